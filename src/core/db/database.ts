@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+// The only place that knows SQLite from PostgreSQL (STYLE.md). Everything above it speaks Kysely.
+
+export type DbKind = 'sqlite' | 'postgres';
+/** A repo method runs on the database or inside the caller's transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface Db {
+  kind: DbKind;
+  kysely: Kysely<Database>;
+  /** Cheap round trip for /readyz. Rejects when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// int8 (COUNT(*), bigint columns) as a JS number: every counter we keep stays far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export function openDatabase(url: string): Db {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error('database URL must be sqlite:PATH or postgres://…');
+}
+
+function openSqlite(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    kind: 'sqlite',
+    kysely,
+    async ping() {
+      sqlite.prepare('select 1').get();
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  // An idle client losing its server must not crash the process: the pool drops it and the next
+  // query reconnects. /readyz reports the outage meanwhile.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    kysely,
+    async ping() {
+      const client = await pool.connect();
+      try {
+        await client.query('select 1');
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

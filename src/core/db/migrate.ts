@@ -1,0 +1,42 @@
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Db } from './database.js';
+import { foundation } from './migrations/0001-foundation.js';
+
+// One ordered list of migrations for both databases. Names never change once released.
+function migrationsFor(db: Db): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(db.kind),
+  };
+}
+
+function migrator(db: Db): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(db) };
+  return new Migrator({ db: db.kysely, provider });
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error('migration failed');
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export interface SchemaStatus {
+  pending: string[];
+  /** Migrations recorded in the database that this build does not know: a newer build ran. */
+  unknown: string[];
+}
+
+/** SEC-32: the boot self-test compares the database's migrations with this build's. */
+export async function schemaStatus(db: Db): Promise<SchemaStatus> {
+  const known = Object.keys(migrationsFor(db));
+  const infos = await migrator(db).getMigrations();
+  const pending = infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  let executed: string[] = [];
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db.kysely);
+    executed = rows.map((r) => r.name);
+  } catch {
+    executed = [];
+  }
+  return { pending, unknown: executed.filter((name) => !known.includes(name)) };
+}

@@ -1,0 +1,148 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Table types. Timestamps are ISO-8601 UTC strings on both databases so that SQLite and
+// PostgreSQL rows compare and sort alike; booleans are 0/1 integers for the same reason.
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  is_operator: number;
+  status: 'pending' | 'active' | 'disabled';
+  language: 'de' | 'en';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OneTimeTokensTable {
+  id: string;
+  user_id: string;
+  purpose: 'operator-setup';
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  csrf_hash: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string;
+  user_agent: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  id: string;
+  occurred_at: string;
+  request_id: string | null;
+  actor_id: string | null;
+  actor_role: string | null;
+  tenant: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  result: 'allowed' | 'denied' | 'error';
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  auth_method: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  recipient: string;
+  template: string;
+  language: 'de' | 'en';
+  subject: string;
+  body_text: string | null;
+  body_html: string | null;
+  status: 'pending' | 'sent' | 'stored' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface VaultKeksTable {
+  id: string;
+  version: number;
+  master_version: number;
+  wrapped: string;
+  state: 'active' | 'decrypt-only' | 'retired';
+  operations: number;
+  created_at: string;
+}
+
+export interface VaultDataKeysTable {
+  id: string;
+  kek_id: string;
+  wrapped: string;
+  state: 'active' | 'decrypt-only';
+  operations: number;
+  created_at: string;
+}
+
+export interface VaultMetaTable {
+  name: string;
+  value: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  manufacturer: string;
+  serial: string;
+  kind: 'meter' | 'concentrator';
+  medium: string;
+  model: string | null;
+  type_no: string | null;
+  config_no: string | null;
+  order_no: string | null;
+  delivery_note: string | null;
+  customer_no: string | null;
+  delivery_date: string | null;
+  driver_hint: string | null;
+  created_at: string;
+}
+
+export interface DeviceKeysTable {
+  id: string;
+  device_id: string;
+  key_type: string;
+  version: number;
+  state: 'pre-activation' | 'active' | 'suspended' | 'deactivated' | 'compromised' | 'destroyed';
+  ciphertext: string | null;
+  data_key_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  one_time_tokens: OneTimeTokensTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  mail_outbox: MailOutboxTable;
+  vault_keks: VaultKeksTable;
+  vault_data_keys: VaultDataKeysTable;
+  vault_meta: VaultMetaTable;
+  devices: DevicesTable;
+  device_keys: DeviceKeysTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+export type MailRow = Selectable<MailOutboxTable>;
+export type DeviceKeyRow = Selectable<DeviceKeysTable>;
