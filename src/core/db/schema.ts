@@ -17,8 +17,8 @@ export interface UsersTable {
 
 export interface OneTimeTokensTable {
   id: string;
-  user_id: string;
-  purpose: 'operator-setup';
+  user_id: string | null;
+  purpose: 'operator-setup' | 'operator-bootstrap';
   token_hash: string;
   expires_at: string;
   used_at: string | null;
@@ -28,7 +28,6 @@ export interface OneTimeTokensTable {
 export interface SessionsTable {
   id: string;
   token_hash: string;
-  csrf_hash: string;
   user_id: string;
   created_at: string;
   last_seen_at: string;

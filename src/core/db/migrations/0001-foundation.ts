@@ -25,7 +25,8 @@ export function foundation(kind: DbKind) {
       await db.schema
         .createTable('one_time_tokens')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        // No user for the bootstrap link that lets the very first operator create their account.
+        .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
         .addColumn('purpose', 'text', (c) => c.notNull())
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
         .addColumn('expires_at', 'text', (c) => c.notNull())
@@ -38,7 +39,6 @@ export function foundation(kind: DbKind) {
         .createTable('sessions')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-        .addColumn('csrf_hash', 'text', (c) => c.notNull())
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('last_seen_at', 'text', (c) => c.notNull())
@@ -71,6 +71,8 @@ export function foundation(kind: DbKind) {
         .addColumn('prev_hash', 'text', (c) => c.notNull())
         .addColumn('hash', 'text', (c) => c.notNull())
         .execute();
+      // Two records claiming the same predecessor would fork the chain: the database refuses it.
+      await db.schema.createIndex('audit_log_prev_hash').on('audit_log').column('prev_hash').unique().execute();
       await db.schema.createIndex('audit_log_target').on('audit_log').columns(['target_type', 'target_id']).execute();
       await db.schema.createIndex('audit_log_actor').on('audit_log').column('actor_id').execute();
       // SEC-14: the trail is append-only at the database, not only in the application.

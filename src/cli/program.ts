@@ -1,0 +1,126 @@
+import { Command, CommanderError } from 'commander';
+import { AppError } from '../lib/errors.js';
+import { ConfigError } from '../lib/config.js';
+import { migrateToLatest } from '../core/db/migrate.js';
+import { openDatabase } from '../core/db/database.js';
+import { verifyAuditChain } from '../core/modules/audit/audit-verify.js';
+import { CliFailure, cliActor, type CliContext } from './cli-context.js';
+import { rotateMasterKey } from './master-key-rotate.js';
+import { withContainer } from './with-container.js';
+
+const print = (ctx: CliContext, line: string) => ctx.out.write(`${line}\n`);
+
+function buildProgram(ctx: CliContext): Command {
+  const program = new Command('openeks')
+    .description('openeks — the open Encryption Key Service and meter gateway')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.out.write(s), writeErr: (s) => ctx.err.write(s) });
+
+  program
+    .command('serve')
+    .description('start the EKS core service (HTTP API and web UI)')
+    .action(async () => ctx.serve(ctx.loadConfig()));
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .action(async () => {
+      const db = openDatabase(ctx.loadConfig().databaseUrl);
+      try {
+        const applied = await migrateToLatest(db);
+        print(ctx, applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+      } finally {
+        await db.close();
+      }
+    });
+
+  const operator = program.command('operator').description('manage operators');
+  operator
+    .command('create')
+    .description('create an operator and print a one-time link to set the password')
+    .requiredOption('--email <email>', "the operator's e-mail address")
+    .option('--language <de|en>', 'language of the mail', 'en')
+    .action(async (opts: { email: string; language: string }) => {
+      if (!/^[^\s@]{1,64}@[^\s@]{1,253}$/.test(opts.email)) throw new CliFailure(`--email: "${opts.email}" is not an e-mail address`);
+      if (opts.language !== 'de' && opts.language !== 'en') throw new CliFailure('--language must be de or en');
+      const language = opts.language;
+      await withContainer(ctx.loadConfig(), async (c) => {
+        const setup = await c.operatorSetup.createOperator({ email: opts.email, actor: cliActor(), language });
+        await c.mailDeliverer.deliverDue();
+        print(ctx, `Operator ${opts.email.toLowerCase()} created. One-time link to set the password (valid until ${setup.expiresAt}):`);
+        print(ctx, setup.link);
+      });
+    });
+
+  program
+    .command('master-key')
+    .description('manage the master key')
+    .command('rotate')
+    .description('create a new master key / key-encryption key version and rewrap every data key online')
+    .action(async () => {
+      await withContainer(ctx.loadConfig(), async (c) => {
+        for (const line of await rotateMasterKey(c, cliActor())) print(ctx, line);
+      });
+    });
+
+  const audit = program.command('audit').description('the audit trail');
+  audit
+    .command('verify')
+    .description('check the hash chain of the audit trail; exits 1 at the first broken record')
+    .action(async () => {
+      const db = openDatabase(ctx.loadConfig().databaseUrl);
+      try {
+        const verdict = await verifyAuditChain(db.kysely);
+        if (!verdict.ok) throw new CliFailure(`audit trail BROKEN after ${verdict.records} good records: ${verdict.message}`);
+        print(ctx, `audit trail intact: ${verdict.records} records, head ${verdict.head}`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  const mail = program.command('mail').description('outgoing mail');
+  mail
+    .command('list')
+    .description('list the outbox, newest first')
+    .option('--limit <n>', 'how many', '20')
+    .option('--body', 'print the plain-text bodies too')
+    .action(async (opts: { limit: string; body?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliFailure('--limit must be a whole number from 1 to 1000');
+      await withContainer(ctx.loadConfig(), async (c) => {
+        const page = await c.mail.list({ limit });
+        if (page.items.length === 0) print(ctx, 'the outbox is empty');
+        for (const m of page.items) {
+          print(ctx, `${m.created_at}  ${m.status.padEnd(7)}  ${m.recipient}  ${m.subject}`);
+          if (opts.body && m.body_text) print(ctx, `${m.body_text.replace(/^/gm, '    ')}\n`);
+        }
+      });
+    });
+
+  return program;
+}
+
+/** Runs the command line; returns the exit code. Errors become one line a person can act on. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConfigError) {
+      ctx.err.write(`openeks: configuration error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof CliFailure) {
+      ctx.err.write(`openeks: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof AppError) {
+      ctx.err.write(`openeks: ${err.message}\n`);
+      return 1;
+    }
+    ctx.err.write(`openeks: ${err instanceof Error ? err.message : 'failed'}\n`);
+    return 1;
+  }
+}

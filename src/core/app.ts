@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AppError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { loggerOptions } from '../lib/logger.js';
+import type { Container } from './container.js';
+import { registerAuthHook } from './http/auth-hook.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import type { RouteEntry } from './http/fastify-types.js';
+import { ErrorBody } from './http/schemas.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { authRoutes } from './modules/auth/auth-routes.js';
+import { healthRoutes } from './modules/health/health-routes.js';
+import { mailRoutes } from './modules/mail/mail-routes.js';
+
+export interface AppOptions {
+  /** pino options or false; tests pass a stream to inspect what is logged. */
+  logger?: boolean | object;
+  /** Requests per minute and IP; auth routes have their own, lower limit. */
+  rateLimits?: { global: number; auth: number };
+  /** Redis key prefix of the shared counters; instances of one deployment share it. */
+  rateLimitNamespace?: string;
+  webRoot?: string;
+}
+
+export const defaultWebRoot = fileURLToPath(new URL('../web/dist/', import.meta.url));
+
+/** Builds the HTTP application without listening (Fastify's build/listen split). */
+export async function buildApp(container: Container, options: AppOptions = {}): Promise<FastifyInstance> {
+  const https = container.config.publicUrl.protocol === 'https:';
+  const limits = options.rateLimits ?? { global: 300, auth: 10 };
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(container.config.logLevel),
+    genReqId: () => newId('req'),
+    requestIdHeader: false,
+    trustProxy: container.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  const inventory: RouteEntry[] = [];
+  app.decorate('routeInventory', inventory);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) inventory.push({ method, url: route.url, access: route.config?.access });
+    // API routes must declare their access (the auth hook refuses those that do not); the docs
+    // and the web shell's static files are public reading matter.
+    const isDocs = route.url.startsWith('/api/docs') || route.url === '/api/openapi.json';
+    if (isDocs || !route.url.startsWith('/api')) {
+      route.config = { access: 'public', ...(route.config ?? {}) };
+      if (isDocs) route.schema = { ...(route.schema ?? {}), hide: true };
+    }
+  });
+  registerErrorHandler(app, {
+    databaseDown: () =>
+      container.db.ping().then(
+        () => false,
+        () => true,
+      ),
+  });
+  registerSecurityHeaders(app, { https });
+  app.addSchema(ErrorBody);
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: limits.global,
+    timeWindow: '1 minute',
+    ...(container.redis ? { redis: container.redis, nameSpace: options.rateLimitNamespace ?? 'openeks-rl:' } : {}),
+    errorResponseBuilder: () => new AppError('rate_limited'),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'openeks', description: 'The open Encryption Key Service: the same API the web UI uses.', version: '0.1.0' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'openeks_session' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthHook(app, { sessions: container.sessions, audit: container.audit, db: container.db, https });
+
+  await app.register(healthRoutes({ readiness: container.readiness }));
+  await app.register(authRoutes({ sessions: container.sessions, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
+  await app.register(mailRoutes({ mail: container.mail, audit: container.audit, db: container.db }));
+
+  const webRoot = options.webRoot ?? defaultWebRoot;
+  const hasWeb = existsSync(`${webRoot}/index.html`);
+  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false, serve: true });
+  app.setNotFoundHandler(async (request, reply) => {
+    // Client-side routes of the single-page app get its index; everything else a JSON 404.
+    const isPage = request.method === 'GET' && !request.url.startsWith('/api') && !/\.[a-z0-9]+$/i.test(request.url.split('?')[0] ?? '');
+    if (isPage && hasWeb) return reply.type('text/html').sendFile('index.html');
+    throw new AppError('not_found');
+  });
+
+  return app;
+}

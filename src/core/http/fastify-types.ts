@@ -1,0 +1,29 @@
+import type { Actor } from '../modules/audit/audit-writer.js';
+import type { Permission } from '../modules/auth/permissions.js';
+import type { Principal } from '../modules/auth/session-service.js';
+
+/**
+ * What a route needs before its handler runs. Every route declares one (deny by default, SEC-27):
+ * `public` (no session), `signed-in`, or a permission from the permissions table.
+ */
+export type Access = 'public' | 'signed-in' | Permission;
+
+/** Every route as registered: the shared route-security suite walks this list. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeInventory: readonly RouteEntry[];
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    actor: Actor;
+  }
+}

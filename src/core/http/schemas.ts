@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      requestId: Type.String(),
+      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }))),
+    }),
+  },
+  { $id: 'ErrorBody' },
+);
+
+export const errorResponses = {
+  400: Type.Ref('ErrorBody'),
+  401: Type.Ref('ErrorBody'),
+  403: Type.Ref('ErrorBody'),
+  404: Type.Ref('ErrorBody'),
+  429: Type.Ref('ErrorBody'),
+  500: Type.Ref('ErrorBody'),
+  503: Type.Ref('ErrorBody'),
+};

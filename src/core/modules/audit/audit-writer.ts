@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Clock } from '../../../lib/clock.js';
+import { AppError } from '../../../lib/errors.js';
+import { newId } from '../../../lib/ids.js';
+import { encodeControlChars } from '../../../lib/text.js';
+import type { DbKind, Executor } from '../../db/database.js';
+import type { AuditAction } from './audit-events.js';
+import { auditHash, genesisHash } from './audit-hash.js';
+
+/** Who acted, from where (SEC-12). Built at the edge: HTTP request or CLI. */
+export interface Actor {
+  userId: string | null;
+  role: 'operator' | 'user' | 'anonymous' | 'system';
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  /** `password`, `session`, `token`, `cli`, `setup-link` … */
+  authMethod: string;
+}
+
+export interface AuditEntry {
+  actor: Actor;
+  action: AuditAction;
+  target?: { type: string; id: string };
+  result: 'allowed' | 'denied' | 'error';
+  reason?: string;
+  tenant?: string;
+  /** Non-secret facts only: never key material or credentials (SEC-12). */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditWriter {
+  /** Appends to the chain inside the caller's transaction; the action fails if this fails. */
+  write(trx: Executor, entry: AuditEntry): Promise<void>;
+}
+
+const clean = (value: string | null | undefined, max = 1000): string | null =>
+  value === null || value === undefined ? null : encodeControlChars(value).slice(0, max);
+
+export function createAuditWriter(deps: { kind: DbKind; clock: Clock }): AuditWriter {
+  return {
+    async write(trx, entry) {
+      try {
+        // Several instances share one PostgreSQL: serialise appends so the chain never forks.
+        // (On SQLite the write lock does this; the unique prev_hash index backs both up.)
+        if (deps.kind === 'postgres') await sql`select pg_advisory_xact_lock(7305261)`.execute(trx);
+        const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        const details: Record<string, string | number | boolean | null> = {};
+        for (const [name, value] of Object.entries(entry.details ?? {})) {
+          details[name] = typeof value === 'string' ? clean(value) : value;
+        }
+        const fields = {
+          id: newId('aud'),
+          occurred_at: deps.clock.now().toISOString(),
+          request_id: clean(entry.actor.requestId, 100),
+          actor_id: entry.actor.userId,
+          actor_role: entry.actor.role,
+          tenant: clean(entry.tenant, 100),
+          action: entry.action,
+          target_type: entry.target?.type ?? null,
+          target_id: clean(entry.target?.id, 200),
+          result: entry.result,
+          reason: clean(entry.reason),
+          ip: clean(entry.actor.ip, 100),
+          user_agent: clean(entry.actor.userAgent, 500),
+          auth_method: entry.actor.authMethod,
+          details: JSON.stringify(details),
+          prev_hash: last?.hash ?? genesisHash,
+        };
+        await trx.insertInto('audit_log').values({ ...fields, hash: auditHash(fields) }).execute();
+      } catch (err) {
+        throw new AppError('audit_unavailable', undefined, { cause: err });
+      }
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
+import type { Actor } from './audit-writer.js';
+import { verifyAuditChain } from './audit-verify.js';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(async () => t.close());
+
+const db = () => t.container.db.kysely;
+
+async function writeSome(n: number, actor: Actor = systemActor) {
+  for (let i = 0; i < n; i += 1) {
+    await db().transaction().execute((trx) => t.container.audit.write(trx, { actor, action: 'mail.read', target: { type: 'mail', id: `mail_${i}` }, result: 'allowed' }));
+  }
+}
+
+/** What an attacker with the database owner's rights could do: lift the append-only guard. */
+async function dropGuards() {
+  if (t.container.db.kind === 'postgres') {
+    await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(db());
+  } else {
+    await sql`DROP TRIGGER audit_log_no_update`.execute(db());
+    await sql`DROP TRIGGER audit_log_no_delete`.execute(db());
+  }
+}
+
+async function seqs() {
+  return (await db().selectFrom('audit_log').select('seq').orderBy('seq').execute()).map((r) => r.seq);
+}
+
+describe('audit trail', () => {
+  it('chains every record to its predecessor and verifies', async () => {
+    await writeSome(5);
+    const verdict = await verifyAuditChain(db());
+    expect(verdict).toMatchObject({ ok: true });
+    const rows = await db().selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    for (let i = 1; i < rows.length; i += 1) expect(rows[i]?.prev_hash).toBe(rows[i - 1]?.hash);
+  });
+
+  it('refuses UPDATE and DELETE at the database', async () => {
+    await writeSome(1);
+    await expect(db().updateTable('audit_log').set({ reason: 'edited' }).execute()).rejects.toThrow();
+    await expect(db().deleteFrom('audit_log').execute()).rejects.toThrow();
+    expect((await db().selectFrom('audit_log').select('seq').execute()).length).toBeGreaterThan(0);
+  });
+
+  it('finds an edited record', async () => {
+    await writeSome(5);
+    await dropGuards();
+    const target = (await seqs())[2] ?? 0;
+    await db().updateTable('audit_log').set({ target_id: 'mail_forged' }).where('seq', '=', target).execute();
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: false, seq: target, problem: 'edited' });
+  });
+
+  it('finds a deleted record at the record after it', async () => {
+    await writeSome(5);
+    await dropGuards();
+    const all = await seqs();
+    await db().deleteFrom('audit_log').where('seq', '=', all[2] ?? 0).execute();
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: false, seq: all[3], problem: 'broken-link' });
+  });
+
+  it('finds two swapped records', async () => {
+    await writeSome(5);
+    await dropGuards();
+    const all = await seqs();
+    const [a, b] = [all[1] ?? 0, all[2] ?? 0];
+    const rowA = await db().selectFrom('audit_log').selectAll().where('seq', '=', a).executeTakeFirstOrThrow();
+    const rowB = await db().selectFrom('audit_log').selectAll().where('seq', '=', b).executeTakeFirstOrThrow();
+    const { seq: _sa, id: idA, ...restA } = rowA;
+    const { seq: _sb, id: idB, ...restB } = rowB;
+    await db().updateTable('audit_log').set({ id: `${idA}-tmp`, prev_hash: 'tmp-a' }).where('seq', '=', a).execute();
+    await db().updateTable('audit_log').set({ id: idA, ...restA }).where('seq', '=', b).execute();
+    await db().updateTable('audit_log').set({ id: idB, ...restB }).where('seq', '=', a).execute();
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: false, seq: a, problem: 'broken-link' });
+  });
+
+  it('encodes control characters in user-supplied fields (log injection)', async () => {
+    await writeSome(1, { ...systemActor, userAgent: 'x\nFAKE ENTRY\r\u0007' });
+    const row = await db().selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(row.user_agent).toBe('x\\u000aFAKE ENTRY\\u000d\\u0007');
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
+  });
+
+  it('rolls the action back when the record is written and the transaction then fails', async () => {
+    const before = (await seqs()).length;
+    await expect(
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          await t.container.audit.write(trx, { actor: systemActor, action: 'mail.read', result: 'allowed' });
+          throw new Error('the action failed after auditing');
+        }),
+    ).rejects.toThrow('the action failed after auditing');
+    expect((await seqs()).length).toBe(before);
+  });
+});
+
+describe('fail closed', () => {
+  it('an action whose audit write fails does not happen and answers 503 audit_unavailable', async () => {
+    const failing = await createTestApp({
+      container: {
+        audit: {
+          async write() {
+            const { AppError } = await import('../../../lib/errors.js');
+            throw new AppError('audit_unavailable');
+          },
+        },
+      },
+    });
+    try {
+      const setup = await failing.container.operatorSetup.createOperator({ email: 'x@example.com', actor: systemActor }).catch((err: unknown) => err);
+      expect(setup).toMatchObject({ code: 'audit_unavailable' });
+      expect(await failing.container.db.kysely.selectFrom('users').selectAll().execute()).toHaveLength(0);
+      expect(await failing.container.db.kysely.selectFrom('mail_outbox').selectAll().execute()).toHaveLength(0);
+      const res = await failing.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'x@example.com', password: 'whatever it is' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('audit_unavailable');
+    } finally {
+      await failing.close();
+    }
+  });
+});

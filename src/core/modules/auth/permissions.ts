@@ -1,0 +1,26 @@
+import { AppError } from '../../../lib/errors.js';
+
+// Permissions as data (STYLE.md 9): one table says which role may do what. Routes name the
+// permission they need; services check it again where an object is involved.
+export type Role = 'operator' | 'user';
+
+export const permissions = {
+  'session.own': ['operator', 'user'],
+  'mail.read': ['operator'],
+  'audit.read': ['operator'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof permissions;
+
+export function can(roles: readonly Role[], permission: Permission): boolean {
+  const allowed: readonly Role[] = permissions[permission];
+  return roles.some((role) => allowed.includes(role));
+}
+
+/**
+ * Operator-only areas answer "not found" to everyone else, so their existence is not disclosed
+ * (the access-request issue asks for 404 there).
+ */
+export function requirePermission(roles: readonly Role[], permission: Permission): void {
+  if (!can(roles, permission)) throw new AppError('not_found');
+}

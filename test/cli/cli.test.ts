@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/core/db/database.js';
+import { createTestDb, type TestDb } from '../support/test-db.js';
+
+// The real `openeks` command in a child process, on the suite's database kind, with the default
+// file master key in a temporary directory.
+const bin = fileURLToPath(new URL('../../bin/openeks.mjs', import.meta.url));
+const run = promisify(execFile);
+
+let dir: string;
+let testDb: TestDb;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'openeks-cli-'));
+  testDb = await createTestDb({ migrate: false });
+  await testDb.db.close();
+  env = { PATH: process.env.PATH ?? '', OPENEKS_DATABASE_URL: testDb.url, OPENEKS_MASTER_KEY: `file:${join(dir, 'master.key')}`, OPENEKS_LOG_LEVEL: 'error' };
+});
+
+afterAll(async () => {
+  await testDb?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function openeks(args: string[], extraEnv: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('openeks CLI', () => {
+  it('migrate, then operator create prints a one-time link; the key file is created with mode 0600', async () => {
+    const migrate = await openeks(['migrate']);
+    expect(migrate).toMatchObject({ code: 0 });
+    expect(migrate.stdout).toContain('0001-foundation');
+    const created = await openeks(['operator', 'create', '--email', 'Ops@Example.com']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/http:\/\/localhost:8080\/setup#token=[A-Za-z0-9_-]{43}/);
+    expect((await stat(join(dir, 'master.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('mail list shows the setup mail in the development outbox', async () => {
+    const list = await openeks(['mail', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/stored\s+ops@example\.com/);
+  });
+
+  it('audit verify passes on an intact trail and fails at an edited record', async () => {
+    const ok = await openeks(['audit', 'verify']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/audit trail intact: \d+ records/);
+
+    const db = openDatabase(testDb.url);
+    try {
+      if (db.kind === 'postgres') await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(db.kysely);
+      else await sql`DROP TRIGGER audit_log_no_update`.execute(db.kysely);
+      const first = await db.kysely.selectFrom('audit_log').select('seq').orderBy('seq').limit(1).executeTakeFirstOrThrow();
+      await db.kysely.updateTable('audit_log').set({ actor_role: 'operator' }).where('seq', '=', first.seq).execute();
+      const broken = await openeks(['audit', 'verify']);
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain(`record ${first.seq} `);
+      expect(broken.stderr).toContain('was changed after it was written');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('master-key rotate reports the new versions', async () => {
+    const res = await openeks(['master-key', 'rotate']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/master key version 2, key-encryption key version 2/);
+  });
+
+  it('stops with a message naming a malformed variable, without printing its value', async () => {
+    const res = await openeks(['mail', 'list'], { OPENEKS_SMTP_URL: 'ftp://user:Hunter2Secret@host' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('OPENEKS_SMTP_URL');
+    expect(res.stderr).not.toContain('Hunter2Secret');
+  });
+
+  it('refuses a bad --email with a message', async () => {
+    const res = await openeks(['operator', 'create', '--email', 'not an email']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('--email');
+  });
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp, type AppOptions } from '../src/core/app.js';
+import { createContainer, type Container, type ContainerOptions } from '../src/core/container.js';
+import { loadConfig, type Config } from '../src/lib/config.js';
+import { FixedClock } from './support/clock.js';
+import { captureLogs } from './support/log-capture.js';
+import { createTestDb } from './support/test-db.js';
+
+// The harness: the real app on a fresh database per test file, without listening (inject()),
+// on a fixed clock, with a random master key from the environment provider.
+
+export interface TestApp {
+  app: FastifyInstance;
+  container: Container;
+  clock: FixedClock;
+  config: Config;
+  logs: () => string;
+  /** Creates an active operator through the real setup link and signs them in. */
+  signInOperator(email?: string, password?: string): Promise<SignedIn>;
+  close(): Promise<void>;
+}
+
+export interface SignedIn {
+  cookie: string;
+  csrfToken: string;
+  userId: string;
+}
+
+export const operatorPassword = 'Zähler-Schlüssel 2026!';
+
+export function testMasterKey(): string {
+  return `env:${randomBytes(32).toString('base64')}`;
+}
+
+export async function createTestApp(
+  options: {
+    env?: Record<string, string>;
+    container?: Partial<Omit<ContainerOptions, 'config' | 'clock' | 'logger'>>;
+    app?: AppOptions;
+    clock?: FixedClock;
+  } = {},
+): Promise<TestApp> {
+  const testDb = await createTestDb();
+  await testDb.db.close();
+  const config = loadConfig({
+    OPENEKS_DATABASE_URL: testDb.url,
+    OPENEKS_MASTER_KEY: testMasterKey(),
+    OPENEKS_PUBLIC_URL: 'http://localhost:8080',
+    ...options.env,
+  });
+  const clock = options.clock ?? new FixedClock();
+  const { logger, text } = captureLogs();
+  const container = await createContainer({ config, clock, logger, ...options.container });
+  const app = await buildApp(container, { logger, rateLimits: { global: 10_000, auth: 1_000 }, ...options.app });
+  await app.ready();
+
+  const testApp: TestApp = {
+    app,
+    container,
+    clock,
+    config,
+    logs: text,
+    async signInOperator(email = `op-${randomBytes(4).toString('hex')}@example.com`, password = operatorPassword) {
+      const { link } = await container.operatorSetup.createOperator({ email, actor: systemActor });
+      const token = new URL(link).hash.replace('#token=', '');
+      const done = await app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password } });
+      if (done.statusCode !== 204) throw new Error(`operator setup failed: ${done.statusCode} ${done.body}`);
+      return signIn(app, email, password);
+    },
+    async close() {
+      await app.close();
+      await container.close();
+      await testDb.cleanup();
+    },
+  };
+  return testApp;
+}
+
+export const systemActor = { userId: null, role: 'system' as const, ip: null, userAgent: 'test', requestId: null, authMethod: 'cli' };
+
+export async function signIn(app: FastifyInstance, email: string, password: string): Promise<SignedIn> {
+  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  const body = res.json<{ csrfToken: string; user: { id: string } }>();
+  return { cookie: sessionCookieOf(res), csrfToken: body.csrfToken, userId: body.user.id };
+}
+
+export function sessionCookieOf(res: LightMyRequestResponse): string {
+  const cookie = res.cookies.find((c) => c.name.endsWith('openeks_session'));
+  if (!cookie) throw new Error('no session cookie set');
+  return `${cookie.name}=${cookie.value}`;
+}
+
+/** A real listening server (browser tests). */
+export async function startTestServer(options: Parameters<typeof createTestApp>[0] = {}) {
+  const t = await createTestApp({ ...options, clock: options.clock });
+  const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    ...t,
+    baseUrl: address,
+    async createOperatorSetupLink(email: string): Promise<string> {
+      const { link } = await t.container.operatorSetup.createOperator({ email, actor: systemActor });
+      const url = new URL(link);
+      return `${address}${url.pathname}${url.hash}`;
+    },
+  };
+}
