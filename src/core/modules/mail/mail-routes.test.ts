@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, systemActor, type SignedIn, type TestApp } from '../../../../test/harness.js';
+
+let t: TestApp;
+let op: SignedIn;
+beforeAll(async () => {
+  t = await createTestApp();
+  op = await t.signInOperator('boss@example.com');
+  for (let i = 0; i < 3; i += 1) {
+    await t.container.operatorSetup.createOperator({ email: `new${i}@example.com`, actor: systemActor, language: i % 2 ? 'de' : 'en' });
+    t.clock.advance(1000);
+  }
+});
+afterAll(async () => t.close());
+
+describe('the development outbox', () => {
+  it('lists mail newest first with a working cursor', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/api/mail/outbox?limit=2', headers: { cookie: op.cookie } });
+    expect(first.statusCode).toBe(200);
+    const page1 = first.json();
+    expect(page1.items.map((m: { recipient: string }) => m.recipient)).toEqual(['new2@example.com', 'new1@example.com']);
+    expect(page1.items[1]).toMatchObject({ template: 'operator-setup', language: 'de', status: 'stored' });
+    expect(page1.items[0]).not.toHaveProperty('text');
+    const second = await t.app.inject({ method: 'GET', url: `/api/mail/outbox?limit=2&cursor=${page1.nextCursor}`, headers: { cookie: op.cookie } });
+    expect(second.json().items.map((m: { recipient: string }) => m.recipient)).toEqual(['new0@example.com', 'boss@example.com']);
+  });
+
+  it('opens one mail with its bodies and audits the reading', async () => {
+    const list = (await t.app.inject({ method: 'GET', url: '/api/mail/outbox?limit=1', headers: { cookie: op.cookie } })).json();
+    const id = list.items[0].id as string;
+    const res = await t.app.inject({ method: 'GET', url: `/api/mail/outbox/${id}`, headers: { cookie: op.cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.json().text).toMatch(/\/setup#token=/);
+    const audit = await t.container.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'mail.read').execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_id: op.userId, target_type: 'mail', target_id: id, result: 'allowed' });
+  });
+
+  it('answers not_found for an unknown mail and validation_failed for a bad cursor', async () => {
+    const missing = await t.app.inject({ method: 'GET', url: '/api/mail/outbox/mail_nothinghere', headers: { cookie: op.cookie } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('not_found');
+    const bad = await t.app.inject({ method: 'GET', url: '/api/mail/outbox?cursor=%%%', headers: { cookie: op.cookie } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].field).toBe('cursor');
+  });
+});

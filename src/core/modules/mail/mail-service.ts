@@ -1,0 +1,105 @@
+import type { Clock } from '../../../lib/clock.js';
+import { AppError } from '../../../lib/errors.js';
+import { newId } from '../../../lib/ids.js';
+import type { Executor } from '../../db/database.js';
+import type { MailRow } from '../../db/schema.js';
+import type { MailLanguage } from './mail-render.js';
+import type { MailRepo } from './mail-repo.js';
+import { type MailTemplateData, type MailTemplateName, renderMail } from './mail-templates.js';
+
+/** smtp: pending until the deliverer sends it; outbox: kept for operators to read (development). */
+export type MailMode = 'smtp' | 'outbox';
+
+/** One mail to send: the template decides the type of `data`. */
+export type MailRequest = {
+  [Name in MailTemplateName]: { to: string; template: Name; language: MailLanguage; data: MailTemplateData[Name] };
+}[MailTemplateName];
+
+export interface MailPage {
+  items: MailRow[];
+  nextCursor: string | null;
+}
+
+const maxListLimit = 200;
+// One address, no display name, no list: what an account's e-mail looks like after validation.
+// Anything else reaching this point is a bug upstream, and must not become extra recipients.
+const addressPattern = /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+$/;
+
+function encodeCursor(row: Pick<MailRow, 'created_at' | 'id'>): string {
+  return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('validation_failed', 'The cursor is not valid; start again from the first page.', {
+    details: [{ field: 'cursor', reason: 'malformed' }],
+  });
+}
+
+export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list' | 'findById'>; clock: Clock; mode: MailMode }) {
+  return {
+    /**
+     * Renders the mail and writes it to the outbox in the caller's transaction, so it exists
+     * exactly when the change that caused it commits. Nothing is sent here: after the commit the
+     * caller kicks the deliverer (smtp mode).
+     */
+    async enqueue(request: MailRequest, trx?: Executor): Promise<{ id: string }> {
+      const to = request.to.trim();
+      if (to.length > 254 || !addressPattern.test(to)) {
+        throw new AppError('validation_failed', 'The e-mail address is not valid.', { details: [{ field: 'to', reason: 'invalid e-mail address' }] });
+      }
+      // The union keeps `data` paired with its template; renderMail checks them together.
+      const rendered = renderMail<MailTemplateName>(request.template, request.language, request.data);
+      const now = deps.clock.now().toISOString();
+      const id = newId('mail');
+      await deps.repo.insert(
+        {
+          id,
+          recipient: to,
+          template: request.template,
+          language: request.language,
+          subject: rendered.subject,
+          body_text: rendered.text,
+          body_html: rendered.html,
+          status: deps.mode === 'smtp' ? 'pending' : 'stored',
+          attempts: 0,
+          next_attempt_at: now,
+          last_error: null,
+          created_at: now,
+          sent_at: null,
+        },
+        trx,
+      );
+      return { id };
+    },
+
+    /** Newest first. `cursor` is the `nextCursor` of the previous page. */
+    async list({ limit, cursor }: { limit: number; cursor?: string | undefined }): Promise<MailPage> {
+      if (!Number.isInteger(limit) || limit < 1 || limit > maxListLimit) {
+        throw new AppError('validation_failed', `The limit must be a whole number from 1 to ${maxListLimit}.`, {
+          details: [{ field: 'limit', reason: `1 to ${maxListLimit}` }],
+        });
+      }
+      const before = cursor === undefined ? undefined : decodeCursor(cursor);
+      const rows = await deps.repo.list(before ? { limit: limit + 1, before } : { limit: limit + 1 });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+
+    async get(id: string): Promise<MailRow> {
+      const row = await deps.repo.findById(id);
+      if (!row) throw new AppError('not_found', `Mail ${id} was not found.`);
+      return row;
+    },
+  };
+}
+
+export type MailService = ReturnType<typeof createMailService>;

@@ -1,0 +1,26 @@
+import { type MailLanguage, type RenderedMail, renderContent } from './mail-render.js';
+import type { MailTemplate } from './templates/define.js';
+import { operatorSetup } from './templates/operator-setup.js';
+import { passwordChanged } from './templates/password-changed.js';
+
+// The closed set of mails openeks sends. A new mail is one file in templates/ and one entry
+// here; its name and data type follow from the entry.
+const definitions = {
+  'operator-setup': operatorSetup,
+  'password-changed': passwordChanged,
+} as const;
+
+export type MailTemplateName = keyof typeof definitions;
+
+export type MailTemplateData = {
+  [Name in MailTemplateName]: (typeof definitions)[Name] extends MailTemplate<infer Data> ? Data : never;
+};
+
+// The same object, typed so that a template looked up by a generic name keeps its data type.
+const mailTemplates: { readonly [Name in MailTemplateName]: MailTemplate<MailTemplateData[Name]> } = definitions;
+
+export const mailTemplateNames = Object.keys(definitions) as MailTemplateName[];
+
+export function renderMail<Name extends MailTemplateName>(template: Name, language: MailLanguage, data: MailTemplateData[Name]): RenderedMail {
+  return renderContent(mailTemplates[template][language](data), language);
+}
