@@ -37,6 +37,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests feed the service insecure and malformed URLs on purpose.
+    files: ['**/*.test.ts', 'test/**'],
+    rules: { '@microsoft/sdl/no-insecure-url': 'off' },
+  },
+  {
     // SEC-32: migrations never touch key material or the root key.
     files: ['src/core/db/migrations/**'],
     rules: {

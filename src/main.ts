@@ -8,9 +8,9 @@ import { createContainer } from './core/container.js';
 import { cliActor } from './cli/cli-context.js';
 import { runCli } from './cli/program.js';
 
-async function serve(config: Config): Promise<void> {
+async function serve(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const logger = pino(loggerOptions(config.logLevel));
-  const container = await createContainer({ config, clock: systemClock, logger });
+  const container = await createContainer({ config, clock: systemClock, logger, providerEnv: env });
   const app = await buildApp(container, { logger });
   await app.listen({ host: config.host, port: config.port });
   container.mailDeliverer.start({ intervalMs: 5000 });
@@ -45,6 +45,7 @@ async function serve(config: Config): Promise<void> {
 
 const code = await runCli(process.argv.slice(2), {
   loadConfig: () => loadConfig(process.env),
+  env: process.env,
   out: process.stdout,
   err: process.stderr,
   serve,

@@ -19,7 +19,7 @@ function buildProgram(ctx: CliContext): Command {
   program
     .command('serve')
     .description('start the EKS core service (HTTP API and web UI)')
-    .action(async () => ctx.serve(ctx.loadConfig()));
+    .action(async () => ctx.serve(ctx.loadConfig(), ctx.env));
 
   program
     .command('migrate')
@@ -44,7 +44,7 @@ function buildProgram(ctx: CliContext): Command {
       if (!/^[^\s@]{1,64}@[^\s@]{1,253}$/.test(opts.email)) throw new CliFailure(`--email: "${opts.email}" is not an e-mail address`);
       if (opts.language !== 'de' && opts.language !== 'en') throw new CliFailure('--language must be de or en');
       const language = opts.language;
-      await withContainer(ctx.loadConfig(), async (c) => {
+      await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
         const setup = await c.operatorSetup.createOperator({ email: opts.email, actor: cliActor(), language });
         await c.mailDeliverer.deliverDue();
         print(ctx, `Operator ${opts.email.toLowerCase()} created. One-time link to set the password (valid until ${setup.expiresAt}):`);
@@ -58,7 +58,7 @@ function buildProgram(ctx: CliContext): Command {
     .command('rotate')
     .description('create a new master key / key-encryption key version and rewrap every data key online')
     .action(async () => {
-      await withContainer(ctx.loadConfig(), async (c) => {
+      await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
         for (const line of await rotateMasterKey(c, cliActor())) print(ctx, line);
       });
     });
@@ -87,7 +87,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async (opts: { limit: string; body?: boolean }) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliFailure('--limit must be a whole number from 1 to 1000');
-      await withContainer(ctx.loadConfig(), async (c) => {
+      await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
         const page = await c.mail.list({ limit });
         if (page.items.length === 0) print(ctx, 'the outbox is empty');
         for (const m of page.items) {

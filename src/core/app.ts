@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { loggerOptions } from '../lib/logger.js';
@@ -21,8 +21,8 @@ import { healthRoutes } from './modules/health/health-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
 
 export interface AppOptions {
-  /** pino options or false; tests pass a stream to inspect what is logged. */
-  logger?: boolean | object;
+  /** A pino logger to use, or false for none; the default logs per OPENEKS_LOG_LEVEL. */
+  logger?: FastifyBaseLogger | false;
   /** Requests per minute and IP; auth routes have their own, lower limit. */
   rateLimits?: { global: number; auth: number };
   /** Redis key prefix of the shared counters; instances of one deployment share it. */
@@ -37,7 +37,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   const https = container.config.publicUrl.protocol === 'https:';
   const limits = options.rateLimits ?? { global: 300, auth: 10 };
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(container.config.logLevel),
+    ...(options.logger === undefined ? { logger: loggerOptions(container.config.logLevel) } : options.logger === false ? { logger: false } : { loggerInstance: options.logger }),
     genReqId: () => newId('req'),
     requestIdHeader: false,
     trustProxy: container.config.trustProxy,
@@ -51,8 +51,6 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   const inventory: RouteEntry[] = [];
   app.decorate('routeInventory', inventory);
   app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) inventory.push({ method, url: route.url, access: route.config?.access });
     // API routes must declare their access (the auth hook refuses those that do not); the docs
     // and the web shell's static files are public reading matter.
     const isDocs = route.url.startsWith('/api/docs') || route.url === '/api/openapi.json';
@@ -60,6 +58,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
       route.config = { access: 'public', ...(route.config ?? {}) };
       if (isDocs) route.schema = { ...(route.schema ?? {}), hide: true };
     }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) inventory.push({ method, url: route.url, access: route.config?.access });
   });
   registerErrorHandler(app, {
     databaseDown: () =>

@@ -53,6 +53,10 @@ function openPostgres(url: string): Db {
   // An idle client losing its server must not crash the process: the pool drops it and the next
   // query reconnects. /readyz reports the outage meanwhile.
   pool.on('error', () => undefined);
+  // A client that is checked out when its server goes away emits 'error' with nobody listening
+  // (the pool only listens while it is idle), which would kill the process. The query in flight
+  // still fails with the error; this listener only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

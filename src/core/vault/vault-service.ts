@@ -1,0 +1,225 @@
+import { buildAad, type AadContext } from '../../lib/crypto/aad.js';
+import { open, seal } from '../../lib/crypto/aead.js';
+import { type Envelope, envelopeHeader, formatEnvelope, parseEnvelope } from '../../lib/crypto/envelope.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Db, Executor } from '../db/database.js';
+import { createDataKeys } from './data-keys.js';
+import { createKekRing } from './kek-ring.js';
+import type { MasterKeyProvider } from './master-key/provider.js';
+import { bootVault } from './vault-boot.js';
+import { integrityError, resolveLimits, sealedError, VaultSealedError, type VaultLimits } from './vault-internals.js';
+import { createVaultRepo, type KekUsage } from './vault-repo.js';
+import { retireKek, rewrapAll, rotate, setMinDecryptionVersion, type RewrapReport, type RotationDeps, type RotationReport } from './vault-rotation.js';
+
+// The key vault (SEC-01…SEC-07): envelope encryption of device keys and other secrets under
+// data keys, KEKs and a master key; fail-closed boot; online rotation. Invariants: README.md.
+
+export type { AadContext } from '../../lib/crypto/aad.js';
+export type { RewrapReport, RotationReport } from './vault-rotation.js';
+export type { VaultLimits } from './vault-internals.js';
+
+export interface VaultStatus {
+  sealed: boolean;
+  /** Why the vault is sealed, naming the master key label; never key material. */
+  reason?: string;
+  /** Where the master key lives (`file:./data/master.key`); safe to show. */
+  label: string;
+}
+
+export interface EncryptInput {
+  plaintext: Buffer;
+  /** Where the ciphertext will be stored; bound into the AAD (SEC-03). `table` is required. */
+  context: AadContext;
+}
+
+export interface EncryptResult {
+  /** `oek1.A256GCM.<dataKeyId>.<nonce>.<ciphertext+tag>` (docs/crypto.md). */
+  ciphertext: string;
+  dataKeyId: string;
+}
+
+export interface DecryptInput {
+  ciphertext: string;
+  /** Must equal the context given to encrypt, field for field. */
+  context: AadContext;
+}
+
+export interface VaultInspection extends VaultStatus {
+  activeKekVersion: number | undefined;
+  minDecryptionVersion: number;
+  masterVersions: readonly number[];
+  keks: KekUsage[];
+}
+
+export interface Vault {
+  /** Boot self-test; resolves with the status (sealed is a state, not an exception). */
+  init(): Promise<VaultStatus>;
+  status(): VaultStatus;
+  encrypt(input: EncryptInput, trx?: Executor): Promise<EncryptResult>;
+  decrypt(input: DecryptInput, trx?: Executor): Promise<Buffer>;
+  /** Many reads at once (exports): all or nothing, one promise instead of one per key. */
+  decryptMany(inputs: readonly DecryptInput[], trx?: Executor): Promise<Buffer[]>;
+  rotate(options?: { batchSize?: number; newMasterVersion?: boolean }): Promise<RotationReport>;
+  rewrap(options?: { batchSize?: number }): Promise<RewrapReport>;
+  retireKek(input: { version: number }, trx?: Executor): Promise<void>;
+  setMinDecryptionVersion(input: { version: number }, trx?: Executor): Promise<{ retired: number[] }>;
+  inspect(trx?: Executor): Promise<VaultInspection>;
+  /** Records counters and wipes keys from memory. The provider is closed by whoever opened it. */
+  close(): Promise<void>;
+}
+
+export interface VaultDeps {
+  db: Db;
+  clock: Clock;
+  provider: MasterKeyProvider;
+  logger?: Logger;
+  limits?: Partial<VaultLimits>;
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const DEVICE_KEY_LENGTHS = [16, 32];
+const MAX_SECRET_BYTES = 4096;
+
+function checkPlaintext(input: EncryptInput): void {
+  const table = input.context.table;
+  if (typeof table !== 'string' || table === '') throw new TypeError('vault contexts name the table the ciphertext is stored in');
+  const length = input.plaintext.length;
+  if (table === 'device_keys' && !DEVICE_KEY_LENGTHS.includes(length)) {
+    throw new AppError('validation_failed', 'A device key must be 16 or 32 bytes long.', { details: [{ field: 'key', reason: 'length' }] });
+  }
+  if (length < 1 || length > MAX_SECRET_BYTES) {
+    throw new AppError('validation_failed', `A secret must be 1 to ${MAX_SECRET_BYTES} bytes long.`, { details: [{ field: 'key', reason: 'length' }] });
+  }
+}
+
+export function createVault(deps: VaultDeps): Vault {
+  const { db, clock, provider } = deps;
+  const logger = deps.logger ?? silent;
+  const limits = resolveLimits(deps.limits);
+  const repo = createVaultRepo(db);
+  const keks = createKekRing({ repo, provider, clock, logger, kekMaxOperations: limits.kekMaxOperations });
+  const dataKeys = createDataKeys({ db, repo, keks, clock, logger, limits });
+  const rotation: RotationDeps = { db, repo, provider, keks, dataKeys, logger, limits };
+  let sealedReason: string | undefined = 'the vault has not been opened yet';
+
+  /** Seals at run time when the active key path breaks (fail closed, visible on /readyz). */
+  function sealNow(reason: string): void {
+    if (sealedReason === undefined) logger.error({ label: provider.label, reason }, 'key vault sealed');
+    sealedReason = reason;
+    dataKeys.wipe();
+    keks.wipe();
+  }
+
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    if (sealedReason !== undefined) throw sealedError(sealedReason);
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof VaultSealedError) sealNow(err.reason);
+      throw err;
+    }
+  }
+
+  function parseOrThrow(text: string): Envelope {
+    if (sealedReason !== undefined) throw sealedError(sealedReason);
+    const parsed = parseEnvelope(text);
+    if (!parsed.ok) throw integrityError();
+    return parsed;
+  }
+
+  function openOrThrow(key: Buffer, envelope: Envelope, context: AadContext): Buffer {
+    const plain = open(key, envelope.nonce, envelope.ciphertext, buildAad(envelope.header, context));
+    if (plain === null) throw integrityError();
+    return plain;
+  }
+
+  async function loadOrThrow(keyId: string, trx: Executor | undefined): Promise<Buffer> {
+    const key = await dataKeys.load(keyId, trx);
+    if (key === undefined) throw integrityError();
+    return key;
+  }
+
+  return {
+    async init() {
+      dataKeys.wipe();
+      keks.wipe();
+      sealedReason = 'the vault is being opened';
+      const outcome = await bootVault({ db, repo, provider, keks });
+      if (outcome.ok) {
+        sealedReason = undefined;
+        logger.info({ label: provider.label, kekVersion: outcome.kekVersion, created: outcome.created }, 'key vault unsealed');
+      } else {
+        sealedReason = outcome.reason;
+        keks.wipe();
+      }
+      return this.status();
+    },
+
+    status() {
+      return sealedReason === undefined ? { sealed: false, label: provider.label } : { sealed: true, reason: sealedReason, label: provider.label };
+    },
+
+    encrypt(input, trx) {
+      return guarded(async () => {
+        checkPlaintext(input);
+        const dataKey = await dataKeys.take(trx);
+        const sealed = seal(dataKey.key, input.plaintext, buildAad(envelopeHeader(dataKey.id), input.context));
+        return { ciphertext: formatEnvelope({ keyId: dataKey.id, ...sealed }), dataKeyId: dataKey.id };
+      });
+    },
+
+    // Not async on purpose: with the data key cached, a decrypt is a parse, one AES-GCM open and
+    // a resolved promise, which keeps it close to raw node:crypto throughput.
+    decrypt(input, trx) {
+      try {
+        const envelope = parseOrThrow(input.ciphertext);
+        const key = dataKeys.cached(envelope.keyId);
+        if (key !== undefined) return Promise.resolve(openOrThrow(key, envelope, input.context));
+        return loadOrThrow(envelope.keyId, trx).then((loaded) => openOrThrow(loaded, envelope, input.context));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+
+    async decryptMany(inputs, trx) {
+      const out: Buffer[] = [];
+      try {
+        for (const input of inputs) {
+          const envelope = parseOrThrow(input.ciphertext);
+          const key = dataKeys.cached(envelope.keyId) ?? (await loadOrThrow(envelope.keyId, trx));
+          out.push(openOrThrow(key, envelope, input.context));
+        }
+        return out;
+      } catch (err) {
+        for (const plain of out) plain.fill(0);
+        throw err;
+      }
+    },
+
+    rotate: (options) => guarded(() => rotate(rotation, options)),
+    rewrap: (options) => guarded(() => rewrapAll(rotation, options)),
+    retireKek: (input, trx) => guarded(() => retireKek(rotation, input.version, trx)),
+    setMinDecryptionVersion: (input, trx) => guarded(() => setMinDecryptionVersion(rotation, input.version, trx)),
+
+    async inspect(trx) {
+      const usage = await repo.kekUsage(trx);
+      const min = Number((await repo.getMeta('min_decryption_version', trx)) ?? '1');
+      return {
+        ...this.status(),
+        activeKekVersion: usage.find((k) => k.state === 'active')?.version,
+        minDecryptionVersion: min,
+        masterVersions: provider.versions(),
+        keks: usage,
+      };
+    },
+
+    async close() {
+      if (sealedReason === undefined) await dataKeys.retireActive().catch(() => undefined);
+      sealedReason = 'the vault was closed';
+      dataKeys.wipe();
+      keks.wipe();
+    },
+  };
+}

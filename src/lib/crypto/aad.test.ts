@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { type AadContext, buildAad, canonicalContext } from './aad.js';
+
+describe('canonical AAD context', () => {
+  it('sorts fields and writes RFC 8785 JSON', () => {
+    const text = canonicalContext({ version: 2, table: 'device_keys', rowId: 'key_1', deviceId: 'dev_"x"', active: true });
+    expect(text).toBe('{"active":true,"deviceId":"dev_\\"x\\"","rowId":"key_1","table":"device_keys","version":2}');
+    expect(JSON.parse(text)).toEqual({ active: true, deviceId: 'dev_"x"', rowId: 'key_1', table: 'device_keys', version: 2 });
+  });
+
+  it('matches JSON.stringify for every string, plain or not', () => {
+    for (const value of ['dev_1', 'a "quoted" \\ value', 'tab\there', 'Zähler', 'emoji 🔑', '\u2028', 'lone \ud800', '', ' ~!#[]']) {
+      expect(canonicalContext({ v: value })).toBe(`{"v":${JSON.stringify(value)}}`);
+    }
+  });
+
+  it('is the same for the same context in any order, different for any difference', () => {
+    const a = canonicalContext({ a: '1', b: 2 });
+    expect(canonicalContext({ b: 2, a: '1' })).toBe(a);
+    const others: AadContext[] = [{ a: '1', b: '2' }, { a: 1, b: 2 }, { a: '1' }, { a: '1', b: 2, c: 3 }, { a: '1,"b":2' }];
+    for (const other of others) {
+      expect(canonicalContext(other)).not.toBe(a);
+    }
+  });
+
+  it('refuses values whose text form is ambiguous and odd field names', () => {
+    expect(() => canonicalContext({ a: 1.5 })).toThrow(TypeError);
+    expect(() => canonicalContext({ a: Number.NaN })).toThrow(TypeError);
+    expect(() => canonicalContext({ a: 2 ** 53 })).toThrow(TypeError);
+    expect(() => canonicalContext({ 'a"b': 1 })).toThrow(TypeError);
+    expect(() => canonicalContext({ '': 1 })).toThrow(TypeError);
+  });
+
+  it('prefixes the envelope header', () => {
+    expect(buildAad('oek1.A256GCM.dk_1', { table: 't' }).toString()).toBe('oek1.A256GCM.dk_1\n{"table":"t"}');
+  });
+});

@@ -1,0 +1,79 @@
+import { useTranslation } from 'react-i18next';
+import { isOperator } from './api/session-api.js';
+import { ErrorAlert } from './components/error-alert.js';
+import { Redirect } from './components/redirect.js';
+import { SiteHeader } from './components/site-header.js';
+import { mainId, SkipLink } from './components/skip-link.js';
+import { HomePage } from './pages/home-page.js';
+import { ForbiddenPage, NotFoundPage } from './pages/not-found-page.js';
+import { OperatorSetupPage } from './pages/operator-setup-page.js';
+import { OutboxPage } from './pages/outbox-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { safeReturnPath, useRouter, type RouteLocation } from './router/router.js';
+import { useSession, type SessionState } from './session/session-context.js';
+
+export function App() {
+  return (
+    <>
+      <SkipLink />
+      <SiteHeader />
+      <main id={mainId} tabIndex={-1} className="main">
+        <CurrentPage />
+      </main>
+    </>
+  );
+}
+
+function CurrentPage() {
+  const { t } = useTranslation();
+  const { location } = useRouter();
+  const { state, reload } = useSession();
+
+  // The setup link works whoever is (or is not) signed in in this browser.
+  if (location.pathname === '/setup') return <OperatorSetupPage />;
+
+  if (state.status === 'loading') {
+    return (
+      <p role="status" className="panel">
+        {t('app.loading')}
+      </p>
+    );
+  }
+  if (state.status === 'failed') {
+    return (
+      <section className="panel panel-narrow">
+        <ErrorAlert error={state.error}>
+          <p>{t('app.startFailed')}</p>
+        </ErrorAlert>
+        <button type="button" className="button button-primary" onClick={reload}>
+          {t('app.retry')}
+        </button>
+      </section>
+    );
+  }
+  return routeFor(location, state);
+}
+
+function routeFor(location: RouteLocation, state: Exclude<SessionState, { status: 'loading' | 'failed' }>) {
+  const signedIn = state.status === 'signedIn' ? state.session : null;
+  const returnTo = safeReturnPath(new URLSearchParams(location.search).get('next'));
+
+  switch (location.pathname) {
+    case '/sign-in':
+      if (signedIn !== null) return <Redirect to={returnTo ?? '/'} />;
+      return <SignInPage reason={state.status === 'anonymous' ? state.reason : 'none'} />;
+    case '/':
+      return signedIn === null ? <Redirect to="/sign-in" /> : <HomePage user={signedIn.user} />;
+    case '/outbox':
+      if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+      return isOperator(signedIn.user) ? <OutboxPage /> : <ForbiddenPage />;
+    default:
+      return <NotFoundPage />;
+  }
+}
+
+/** Sign-in that returns to the current page afterwards, unless the user signed out on purpose. */
+function signInFor(location: RouteLocation, state: SessionState): string {
+  if (state.status === 'anonymous' && state.reason === 'signedOut') return '/sign-in';
+  return `/sign-in?${new URLSearchParams({ next: location.pathname + location.search }).toString()}`;
+}

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isOperator } from '../api/session-api.js';
+import { Link, useRouter } from '../router/router.js';
+import { useSession } from '../session/session-context.js';
+import { ErrorAlert } from './error-alert.js';
+import { LanguageSwitcher } from './language-switcher.js';
+
+export function SiteHeader() {
+  const { t } = useTranslation();
+  const { state, signOut } = useSession();
+  const { location } = useRouter();
+  const [signOutError, setSignOutError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const session = state.status === 'signedIn' ? state.session : null;
+
+  const onSignOut = async () => {
+    setBusy(true);
+    setSignOutError(null);
+    try {
+      // The signed-out state takes the app to the sign-in page by itself.
+      await signOut();
+    } catch (error) {
+      setSignOutError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const navLink = (to: string, label: string) => (
+    <li>
+      <Link to={to} className="nav-link" aria-current={location.pathname === to ? 'page' : undefined}>
+        {label}
+      </Link>
+    </li>
+  );
+
+  return (
+    <header className="site-header">
+      <div className="site-header-inner">
+        <Link to="/" className="brand">
+          <span className="brand-name">{t('app.name')}</span>
+          <span className="brand-tagline">{t('app.tagline')}</span>
+        </Link>
+        {session !== null && (
+          <nav aria-label={t('nav.label')} className="main-nav">
+            <ul>
+              {navLink('/', t('nav.home'))}
+              {isOperator(session.user) && navLink('/outbox', t('nav.outbox'))}
+            </ul>
+          </nav>
+        )}
+        <div className="header-tools">
+          {session !== null && (
+            <div className="account">
+              <span className="account-email">
+                <span className="visually-hidden">{t('nav.signedInAs')} </span>
+                {session.user.email}
+              </span>
+              <button type="button" className="button button-secondary" onClick={() => void onSignOut()} disabled={busy}>
+                {t('nav.signOut')}
+              </button>
+            </div>
+          )}
+          <LanguageSwitcher />
+        </div>
+      </div>
+      {signOutError !== null && (
+        <div className="site-header-inner">
+          <ErrorAlert error={signOutError} />
+        </div>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,23 @@
+// Builds the single-page UI into src/web/dist, which the server serves at `/`.
+// The server's CSP allows scripts and styles from 'self' only, so the build must not emit any
+// inline script (hence no modulepreload polyfill) and CSS stays a separate file.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: '/',
+  publicDir: 'public',
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    cssCodeSplit: false,
+    sourcemap: false,
+    target: 'es2022',
+  },
+});

@@ -1,0 +1,152 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../harness.js';
+import { launchBrowser, watchPage, type ExpectedFailure } from './support/browser.js';
+
+// The web shell against the real server in a real browser: the operator's first password from a
+// setup link, sign-in, navigation, the outbox, the language switch remembered across a reload,
+// sign-out — in German and English, with the server's CSP in force and a clean console.
+// Needs the built UI (`npm run build:web`) in src/web/dist.
+
+const password = 'Zähler-Schlüssel 2026!';
+// Chromium logs these expected answers as console errors: the session probe of a signed-out page.
+const anonymousProbe: ExpectedFailure[] = [{ status: 401, path: '/api/session' }];
+
+describe('web shell', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openPage(locale: string): Promise<{ page: Page; problems: () => string[] }> {
+    const context = await browser.newContext({ locale });
+    const page = await context.newPage();
+    const watch = await watchPage(page, anonymousProbe);
+    return { page, problems: watch.problems };
+  }
+
+  const lang = (page: Page) => page.evaluate(() => document.documentElement.lang);
+
+  it('lets a German operator set a password, sign in, read the outbox, switch to English and sign out', { timeout: 90_000 }, async () => {
+    const email = 'erste.betreiberin@example.com';
+    const link = await server.createOperatorSetupLink(email);
+    expect(link).toMatch(/\/setup#token=/);
+    const { page, problems } = await openPage('de-DE');
+
+    // Setup page: German labels; the token leaves the address bar at once.
+    const response = await page.goto(link);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await expect(page.getByRole('heading', { level: 1, name: 'Passwort festlegen' }).isVisible()).resolves.toBe(true);
+    const passwordField = page.getByLabel('Passwort', { exact: true });
+    await passwordField.waitFor();
+    expect(page.url()).toBe(`${server.baseUrl}/setup`);
+    expect(await lang(page)).toBe('de');
+    await expect(page.getByLabel('E-Mail').inputValue()).resolves.toBe(email);
+    await expect(page.getByLabel('Name (Optional)').isVisible()).resolves.toBe(true);
+
+    // Client-side checks first: too short, not repeated.
+    await passwordField.fill('zu kurz');
+    await page.getByLabel('Passwort wiederholen').fill('anders');
+    await page.getByRole('button', { name: 'Passwort festlegen' }).click();
+    await page.getByText('Das Passwort braucht mindestens 12 Zeichen.').waitFor();
+    await page.getByText('Die beiden Passwörter stimmen nicht überein.').waitFor();
+
+    await page.getByLabel('Name (Optional)').fill('Erika Betreiberin');
+    await passwordField.fill(password);
+    await page.getByLabel('Passwort wiederholen').fill(password);
+    await page.getByRole('button', { name: 'Passwort festlegen' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ihr Passwort ist festgelegt' }).waitFor();
+
+    // Sign in (the e-mail is carried over; Enter submits the form).
+    await page.getByRole('link', { name: 'Zur Anmeldung' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+    await expect(page.getByLabel('E-Mail').inputValue()).resolves.toBe(email);
+    await page.getByLabel('Passwort').fill(password);
+    await page.getByLabel('Passwort').press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Willkommen' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    // Navigation for an operator.
+    const nav = page.getByRole('navigation', { name: 'Hauptnavigation' });
+    await expect(nav.getByRole('link', { name: 'Start' }).getAttribute('aria-current')).resolves.toBe('page');
+    await expect(page.getByText(email).first().isVisible()).resolves.toBe(true);
+    await nav.getByRole('link', { name: 'Postausgang' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Postausgang' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/outbox');
+    // Focus moves to the new page's heading after a navigation.
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('H1');
+
+    // The outbox holds the setup mail of this operator; a mail opens in a dialog and closes again.
+    const table = page.getByRole('table', { name: /Ausgehende E-Mails/ });
+    await table.waitFor();
+    await expect(table.getByRole('cell', { name: email }).count()).resolves.toBeGreaterThan(0);
+    await expect(table.getByRole('columnheader', { name: 'Empfänger' }).isVisible()).resolves.toBe(true);
+    await table.getByRole('row').nth(1).getByRole('button').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Schließen' }).waitFor();
+    await dialog.getByRole('button', { name: 'Schließen' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // Switch to English: labels change at once, <html lang> follows.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Outbox' }).waitFor();
+    expect(await lang(page)).toBe('en');
+    await expect(page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect(page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Home' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('table', { name: /Outgoing mails/ }).getByRole('columnheader', { name: 'Recipient' }).isVisible()).resolves.toBe(true);
+
+    // The choice survives a reload (the German browser language no longer decides).
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Outbox' }).waitFor();
+    expect(await lang(page)).toBe('en');
+
+    // Sign out: back at sign-in, and the session is gone on the server too.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByText('You have been signed out.').waitFor();
+    await page.goto(`${server.baseUrl}/outbox`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(page.url()).toBe(`${server.baseUrl}/sign-in?next=%2Foutbox`);
+
+    expect(problems()).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows an English browser the English sign-in page, reachable by keyboard', { timeout: 60_000 }, async () => {
+    const { page, problems } = await openPage('en-US');
+    await page.goto(`${server.baseUrl}/`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(await lang(page)).toBe('en');
+    await expect(page.getByLabel('E-mail').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('Password').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Deutsch' }).getAttribute('aria-pressed')).resolves.toBe('false');
+
+    // The first Tab reaches the skip link; Enter moves focus into the main content.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to main content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+
+    // A wrong password is announced as an alert, in English.
+    await page.getByLabel('E-mail').fill('nobody@example.com');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('E-mail or password is wrong.');
+
+    // Unknown paths get the not-found page, not a blank screen.
+    await page.goto(`${server.baseUrl}/no-such-page`);
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+
+    expect(problems()).toEqual([]);
+    await page.context().close();
+  });
+});
