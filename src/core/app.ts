@@ -19,6 +19,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { authRoutes } from './modules/auth/auth-routes.js';
 import { healthRoutes } from './modules/health/health-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
+import { vaultRoutes } from './modules/vault/vault-routes.js';
 
 export interface AppOptions {
   /** A pino logger to use, or false for none; the default logs per OPENEKS_LOG_LEVEL. */
@@ -95,6 +96,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(healthRoutes({ readiness: container.readiness }));
   await app.register(authRoutes({ sessions: container.sessions, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
   await app.register(mailRoutes({ mail: container.mail, audit: container.audit, db: container.db }));
+  await app.register(vaultRoutes({ vault: container.vault }));
 
   const webRoot = options.webRoot ?? defaultWebRoot;
   const hasWeb = existsSync(`${webRoot}/index.html`);

@@ -8,6 +8,7 @@ export const permissions = {
   'session.own': ['operator', 'user'],
   'mail.read': ['operator'],
   'audit.read': ['operator'],
+  'vault.read': ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
