@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../harness.js';
+import { startTestServer, systemActor } from '../harness.js';
 import { launchBrowser, watchPage, type ExpectedFailure } from './support/browser.js';
 
 // The web shell against the real server in a real browser: the operator's first password from a
@@ -148,5 +148,47 @@ describe('web shell', () => {
 
     expect(problems()).toEqual([]);
     await page.context().close();
+  });
+});
+
+describe('the first start', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the link printed at start-up creates the first operator, who can then sign in', { timeout: 60_000 }, async () => {
+    const bootstrap = await server.container.operatorSetup.bootstrapLinkIfNoOperator(systemActor);
+    if (!bootstrap) throw new Error('a fresh service must issue a bootstrap link');
+    const printed = new URL(bootstrap.link);
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    const watch = await watchPage(page, [{ status: 401, path: '/api/session' }]);
+    await page.goto(`${server.baseUrl}${printed.pathname}${printed.hash}`);
+    await page.getByText('You are setting up the first operator account of this openeks.', { exact: false }).waitFor();
+    await page.getByLabel('E-mail').fill('founder@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('Erster Betreiber, 2026!');
+    await page.getByLabel('Repeat password').fill('Erster Betreiber, 2026!');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your password is set' }).waitFor();
+
+    const user = await server.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'founder@example.com').executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ is_operator: 1, status: 'active' });
+    expect(await server.container.operatorSetup.bootstrapLinkIfNoOperator(systemActor)).toBeNull();
+
+    await page.getByRole('link', { name: 'Go to sign in' }).click();
+    await page.getByLabel('Password').fill('Erster Betreiber, 2026!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Welcome' }).waitFor();
+    expect(watch.problems()).toEqual([]);
+    await context.close();
   });
 });

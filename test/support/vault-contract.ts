@@ -121,6 +121,24 @@ export function describeVaultContract(name: string, makeFixture: () => Promise<M
       }
     });
 
+    it('decrypts many at once, all or nothing', async () => {
+      const { vault } = await openVault({ limits: { dataKeyMaxOperations: 2 } });
+      const items = [];
+      for (let i = 0; i < 5; i++) {
+        const plaintext = randomBytes(i % 2 === 0 ? 16 : 32);
+        const context = deviceContext(`key_many_${i}`);
+        items.push({ plaintext, context, ...(await vault.encrypt({ plaintext, context })) });
+      }
+      expect(await vault.decryptMany(items)).toEqual(items.map((i) => i.plaintext));
+      const { vault: fresh } = await openVault();
+      expect(await fresh.decryptMany(items)).toEqual(items.map((i) => i.plaintext));
+      const third = items[2];
+      if (third === undefined) throw new Error('no items');
+      const broken = [...items.slice(0, 2), { ...third, ciphertext: flipBit(third.ciphertext, 'tag') }, ...items.slice(3)];
+      expect((await rejection(fresh.decryptMany(broken))).code).toBe('key_integrity');
+      expect(await fresh.decryptMany([])).toEqual([]);
+    });
+
     it('never produces the same ciphertext twice (random nonces)', async () => {
       const { vault } = await openVault();
       const plaintext = randomBytes(16);

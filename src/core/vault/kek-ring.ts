@@ -30,6 +30,8 @@ export function describeKekProblem(label: string, row: Pick<KekRow, 'version' | 
       return `master key ${label} (version ${row.master_version}) does not open key-encryption key v${row.version}: it is not the master key this vault was created with`;
     case 'malformed':
       return `key-encryption key v${row.version} is damaged in the database (master key ${label})`;
+    case 'provider-failed':
+      return `master key ${label} failed while opening key-encryption key v${row.version}`;
   }
 }
 

@@ -119,17 +119,12 @@ export function createVaultRepo(db: Db) {
         .execute();
     },
 
-    /** Data keys under the given KEKs, in id order after `afterId` (keyset pagination). */
-    async dataKeysUnder(input: { kekIds: string[]; afterId: string; limit: number }, trx?: Executor): Promise<DataKeyRow[]> {
-      if (input.kekIds.length === 0) return [];
-      return on(trx)
-        .selectFrom('vault_data_keys')
-        .selectAll()
-        .where('kek_id', 'in', input.kekIds)
-        .where('id', '>', input.afterId)
-        .orderBy('id')
-        .limit(input.limit)
-        .execute();
+    /**
+     * One KEK's data keys in id order after `afterId` (keyset pagination). One KEK at a time, so
+     * the (kek_id, id) index yields the page directly, without sorting what is left.
+     */
+    async dataKeysUnder(input: { kekId: string; afterId: string; limit: number }, trx?: Executor): Promise<DataKeyRow[]> {
+      return on(trx).selectFrom('vault_data_keys').selectAll().where('kek_id', '=', input.kekId).where('id', '>', input.afterId).orderBy('id').limit(input.limit).execute();
     },
 
     /** Moves a data key to another KEK; only if it is still where the rewrap found it. */

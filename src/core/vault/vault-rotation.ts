@@ -98,15 +98,16 @@ export async function rewrapAll(deps: RotationDeps, options: { batchSize?: numbe
   }
   let rewrapped = 0;
   let failed = 0;
-  let afterId = '';
-  for (;;) {
-    const rows = await repo.dataKeysUnder({ kekIds: olderIds, afterId, limit: batchSize });
-    const last = rows[rows.length - 1];
-    if (last === undefined) break;
-    afterId = last.id;
-    const done = await rewrapBatch(deps, rows);
-    rewrapped += done.rewrapped;
-    failed += done.failed;
+  for (const kekId of olderIds) {
+    for (let afterId = ''; ; ) {
+      const rows = await repo.dataKeysUnder({ kekId, afterId, limit: batchSize });
+      const last = rows[rows.length - 1];
+      if (last === undefined) break;
+      afterId = last.id;
+      const done = await rewrapBatch(deps, rows);
+      rewrapped += done.rewrapped;
+      failed += done.failed;
+    }
   }
   const { retired, stillInUse } = await retireUnused(deps, active.version, canaryKekId((await repo.getMeta('canary')) ?? ''));
   logger.info({ kekVersion: active.version, rewrapped, failed, retired, stillInUse }, 'data keys rewrapped');

@@ -17,7 +17,7 @@ export interface OpenKek {
   key: Buffer;
 }
 
-export type Opened = { ok: true; key: Buffer } | { ok: false; problem: 'malformed' | 'unknown-version' | 'does-not-open' };
+export type Opened = { ok: true; key: Buffer } | { ok: false; problem: 'malformed' | 'unknown-version' | 'does-not-open' | 'provider-failed' };
 
 export function masterKeyId(version: number): string {
   return `master-v${version}`;
@@ -35,9 +35,15 @@ export async function wrapKek(provider: MasterKeyProvider, input: { masterVersio
 export async function unwrapKek(provider: MasterKeyProvider, row: { id: string; version: number; master_version: number; wrapped: string }): Promise<Opened> {
   const parsed = parseEnvelope(row.wrapped);
   if (!parsed.ok || parsed.keyId !== masterKeyId(row.master_version)) return { ok: false, problem: 'malformed' };
-  if (!(await provider.hasVersion(row.master_version))) return { ok: false, problem: 'unknown-version' };
   const { nonce, ciphertext } = parsed;
-  const key = await provider.unwrap({ version: row.master_version, nonce, ciphertext, aad: kekAad(row.master_version, row) });
+  let key: Buffer | null;
+  try {
+    if (!(await provider.hasVersion(row.master_version))) return { ok: false, problem: 'unknown-version' };
+    key = await provider.unwrap({ version: row.master_version, nonce, ciphertext, aad: kekAad(row.master_version, row) });
+  } catch {
+    // A token that went away, a session that broke: the caller seals, naming the label.
+    return { ok: false, problem: 'provider-failed' };
+  }
   if (key === null) return { ok: false, problem: 'does-not-open' };
   if (key.length !== KEY_BYTES) {
     key.fill(0);

@@ -129,7 +129,8 @@ export function foundation(kind: DbKind) {
         .addColumn('operations', 'bigint', (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('vault_data_keys_kek').on('vault_data_keys').column('kek_id').execute();
+      // (kek_id, id): the rewrap pages through one KEK's data keys in id order without sorting.
+      await db.schema.createIndex('vault_data_keys_kek').on('vault_data_keys').columns(['kek_id', 'id']).execute();
 
       await db.schema
         .createTable('vault_meta')

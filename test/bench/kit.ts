@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pg from 'pg';
+import { openDatabase } from '../../src/core/db/database.js';
+import { migrateToLatest } from '../../src/core/db/migrate.js';
+import type { Logger } from '../../src/lib/logger.js';
+
+// What every bench file shares: the shape of a bench and of its result rows, the databases a
+// bench runs on, and the small helpers for timing on a shared, noisy machine (every figure is
+// compared with a floor measured in the same run, never with a number from another day).
+
+/**
+ * How a row passes. `ratio-at-least`: floor cost / figure cost must reach the value (1.0 = as
+ * fast as the floor). `figure-below`: an absolute bound in the row's unit. `info`: no goal.
+ */
+export type Goal = { kind: 'ratio-at-least'; value: number } | { kind: 'figure-below'; value: number } | { kind: 'info' };
+
+export interface BenchRow {
+  name: string;
+  /** `keys/s` (higher is better), `ms` or `MB` (lower is better). */
+  unit: Unit;
+  figure: number;
+  floor: number;
+  /** Floor cost / figure cost: 1.0 means as cheap as the floor, higher is better. */
+  ratio: number;
+  goal: Goal;
+  /** One line under the table: what the floor is, medians, anything needed to read the row. */
+  note?: string;
+}
+
+export type Unit = 'keys/s' | 'ms' | 'MB';
+
+export interface BenchContext {
+  database: BenchDatabase;
+  /** Progress and setup timings (stderr); the table goes to stdout. */
+  log(line: string): void;
+}
+
+export interface Bench {
+  /** Matched (substring, case-insensitive) by `npm run bench -- <filter>`. */
+  name: string;
+  run(ctx: BenchContext): Promise<BenchRow[]>;
+}
+
+export function higherIsBetter(unit: Unit): boolean {
+  return unit === 'keys/s';
+}
+
+/** A row whose ratio follows from the unit: throughput figure/floor, costs floor/figure. */
+export function row(input: Omit<BenchRow, 'ratio'>): BenchRow {
+  const ratio = higherIsBetter(input.unit) ? input.figure / input.floor : input.floor / input.figure;
+  return { ...input, ratio };
+}
+
+export function passes(r: BenchRow): boolean | undefined {
+  switch (r.goal.kind) {
+    case 'ratio-at-least':
+      return r.ratio >= r.goal.value;
+    case 'figure-below':
+      return r.figure < r.goal.value;
+    case 'info':
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+export interface BenchDb {
+  url: string;
+  /** Deletes the database (drops it on PostgreSQL, removes the temp dir on SQLite). */
+  cleanup(): Promise<void>;
+}
+
+export interface BenchDatabase {
+  kind: 'sqlite' | 'postgres';
+  /** A fresh, migrated, empty database. Cleaned up by the runner at the latest. */
+  create(): Promise<BenchDb>;
+}
+
+const pendingCleanups = new Set<() => Promise<void>>();
+
+/** Runs every cleanup not yet run (the runner calls it at the end and on Ctrl-C). */
+export async function cleanupAll(): Promise<void> {
+  const all = [...pendingCleanups];
+  pendingCleanups.clear();
+  for (const cleanup of all) await cleanup().catch(() => undefined);
+}
+
+function tracked(db: BenchDb): BenchDb {
+  let done = false;
+  const cleanup = async (): Promise<void> => {
+    if (done) return;
+    done = true;
+    pendingCleanups.delete(cleanup);
+    await db.cleanup();
+  };
+  pendingCleanups.add(cleanup);
+  return { url: db.url, cleanup };
+}
+
+async function migrated(url: string): Promise<void> {
+  const db = openDatabase(url);
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function adminQuery(serverUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export function sqliteDatabase(): BenchDatabase {
+  return {
+    kind: 'sqlite',
+    async create() {
+      const dir = await mkdtemp(join(tmpdir(), 'openeks-bench-'));
+      const db = tracked({ url: `sqlite:${join(dir, 'bench.db')}`, cleanup: () => rm(dir, { recursive: true, force: true }) });
+      try {
+        await migrated(db.url);
+      } catch (err) {
+        await db.cleanup();
+        throw err;
+      }
+      return db;
+    },
+  };
+}
+
+/** Like test/support/test-db.ts: a uniquely named database on the server of `serverUrl`. */
+export function postgresDatabase(serverUrl: string): BenchDatabase {
+  return {
+    kind: 'postgres',
+    async create() {
+      const name = `openeks_bench_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+      await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+      const url = new URL(serverUrl);
+      url.pathname = `/${name}`;
+      const db = tracked({ url: url.toString(), cleanup: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) });
+      try {
+        await migrated(db.url);
+      } catch (err) {
+        await db.cleanup();
+        throw err;
+      }
+      return db;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+setFlagsFromString('--expose-gc');
+const exposedGc = runInNewContext('gc') as unknown;
+
+/** A full collection between rounds, so one round's garbage is not collected in the next. */
+export function collectGarbage(): void {
+  if (typeof exposedGc === 'function') (exposedGc as () => void)();
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export function mb(bytes: number): number {
+  return bytes / (1024 * 1024);
+}
