@@ -10,7 +10,7 @@ export default defineConfig({
   root,
   base: '/',
   publicDir: 'public',
-  oxc: { jsx: { runtime: 'automatic' } },
+  esbuild: { jsx: 'automatic' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
