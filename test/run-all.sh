@@ -51,7 +51,21 @@ log "lint"
 npx eslint --max-warnings 0 .
 
 PG_URL="${OPENEKS_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
 log "tests on SQLite"
-OPENEKS_TEST_DATABASE_URL= npx vitest run
+OPENEKS_TEST_DATABASE_URL= npx vitest run --reporter=default --reporter=json --outputFile.json="$results/sqlite.json" || status=1
 log "tests on PostgreSQL"
-OPENEKS_TEST_DATABASE_URL="$PG_URL" npx vitest run
+OPENEKS_TEST_DATABASE_URL="$PG_URL" npx vitest run --reporter=default --reporter=json --outputFile.json="$results/postgres.json" || status=1
+
+# One plain closing line over both runs, for people and for CI.
+node -e '
+  let passed = 0, failed = 0;
+  for (const file of process.argv.slice(1)) {
+    try { const r = require(file); passed += r.numPassedTests; failed += r.numFailedTests + (r.numTotalTests === 0 ? 1 : 0); }
+    catch { failed += 1; }
+  }
+  console.log(`\n${passed} passed, ${failed} failed`);
+' "$results/sqlite.json" "$results/postgres.json"
+exit $status
