@@ -1,11 +1,13 @@
 import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db } from './database.js';
 import { foundation } from './migrations/0001-foundation.js';
+import { accounts } from './migrations/0002-accounts.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
   return {
     '0001-foundation': foundation(db.kind),
+    '0002-accounts': accounts(db.kind),
   };
 }
 

@@ -13,12 +13,17 @@ export interface UsersTable {
   language: 'de' | 'en';
   created_at: string;
   updated_at: string;
+  email_verified_at: string | null;
+  password_changed_at: string | null;
+  failed_sign_ins: Generated<number>;
+  locked_until: string | null;
+  hard_locked: Generated<number>;
 }
 
 export interface OneTimeTokensTable {
   id: string;
   user_id: string | null;
-  purpose: 'operator-setup' | 'operator-bootstrap';
+  purpose: 'operator-setup' | 'operator-bootstrap' | 'activation' | 'password-reset';
   token_hash: string;
   expires_at: string;
   used_at: string | null;
@@ -34,6 +39,40 @@ export interface SessionsTable {
   expires_at: string;
   ip: string;
   user_agent: string;
+  /** 1: password; 2: password and a second factor. */
+  aal: Generated<number>;
+  /** `complete`, or waiting for the second factor (`mfa`) or for its enrolment (`enrol`). */
+  stage: Generated<'complete' | 'mfa' | 'enrol'>;
+  authenticated_at: string | null;
+}
+
+export interface SignInThrottleTable {
+  subject: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface MfaTotpTable {
+  user_id: string;
+  secret_ciphertext: string;
+  confirmed_at: string | null;
+  last_step: number | null;
+  created_at: string;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+  updated_at: string;
 }
 
 export interface AuditLogTable {
@@ -137,6 +176,10 @@ export interface Database {
   vault_meta: VaultMetaTable;
   devices: DevicesTable;
   device_keys: DeviceKeysTable;
+  sign_in_throttle: SignInThrottleTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  settings: SettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -75,6 +75,7 @@ export function createSessionService(deps: { db: Db; users: UsersRepo; sessions:
             expires_at: new Date(now.getTime() + sessionAbsoluteMs).toISOString(),
             ip: actor.ip ?? '',
             user_agent: (actor.userAgent ?? '').slice(0, 500),
+            authenticated_at: now.toISOString(),
           },
           trx,
         );

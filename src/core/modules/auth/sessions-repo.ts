@@ -1,9 +1,10 @@
 import type { Executor } from '../../db/database.js';
+import type { Insertable } from 'kysely';
 import type { SessionsTable } from '../../db/schema.js';
 
 export function createSessionsRepo(db: Executor) {
   return {
-    async insert(row: SessionsTable, trx: Executor = db) {
+    async insert(row: Insertable<SessionsTable>, trx: Executor = db) {
       await trx.insertInto('sessions').values(row).execute();
     },
     findByTokenHash(tokenHash: string, trx: Executor = db) {
