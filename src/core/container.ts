@@ -5,7 +5,7 @@ import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest, schemaStatus } from './db/migrate.js';
-import { createAuditWriter, type AuditWriter } from './modules/audit/audit-writer.js';
+import { createAuditWriter, type Actor, type AuditWriter } from './modules/audit/audit-writer.js';
 import { createOperatorSetupService, type OperatorSetupService } from './modules/auth/operator-setup-service.js';
 import { createSessionService, type SessionService } from './modules/auth/session-service.js';
 import { createSessionsRepo } from './modules/auth/sessions-repo.js';
@@ -17,6 +17,9 @@ import { createMailRepo } from './modules/mail/mail-repo.js';
 import { createMailService, type MailService } from './modules/mail/mail-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
 import { createVault, type Vault } from './vault/vault-service.js';
+
+/** What the service does on its own (first boot), as the audit trail names it. */
+const systemActor: Actor = { userId: null, role: 'system', ip: null, userAgent: 'openeks', requestId: null, authMethod: 'none' };
 
 export interface Container {
   config: Config;
@@ -67,12 +70,17 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable; rate limits fall back per request'));
 
   const provider = options.masterKeyProvider ?? (await openMasterKeyProvider(config.masterKey, { env: options.providerEnv ?? {}, variable: 'OPENEKS_MASTER_KEY' }));
-  const vault = createVault({ db, clock, provider, logger });
-  await vault.init();
-  const status = vault.status();
+  const audit = options.audit ?? createAuditWriter({ kind: db.kind, clock });
+  const vault = createVault({
+    db,
+    clock,
+    provider,
+    logger,
+    onCreate: (trx) => audit.write(trx, { actor: systemActor, action: 'vault.init', target: { type: 'master-key', id: provider.label }, result: 'allowed' }),
+  });
+  const status = await vault.init();
   if (status.sealed) logger.error({ label: status.label, reason: status.reason }, 'key vault sealed');
 
-  const audit = options.audit ?? createAuditWriter({ kind: db.kind, clock });
   const mailRepo = createMailRepo(db);
   const mail = createMailService({ repo: mailRepo, clock, mode: config.smtpUrl || options.mailTransport ? 'smtp' : 'outbox' });
   const transport = options.mailTransport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);

@@ -166,12 +166,9 @@ export function postgresDatabase(serverUrl: string): BenchDatabase {
 setFlagsFromString('--expose-gc');
 const exposedGc = runInNewContext('gc') as unknown;
 
-/**
- * A collection between timed sections, so that one section's garbage is not collected (and
- * charged) in the next. `minor` empties the young generation only (well under a millisecond).
- */
-export function collectGarbage(type: 'major' | 'minor' = 'major'): void {
-  if (typeof exposedGc === 'function') (exposedGc as (options: { type: string }) => void)({ type });
+/** A full collection before a timed round, so that setup garbage is not collected on its time. */
+export function collectGarbage(): void {
+  if (typeof exposedGc === 'function') (exposedGc as () => void)();
 }
 
 export function median(values: readonly number[]): number {

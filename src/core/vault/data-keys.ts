@@ -55,6 +55,15 @@ export function createDataKeys(deps: DataKeysDeps) {
   // any later use outside that transaction.
   const writerFor = (trx?: Executor): Executor => (db.kind === 'postgres' || trx === undefined ? db.kysely : trx);
 
+  function lookUp(id: string): Buffer | undefined {
+    const key = cache.get(id);
+    if (key !== undefined) {
+      lastId = id;
+      lastKey = key;
+    }
+    return key;
+  }
+
   async function record(key: ActiveDataKey, writer: Executor, retire: boolean): Promise<void> {
     if (key.operations === key.recorded && !retire) return;
     try {
@@ -92,15 +101,13 @@ export function createDataKeys(deps: DataKeysDeps) {
   }
 
   return {
-    /** The cached plaintext data key, if any: the decrypt fast path. */
-    cached(id: string): Buffer | undefined {
-      if (id === lastId && lastKey !== undefined) return lastKey;
-      const key = cache.get(id);
-      if (key !== undefined) {
-        lastId = id;
-        lastKey = key;
-      }
-      return key;
+    /**
+     * The cached plaintext data key with the id text[start, end), if any: the decrypt fast path.
+     * Compared in place, since most reads repeat the last id.
+     */
+    cachedIn(text: string, start: number, end: number): Buffer | undefined {
+      if (lastKey !== undefined && end - start === lastId.length && text.startsWith(lastId, start)) return lastKey;
+      return lookUp(text.slice(start, end));
     },
 
     /** Loads, unwraps and caches a data key; undefined if it is missing or does not open. */

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { KekRing } from './kek-ring.js';
 import type { MasterKeyProvider } from './master-key/provider.js';
@@ -18,6 +18,8 @@ export interface BootDeps {
   repo: VaultRepo;
   provider: MasterKeyProvider;
   keks: KekRing;
+  /** Runs inside the transaction that creates the vault (the caller audits `vault.init` there). */
+  onCreate?: (trx: Executor) => Promise<void>;
 }
 
 class AlreadyInitialised extends Error {}
@@ -28,6 +30,7 @@ async function createVault(deps: BootDeps): Promise<boolean> {
       // Re-checked inside the transaction: another instance may have won the first boot.
       if (await deps.repo.isInitialised(trx)) throw new AlreadyInitialised();
       await deps.keks.createVersion(trx, { reason: 'first boot' });
+      await deps.onCreate?.(trx);
     });
     return true;
   } catch (err) {

@@ -1,6 +1,6 @@
-import { buildAad, type AadContext } from '../../lib/crypto/aad.js';
-import { open, seal } from '../../lib/crypto/aead.js';
-import { type Envelope, envelopeHeader, formatEnvelope, parseEnvelope } from '../../lib/crypto/envelope.js';
+import { buildAad, transientAad, type AadContext } from '../../lib/crypto/aad.js';
+import { open, openDetached, seal } from '../../lib/crypto/aead.js';
+import { type Envelope, envelopeHeader, formatEnvelope, KEY_ID_START, parseEnvelope, parseEnvelopeTransient, type TransientEnvelope } from '../../lib/crypto/envelope.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -76,6 +76,8 @@ export interface VaultDeps {
   provider: MasterKeyProvider;
   logger?: Logger;
   limits?: Partial<VaultLimits>;
+  /** Runs inside the transaction that creates a new vault: the container audits `vault.init`. */
+  onCreate?: (trx: Executor) => Promise<void>;
 }
 
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -104,6 +106,10 @@ export function createVault(deps: VaultDeps): Vault {
   const rotation: RotationDeps = { db, repo, provider, keks, dataKeys, logger, limits };
   let sealedReason: string | undefined = 'the vault has not been opened yet';
 
+  function status(): VaultStatus {
+    return sealedReason === undefined ? { sealed: false, label: provider.label } : { sealed: true, reason: sealedReason, label: provider.label };
+  }
+
   /** Seals at run time when the active key path breaks (fail closed, visible on /readyz). */
   function sealNow(reason: string): void {
     if (sealedReason === undefined) logger.error({ label: provider.label, reason }, 'key vault sealed');
@@ -122,23 +128,35 @@ export function createVault(deps: VaultDeps): Vault {
     }
   }
 
-  function parseOrThrow(text: string): Envelope {
+  // Reads parse into shared scratch buffers (parseEnvelopeTransient, transientAad) and decrypt
+  // in the same synchronous step. When the data key must first be loaded (an await), the envelope
+  // is parsed into buffers of its own instead, since other reads may reuse the scratch meanwhile.
+  function transientOrThrow(text: string): TransientEnvelope {
     if (sealedReason !== undefined) throw sealedError(sealedReason);
-    const parsed = parseEnvelope(text);
-    if (!parsed.ok) throw integrityError();
+    const parsed = parseEnvelopeTransient(text);
+    if (parsed === null) throw integrityError();
     return parsed;
   }
 
-  function openOrThrow(key: Buffer, envelope: Envelope, context: AadContext): Buffer {
-    const plain = open(key, envelope.nonce, envelope.ciphertext, buildAad(envelope.header, context));
+  function openTransientOrThrow(key: Buffer, envelope: TransientEnvelope, input: DecryptInput): Buffer {
+    const aad = transientAad(input.ciphertext, input.context, envelope.headerLength);
+    const plain = openDetached(key, envelope.nonce, envelope.body, envelope.tag, aad);
     if (plain === null) throw integrityError();
     return plain;
   }
 
-  async function loadOrThrow(keyId: string, trx: Executor | undefined): Promise<Buffer> {
+  async function loadAndOpen(keyId: string, input: DecryptInput, trx: Executor | undefined): Promise<Buffer> {
     const key = await dataKeys.load(keyId, trx);
-    if (key === undefined) throw integrityError();
-    return key;
+    const envelope: Envelope | undefined = key === undefined ? undefined : parseEnvelopeOwned(input.ciphertext);
+    if (key === undefined || envelope === undefined) throw integrityError();
+    const plain = open(key, envelope.nonce, envelope.ciphertext, buildAad(envelope.header, input.context));
+    if (plain === null) throw integrityError();
+    return plain;
+  }
+
+  function parseEnvelopeOwned(text: string): Envelope | undefined {
+    const parsed = parseEnvelope(text);
+    return parsed.ok ? parsed : undefined;
   }
 
   return {
@@ -146,7 +164,7 @@ export function createVault(deps: VaultDeps): Vault {
       dataKeys.wipe();
       keks.wipe();
       sealedReason = 'the vault is being opened';
-      const outcome = await bootVault({ db, repo, provider, keks });
+      const outcome = await bootVault({ db, repo, provider, keks, onCreate: deps.onCreate });
       if (outcome.ok) {
         sealedReason = undefined;
         logger.info({ label: provider.label, kekVersion: outcome.kekVersion, created: outcome.created }, 'key vault unsealed');
@@ -154,18 +172,16 @@ export function createVault(deps: VaultDeps): Vault {
         sealedReason = outcome.reason;
         keks.wipe();
       }
-      return this.status();
+      return status();
     },
 
-    status() {
-      return sealedReason === undefined ? { sealed: false, label: provider.label } : { sealed: true, reason: sealedReason, label: provider.label };
-    },
+    status,
 
     encrypt(input, trx) {
       return guarded(async () => {
         checkPlaintext(input);
         const dataKey = await dataKeys.take(trx);
-        const sealed = seal(dataKey.key, input.plaintext, buildAad(envelopeHeader(dataKey.id), input.context));
+        const sealed = seal(dataKey.key, input.plaintext, transientAad(envelopeHeader(dataKey.id), input.context));
         return { ciphertext: formatEnvelope({ keyId: dataKey.id, ...sealed }), dataKeyId: dataKey.id };
       });
     },
@@ -174,10 +190,10 @@ export function createVault(deps: VaultDeps): Vault {
     // a resolved promise, which keeps it close to raw node:crypto throughput.
     decrypt(input, trx) {
       try {
-        const envelope = parseOrThrow(input.ciphertext);
-        const key = dataKeys.cached(envelope.keyId);
-        if (key !== undefined) return Promise.resolve(openOrThrow(key, envelope, input.context));
-        return loadOrThrow(envelope.keyId, trx).then((loaded) => openOrThrow(loaded, envelope, input.context));
+        const envelope = transientOrThrow(input.ciphertext);
+        const key = dataKeys.cachedIn(input.ciphertext, KEY_ID_START, envelope.headerLength);
+        if (key !== undefined) return Promise.resolve(openTransientOrThrow(key, envelope, input));
+        return loadAndOpen(input.ciphertext.slice(KEY_ID_START, envelope.headerLength), input, trx);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -187,9 +203,9 @@ export function createVault(deps: VaultDeps): Vault {
       const out: Buffer[] = [];
       try {
         for (const input of inputs) {
-          const envelope = parseOrThrow(input.ciphertext);
-          const key = dataKeys.cached(envelope.keyId) ?? (await loadOrThrow(envelope.keyId, trx));
-          out.push(openOrThrow(key, envelope, input.context));
+          const envelope = transientOrThrow(input.ciphertext);
+          const key = dataKeys.cachedIn(input.ciphertext, KEY_ID_START, envelope.headerLength);
+          out.push(key !== undefined ? openTransientOrThrow(key, envelope, input) : await loadAndOpen(input.ciphertext.slice(KEY_ID_START, envelope.headerLength), input, trx));
         }
         return out;
       } catch (err) {
@@ -207,7 +223,7 @@ export function createVault(deps: VaultDeps): Vault {
       const usage = await repo.kekUsage(trx);
       const min = Number((await repo.getMeta('min_decryption_version', trx)) ?? '1');
       return {
-        ...this.status(),
+        ...status(),
         activeKekVersion: usage.find((k) => k.state === 'active')?.version,
         minDecryptionVersion: min,
         masterVersions: provider.versions(),

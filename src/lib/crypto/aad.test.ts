@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AadContext, buildAad, canonicalContext } from './aad.js';
+import { randomBytes } from 'node:crypto';
+import { type AadContext, buildAad, canonicalContext, transientAad } from './aad.js';
 
 describe('canonical AAD context', () => {
   it('sorts fields and writes RFC 8785 JSON', () => {
@@ -29,6 +30,32 @@ describe('canonical AAD context', () => {
     expect(() => canonicalContext({ a: 2 ** 53 })).toThrow(TypeError);
     expect(() => canonicalContext({ 'a"b': 1 })).toThrow(TypeError);
     expect(() => canonicalContext({ '': 1 })).toThrow(TypeError);
+  });
+
+  it('writes the same bytes on the fast path as the reference text, for any context', () => {
+    const values: (string | number | boolean)[] = ['dev_1', '', 'a"b', 'back\\slash', 'Zähler', '🔑', 'tab\t', -7, 0, 2 ** 53 - 1, true, false, 'x'.repeat(20_000)];
+    for (let i = 0; i < 500; i++) {
+      const context: Record<string, string | number | boolean> = {};
+      const fields = 1 + (i % 6);
+      for (let f = 0; f < fields; f++) context[`f${randomBytes(1)[0] ?? 0}`] = values[(i * 7 + f) % values.length] ?? '';
+      const expected = Buffer.from(`oek1.A256GCM.dk_x\n${canonicalContext(context)}`, 'utf8');
+      expect(buildAad('oek1.A256GCM.dk_x', context)).toEqual(expected);
+      expect(Buffer.from(transientAad('oek1.A256GCM.dk_x', context))).toEqual(expected);
+    }
+    expect(buildAad('h', {}).toString()).toBe('h\n{}');
+  });
+
+  it('gives buildAad a buffer of its own, transientAad a view that the next call reuses', () => {
+    const own = buildAad('h', { a: 'one' });
+    const view = transientAad('h', { a: 'one' });
+    transientAad('h', { a: 'two' });
+    expect(own.toString()).toBe('h\n{"a":"one"}');
+    expect(view.toString()).toBe('h\n{"a":"two"}');
+  });
+
+  it('refuses bad values on the fast path too', () => {
+    expect(() => buildAad('h', { a: 1.5 })).toThrow(TypeError);
+    expect(() => transientAad('h', { a: Number.POSITIVE_INFINITY })).toThrow(TypeError);
   });
 
   it('prefixes the envelope header', () => {

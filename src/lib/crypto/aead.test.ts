@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NONCE_BYTES, open, seal, TAG_BYTES } from './aead.js';
+import { NONCE_BYTES, open, openDetached, seal, TAG_BYTES } from './aead.js';
 
 describe('aead (AES-256-GCM)', () => {
   const key = randomBytes(32);
@@ -12,6 +12,16 @@ describe('aead (AES-256-GCM)', () => {
     expect(sealed.nonce).toHaveLength(NONCE_BYTES);
     expect(sealed.ciphertext).toHaveLength(plaintext.length + TAG_BYTES);
     expect(open(key, sealed.nonce, sealed.ciphertext, aad)).toEqual(plaintext);
+  });
+
+  it('opens with the tag held apart, and refuses a tag that is not 16 bytes', () => {
+    const plaintext = randomBytes(16);
+    const { nonce, ciphertext } = seal(key, plaintext, aad);
+    const body = ciphertext.subarray(0, 16);
+    const tag = ciphertext.subarray(16);
+    expect(openDetached(key, nonce, body, tag, aad)).toEqual(plaintext);
+    expect(openDetached(key, nonce, body, tag.subarray(0, 12), aad)).toBeNull();
+    expect(openDetached(key, nonce, body, Buffer.alloc(16), aad)).toBeNull();
   });
 
   it('draws a fresh nonce for every encryption', () => {

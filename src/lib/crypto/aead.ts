@@ -37,13 +37,22 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
  * together. Node only reports the tag mismatch at final(), so nothing is returned before it.
  */
 export function open(key: Buffer, nonce: Buffer, ciphertext: Buffer, aad: Buffer): Buffer | null {
-  assertKey(key);
-  if (nonce.length !== NONCE_BYTES || ciphertext.length < TAG_BYTES) return null;
+  if (ciphertext.length < TAG_BYTES) {
+    assertKey(key);
+    return null;
+  }
   const bodyLength = ciphertext.length - TAG_BYTES;
+  return openDetached(key, nonce, ciphertext.subarray(0, bodyLength), ciphertext.subarray(bodyLength), aad);
+}
+
+/** open() with the tag apart from the ciphertext (the vault's read path has them apart already). */
+export function openDetached(key: Buffer, nonce: Buffer, body: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
+  assertKey(key);
+  if (nonce.length !== NONCE_BYTES || tag.length !== TAG_BYTES) return null;
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, GCM_OPTIONS);
   decipher.setAAD(aad);
-  decipher.setAuthTag(ciphertext.subarray(bodyLength));
-  const head = decipher.update(ciphertext.subarray(0, bodyLength));
+  decipher.setAuthTag(tag);
+  const head = decipher.update(body);
   try {
     const tail = decipher.final();
     return tail.length === 0 ? head : Buffer.concat([head, tail]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { envelopeHeader, formatEnvelope, parseEnvelope } from './envelope.js';
+import { envelopeHeader, formatEnvelope, KEY_ID_START, parseEnvelope, parseEnvelopeTransient } from './envelope.js';
 
 describe('envelope', () => {
   const nonce = randomBytes(12);
@@ -36,11 +36,39 @@ describe('envelope', () => {
       `${text}\n`,
       [f, a, k, n, 'A'.repeat(20000)].join('.'),
     ];
-    for (const input of bad) expect(parseEnvelope(input).ok, input.slice(0, 80)).toBe(false);
+    for (const input of bad) {
+      expect(parseEnvelope(input).ok, input.slice(0, 80)).toBe(false);
+      expect(parseEnvelopeTransient(input), input.slice(0, 80)).toBeNull();
+    }
+  });
+
+  it('rejects foreign characters and non-canonical trailing bits that Buffer.from would accept', () => {
+    const [f, a, k, n, c] = text.split('.');
+    const body = c ?? '';
+    // 32 bytes = 43 characters: the last one carries 2 bits of data and 4 bits that must be 0.
+    const last = body.charCodeAt(body.length - 1);
+    const sloppy = body.slice(0, -1) + String.fromCharCode(last === 0x41 ? 0x42 : last ^ 0x01);
+    for (const variant of [sloppy, `${body.slice(0, 10)}+${body.slice(11)}`, `${body.slice(0, 10)}/${body.slice(11)}`, `${body.slice(0, 10)}=${body.slice(11)}`, `${body.slice(0, 10)}é${body.slice(11)}`]) {
+      expect(parseEnvelope([f, a, k, n, variant].join('.')).ok, variant).toBe(false);
+    }
+    expect(parseEnvelope([f, a, k, `${(n ?? '').slice(0, 15)}+`, c].join('.')).ok).toBe(false);
   });
 
   it('accepts the shortest valid body: one byte of ciphertext and the tag', () => {
     expect(parseEnvelope(formatEnvelope({ keyId: 'k', nonce, ciphertext: randomBytes(17) })).ok).toBe(true);
+  });
+
+  it('parses the same fields into shared buffers on the read path', () => {
+    for (const length of [17, 32, 48, 100]) {
+      const sealed = { keyId: 'dk_x', nonce: randomBytes(12), ciphertext: randomBytes(length) };
+      const envelope = formatEnvelope(sealed);
+      const view = parseEnvelopeTransient(envelope);
+      expect(envelope.slice(KEY_ID_START, view?.headerLength)).toBe('dk_x');
+      expect(envelope.slice(0, view?.headerLength)).toBe('oek1.A256GCM.dk_x');
+      expect(Buffer.from(view?.nonce ?? [])).toEqual(sealed.nonce);
+      expect(Buffer.concat([view?.body ?? Buffer.alloc(0), view?.tag ?? Buffer.alloc(0)])).toEqual(sealed.ciphertext);
+      expect(view?.tag).toHaveLength(16);
+    }
   });
 
   it('refuses to format what it would not parse', () => {

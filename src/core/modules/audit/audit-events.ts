@@ -11,7 +11,6 @@ export const auditEvents = {
   'mail.read': 'An operator opened a mail of the development outbox.',
   'vault.init': 'The key vault was created: first key-encryption key and canary.',
   'vault.rotate': 'The master key / key-encryption key was rotated and data keys rewrapped.',
-  'vault.retire': 'A key-encryption key version was retired.',
 } as const;
 
 export type AuditAction = keyof typeof auditEvents;

@@ -33,6 +33,13 @@ async function seqs() {
 }
 
 describe('audit trail', () => {
+  it('begins with the creation of the vault, in the transaction that created it', async () => {
+    const first = await db().selectFrom('audit_log').selectAll().orderBy('seq').limit(1).executeTakeFirstOrThrow();
+    expect(first).toMatchObject({ action: 'vault.init', actor_role: 'system', target_type: 'master-key', target_id: 'env:OPENEKS_MASTER_KEY', result: 'allowed' });
+    const keks = await db().selectFrom('vault_keks').select('created_at').execute();
+    expect(keks).toHaveLength(1);
+  });
+
   it('chains every record to its predecessor and verifies', async () => {
     await writeSome(5);
     const verdict = await verifyAuditChain(db());

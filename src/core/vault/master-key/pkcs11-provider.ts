@@ -162,11 +162,22 @@ export function createPkcs11Provider(spec: Pkcs11Spec, env: ProviderEnv): Master
     }
   }
 
+  async function close(): Promise<void> {
+    const current = session;
+    session = undefined;
+    if (current === undefined) return;
+    try {
+      current.module.lib.C_CloseSession(current.handle);
+    } finally {
+      current.module.release();
+    }
+  }
+
   return {
     label,
     canCreateVersions: true,
     async open(options) {
-      if (session !== undefined) await this.close();
+      await close();
       return start(options.createIfMissing);
     },
     versions: () => (session === undefined ? [] : [...session.keys.keys()].sort((a, b) => a - b)),
@@ -193,14 +204,16 @@ export function createPkcs11Provider(spec: Pkcs11Spec, env: ProviderEnv): Master
       const handle = current.keys.get(version);
       if (handle === undefined || nonce.length !== NONCE_BYTES || ciphertext.length <= TAG_BYTES) return null;
       const { api, lib } = current.module;
+      const out = Buffer.alloc(ciphertext.length);
       try {
         lib.C_DecryptInit(current.handle, gcm(api, nonce, aad), handle);
-        const plain = lib.C_Decrypt(current.handle, ciphertext, Buffer.alloc(ciphertext.length));
-        return Buffer.from(plain);
+        return Buffer.from(lib.C_Decrypt(current.handle, ciphertext, out));
       } catch {
         // SoftHSM2 reports a tag mismatch as CKR_GENERAL_ERROR; every failure here means the
         // material does not open under this key, and the operation is already terminated.
         return null;
+      } finally {
+        out.fill(0);
       }
     },
     async createVersion() {
@@ -213,15 +226,6 @@ export function createPkcs11Provider(spec: Pkcs11Spec, env: ProviderEnv): Master
       generate(current, next);
       return next;
     },
-    async close() {
-      const current = session;
-      session = undefined;
-      if (current === undefined) return;
-      try {
-        current.module.lib.C_CloseSession(current.handle);
-      } finally {
-        current.module.release();
-      }
-    },
+    close,
   };
 }
