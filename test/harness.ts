@@ -51,7 +51,13 @@ export async function createTestApp(
   });
   const clock = options.clock ?? new FixedClock();
   const { logger, text } = captureLogs();
-  const container = await createContainer({ config, clock, logger, ...options.container });
+  let container: Container;
+  try {
+    container = await createContainer({ config, clock, logger, ...options.container });
+  } catch (err) {
+    await testDb.cleanup();
+    throw err;
+  }
   const app = await buildApp(container, { logger, rateLimits: { global: 10_000, auth: 1_000 }, ...options.app });
   await app.ready();
 

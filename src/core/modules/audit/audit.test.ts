@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
-import type { Actor } from './audit-writer.js';
+import { systemClock } from '../../../lib/clock.js';
+import { AppError } from '../../../lib/errors.js';
+import { testDatabaseKind } from '../../../../test/support/test-db.js';
+import { createAuditWriter, type Actor, type AuditWriter } from './audit-writer.js';
 import { verifyAuditChain } from './audit-verify.js';
 
 let t: TestApp;
@@ -109,16 +112,21 @@ describe('audit trail', () => {
 
 describe('fail closed', () => {
   it('an action whose audit write fails does not happen and answers 503 audit_unavailable', async () => {
+    // The audit store breaks after boot (the vault's creation was still recorded).
+    let broken = false;
+    let real: AuditWriter | undefined;
     const failing = await createTestApp({
       container: {
         audit: {
-          async write() {
-            const { AppError } = await import('../../../lib/errors.js');
-            throw new AppError('audit_unavailable');
+          async write(trx, entry) {
+            if (broken) throw new AppError('audit_unavailable');
+            real ??= createAuditWriter({ kind: testDatabaseKind(), clock: systemClock });
+            await real.write(trx, entry);
           },
         },
       },
     });
+    broken = true;
     try {
       const setup = await failing.container.operatorSetup.createOperator({ email: 'x@example.com', actor: systemActor }).catch((err: unknown) => err);
       expect(setup).toMatchObject({ code: 'audit_unavailable' });
@@ -130,5 +138,19 @@ describe('fail closed', () => {
     } finally {
       await failing.close();
     }
+  });
+
+  it('refuses to create a vault whose creation cannot be audited', async () => {
+    await expect(
+      createTestApp({
+        container: {
+          audit: {
+            async write() {
+              throw new AppError('audit_unavailable');
+            },
+          },
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'audit_unavailable' });
   });
 });
