@@ -20,7 +20,7 @@ import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, r
 
 const KEYS = 100_000;
 const WARMUP_ROUNDS = 2;
-const ROUNDS = 7;
+const ROUNDS = 11;
 const SLICE = 2_000;
 const GCM = { authTagLength: 16 } as const;
 

@@ -5,6 +5,7 @@ import { hashToken, newToken } from '../../../lib/crypto/tokens.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Db } from '../../db/database.js';
+import type { UserRow } from '../../db/schema.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import type { Role } from './permissions.js';
 import type { SessionsRepo } from './sessions-repo.js';
@@ -41,6 +42,45 @@ export function csrfTokenFor(sessionToken: string): string {
 }
 
 export function createSessionService(deps: { db: Db; users: UsersRepo; sessions: SessionsRepo; audit: AuditWriter; clock: Clock }) {
+  /**
+   * A new server-side session with a fresh id for a user who has just proved who they are
+   * (sign-in, completed registration or reset). Audited as session.create in its transaction.
+   */
+  async function startSession({ user, actor }: { user: UserRow; actor: Actor }): Promise<NewSession> {
+    const session = newToken();
+    const now = deps.clock.now();
+    const id = newId('ses');
+    await deps.db.kysely.transaction().execute(async (trx) => {
+      await deps.sessions.insert(
+        {
+          id,
+          token_hash: session.hash,
+          user_id: user.id,
+          created_at: now.toISOString(),
+          last_seen_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + sessionAbsoluteMs).toISOString(),
+          ip: actor.ip ?? '',
+          user_agent: (actor.userAgent ?? '').slice(0, 500),
+          authenticated_at: now.toISOString(),
+        },
+        trx,
+      );
+      await deps.audit.write(trx, { actor: { ...actor, userId: user.id }, action: 'session.create', target: { type: 'session', id }, result: 'allowed' });
+    });
+    return {
+      token: session.token,
+      csrfToken: csrfTokenFor(session.token),
+      principal: {
+        userId: user.id,
+        email: user.email,
+        name: user.name,
+        roles: user.is_operator === 1 ? ['operator'] : ['user'],
+        language: user.language,
+        sessionId: id,
+      },
+    };
+  }
+
   return {
     /** Same answer, same work for an unknown e-mail, a wrong password and an inactive account. */
     async signIn({ email, password, actor }: { email: string; password: string; actor: Actor }): Promise<NewSession> {
@@ -61,39 +101,10 @@ export function createSessionService(deps: { db: Db; users: UsersRepo; sessions:
         );
         throw new AppError('invalid_credentials');
       }
-      const session = newToken();
-      const now = deps.clock.now();
-      const id = newId('ses');
-      await deps.db.kysely.transaction().execute(async (trx) => {
-        await deps.sessions.insert(
-          {
-            id,
-            token_hash: session.hash,
-            user_id: user.id,
-            created_at: now.toISOString(),
-            last_seen_at: now.toISOString(),
-            expires_at: new Date(now.getTime() + sessionAbsoluteMs).toISOString(),
-            ip: actor.ip ?? '',
-            user_agent: (actor.userAgent ?? '').slice(0, 500),
-            authenticated_at: now.toISOString(),
-          },
-          trx,
-        );
-        await deps.audit.write(trx, { actor: { ...actor, userId: user.id }, action: 'session.create', target: { type: 'session', id }, result: 'allowed' });
-      });
-      return {
-        token: session.token,
-        csrfToken: csrfTokenFor(session.token),
-        principal: {
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          roles: user.is_operator === 1 ? ['operator'] : ['user'],
-          language: user.language,
-          sessionId: id,
-        },
-      };
+      return startSession({ user, actor });
     },
+
+    startSession,
 
     /** The principal behind a session cookie, or null when it is unknown, idle, expired or its user is not active. */
     async authenticate(token: string): Promise<Principal | null> {
