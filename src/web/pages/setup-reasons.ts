@@ -1,20 +1,16 @@
 import type { TFunction } from 'i18next';
+import { passwordMaxLength, type PolicyRuleId } from '../../lib/password-policy/index.js';
 import type { FieldProblem } from '../api/client.js';
 
-// The server names each failed password rule in English words (src/core/modules/auth/
-// password-rules.ts). The ones known here are shown in the user's language; any other reason
-// as the server wrote it, so a new rule is never hidden.
-const patterns: { pattern: RegExp; text: (t: TFunction, match: RegExpMatchArray) => string }[] = [
-  { pattern: /^at least (\d+) characters$/, text: (t, m) => t('setup.reasons.tooShort', { count: Number(m[1]) }) },
-  { pattern: /^at most (\d+) characters$/, text: (t, m) => t('setup.reasons.tooLong', { count: Number(m[1]) }) },
-  { pattern: /^must not contain the e-mail address$/, text: (t) => t('setup.reasons.containsEmail') },
-  { pattern: /^required$/, text: (t) => t('setup.reasons.required') },
-];
+// The server names each failed password rule by its id (src/lib/password-policy: 'min-length',
+// 'not-email', …). Those are shown in the user's language; any other reason as the server wrote
+// it, so a new rule is never hidden.
+const ruleIds: readonly PolicyRuleId[] = ['min-length', 'max-length', 'lowercase', 'uppercase', 'digit', 'special', 'not-name', 'not-email', 'not-common'];
+
+const isRuleId = (reason: string): reason is PolicyRuleId => ruleIds.some((id) => id === reason);
 
 export function reasonText(t: TFunction, problem: FieldProblem): string {
-  for (const { pattern, text } of patterns) {
-    const match = problem.reason.match(pattern);
-    if (match !== null) return text(t, match);
-  }
+  if (isRuleId(problem.reason)) return t(`policy.problems.${problem.reason}`, { limit: passwordMaxLength });
+  if (problem.reason === 'required') return t('setup.reasons.required');
   return problem.reason;
 }

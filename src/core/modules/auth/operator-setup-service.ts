@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import type { MailService } from '../mail/mail-service.js';
-import { checkOperatorPassword } from './password-rules.js';
+import type { SettingsService } from '../settings/settings-service.js';
 import type { TokensRepo } from './tokens-repo.js';
 import type { UsersRepo } from './users-repo.js';
 
@@ -27,6 +27,7 @@ export function createOperatorSetupService(deps: {
   db: Db;
   users: UsersRepo;
   tokens: TokensRepo;
+  passwordPolicy: Pick<SettingsService, 'checkPassword'>;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
   clock: Clock;
@@ -99,7 +100,8 @@ export function createOperatorSetupService(deps: {
       const owner = found.user_id === null ? undefined : await deps.users.findById(found.user_id);
       const address = owner?.email ?? email?.trim().toLowerCase();
       if (!address) throw new AppError('validation_failed', 'The e-mail address is missing.', { details: [{ field: 'email', reason: 'required' }] });
-      const problems = checkOperatorPassword(password, address);
+      // The configured policy (SEC-19). No second factor yet: enrolment comes after sign-in.
+      const problems = await deps.passwordPolicy.checkPassword({ password, name: name ?? owner?.name ?? null, email: address, hasSecondFactor: false });
       if (problems.length > 0) throw new AppError('password_rejected', undefined, { details: problems });
       // Hash before the transaction: nothing slow between BEGIN and COMMIT.
       const passwordHash = await hashPassword(password);
