@@ -21,7 +21,7 @@ export type Goal = { kind: 'ratio-at-least'; value: number } | { kind: 'figure-b
 
 export interface BenchRow {
   name: string;
-  /** `keys/s` (higher is better), `ms` or `MB` (lower is better). */
+  /** `keys/s`, `req/s` (higher is better), `ms` or `MB` (lower is better). */
   unit: Unit;
   figure: number;
   floor: number;
@@ -32,7 +32,7 @@ export interface BenchRow {
   note?: string;
 }
 
-export type Unit = 'keys/s' | 'ms' | 'MB';
+export type Unit = 'keys/s' | 'req/s' | 'ms' | 'MB';
 
 export interface BenchContext {
   database: BenchDatabase;
@@ -47,7 +47,7 @@ export interface Bench {
 }
 
 export function higherIsBetter(unit: Unit): boolean {
-  return unit === 'keys/s';
+  return unit === 'keys/s' || unit === 'req/s';
 }
 
 /** A row whose ratio follows from the unit: throughput figure/floor, costs floor/figure. */

@@ -15,8 +15,9 @@ export function sessionCookieName(https: boolean): string {
 
 /**
  * Deny by default (SEC-27): a route without a declared access level is refused, a route that
- * needs a session gets 401 without one, a missing permission is audited and answered 404, and a
- * state-changing request on a session needs the session's CSRF token (SEC-26).
+ * needs a session gets 401 without one, an unfinished session (second factor or enrolment due)
+ * reaches only the routes that allow its stage, a missing permission is audited and answered
+ * 404, and a state-changing request on a session needs the session's CSRF token (SEC-26).
  */
 export function registerAuthHook(app: FastifyInstance, deps: { sessions: SessionService; audit: AuditWriter; db: Db; https: boolean }): void {
   const cookieName = sessionCookieName(deps.https);
@@ -50,6 +51,11 @@ export function registerAuthHook(app: FastifyInstance, deps: { sessions: Session
     if (access === 'public') return;
     const principal = request.principal;
     if (!principal) throw new AppError('unauthenticated');
+    // A session that still owes its second factor is not signed in yet (401); one that must
+    // first set up a second factor may do nothing else (403). Routes opt in per stage.
+    if (principal.stage !== 'complete' && !(request.routeOptions.config.allowStages ?? []).includes(principal.stage)) {
+      throw new AppError(principal.stage === 'enrol' ? 'mfa_enrolment_required' : 'unauthenticated');
+    }
     if (!safeMethods.has(request.method)) {
       const sent = request.headers[csrfHeader];
       if (!token || !deps.sessions.csrfMatches(token, typeof sent === 'string' ? sent : undefined)) throw new AppError('csrf_failed');

@@ -1,6 +1,6 @@
 import type { Actor } from '../modules/audit/audit-writer.js';
 import type { Permission } from '../modules/auth/permissions.js';
-import type { Principal } from '../modules/auth/session-service.js';
+import type { PendingStage, Principal } from '../modules/auth/session-service.js';
 
 /**
  * What a route needs before its handler runs. Every route declares one (deny by default, SEC-27):
@@ -13,6 +13,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   access: Access | undefined;
+  /** The unfinished session stages the route admits (none: complete sessions only). */
+  allowStages?: readonly PendingStage[] | undefined;
 }
 
 declare module 'fastify' {
@@ -21,6 +23,11 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * Unfinished sessions (password right, second factor or its enrolment still due) may use
+     * only routes that list their stage here; deny by default. Meaningful with `signed-in`.
+     */
+    allowStages?: readonly PendingStage[];
   }
   interface FastifyRequest {
     principal: Principal | null;

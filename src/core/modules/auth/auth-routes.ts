@@ -1,50 +1,109 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../../lib/errors.js';
 import { sessionCookieName } from '../../http/auth-hook.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { OperatorSetupService } from './operator-setup-service.js';
-import { SessionView, SetupCompleteBody, SetupInspectBody, SetupInspectView, SignInBody } from './auth-schemas.js';
-import { csrfTokenFor, sessionAbsoluteMs, type Principal, type SessionService } from './session-service.js';
+import { DisableView, SessionIdParams, SessionListView, SessionView, SetupCompleteBody, SetupInspectBody, SetupInspectView, SignInBody, UserIdParams } from './auth-schemas.js';
+import { csrfTokenFor, sessionAbsoluteMs, type NewSession, type Principal, type SessionService } from './session-service.js';
+import type { SignInService } from './sign-in-service.js';
+import type { UserAdminService } from './user-admin-service.js';
 
-const view = (p: Principal) => ({ id: p.userId, email: p.email, name: p.name, roles: p.roles, language: p.language });
+const userView = (p: Principal) => ({ id: p.userId, email: p.email, name: p.name, roles: p.roles, language: p.language });
 
-export function authRoutes(deps: { sessions: SessionService; operatorSetup: OperatorSetupService; https: boolean; authRateLimit: number }): FastifyPluginAsyncTypebox {
-  const cookieName = sessionCookieName(deps.https);
-  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.https, maxAge: sessionAbsoluteMs / 1000 };
+/** What the session routes answer: the user is left out while the second factor is still due. */
+export function sessionView(principal: Principal, csrfToken: string) {
+  return { ...(principal.stage === 'mfa' ? {} : { user: userView(principal) }), csrfToken, stage: principal.stage };
+}
+
+/** The session cookie as every route that starts or replaces a session sets it. */
+export function sessionCookie(https: boolean) {
+  return { name: sessionCookieName(https), options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: https, maxAge: sessionAbsoluteMs / 1000 } };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('unauthenticated');
+  return request.principal;
+}
+
+export function authRoutes(deps: {
+  sessions: SessionService;
+  signIn: SignInService;
+  userAdmin: UserAdminService;
+  operatorSetup: OperatorSetupService;
+  https: boolean;
+  authRateLimit: number;
+}): FastifyPluginAsyncTypebox {
+  const cookie = sessionCookie(deps.https);
   const authLimit = { max: deps.authRateLimit, timeWindow: '1 minute' };
+  const pending = ['mfa', 'enrol'] as const;
 
   return async (app) => {
     app.get('/api/session', {
-      config: { access: 'signed-in' },
-      schema: { tags: ['session'], summary: 'The signed-in user and the CSRF token for state-changing requests', response: { 200: SessionView, ...errorResponses } },
+      config: { access: 'signed-in', allowStages: pending },
+      schema: { tags: ['session'], summary: 'The signed-in user, the stage of the session and the CSRF token for state-changing requests', response: { 200: SessionView, ...errorResponses } },
       handler: async (request) => {
-        const principal = request.principal;
-        const token = request.cookies[cookieName];
-        if (!principal || !token) throw new AppError('unauthenticated');
-        return { user: view(principal), csrfToken: csrfTokenFor(token) };
+        const token = request.cookies[cookie.name];
+        if (!token) throw new AppError('unauthenticated');
+        return sessionView(principalOf(request), csrfTokenFor(token));
       },
     });
 
     app.post('/api/session', {
       config: { access: 'public', rateLimit: authLimit },
-      schema: { tags: ['session'], summary: 'Sign in with e-mail and password', body: SignInBody, response: { 200: SessionView, ...errorResponses } },
+      schema: {
+        tags: ['session'],
+        summary: 'Sign in with e-mail and password. With a second factor the session starts in stage `mfa` (then POST /api/session/mfa); an account that must have one and has none starts in `enrol`.',
+        body: SignInBody,
+        response: { 200: SessionView, ...errorResponses },
+      },
       handler: async (request, reply) => {
-        const session = await deps.sessions.signIn({ email: request.body.email, password: request.body.password, actor: request.actor });
-        void reply.setCookie(cookieName, session.token, cookieOptions);
-        return { user: view(session.principal), csrfToken: session.csrfToken };
+        const session: NewSession = await deps.signIn.signIn({ email: request.body.email, password: request.body.password, actor: request.actor });
+        void reply.setCookie(cookie.name, session.token, cookie.options);
+        return sessionView(session.principal, session.csrfToken);
       },
     });
 
     app.delete('/api/session', {
-      config: { access: 'signed-in' },
+      config: { access: 'signed-in', allowStages: pending },
       schema: { tags: ['session'], summary: 'Sign out: ends the session on the server', response: { 204: Type.Null(), ...errorResponses } },
       handler: async (request, reply) => {
-        if (!request.principal) throw new AppError('unauthenticated');
-        await deps.sessions.signOut({ principal: request.principal, actor: request.actor });
-        void reply.clearCookie(cookieName, { path: '/' });
+        await deps.sessions.signOut({ principal: principalOf(request), actor: request.actor });
+        void reply.clearCookie(cookie.name, { path: '/' });
         return reply.status(204).send(null);
       },
+    });
+
+    app.get('/api/sessions', {
+      config: { access: 'signed-in' },
+      schema: { tags: ['session'], summary: "The signed-in user's sessions (device, IP, last use), the current one marked", response: { 200: SessionListView, ...errorResponses } },
+      handler: async (request) => ({ sessions: await deps.sessions.list({ principal: principalOf(request) }) }),
+    });
+
+    app.delete('/api/sessions/:id', {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['session'],
+        summary: "Ends another of the signed-in user's sessions (the current one ends by signing out)",
+        params: SessionIdParams,
+        response: { 204: Type.Null(), ...errorResponses, 409: Type.Ref('ErrorBody') },
+      },
+      handler: async (request, reply) => {
+        await deps.sessions.revoke({ principal: principalOf(request), sessionId: request.params.id, actor: request.actor });
+        return reply.status(204).send(null);
+      },
+    });
+
+    app.post('/api/users/:id/disable', {
+      config: { access: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Disable an account: every session of it ends at once and it can no longer sign in',
+        params: UserIdParams,
+        response: { 200: DisableView, ...errorResponses, 409: Type.Ref('ErrorBody') },
+      },
+      handler: async (request) => deps.userAdmin.disable({ principal: principalOf(request), userId: request.params.id, actor: request.actor }),
     });
 
     app.post('/api/operator-setup/inspect', {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { passwordMaxLength } from './password-rules.js';
+import { passwordMaxLength } from '../../../lib/password-policy/index.js';
 
 // Bounded inputs (STYLE.md 8); these schemas are also the OpenAPI document.
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
@@ -15,7 +15,26 @@ export const UserView = Type.Object({
   language: Type.Union([Type.Literal('de'), Type.Literal('en')]),
 });
 
-export const SessionView = Type.Object({ user: UserView, csrfToken: Type.String() });
+export const SessionStage = Type.Union([Type.Literal('complete'), Type.Literal('mfa'), Type.Literal('enrol')], {
+  description: '`complete`: signed in; `mfa`: the second factor is due (POST /api/session/mfa); `enrol`: a second factor must be set up first (/api/me/mfa/totp).',
+});
+
+/** `user` is left out while the second factor is due; `stage` is absent only where it is always `complete`. */
+export const SessionView = Type.Object({ user: Type.Optional(UserView), csrfToken: Type.String(), stage: Type.Optional(SessionStage) });
+
+export const SessionSummaryView = Type.Object({
+  id: Type.String(),
+  device: Type.Union([Type.String(), Type.Null()], { description: 'From the user agent, e.g. "Chrome on Linux"; null when unknown' }),
+  ip: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time' }),
+  stage: SessionStage,
+  current: Type.Boolean(),
+});
+export const SessionListView = Type.Object({ sessions: Type.Array(SessionSummaryView) });
+export const SessionIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+export const UserIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+export const DisableView = Type.Object({ sessionsEnded: Type.Integer() });
 
 export const SignInBody = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
 export const SetupInspectBody = Type.Object({ token: Token }, { additionalProperties: false });

@@ -9,6 +9,8 @@ export const permissions = {
   'mail.read': ['operator'],
   'audit.read': ['operator'],
   'vault.read': ['operator'],
+  'users.manage': ['operator'],
+  'settings.manage': ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -1,21 +1,31 @@
-import type { Clock } from '../../../lib/clock.js';
-import { burnPasswordCheck, verifyPassword } from '../../../lib/crypto/passwords.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../../lib/clock.js';
 import { hashToken, newToken } from '../../../lib/crypto/tokens.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
-import type { Db } from '../../db/database.js';
+import { describeUserAgent } from '../../../lib/user-agent.js';
+import type { Db, Executor } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import { mfaRequired } from '../mfa/mfa-policy.js';
+import type { MfaRepo } from '../mfa/mfa-repo.js';
 import type { Role } from './permissions.js';
 import type { SessionsRepo } from './sessions-repo.js';
-import type { UsersRepo } from './users-repo.js';
 
 export const sessionIdleMs = 30 * 60_000;
 export const sessionAbsoluteMs = 12 * 3600_000;
+/** A session waiting for its second factor or for an enrolment is short-lived. */
+export const pendingSessionMs = 15 * 60_000;
 // Writing last_seen_at on every request would turn reads into writes; a minute is precise
 // enough for a 30-minute idle timeout.
 const touchEveryMs = 60_000;
+
+/**
+ * `complete`: signed in. `mfa`: the password was right, the second factor is still due.
+ * `enrol`: the password was right, but the account must set up a second factor first.
+ */
+export type SessionStage = 'complete' | 'mfa' | 'enrol';
+export type PendingStage = Exclude<SessionStage, 'complete'>;
 
 export interface Principal {
   userId: string;
@@ -24,12 +34,27 @@ export interface Principal {
   roles: Role[];
   language: 'de' | 'en';
   sessionId: string;
+  stage: SessionStage;
+  /** 1: password; 2: password and a second factor. */
+  aal: number;
+  /** When the user last proved who they are in this session (step-up, SEC-25). */
+  authenticatedAt: string | null;
 }
 
 export interface NewSession {
   token: string;
   csrfToken: string;
   principal: Principal;
+}
+
+export interface SessionSummary {
+  id: string;
+  device: string | null;
+  ip: string;
+  createdAt: string;
+  lastSeenAt: string;
+  stage: SessionStage;
+  current: boolean;
 }
 
 /**
@@ -41,70 +66,86 @@ export function csrfTokenFor(sessionToken: string): string {
   return createHmac('sha256', sessionToken).update('openeks-csrf-v1').digest('base64url');
 }
 
-export function createSessionService(deps: { db: Db; users: UsersRepo; sessions: SessionsRepo; audit: AuditWriter; clock: Clock }) {
-  /**
-   * A new server-side session with a fresh id for a user who has just proved who they are
-   * (sign-in, completed registration or reset). Audited as session.create in its transaction.
-   */
-  async function startSession({ user, actor }: { user: UserRow; actor: Actor }): Promise<NewSession> {
+const rolesOf = (user: Pick<UserRow, 'is_operator'>): Role[] => (user.is_operator === 1 ? ['operator'] : ['user']);
+
+export function createSessionService(deps: { db: Db; sessions: SessionsRepo; mfa: Pick<MfaRepo, 'hasConfirmedTotp'>; audit: AuditWriter; clock: Clock }) {
+  /** The stage a user's fresh session starts in after the password (or a link) proved who they are. */
+  async function stageAfterPassword(user: Pick<UserRow, 'id' | 'is_operator'>, trx?: Executor): Promise<SessionStage> {
+    if (await deps.mfa.hasConfirmedTotp(user.id, trx)) return 'mfa';
+    return mfaRequired(user) ? 'enrol' : 'complete';
+  }
+
+  /** Inserts a session row with a fresh id and token (inside the caller's transaction). */
+  async function insertSession(trx: Executor, input: { user: UserRow; actor: Actor; stage: SessionStage; aal: number }): Promise<NewSession> {
     const session = newToken();
     const now = deps.clock.now();
     const id = newId('ses');
-    await deps.db.kysely.transaction().execute(async (trx) => {
-      await deps.sessions.insert(
-        {
-          id,
-          token_hash: session.hash,
-          user_id: user.id,
-          created_at: now.toISOString(),
-          last_seen_at: now.toISOString(),
-          expires_at: new Date(now.getTime() + sessionAbsoluteMs).toISOString(),
-          ip: actor.ip ?? '',
-          user_agent: (actor.userAgent ?? '').slice(0, 500),
-          authenticated_at: now.toISOString(),
-        },
-        trx,
-      );
-      await deps.audit.write(trx, { actor: { ...actor, userId: user.id }, action: 'session.create', target: { type: 'session', id }, result: 'allowed' });
-    });
+    await deps.sessions.insert(
+      {
+        id,
+        token_hash: session.hash,
+        user_id: input.user.id,
+        created_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + (input.stage === 'complete' ? sessionAbsoluteMs : pendingSessionMs)).toISOString(),
+        ip: input.actor.ip ?? '',
+        user_agent: (input.actor.userAgent ?? '').slice(0, 500),
+        authenticated_at: now.toISOString(),
+        stage: input.stage,
+        aal: input.aal,
+      },
+      trx,
+    );
     return {
       token: session.token,
       csrfToken: csrfTokenFor(session.token),
       principal: {
-        userId: user.id,
-        email: user.email,
-        name: user.name,
-        roles: user.is_operator === 1 ? ['operator'] : ['user'],
-        language: user.language,
+        userId: input.user.id,
+        email: input.user.email,
+        name: input.user.name,
+        roles: rolesOf(input.user),
+        language: input.user.language,
         sessionId: id,
+        stage: input.stage,
+        aal: input.aal,
+        authenticatedAt: now.toISOString(),
       },
     };
   }
 
   return {
-    /** Same answer, same work for an unknown e-mail, a wrong password and an inactive account. */
-    async signIn({ email, password, actor }: { email: string; password: string; actor: Actor }): Promise<NewSession> {
-      const address = email.trim().toLowerCase();
-      const user = await deps.users.findByEmail(address);
-      let ok = false;
-      if (user?.password_hash) ok = await verifyPassword(user.password_hash, password);
-      else await burnPasswordCheck(password);
-      if (!user || !ok || user.status !== 'active') {
-        await deps.db.kysely.transaction().execute((trx) =>
-          deps.audit.write(trx, {
-            actor: { ...actor, userId: user?.id ?? null },
-            action: 'session.deny',
-            target: user ? { type: 'user', id: user.id } : undefined,
-            result: 'denied',
-            reason: !user ? 'unknown e-mail' : !ok ? 'wrong password' : `account ${user.status}`,
-          }),
-        );
-        throw new AppError('invalid_credentials');
-      }
-      return startSession({ user, actor });
+    stageAfterPassword,
+
+    /**
+     * A new server-side session with a fresh id for a user who has just proved who they are
+     * (sign-in, completed registration). The stage follows from the account unless given: a user
+     * with a second factor still owes it, one who must have one and does not gets `enrol`.
+     * Audited as session.create, in the caller's transaction or its own.
+     */
+    async startSession({ user, actor, stage, trx }: { user: UserRow; actor: Actor; stage?: SessionStage; trx?: Executor }): Promise<NewSession> {
+      const run = async (tx: Executor) => {
+        const chosen = stage ?? (await stageAfterPassword(user, tx));
+        const created = await insertSession(tx, { user, actor, stage: chosen, aal: 1 });
+        await deps.audit.write(tx, {
+          actor: { ...actor, userId: user.id },
+          action: 'session.create',
+          target: { type: 'session', id: created.principal.sessionId },
+          result: 'allowed',
+          details: { stage: chosen },
+        });
+        return created;
+      };
+      return trx ? run(trx) : deps.db.kysely.transaction().execute(run);
     },
 
-    startSession,
+    /**
+     * Replaces a session by a new one with a fresh id and token (SEC-24: a new id on every
+     * privilege change), e.g. after the second factor. In the caller's transaction; the caller audits.
+     */
+    async rotate(trx: Executor, { principal, user, actor, stage, aal }: { principal: Principal; user: UserRow; actor: Actor; stage: SessionStage; aal: number }): Promise<NewSession> {
+      await deps.sessions.delete(principal.sessionId, trx);
+      return insertSession(trx, { user, actor, stage, aal });
+    },
 
     /** The principal behind a session cookie, or null when it is unknown, idle, expired or its user is not active. */
     async authenticate(token: string): Promise<Principal | null> {
@@ -121,9 +162,12 @@ export function createSessionService(deps: { db: Db; users: UsersRepo; sessions:
         userId: row.user_id,
         email: row.email,
         name: row.name,
-        roles: row.is_operator === 1 ? ['operator'] : ['user'],
+        roles: rolesOf(row),
         language: row.language,
         sessionId: row.session_id,
+        stage: row.stage,
+        aal: Number(row.aal),
+        authenticatedAt: row.authenticated_at,
       };
     },
 
@@ -138,6 +182,33 @@ export function createSessionService(deps: { db: Db; users: UsersRepo; sessions:
       await deps.db.kysely.transaction().execute(async (trx) => {
         await deps.sessions.delete(principal.sessionId, trx);
         await deps.audit.write(trx, { actor, action: 'session.end', target: { type: 'session', id: principal.sessionId }, result: 'allowed' });
+      });
+    },
+
+    /** The user's own sessions that have not ended, the current one marked. */
+    async list({ principal }: { principal: Principal }): Promise<SessionSummary[]> {
+      const now = deps.clock.now();
+      const rows = await deps.sessions.listActive(principal.userId, now.toISOString(), new Date(now.getTime() - sessionIdleMs).toISOString());
+      return rows.map((row) => ({
+        id: row.id,
+        device: describeUserAgent(row.user_agent),
+        ip: row.ip,
+        createdAt: row.created_at,
+        lastSeenAt: row.last_seen_at,
+        stage: row.stage,
+        current: row.id === principal.sessionId,
+      }));
+    },
+
+    /**
+     * Ends one of the user's other sessions (SEC-24). Someone else's session is "not found";
+     * the current one is ended by signing out.
+     */
+    async revoke({ principal, sessionId, actor }: { principal: Principal; sessionId: string; actor: Actor }): Promise<void> {
+      if (sessionId === principal.sessionId) throw new AppError('conflict', 'This is the session you are using: sign out to end it.');
+      await deps.db.kysely.transaction().execute(async (trx) => {
+        if (!(await deps.sessions.deleteOwn(sessionId, principal.userId, trx))) throw new AppError('not_found', `No session ${sessionId}.`);
+        await deps.audit.write(trx, { actor, action: 'session.revoke', target: { type: 'session', id: sessionId }, result: 'allowed' });
       });
     },
   };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, operatorPassword, sessionCookieOf, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, operatorPassword, signInWithTotp, type TestApp } from '../../../../test/harness.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ describe('sign-in and sessions', () => {
     const op = await t.signInOperator('op@example.com');
     const me = await t.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: op.cookie } });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toEqual({ user: { id: op.userId, email: 'op@example.com', name: null, roles: ['operator'], language: 'en' }, csrfToken: op.csrfToken });
+    expect(me.json()).toEqual({ user: { id: op.userId, email: 'op@example.com', name: null, roles: ['operator'], language: 'en' }, csrfToken: op.csrfToken, stage: 'complete' });
 
     const out = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie: op.cookie, 'x-csrf-token': op.csrfToken } });
     expect(out.statusCode).toBe(204);
@@ -73,8 +73,8 @@ describe('sign-in and sessions', () => {
     t.clock.advance(30 * 60_000);
     expect((await t.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: op.cookie } })).statusCode).toBe(401);
 
-    const busy = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'op@example.com', password: operatorPassword } });
-    const cookie = sessionCookieOf(busy);
+    t.clock.advance(30_000); // a new TOTP time step: the enrolment's code was used
+    const { cookie } = await signInWithTotp(t.app, 'op@example.com', operatorPassword, op.totpSecret, t.clock);
     // Active every 20 minutes for 12 hours: never idle, still ended at the absolute limit.
     for (let step = 1; step < 36; step += 1) {
       t.clock.advance(20 * 60_000);

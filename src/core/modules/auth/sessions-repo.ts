@@ -16,6 +16,9 @@ export function createSessionsRepo(db: Executor) {
           'sessions.created_at',
           'sessions.last_seen_at',
           'sessions.expires_at',
+          'sessions.stage',
+          'sessions.aal',
+          'sessions.authenticated_at',
           'users.id as user_id',
           'users.email',
           'users.name',
@@ -26,11 +29,40 @@ export function createSessionsRepo(db: Executor) {
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst();
     },
+    /** A user's sessions that have not ended (absolute or idle), newest use first. */
+    listActive(userId: string, now: string, idleSince: string, trx: Executor = db) {
+      return trx
+        .selectFrom('sessions')
+        .select(['id', 'created_at', 'last_seen_at', 'ip', 'user_agent', 'stage'])
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', now)
+        .where('last_seen_at', '>', idleSince)
+        .orderBy('last_seen_at', 'desc')
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute();
+    },
     async touch(id: string, lastSeenAt: string, trx: Executor = db) {
       await trx.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id', '=', id).execute();
     },
     async delete(id: string, trx: Executor = db) {
       await trx.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+    /** Deletes the session only if it belongs to the user: whether it did. */
+    async deleteOwn(id: string, userId: string, trx: Executor = db): Promise<boolean> {
+      const result = await trx.deleteFrom('sessions').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+    /** Ends every session of the user: how many. */
+    async deleteAllOfUser(userId: string, trx: Executor = db): Promise<number> {
+      const result = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async setAalOfUser(userId: string, aal: number, trx: Executor = db): Promise<void> {
+      await trx.updateTable('sessions').set({ aal }).where('user_id', '=', userId).execute();
+    },
+    async setAuthenticatedAt(id: string, at: string, trx: Executor = db): Promise<void> {
+      await trx.updateTable('sessions').set({ authenticated_at: at }).where('id', '=', id).execute();
     },
     async deleteExpired(now: string, trx: Executor = db) {
       await trx.deleteFrom('sessions').where('expires_at', '<=', now).execute();

@@ -1,0 +1,157 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Clock } from '../../../lib/clock.js';
+import type { Db, Executor } from '../../db/database.js';
+import type { UserRow } from '../../db/schema.js';
+import type { AuditAction } from '../audit/audit-events.js';
+import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { SignInGuardRepo } from './sign-in-guard-repo.js';
+
+// Brute-force protection (SEC-21), shared by the password step, the second-factor step and the
+// other places that check a password or a code of a signed-in user:
+//  - per account: every `lockAfter` consecutive failures lock it for `firstLockMs`, doubling up
+//    to `maxLockMs`; `hardLockAfter` consecutive failures lock it until a password reset. While
+//    it is locked, attempts are refused without being counted (a lock is a pause, not a faster
+//    road to the hard lock) and the correct password is refused too;
+//  - per source address (IPv6 by /64): `ipFailures` failures within `ipWindowMs` lock the
+//    address for `ipLockMs`, across all accounts (password spraying);
+//  - the caller answers every refusal the same way; the audit trail records why.
+
+export interface SignInLimits {
+  lockAfter: number;
+  firstLockMs: number;
+  maxLockMs: number;
+  hardLockAfter: number;
+  ipFailures: number;
+  ipWindowMs: number;
+  ipLockMs: number;
+}
+
+export const defaultSignInLimits: SignInLimits = {
+  lockAfter: 5,
+  firstLockMs: 60_000,
+  maxLockMs: 15 * 60_000,
+  hardLockAfter: 100,
+  ipFailures: 50,
+  ipWindowMs: 15 * 60_000,
+  ipLockMs: 15 * 60_000,
+};
+
+export type AccountLock = 'hard' | 'temporary' | null;
+
+/** How long the lock after the n-th consecutive failure lasts, or 0 when n locks nothing. */
+export function lockDurationMs(failures: number, limits: SignInLimits): number {
+  if (failures < limits.lockAfter || failures % limits.lockAfter !== 0) return 0;
+  const doublings = failures / limits.lockAfter - 1;
+  return Math.min(limits.firstLockMs * 2 ** Math.min(doublings, 30), limits.maxLockMs);
+}
+
+export function accountLock(user: Pick<UserRow, 'hard_locked' | 'locked_until'>, now: Date): AccountLock {
+  if (user.hard_locked === 1) return 'hard';
+  if (user.locked_until !== null && Date.parse(user.locked_until) > now.getTime()) return 'temporary';
+  return null;
+}
+
+/**
+ * The throttling subject of a source address: IPv4 as is (also when IPv4-mapped), IPv6 by its
+ * /64 prefix, since one subscriber usually holds a whole /64.
+ */
+export function throttleSubject(ip: string | null): string {
+  if (ip === null || ip === '') return 'ip:unknown';
+  const mapped = ip.toLowerCase().startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
+  if (isIPv4(mapped)) return `ip:${mapped}`;
+  if (!isIPv6(ip)) return `ip:${ip.slice(0, 100)}`;
+  const groups = ipv6Groups(ip);
+  return groups === null ? `ip:${ip.toLowerCase()}` : `ip:${groups.slice(0, 4).join(':')}::/64`;
+}
+
+function ipv6Groups(ip: string): string[] | null {
+  const address = ip.split('%')[0] ?? '';
+  const halves = address.split('::');
+  if (halves.length > 2) return null;
+  const part = (text: string | undefined) => (text ? text.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const head = part(halves[0]);
+  const tail = part(halves[1]);
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...tail];
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return null;
+  return groups.map((g) => Number.parseInt(g, 16).toString(16));
+}
+
+export interface Refusal {
+  actor: Actor;
+  /** The account the attempt was about, when known. */
+  user?: Pick<UserRow, 'id'> | undefined;
+  /** session.deny for the password step, mfa.verify / mfa.disable for codes. */
+  action: Extract<AuditAction, 'session.deny' | 'mfa.verify' | 'mfa.disable' | 'mfa.enrol'>;
+  reason: string;
+  /** Count toward the account's run of failures (a wrong password or code, not a refusal for a lock). */
+  countAccount: boolean;
+  /** Count toward the source address (every refusal except one for the address's own lock). */
+  countIp: boolean;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export function createSignInGuard(deps: { db: Db; repo: SignInGuardRepo; audit: AuditWriter; clock: Clock; limits?: Partial<SignInLimits> }) {
+  const limits: SignInLimits = { ...defaultSignInLimits, ...deps.limits };
+
+  return {
+    limits,
+
+    /** Whether attempts from this address are refused now (without checking anything else). */
+    async ipLocked(ip: string | null): Promise<boolean> {
+      const row = await deps.repo.findThrottle(throttleSubject(ip));
+      return row?.locked_until != null && Date.parse(row.locked_until) > deps.clock.now().getTime();
+    },
+
+    /** Records a refused attempt: the audit record, the counters and any lock they cause, in one transaction. */
+    async refuse(refusal: Refusal): Promise<void> {
+      const now = deps.clock.now();
+      const nowIso = now.toISOString();
+      await deps.db.kysely.transaction().execute(async (trx) => {
+        const { actor, user } = refusal;
+        await deps.audit.write(trx, {
+          actor: { ...actor, userId: actor.userId ?? user?.id ?? null },
+          action: refusal.action,
+          target: user ? { type: 'user', id: user.id } : undefined,
+          result: 'denied',
+          reason: refusal.reason,
+          ...(refusal.details ? { details: refusal.details } : {}),
+        });
+        if (refusal.countAccount && user) await countAccount(trx, user.id, actor, now);
+        if (refusal.countIp) await countIp(trx, actor, now, nowIso);
+      });
+    },
+
+    /** See SignInGuardRepo.claimSuccess: false when the account is locked at this moment. */
+    claimSuccess(trx: Executor, userId: string, options: { reset: boolean }): Promise<boolean> {
+      return deps.repo.claimSuccess(userId, deps.clock.now().toISOString(), options.reset, trx);
+    },
+  };
+
+  async function countAccount(trx: Executor, userId: string, actor: Actor, now: Date): Promise<void> {
+    const failures = await deps.repo.countAccountFailure(userId, now.toISOString(), trx);
+    if (failures === undefined) return;
+    if (failures >= limits.hardLockAfter) {
+      await deps.repo.hardLockAccount(userId, trx);
+      await deps.audit.write(trx, { actor, action: 'user.lock', target: { type: 'user', id: userId }, result: 'allowed', reason: 'hard lock: only a password reset lifts it', details: { lock: 'hard', failures } });
+      return;
+    }
+    const ms = lockDurationMs(failures, limits);
+    if (ms === 0) return;
+    const until = new Date(now.getTime() + ms).toISOString();
+    await deps.repo.lockAccount(userId, until, trx);
+    await deps.audit.write(trx, { actor, action: 'user.lock', target: { type: 'user', id: userId }, result: 'allowed', reason: 'temporary lock', details: { lock: 'temporary', failures, lockedUntil: until, seconds: ms / 1000 } });
+  }
+
+  async function countIp(trx: Executor, actor: Actor, now: Date, nowIso: string): Promise<void> {
+    const subject = throttleSubject(actor.ip);
+    const failures = await deps.repo.countIpFailure(subject, nowIso, new Date(now.getTime() - limits.ipWindowMs).toISOString(), trx);
+    if (failures < limits.ipFailures) return;
+    const until = new Date(now.getTime() + limits.ipLockMs).toISOString();
+    await deps.repo.lockIp(subject, until, nowIso, trx);
+    await deps.audit.write(trx, { actor, action: 'user.lock', target: { type: 'source-address', id: subject }, result: 'allowed', reason: 'source address throttled', details: { lock: 'address', failures, lockedUntil: until, seconds: limits.ipLockMs / 1000 } });
+  }
+}
+
+export type SignInGuard = ReturnType<typeof createSignInGuard>;
