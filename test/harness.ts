@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { authenticator } from 'otplib';
 import { buildApp, type AppOptions } from '../src/core/app.js';
 import { createContainer, type Container, type ContainerOptions } from '../src/core/container.js';
 import { loadConfig, type Config } from '../src/lib/config.js';
@@ -16,15 +17,21 @@ export interface TestApp {
   clock: FixedClock;
   config: Config;
   logs: () => string;
-  /** Creates an active operator through the real setup link and signs them in. */
-  signInOperator(email?: string, password?: string): Promise<SignedIn>;
+  /**
+   * Creates an active operator through the real setup link and signs them in all the way:
+   * operators must have a second factor, so this enrols TOTP (codes from otplib at the test
+   * clock's time) and returns the final session, with the seed for later sign-ins.
+   */
+  signInOperator(email?: string, password?: string): Promise<SignedIn & { totpSecret: string; recoveryCodes: string[] }>;
   close(): Promise<void>;
 }
 
 export interface SignedIn {
   cookie: string;
   csrfToken: string;
+  /** Empty while the second factor is due (the server does not name the user before it). */
   userId: string;
+  stage: 'complete' | 'mfa' | 'enrol';
 }
 
 export const operatorPassword = 'Zähler-Schlüssel 2026!';
@@ -72,7 +79,10 @@ export async function createTestApp(
       const token = new URL(link).hash.replace('#token=', '');
       const done = await app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password } });
       if (done.statusCode !== 204) throw new Error(`operator setup failed: ${done.statusCode} ${done.body}`);
-      return signIn(app, email, password);
+      const first = await signIn(app, email, password);
+      if (first.stage !== 'enrol') throw new Error(`an operator without a second factor should have to enrol, not ${first.stage}`);
+      const enrolled = await enrolTotp(app, first, clock);
+      return { ...enrolled.session, userId: first.userId, totpSecret: enrolled.secret, recoveryCodes: enrolled.recoveryCodes };
     },
     async close() {
       await app.close();
@@ -85,11 +95,43 @@ export async function createTestApp(
 
 export const systemActor = { userId: null, role: 'system' as const, ip: null, userAgent: 'test', requestId: null, authMethod: 'cli' };
 
-export async function signIn(app: FastifyInstance, email: string, password: string): Promise<SignedIn> {
-  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password } });
+/** The password step only: the session may still owe its second factor (`stage`). */
+export async function signIn(app: FastifyInstance, email: string, password: string, options: { remoteAddress?: string } = {}): Promise<SignedIn> {
+  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password }, ...options });
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  const body = res.json<{ csrfToken: string; user?: { id: string }; stage: SignedIn['stage'] }>();
+  return { cookie: sessionCookieOf(res), csrfToken: body.csrfToken, userId: body.user?.id ?? '', stage: body.stage };
+}
+
+/** The TOTP code for a base32 seed at the test clock's time, `steps` periods of 30 s later or earlier. */
+export function totpCode(secret: string, clock: { now(): Date }, steps = 0): string {
+  return authenticator.clone({ epoch: clock.now().getTime() + steps * 30_000 }).generate(secret);
+}
+
+/** Enrols TOTP in a signed-in or enrolment-only session: the seed, the recovery codes and the fresh session. */
+export async function enrolTotp(app: FastifyInstance, session: SignedIn, clock: { now(): Date }, password?: string) {
+  const headers = { cookie: session.cookie, 'x-csrf-token': session.csrfToken };
+  const begin = await app.inject({ method: 'POST', url: '/api/me/mfa/totp', headers, payload: password === undefined ? {} : { password } });
+  if (begin.statusCode !== 200) throw new Error(`TOTP enrolment failed: ${begin.statusCode} ${begin.body}`);
+  const secret = begin.json<{ secret: string }>().secret;
+  const confirm = await app.inject({ method: 'POST', url: '/api/me/mfa/totp/confirm', headers, payload: { code: totpCode(secret, clock) } });
+  if (confirm.statusCode !== 200) throw new Error(`TOTP confirmation failed: ${confirm.statusCode} ${confirm.body}`);
+  const body = confirm.json<{ csrfToken: string; recoveryCodes: string[] }>();
+  const fresh: SignedIn = { cookie: sessionCookieOf(confirm), csrfToken: body.csrfToken, userId: session.userId, stage: 'complete' };
+  return { secret, recoveryCodes: body.recoveryCodes, session: fresh };
+}
+
+/**
+ * Both sign-in steps for an account with TOTP: the code is taken at the clock's time, so a second
+ * sign-in within the same 30 s is a replay; advance the clock between them.
+ */
+export async function signInWithTotp(app: FastifyInstance, email: string, password: string, secret: string, clock: { now(): Date }): Promise<SignedIn> {
+  const first = await signIn(app, email, password);
+  if (first.stage !== 'mfa') throw new Error(`expected the second-factor stage, got ${first.stage}`);
+  const res = await app.inject({ method: 'POST', url: '/api/session/mfa', headers: { cookie: first.cookie, 'x-csrf-token': first.csrfToken }, payload: { code: totpCode(secret, clock) } });
+  if (res.statusCode !== 200) throw new Error(`second factor failed: ${res.statusCode} ${res.body}`);
   const body = res.json<{ csrfToken: string; user: { id: string } }>();
-  return { cookie: sessionCookieOf(res), csrfToken: body.csrfToken, userId: body.user.id };
+  return { cookie: sessionCookieOf(res), csrfToken: body.csrfToken, userId: body.user.id, stage: 'complete' };
 }
 
 export function sessionCookieOf(res: LightMyRequestResponse): string {

@@ -16,9 +16,12 @@ import { registerErrorHandler } from './http/error-handler.js';
 import type { RouteEntry } from './http/fastify-types.js';
 import { ErrorBody } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { accountsRoutes } from './modules/accounts/accounts-routes.js';
 import { authRoutes } from './modules/auth/auth-routes.js';
 import { healthRoutes } from './modules/health/health-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
+import { mfaRoutes } from './modules/mfa/mfa-routes.js';
+import { settingsRoutes } from './modules/settings/settings-routes.js';
 import { vaultRoutes } from './modules/vault/vault-routes.js';
 
 export interface AppOptions {
@@ -60,7 +63,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
       if (isDocs) route.schema = { ...(route.schema ?? {}), hide: true };
     }
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) inventory.push({ method, url: route.url, access: route.config?.access });
+    for (const method of methods) inventory.push({ method, url: route.url, access: route.config?.access, allowStages: route.config?.allowStages });
   });
   registerErrorHandler(app, {
     databaseDown: () =>
@@ -94,9 +97,14 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   registerAuthHook(app, { sessions: container.sessions, audit: container.audit, db: container.db, https });
 
   await app.register(healthRoutes({ readiness: container.readiness }));
-  await app.register(authRoutes({ sessions: container.sessions, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
+  await app.register(authRoutes({ sessions: container.sessions, signIn: container.signIn, userAdmin: container.userAdmin, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
+  await app.register(mfaRoutes({ mfa: container.mfa, https, authRateLimit: limits.auth }));
+  await app.register(
+    accountsRoutes({ registration: container.registration, passwordResets: container.passwordResets, profile: container.profile, https, authRateLimit: limits.auth, mailRateLimit: limits.auth }),
+  );
   await app.register(mailRoutes({ mail: container.mail, audit: container.audit, db: container.db }));
   await app.register(vaultRoutes({ vault: container.vault }));
+  await app.register(settingsRoutes({ settings: container.settings }));
 
   const webRoot = options.webRoot ?? defaultWebRoot;
   const hasWeb = existsSync(`${webRoot}/index.html`);

@@ -2,19 +2,34 @@ import { Redis } from 'ioredis';
 import type { Config } from '../lib/config.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
+import { loadBlocklist } from '../lib/password-policy/index.js';
 import type { Logger } from '../lib/logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest, schemaStatus } from './db/migrate.js';
+import { createAccountLinks } from './modules/accounts/account-links.js';
+import { createAccountsRepo } from './modules/accounts/accounts-repo.js';
+import { createPasswordCheck } from './modules/accounts/password-check.js';
+import { createPasswordResetService, type PasswordResetService } from './modules/accounts/password-reset-service.js';
+import { createProfileService, type ProfileService } from './modules/accounts/profile-service.js';
+import { createRegistrationService, type RegistrationService } from './modules/accounts/registration-service.js';
 import { createAuditWriter, type Actor, type AuditWriter } from './modules/audit/audit-writer.js';
 import { createOperatorSetupService, type OperatorSetupService } from './modules/auth/operator-setup-service.js';
 import { createSessionService, type SessionService } from './modules/auth/session-service.js';
 import { createSessionsRepo } from './modules/auth/sessions-repo.js';
+import { createSignInGuard, type SignInLimits } from './modules/auth/sign-in-guard.js';
+import { createSignInGuardRepo } from './modules/auth/sign-in-guard-repo.js';
+import { createSignInService, type SignInService } from './modules/auth/sign-in-service.js';
+import { createUserAdminService, type UserAdminService } from './modules/auth/user-admin-service.js';
 import { createTokensRepo } from './modules/auth/tokens-repo.js';
 import { createUsersRepo } from './modules/auth/users-repo.js';
 import type { Readiness } from './modules/health/health-routes.js';
 import { createMailDeliverer, createSmtpTransport, type MailDeliverer, type MailTransport } from './modules/mail/mail-deliverer.js';
 import { createMailRepo } from './modules/mail/mail-repo.js';
 import { createMailService, type MailService } from './modules/mail/mail-service.js';
+import { createMfaRepo } from './modules/mfa/mfa-repo.js';
+import { createMfaService, type MfaService } from './modules/mfa/mfa-service.js';
+import { createSettingsRepo } from './modules/settings/settings-repo.js';
+import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
 import { createVault, type Vault } from './vault/vault-service.js';
 
@@ -32,7 +47,14 @@ export interface Container {
   mail: MailService;
   mailDeliverer: MailDeliverer;
   sessions: SessionService;
+  signIn: SignInService;
+  mfa: MfaService;
+  userAdmin: UserAdminService;
   operatorSetup: OperatorSetupService;
+  registration: RegistrationService;
+  passwordResets: PasswordResetService;
+  profile: ProfileService;
+  settings: SettingsService;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -48,6 +70,8 @@ export interface ContainerOptions {
   /** Replace the audit writer (the fail-closed test injects a failing one). */
   audit?: AuditWriter;
   masterKeyProvider?: MasterKeyProvider;
+  /** Brute-force limits (SEC-21); the defaults suit production, tests and benches raise or lower them. */
+  signInLimits?: Partial<SignInLimits>;
   /** Where a `pkcs11:` spec looks up `pin=env:NAME`; main.ts passes process.env. */
   providerEnv?: Readonly<Record<string, string | undefined>>;
 }
@@ -86,9 +110,27 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const transport = options.mailTransport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const mailDeliverer = createMailDeliverer({ repo: mailRepo, clock, transport: transport ?? { sendMail: async () => undefined }, from: config.mailFrom, logger });
 
+  // The password blocklist (SEC-19) is loaded before any service can check a password.
+  await loadBlocklist();
+  const settings = createSettingsService({ db, settings: createSettingsRepo(db.kysely), audit, clock });
   const users = createUsersRepo(db.kysely);
-  const sessions = createSessionService({ db, users, sessions: createSessionsRepo(db.kysely), audit, clock });
-  const operatorSetup = createOperatorSetupService({ db, users, tokens: createTokensRepo(db.kysely), audit, mail: afterCommitKick(mail, mailDeliverer), clock, publicUrl: config.publicUrl });
+  const sessionsRepo = createSessionsRepo(db.kysely);
+  const mfaRepo = createMfaRepo(db.kysely);
+  const sessions = createSessionService({ db, sessions: sessionsRepo, mfa: mfaRepo, audit, clock });
+  // Sign-in, brute force and the second factor (issue 3: SEC-20 … SEC-22, SEC-24).
+  const guard = createSignInGuard({ db, repo: createSignInGuardRepo(db.kysely), audit, clock, limits: options.signInLimits });
+  const signIn = createSignInService({ db, users, sessions, guard, clock });
+  const mfa = createMfaService({ db, users, repo: mfaRepo, sessionStore: sessionsRepo, sessions, guard, vault, audit, mail: afterCommitKick(mail, mailDeliverer), clock });
+  const userAdmin = createUserAdminService({ db, users, sessions: sessionsRepo, audit, clock });
+  const operatorSetup = createOperatorSetupService({ db, users, tokens: createTokensRepo(db.kysely), passwordPolicy: settings, audit, mail: afterCommitKick(mail, mailDeliverer), clock, publicUrl: config.publicUrl });
+  // Account self-service: registration, forgot password, profile (issue 3).
+  const accountMail = afterCommitKick(mail, mailDeliverer);
+  const accounts = createAccountsRepo(db.kysely);
+  const accountLinks = createAccountLinks({ tokens: createTokensRepo(db.kysely), clock, publicUrl: config.publicUrl });
+  const checkPassword = createPasswordCheck({ settings });
+  const registration = createRegistrationService({ db, users, accounts, links: accountLinks, audit, mail: accountMail, sessions, checkPassword, clock });
+  const passwordResets = createPasswordResetService({ db, users, accounts, links: accountLinks, audit, mail: accountMail, checkPassword, clock });
+  const profile = createProfileService({ db, users, accounts, audit, mail: accountMail, checkPassword, clock });
 
   const readiness: Readiness = {
     async check() {
@@ -113,7 +155,14 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     mail,
     mailDeliverer,
     sessions,
+    signIn,
+    mfa,
+    userAdmin,
     operatorSetup,
+    registration,
+    passwordResets,
+    profile,
+    settings,
     readiness,
     async close() {
       await mailDeliverer.stop();

@@ -7,8 +7,15 @@ import { mainId, SkipLink } from './components/skip-link.js';
 import { HomePage } from './pages/home-page.js';
 import { ForbiddenPage, NotFoundPage } from './pages/not-found-page.js';
 import { OperatorSetupPage } from './pages/operator-setup-page.js';
+import { EmailRequestPage } from './pages/email-request-page.js';
+import { requestPasswordReset, requestRegistration } from './api/accounts-api.js';
+import { ProfilePage } from './pages/profile/profile-page.js';
+import { RegisterCompletePage } from './pages/register-complete-page.js';
+import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { OutboxPage } from './pages/outbox-page.js';
+import { SettingsPage } from './pages/settings-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
+import { MfaSetupPage } from './pages/mfa/mfa-setup-page.js';
 import { safeReturnPath, useRouter, type RouteLocation } from './router/router.js';
 import { useSession, type SessionState } from './session/session-context.js';
 
@@ -31,6 +38,9 @@ function CurrentPage() {
 
   // The setup link works whoever is (or is not) signed in in this browser.
   if (location.pathname === '/setup') return <OperatorSetupPage />;
+  // So do the links of registration and password reset mails.
+  if (location.pathname === '/register/complete') return <RegisterCompletePage />;
+  if (location.pathname === '/password/reset') return <ResetPasswordPage />;
 
   if (state.status === 'loading') {
     return (
@@ -58,15 +68,34 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
   const signedIn = state.status === 'signedIn' ? state.session : null;
   const returnTo = safeReturnPath(new URLSearchParams(location.search).get('next'));
 
+  // A sign-in not yet finished (SEC-22): the second step is due, or the enrolment the account owes.
+  if (state.status === 'secondFactor') return location.pathname === '/sign-in' ? <SignInPage reason="none" /> : <Redirect to={signInFor(location, state)} />;
+  if (signedIn?.stage === 'enrol' && location.pathname !== '/mfa/setup') return <Redirect to="/mfa/setup" />;
+
   switch (location.pathname) {
     case '/sign-in':
       if (signedIn !== null) return <Redirect to={returnTo ?? '/'} />;
       return <SignInPage reason={state.status === 'anonymous' ? state.reason : 'none'} />;
+    case '/register':
+      if (signedIn !== null) return <Redirect to="/" />;
+      return <EmailRequestPage key="register" texts="register" send={requestRegistration} />;
+    case '/password/forgot':
+      if (signedIn !== null) return <Redirect to="/profile" />;
+      return <EmailRequestPage key="forgot" texts="forgot" send={requestPasswordReset} />;
+    case '/mfa/setup':
+      if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+      return <MfaSetupPage session={signedIn} />;
+    case '/profile':
+      if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+      return <ProfilePage />;
     case '/':
       return signedIn === null ? <Redirect to="/sign-in" /> : <HomePage user={signedIn.user} />;
     case '/outbox':
       if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
       return isOperator(signedIn.user) ? <OutboxPage /> : <ForbiddenPage />;
+    case '/settings':
+      if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+      return isOperator(signedIn.user) ? <SettingsPage /> : <ForbiddenPage />;
     default:
       return <NotFoundPage />;
   }

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, systemActor } from '../harness.js';
 import { launchBrowser, watchPage, type ExpectedFailure } from './support/browser.js';
+import { enrolTotpInBrowser } from './support/two-factor.js';
 
 // The web shell against the real server in a real browser: the operator's first password from a
 // setup link, sign-in, navigation, the outbox, the language switch remembered across a reload,
@@ -52,15 +53,30 @@ describe('web shell', () => {
     await expect(page.getByLabel('E-Mail').inputValue()).resolves.toBe(email);
     await expect(page.getByLabel('Name (Optional)').isVisible()).resolves.toBe(true);
 
-    // Client-side checks first: too short, not repeated.
+    // The policy box beside the form ticks each rule of the guide's profile as it is met.
+    const policy = page.getByRole('complementary', { name: 'Passwortrichtlinie' });
+    const rule = (id: string) => policy.locator(`li[data-rule="${id}"]`);
+    await rule('min-length').waitFor();
+    await expect(rule('min-length').textContent()).resolves.toContain('Das Passwort muss mindestens 8 Zeichen lang sein');
+    await expect(rule('uppercase').getAttribute('data-state')).resolves.toBe('unmet');
+
+    // Client-side checks first: rules not met, not repeated.
     await passwordField.fill('zu kurz');
+    await expect(rule('lowercase').getAttribute('data-state')).resolves.toBe('met');
+    await expect(rule('min-length').getAttribute('data-state')).resolves.toBe('unmet');
+    await expect(rule('min-length').textContent()).resolves.toContain('noch nicht erfüllt');
     await page.getByLabel('Passwort wiederholen').fill('anders');
     await page.getByRole('button', { name: 'Passwort festlegen' }).click();
-    await page.getByText('Das Passwort braucht mindestens 12 Zeichen.').waitFor();
+    await page.getByText('Das Passwort erfüllt noch nicht alle Regeln der Passwortrichtlinie.').waitFor();
     await page.getByText('Die beiden Passwörter stimmen nicht überein.').waitFor();
 
+    // The name typed into the form is a context word at once; a good password meets every rule.
     await page.getByLabel('Name (Optional)').fill('Erika Betreiberin');
+    await passwordField.fill('Erika-Zähler 2026!');
+    await expect(rule('not-name').getAttribute('data-state')).resolves.toBe('unmet');
     await passwordField.fill(password);
+    await policy.getByText('Alle Regeln der Passwortrichtlinie sind erfüllt.').waitFor();
+    await expect(policy.locator('li[data-rule]').evaluateAll((items) => items.filter((item) => item.getAttribute('data-state') === 'unmet').length)).resolves.toBe(0);
     await page.getByLabel('Passwort wiederholen').fill(password);
     await page.getByRole('button', { name: 'Passwort festlegen' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ihr Passwort ist festgelegt' }).waitFor();
@@ -71,6 +87,8 @@ describe('web shell', () => {
     await expect(page.getByLabel('E-Mail').inputValue()).resolves.toBe(email);
     await page.getByLabel('Passwort').fill(password);
     await page.getByLabel('Passwort').press('Enter');
+    // Operators sign in with a second factor: the first sign-in sets it up, nothing else works before.
+    await enrolTotpInBrowser(page, server.clock, 'de');
     await page.getByRole('heading', { level: 1, name: 'Willkommen' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
 
@@ -94,6 +112,19 @@ describe('web shell', () => {
     await dialog.getByRole('button', { name: 'Schließen' }).waitFor();
     await dialog.getByRole('button', { name: 'Schließen' }).click();
     await dialog.waitFor({ state: 'hidden' });
+
+    // Settings (operators): the password policy profile, saved with the CSRF token.
+    await nav.getByRole('link', { name: 'Einstellungen' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Einstellungen' }).waitFor();
+    const profiles = page.getByRole('group', { name: 'Passwortrichtlinie' });
+    await expect(profiles.getByRole('radio', { name: /Wie im Leitfaden/ }).isChecked()).resolves.toBe(true);
+    await profiles.getByRole('radio', { name: /NIST SP 800-63B/ }).check();
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await page.getByText('Die Einstellungen sind gespeichert.').waitFor();
+    await expect(server.container.settings.getPasswordProfile()).resolves.toBe('nist');
+    await server.container.settings.setPasswordProfile({ profile: 'guide', actor: systemActor });
+    await nav.getByRole('link', { name: 'Postausgang' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Postausgang' }).waitFor();
 
     // Switch to English: labels change at once, <html lang> follows.
     await page.getByRole('button', { name: 'English' }).click();
@@ -187,6 +218,7 @@ describe('the first start', () => {
     await page.getByRole('link', { name: 'Go to sign in' }).click();
     await page.getByLabel('Password').fill('Erster Betreiber, 2026!');
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await enrolTotpInBrowser(page, server.clock, 'en');
     await page.getByRole('heading', { level: 1, name: 'Welcome' }).waitFor();
     expect(watch.problems()).toEqual([]);
     await context.close();

@@ -42,7 +42,10 @@ export interface RequestOptions {
 export interface ApiClient {
   get(path: string, options?: RequestOptions): Promise<unknown>;
   post(path: string, body: unknown, options?: RequestOptions): Promise<unknown>;
-  delete(path: string, options?: RequestOptions): Promise<unknown>;
+  put(path: string, body: unknown, options?: RequestOptions): Promise<unknown>;
+  patch(path: string, body: unknown, options?: RequestOptions): Promise<unknown>;
+  /** A body is rare on DELETE, but some need one (switching two-factor sign-in off takes the password and a code). */
+  delete(path: string, options?: RequestOptions, body?: unknown): Promise<unknown>;
   setCsrfToken(token: string | null): void;
   /** Called whenever the server answers 401 `unauthenticated`: the session has ended. */
   onUnauthenticated(listener: () => void): () => void;
@@ -90,7 +93,9 @@ export function createApiClient(options: { fetch?: typeof fetch; baseUrl?: strin
   return {
     get: (path, requestOptions) => request('GET', path, undefined, requestOptions),
     post: (path, body, requestOptions) => request('POST', path, body, requestOptions),
-    delete: (path, requestOptions) => request('DELETE', path, undefined, requestOptions),
+    put: (path, body, requestOptions) => request('PUT', path, body, requestOptions),
+    patch: (path, body, requestOptions) => request('PATCH', path, body, requestOptions),
+    delete: (path, requestOptions, body) => request('DELETE', path, body, requestOptions),
     setCsrfToken(token) {
       csrfToken = token;
     },

@@ -42,11 +42,13 @@ export function SiteHeader() {
           <span className="brand-name">{t('app.name')}</span>
           <span className="brand-tagline">{t('app.tagline')}</span>
         </Link>
-        {session !== null && (
+        {session !== null && session.stage === 'complete' && (
           <nav aria-label={t('nav.label')} className="main-nav">
             <ul>
               {navLink('/', t('nav.home'))}
               {isOperator(session.user) && navLink('/outbox', t('nav.outbox'))}
+              {isOperator(session.user) && navLink('/settings', t('nav.settings'))}
+              {navLink('/profile', t('nav.profile'))}
             </ul>
           </nav>
         )}

@@ -5,17 +5,13 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import { isApiError } from '../api/client.js';
 import { completeOperatorSetup, inspectOperatorSetup } from '../api/operator-setup-api.js';
+import type { PolicyResult } from '../../lib/password-policy/index.js';
 import { ErrorAlert } from '../components/error-alert.js';
-import { characterCount } from '../components/format.js';
 import { PageHeading } from '../components/page-heading.js';
+import { PasswordPolicyBox } from '../components/password-policy-box.js';
 import { TextField } from '../components/text-field.js';
 import { Link } from '../router/router.js';
 import { reasonText } from './setup-reasons.js';
-
-// The operators' rules of src/core/modules/auth/password-rules.ts, checked here only to answer
-// at once; the server checks again and names every rule that failed.
-const operatorPasswordMinLength = 12;
-const passwordMaxLength = 128;
 
 function tokenFromFragment(): string | null {
   const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
@@ -77,7 +73,7 @@ export function OperatorSetupPage() {
   }
 
   return (
-    <section className="panel panel-narrow">
+    <section className={link.status === 'valid' ? 'panel panel-medium' : 'panel panel-narrow'}>
       <PageHeading>{t('setup.title')}</PageHeading>
       {token === null ? (
         <div role="alert" className="alert alert-error">
@@ -104,17 +100,17 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
   const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string; repeat?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // The policy box's verdict on the password (the server's own rules); null until it has one.
+  const [policy, setPolicy] = useState<PolicyResult | null>(null);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
   const repeatRef = useRef<HTMLInputElement>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const length = characterCount(password);
     const errors = {
       ...(knownEmail === null && email.trim() === '' ? { email: t('setup.emailRequired') } : {}),
-      ...(length < operatorPasswordMinLength ? { password: t('setup.tooShort') } : {}),
-      ...(length > passwordMaxLength ? { password: t('setup.tooLong') } : {}),
+      ...(policy?.ok === false ? { password: t('setup.policyNotMet') } : {}),
       ...(repeat !== password ? { repeat: t('setup.mismatch') } : {}),
     };
     setFieldErrors(errors);
@@ -155,53 +151,55 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
           )}
         </ErrorAlert>
       )}
-      <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
-        <TextField
-          ref={emailRef}
-          id="setup-email"
-          label={t('setup.email')}
-          type="email"
-          autoComplete="username"
-          spellCheck={false}
-          value={email}
-          readOnly={knownEmail !== null}
-          onChange={(event) => setEmail(event.target.value)}
-          error={fieldErrors.email ?? null}
-          maxLength={254}
-        />
-        <TextField
-          id="setup-name"
-          label={t('setup.name')}
-          autoComplete="name"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-          maxLength={200}
-        />
-        <TextField
-          ref={passwordRef}
-          id="setup-password"
-          label={t('setup.password')}
-          hint={t('setup.policy')}
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          error={fieldErrors.password ?? null}
-        />
-        <TextField
-          ref={repeatRef}
-          id="setup-password-repeat"
-          label={t('setup.passwordRepeat')}
-          type="password"
-          autoComplete="new-password"
-          value={repeat}
-          onChange={(event) => setRepeat(event.target.value)}
-          error={fieldErrors.repeat ?? null}
-        />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? t('setup.submitting') : t('setup.submit')}
-        </button>
-      </form>
+      <div className="policy-layout">
+        <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
+          <TextField
+            ref={emailRef}
+            id="setup-email"
+            label={t('setup.email')}
+            type="email"
+            autoComplete="username"
+            spellCheck={false}
+            value={email}
+            readOnly={knownEmail !== null}
+            onChange={(event) => setEmail(event.target.value)}
+            error={fieldErrors.email ?? null}
+            maxLength={254}
+          />
+          <TextField
+            id="setup-name"
+            label={t('setup.name')}
+            autoComplete="name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            maxLength={200}
+          />
+          <TextField
+            ref={passwordRef}
+            id="setup-password"
+            label={t('setup.password')}
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            error={fieldErrors.password ?? null}
+          />
+          <TextField
+            ref={repeatRef}
+            id="setup-password-repeat"
+            label={t('setup.passwordRepeat')}
+            type="password"
+            autoComplete="new-password"
+            value={repeat}
+            onChange={(event) => setRepeat(event.target.value)}
+            error={fieldErrors.repeat ?? null}
+          />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? t('setup.submitting') : t('setup.submit')}
+          </button>
+        </form>
+        <PasswordPolicyBox password={password} name={name} email={knownEmail ?? email} onResult={setPolicy} />
+      </div>
     </>
   );
 }

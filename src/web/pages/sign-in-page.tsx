@@ -4,15 +4,22 @@ import { isRecord } from '../api/client.js';
 import { ErrorAlert, Notice } from '../components/error-alert.js';
 import { PageHeading } from '../components/page-heading.js';
 import { TextField } from '../components/text-field.js';
-import { useRouter } from '../router/router.js';
+import { Link, useRouter } from '../router/router.js';
 import { useSession } from '../session/session-context.js';
+import { SecondFactorStep } from './second-factor-step.js';
 
 /** The e-mail a previous page handed over in the history state (the setup page does). */
 function emailFromState(state: unknown): string {
   return isRecord(state) && typeof state['email'] === 'string' ? state['email'] : '';
 }
 
+/** Sign-in: e-mail and password, then (for accounts with a second factor) the second step. */
 export function SignInPage({ reason }: { reason: 'none' | 'signedOut' | 'ended' }) {
+  const { state } = useSession();
+  return state.status === 'secondFactor' ? <SecondFactorStep /> : <PasswordStep reason={reason} />;
+}
+
+function PasswordStep({ reason }: { reason: 'none' | 'signedOut' | 'ended' }) {
   const { t } = useTranslation();
   const { signIn } = useSession();
   const { location } = useRouter();
@@ -81,6 +88,12 @@ export function SignInPage({ reason }: { reason: 'none' | 'signedOut' | 'ended' 
           {busy ? t('signIn.submitting') : t('signIn.submit')}
         </button>
       </form>
+      <p className="form-aside">
+        <Link to="/password/forgot">{t('signIn.forgotPassword')}</Link>
+      </p>
+      <p className="form-aside">
+        {t('signIn.noAccount')} <Link to="/register">{t('signIn.register')}</Link>
+      </p>
     </section>
   );
 }

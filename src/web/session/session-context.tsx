@@ -1,19 +1,30 @@
 // Who is signed in. The session itself is the server's (an HttpOnly cookie); the UI only mirrors
 // it: asked once on load, set by sign-in, cleared by sign-out or by any 401 `unauthenticated`.
+// Between the password and the second factor the state is `secondFactor` (nobody is named yet);
+// an account that must first set up a second factor is `signedIn` with the session's stage `enrol`.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useApi } from '../api/api-context.js';
 import { isApiError } from '../api/client.js';
-import { createSession, deleteSession, getSession, type Session } from '../api/session-api.js';
+import { createSession, deleteSession, getSession, verifySecondFactor, type Session, type SessionAnswer } from '../api/session-api.js';
 
 export type SessionState =
   | { status: 'loading' }
   | { status: 'failed'; error: unknown }
   | { status: 'anonymous'; reason: 'none' | 'signedOut' | 'ended' }
+  | { status: 'secondFactor' }
   | { status: 'signedIn'; session: Session };
+
+function stateOf(answer: SessionAnswer): SessionState {
+  return answer.stage === 'mfa' ? { status: 'secondFactor' } : { status: 'signedIn', session: answer };
+}
 
 interface SessionValue {
   state: SessionState;
   signIn(input: { email: string; password: string }): Promise<void>;
+  /** The second step after the password: a code from the app or a recovery code. */
+  verifySecondFactor(input: { code: string } | { recoveryCode: string }): Promise<void>;
+  /** Takes over a session the server has just replaced (after enrolling a second factor). */
+  adoptSession(session: Session): void;
   signOut(): Promise<void>;
   reload(): void;
 }
@@ -28,9 +39,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const controller = new AbortController();
     getSession(client, { signal: controller.signal }).then(
-      (session) => {
-        client.setCsrfToken(session.csrfToken);
-        setState({ status: 'signedIn', session });
+      (answer) => {
+        client.setCsrfToken(answer.csrfToken);
+        setState(stateOf(answer));
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -45,14 +56,31 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () =>
       client.onUnauthenticated(() => {
         client.setCsrfToken(null);
-        setState((previous) => (previous.status === 'signedIn' ? { status: 'anonymous', reason: 'ended' } : previous));
+        setState((previous) => (previous.status === 'signedIn' || previous.status === 'secondFactor' ? { status: 'anonymous', reason: 'ended' } : previous));
       }),
     [client],
   );
 
   const signIn = useCallback(
     async (input: { email: string; password: string }) => {
-      const session = await createSession(client, input);
+      const answer = await createSession(client, input);
+      client.setCsrfToken(answer.csrfToken);
+      setState(stateOf(answer));
+    },
+    [client],
+  );
+
+  const secondFactor = useCallback(
+    async (input: { code: string } | { recoveryCode: string }) => {
+      const session = await verifySecondFactor(client, input);
+      client.setCsrfToken(session.csrfToken);
+      setState({ status: 'signedIn', session });
+    },
+    [client],
+  );
+
+  const adoptSession = useCallback(
+    (session: Session) => {
       client.setCsrfToken(session.csrfToken);
       setState({ status: 'signedIn', session });
     },
@@ -75,7 +103,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setAttempt((n) => n + 1);
   }, []);
 
-  const value = useMemo(() => ({ state, signIn, signOut, reload }), [state, signIn, signOut, reload]);
+  const value = useMemo(() => ({ state, signIn, verifySecondFactor: secondFactor, adoptSession, signOut, reload }), [state, signIn, secondFactor, adoptSession, signOut, reload]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

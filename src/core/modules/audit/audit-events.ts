@@ -15,7 +15,7 @@ export const auditEvents = {
   'user.disable': 'An operator disabled an account; all its sessions ended.',
   'user.lock': 'Failed sign-ins locked an account temporarily, or hard after 100.',
   'password.change': 'A user changed their password (the current one was confirmed).',
-  'password.reset_request': 'Someone asked for a password reset mail.',
+  'password.reset_request': 'Someone asked for a password reset mail, or an operator sent one.',
   'password.reset': 'A password was set through a reset link; other sessions ended.',
   'mfa.enrol': 'A user set up two-factor sign-in (TOTP) and received recovery codes.',
   'mfa.verify': 'A second-factor check succeeded or failed (code or recovery code).',

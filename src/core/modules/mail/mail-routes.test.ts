@@ -22,10 +22,10 @@ describe('the development outbox', () => {
     expect(page1.items[1]).toMatchObject({ template: 'operator-setup', language: 'de', status: 'stored' });
     expect(page1.items[0]).not.toHaveProperty('text');
     const second = await t.app.inject({ method: 'GET', url: `/api/mail/outbox?limit=2&cursor=${page1.nextCursor}`, headers: { cookie: op.cookie } });
-    // boss@ has two mails from the same instant (setup and password-changed): either may come first.
+    // boss@ has three mails from the same instant (setup, password-changed, two-factor-changed): in any order.
     expect(second.json().items.map((m: { recipient: string }) => m.recipient)).toEqual(['new0@example.com', 'boss@example.com']);
     const third = await t.app.inject({ method: 'GET', url: `/api/mail/outbox?limit=2&cursor=${second.json().nextCursor}`, headers: { cookie: op.cookie } });
-    expect(third.json()).toEqual({ items: [expect.objectContaining({ recipient: 'boss@example.com' })], nextCursor: null });
+    expect(third.json().items.map((m: { recipient: string }) => m.recipient)).toEqual(['boss@example.com', 'boss@example.com']);
   });
 
   it('opens one mail with its bodies and audits the reading', async () => {

@@ -7,7 +7,7 @@ const setup = { link: 'https://eks.example.com/setup#token=abc123', expiresAt: '
 
 describe('mail templates', () => {
   it('is a closed set', () => {
-    expect(mailTemplateNames).toEqual(['operator-setup', 'password-changed']);
+    expect(mailTemplateNames).toEqual(['operator-setup', 'password-changed', 'activation', 'already-registered', 'password-reset', 'two-factor-changed']);
   });
 
   it('renders operator-setup in German: subject, text and HTML with the link and its expiry', () => {
@@ -39,6 +39,29 @@ describe('mail templates', () => {
     expect(en.subject).toBe('openeks: your password was changed');
     expect(en.text).toContain('set or changed on 28 November 2026 at 10:30 UTC');
     expect(en.html).toContain('If this was not you, please contact an operator of openeks at once.');
+  });
+
+  it('renders the account mails in German and English, each with its link', () => {
+    const activation = { link: 'https://eks.example.com/register/complete#token=abc', expiresAt: '2026-11-29T09:00:00.000Z' };
+    const de = renderMail('activation', 'de', activation);
+    expect(de.subject).toBe('openeks: Aktivieren Sie Ihr Benutzerkonto');
+    expect(de.text).toContain(`Registrierung abschließen:\n${activation.link}\n`);
+    expect(de.text).toContain('gültig bis 29. November 2026 um 09:00 UTC');
+    expect(de.html).toContain(`<a href="${activation.link}"`);
+    const en = renderMail('activation', 'en', activation);
+    expect(en.subject).toBe('openeks: activate your user account');
+    expect(en.text).toContain(`Complete registration:\n${activation.link}\n`);
+
+    const known = { signInLink: 'https://eks.example.com/sign-in', resetLink: 'https://eks.example.com/password/forgot' };
+    expect(renderMail('already-registered', 'de', known).text).toContain('Passwort vergessen?:\nhttps://eks.example.com/password/forgot');
+    expect(renderMail('already-registered', 'en', known).subject).toBe('openeks: you already have a user account');
+    expect(renderMail('already-registered', 'en', known).html).toContain('>Forgot password?</a>');
+
+    const reset = { link: 'https://eks.example.com/password/reset#token=abc', expiresAt: '2026-11-28T10:00:00.000Z', byOperator: false };
+    expect(renderMail('password-reset', 'de', reset).text).toContain('Sie haben ein neues Passwort für Ihr openeks-Konto angefordert.');
+    expect(renderMail('password-reset', 'de', { ...reset, byOperator: true }).text).toContain('Ein Betreiber von openeks hat Ihnen diesen Link geschickt');
+    expect(renderMail('password-reset', 'en', reset).text).toContain(`Set a new password:\n${reset.link}\n`);
+    expect(renderMail('password-reset', 'en', reset).text).toContain('The link works once, until 28 November 2026 at 10:00 UTC.');
   });
 
   it('escapes every interpolated value in HTML and keeps the plain text verbatim', () => {

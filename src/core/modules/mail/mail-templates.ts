@@ -1,13 +1,21 @@
 import { type MailLanguage, type RenderedMail, renderContent } from './mail-render.js';
 import type { MailTemplate } from './templates/define.js';
+import { activation } from './templates/activation.js';
+import { alreadyRegistered } from './templates/already-registered.js';
 import { operatorSetup } from './templates/operator-setup.js';
 import { passwordChanged } from './templates/password-changed.js';
+import { passwordReset } from './templates/password-reset.js';
+import { twoFactorChanged } from './templates/two-factor-changed.js';
 
 // The closed set of mails openeks sends. A new mail is one file in templates/ and one entry
 // here; its name and data type follow from the entry.
 const definitions = {
   'operator-setup': operatorSetup,
   'password-changed': passwordChanged,
+  activation,
+  'already-registered': alreadyRegistered,
+  'password-reset': passwordReset,
+  'two-factor-changed': twoFactorChanged,
 } as const;
 
 export type MailTemplateName = keyof typeof definitions;
