@@ -111,7 +111,8 @@ describe('sessions and two-factor sign-in in the browser', () => {
     await page.getByLabel('Bestätigungscode').press('Enter');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Der Code ist falsch, abgelaufen oder wurde schon verwendet.');
     await page.getByRole('button', { name: 'Wiederherstellungscode verwenden' }).click();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('sign-in-recovery-code');
+    // Focus moves to the new field once it has rendered (the next tick), so wait for it.
+    await page.waitForFunction(() => document.activeElement?.id === 'sign-in-recovery-code', undefined, { timeout: 5000 });
     await page.getByLabel('Wiederherstellungscode').fill(codes[2] ?? '');
     await page.getByRole('button', { name: 'Bestätigen' }).click();
     await page.getByRole('heading', { level: 1, name: 'Willkommen' }).waitFor();

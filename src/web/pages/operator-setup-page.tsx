@@ -5,10 +5,9 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import { isApiError } from '../api/client.js';
 import { completeOperatorSetup, inspectOperatorSetup } from '../api/operator-setup-api.js';
-import type { PolicyResult } from '../../lib/password-policy/index.js';
 import { ErrorAlert } from '../components/error-alert.js';
 import { PageHeading } from '../components/page-heading.js';
-import { PasswordPolicyBox } from '../components/password-policy-box.js';
+import { NewPasswordFields, PolicyLayout, useNewPassword } from '../components/new-password-fields.js';
 import { TextField } from '../components/text-field.js';
 import { Link } from '../router/router.js';
 import { reasonText } from './setup-reasons.js';
@@ -95,29 +94,23 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
   const client = useApi();
   const [email, setEmail] = useState(knownEmail ?? '');
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
+  const newPassword = useNewPassword();
   const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string; repeat?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  // The policy box's verdict on the password (the server's own rules); null until it has one.
-  const [policy, setPolicy] = useState<PolicyResult | null>(null);
   const emailRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const repeatRef = useRef<HTMLInputElement>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const passwordCheck = newPassword.check({ policyNotMet: t('setup.policyNotMet'), mismatch: t('setup.mismatch') });
     const errors = {
       ...(knownEmail === null && email.trim() === '' ? { email: t('setup.emailRequired') } : {}),
-      ...(policy?.ok === false ? { password: t('setup.policyNotMet') } : {}),
-      ...(repeat !== password ? { repeat: t('setup.mismatch') } : {}),
+      ...passwordCheck.errors,
     };
     setFieldErrors(errors);
     setError(null);
     if (errors.email !== undefined) return emailRef.current?.focus();
-    if (errors.password !== undefined) return passwordRef.current?.focus();
-    if (errors.repeat !== undefined) return repeatRef.current?.focus();
+    if (passwordCheck.focus !== null) return passwordCheck.focus();
 
     setBusy(true);
     try {
@@ -125,7 +118,7 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
       const address = email.trim();
       await completeOperatorSetup(client, {
         token,
-        password,
+        password: newPassword.password,
         ...(trimmedName === '' ? {} : { name: trimmedName }),
         ...(knownEmail === null ? { email: address } : {}),
       });
@@ -133,7 +126,7 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
     } catch (err) {
       setError(err);
       setBusy(false);
-      passwordRef.current?.focus();
+      newPassword.passwordRef.current?.focus();
     }
   };
 
@@ -151,7 +144,7 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
           )}
         </ErrorAlert>
       )}
-      <div className="policy-layout">
+      <PolicyLayout state={newPassword} name={name} email={knownEmail ?? email}>
         <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
           <TextField
             ref={emailRef}
@@ -174,32 +167,12 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
             onChange={(event) => setName(event.target.value)}
             maxLength={200}
           />
-          <TextField
-            ref={passwordRef}
-            id="setup-password"
-            label={t('setup.password')}
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            error={fieldErrors.password ?? null}
-          />
-          <TextField
-            ref={repeatRef}
-            id="setup-password-repeat"
-            label={t('setup.passwordRepeat')}
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(event) => setRepeat(event.target.value)}
-            error={fieldErrors.repeat ?? null}
-          />
+          <NewPasswordFields state={newPassword} id="setup-password" label={t('setup.password')} repeatLabel={t('setup.passwordRepeat')} errors={fieldErrors} />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? t('setup.submitting') : t('setup.submit')}
           </button>
         </form>
-        <PasswordPolicyBox password={password} name={name} email={knownEmail ?? email} onResult={setPolicy} />
-      </div>
+      </PolicyLayout>
     </>
   );
 }

@@ -3,11 +3,10 @@
 // fragment; completing signs the new user in.
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PolicyResult } from '../../lib/password-policy/index.js';
 import { useApi } from '../api/api-context.js';
 import { completeRegistration, inspectRegistration } from '../api/accounts-api.js';
 import { PageHeading } from '../components/page-heading.js';
-import { PasswordPolicyBox } from '../components/password-policy-box.js';
+import { NewPasswordFields, PolicyLayout, useNewPassword } from '../components/new-password-fields.js';
 import { TextField } from '../components/text-field.js';
 import { useFragmentToken, useLinkInspection } from '../components/link-token.js';
 import { Link, useRouter } from '../router/router.js';
@@ -40,40 +39,35 @@ function CompleteForm({ client, token, email }: { client: ApiClient; token: stri
   const { navigate } = useRouter();
   const { reload } = useSession();
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [policy, setPolicy] = useState<PolicyResult | null>(null);
+  const newPassword = useNewPassword();
   const [fieldErrors, setFieldErrors] = useState<{ name?: string; password?: string; repeat?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const repeatRef = useRef<HTMLInputElement>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const passwordCheck = newPassword.check();
     const errors = {
       ...(nameProblem(t, name) !== undefined ? { name: nameProblem(t, name) } : {}),
-      ...(password === '' ? { password: t('account.passwordRequired') } : policy?.ok === false ? { password: t('account.policyNotMet') } : {}),
-      ...(repeat !== password ? { repeat: t('account.mismatch') } : {}),
+      ...passwordCheck.errors,
     };
     setFieldErrors(errors);
     setError(null);
     if (errors.name !== undefined) return nameRef.current?.focus();
-    if (errors.password !== undefined) return passwordRef.current?.focus();
-    if (errors.repeat !== undefined) return repeatRef.current?.focus();
+    if (passwordCheck.focus !== null) return passwordCheck.focus();
 
     setBusy(true);
     try {
       const trimmed = name.trim();
-      await completeRegistration(client, { token, password, ...(trimmed === '' ? {} : { name: trimmed }) });
+      await completeRegistration(client, { token, password: newPassword.password, ...(trimmed === '' ? {} : { name: trimmed }) });
       // The server has set the session cookie: the app picks the new session up on the home page.
       navigate('/', { replace: true });
       reload();
     } catch (err) {
       setError(err);
       setBusy(false);
-      passwordRef.current?.focus();
+      newPassword.passwordRef.current?.focus();
     }
   };
 
@@ -81,7 +75,7 @@ function CompleteForm({ client, token, email }: { client: ApiClient; token: stri
     <>
       <p className="panel-intro">{t('registerComplete.intro')}</p>
       {error !== null && <ProblemAlert error={error} />}
-      <div className="policy-layout">
+      <PolicyLayout state={newPassword} name={name} email={email}>
         <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
           <TextField id="register-email" label={t('registerComplete.email')} type="email" autoComplete="username" value={email} readOnly />
           <TextField
@@ -95,34 +89,20 @@ function CompleteForm({ client, token, email }: { client: ApiClient; token: stri
             error={fieldErrors.name ?? null}
             maxLength={nameMaxLength}
           />
-          <TextField
-            ref={passwordRef}
+          <NewPasswordFields
+            state={newPassword}
             id="register-password"
             label={t('registerComplete.password')}
             placeholder={t('registerComplete.passwordPlaceholder')}
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            error={fieldErrors.password ?? null}
-          />
-          <TextField
-            ref={repeatRef}
-            id="register-password-repeat"
-            label={t('registerComplete.passwordRepeat')}
-            placeholder={t('registerComplete.passwordRepeatPlaceholder')}
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(event) => setRepeat(event.target.value)}
-            error={fieldErrors.repeat ?? null}
+            repeatLabel={t('registerComplete.passwordRepeat')}
+            repeatPlaceholder={t('registerComplete.passwordRepeatPlaceholder')}
+            errors={fieldErrors}
           />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? t('registerComplete.submitting') : t('registerComplete.submit')}
           </button>
         </form>
-        <PasswordPolicyBox password={password} name={name} email={email} onResult={setPolicy} />
-      </div>
+      </PolicyLayout>
       <p className="form-aside">
         <Link to="/sign-in">{t('registerComplete.toSignIn')}</Link>
       </p>

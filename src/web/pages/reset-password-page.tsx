@@ -1,13 +1,12 @@
 // A new password through a reset link (fragment token). Afterwards every session of the account
 // has ended and nobody is signed in: the user signs in normally, second factor included.
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PolicyResult } from '../../lib/password-policy/index.js';
 import { useApi } from '../api/api-context.js';
 import { completePasswordReset, inspectPasswordReset } from '../api/accounts-api.js';
 import type { ApiClient } from '../api/client.js';
 import { PageHeading } from '../components/page-heading.js';
-import { PasswordPolicyBox } from '../components/password-policy-box.js';
+import { NewPasswordFields, PolicyLayout, useNewPassword } from '../components/new-password-fields.js';
 import { TextField } from '../components/text-field.js';
 import { useFragmentToken, useLinkInspection } from '../components/link-token.js';
 import { Link } from '../router/router.js';
@@ -53,36 +52,28 @@ export function ResetPasswordPage() {
 function ResetForm({ client, token, account, onDone }: { client: ApiClient; token: string; account: { email: string; name: string | null }; onDone: (email: string) => void }) {
   const { t } = useTranslation();
   const { state, reload } = useSession();
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [policy, setPolicy] = useState<PolicyResult | null>(null);
+  const newPassword = useNewPassword();
   const [fieldErrors, setFieldErrors] = useState<{ password?: string; repeat?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const repeatRef = useRef<HTMLInputElement>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const errors = {
-      ...(password === '' ? { password: t('account.passwordRequired') } : policy?.ok === false ? { password: t('account.policyNotMet') } : {}),
-      ...(repeat !== password ? { repeat: t('account.mismatch') } : {}),
-    };
+    const { errors, focus } = newPassword.check();
     setFieldErrors(errors);
     setError(null);
-    if (errors.password !== undefined) return passwordRef.current?.focus();
-    if (errors.repeat !== undefined) return repeatRef.current?.focus();
+    if (focus !== null) return focus();
 
     setBusy(true);
     try {
-      await completePasswordReset(client, { token, password });
+      await completePasswordReset(client, { token, password: newPassword.password });
       onDone(account.email);
       // Any session of this browser ended on the server with the others.
       if (state.status === 'signedIn') reload();
     } catch (err) {
       setError(err);
       setBusy(false);
-      passwordRef.current?.focus();
+      newPassword.passwordRef.current?.focus();
     }
   };
 
@@ -90,35 +81,15 @@ function ResetForm({ client, token, account, onDone }: { client: ApiClient; toke
     <>
       <p className="panel-intro">{t('reset.intro')}</p>
       {error !== null && <ProblemAlert error={error} />}
-      <div className="policy-layout">
+      <PolicyLayout state={newPassword} name={account.name} email={account.email}>
         <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
           <TextField id="reset-email" label={t('reset.email')} type="email" autoComplete="username" value={account.email} readOnly />
-          <TextField
-            ref={passwordRef}
-            id="reset-password"
-            label={t('reset.password')}
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            error={fieldErrors.password ?? null}
-          />
-          <TextField
-            ref={repeatRef}
-            id="reset-password-repeat"
-            label={t('reset.passwordRepeat')}
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(event) => setRepeat(event.target.value)}
-            error={fieldErrors.repeat ?? null}
-          />
+          <NewPasswordFields state={newPassword} id="reset-password" label={t('reset.password')} repeatLabel={t('reset.passwordRepeat')} errors={fieldErrors} />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? t('reset.submitting') : t('reset.submit')}
           </button>
         </form>
-        <PasswordPolicyBox password={password} {...(account.name !== null ? { name: account.name } : {})} email={account.email} onResult={setPolicy} />
-      </div>
+      </PolicyLayout>
     </>
   );
 }

@@ -5,13 +5,9 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../components/error-alert.js';
 import { PageHeading } from '../components/page-heading.js';
+import { digitsOf, OneTimeCodeField, oneTimeCodeProblem } from '../components/one-time-code-field.js';
 import { TextField } from '../components/text-field.js';
 import { useSession } from '../session/session-context.js';
-
-/** A code as people type it (with spaces, sometimes), reduced to its digits. */
-export function digitsOf(value: string): string {
-  return value.replace(/\s/g, '');
-}
 
 export function SecondFactorStep() {
   const { t } = useTranslation();
@@ -37,7 +33,11 @@ export function SecondFactorStep() {
     setError(null);
     const entered = mode === 'code' ? digitsOf(value) : value.trim();
     const problem =
-      entered === '' ? t(mode === 'code' ? 'secondFactor.codeRequired' : 'secondFactor.recoveryCodeRequired') : mode === 'code' && !/^\d{6}$/.test(entered) ? t('secondFactor.codeInvalid') : null;
+      mode === 'code'
+        ? oneTimeCodeProblem(entered, { required: t('secondFactor.codeRequired'), invalid: t('secondFactor.codeInvalid') })
+        : entered === ''
+          ? t('secondFactor.recoveryCodeRequired')
+          : null;
     setFieldError(problem);
     if (problem !== null) return inputRef.current?.focus();
     setBusy(true);
@@ -67,20 +67,15 @@ export function SecondFactorStep() {
       {error !== null && <ErrorAlert error={error} />}
       <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
         {mode === 'code' ? (
-          <TextField
+          <OneTimeCodeField
             key="code"
             ref={inputRef}
             id="sign-in-code"
             label={t('secondFactor.code')}
             hint={t('secondFactor.codeHint')}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            spellCheck={false}
-            className="input-code"
             value={value}
             onChange={(event) => setValue(event.target.value)}
             error={fieldError}
-            maxLength={12}
           />
         ) : (
           <TextField

@@ -10,10 +10,10 @@ import { beginTotpEnrolment, confirmTotpEnrolment, getMfaStatus, type TotpEnrolm
 import type { Session } from '../../api/session-api.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { PageHeading } from '../../components/page-heading.js';
+import { digitsOf, OneTimeCodeField, oneTimeCodeProblem } from '../../components/one-time-code-field.js';
 import { TextField } from '../../components/text-field.js';
 import { Link, useRouter } from '../../router/router.js';
 import { useSession } from '../../session/session-context.js';
-import { digitsOf } from '../second-factor-step.js';
 import { RecoveryCodes } from './recovery-codes.js';
 
 type Phase =
@@ -161,7 +161,7 @@ function ScanStep({ enrolment, onConfirmed }: { enrolment: TotpEnrolment; onConf
     event.preventDefault();
     setError(null);
     const entered = digitsOf(code);
-    const problem = entered === '' ? t('mfaSetup.codeRequired') : /^\d{6}$/.test(entered) ? null : t('mfaSetup.codeInvalid');
+    const problem = oneTimeCodeProblem(entered, { required: t('mfaSetup.codeRequired'), invalid: t('mfaSetup.codeInvalid') });
     setFieldError(problem);
     if (problem !== null) return ref.current?.focus();
     setBusy(true);
@@ -192,19 +192,7 @@ function ScanStep({ enrolment, onConfirmed }: { enrolment: TotpEnrolment; onConf
           <p>{t('mfaSetup.stepCode')}</p>
           {error !== null && <ErrorAlert error={error} />}
           <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
-            <TextField
-              ref={ref}
-              id="mfa-setup-code"
-              label={t('mfaSetup.code')}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              spellCheck={false}
-              className="input-code"
-              value={code}
-              onChange={(event) => setCode(event.target.value)}
-              error={fieldError}
-              maxLength={12}
-            />
+            <OneTimeCodeField ref={ref} id="mfa-setup-code" label={t('mfaSetup.code')} value={code} onChange={(event) => setCode(event.target.value)} error={fieldError} />
             <button type="submit" className="button button-primary" disabled={busy}>
               {busy ? t('mfaSetup.confirming') : t('mfaSetup.confirm')}
             </button>

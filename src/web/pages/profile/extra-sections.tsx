@@ -10,7 +10,7 @@ import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { formatDateTime } from '../../components/format.js';
 import { TextField } from '../../components/text-field.js';
 import { Link } from '../../router/router.js';
-import { digitsOf } from '../second-factor-step.js';
+import { digitsOf } from '../../components/one-time-code-field.js';
 
 export function ProfileExtraSections() {
   return (

@@ -2,13 +2,12 @@
 // follow in ProfileExtraSections.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PolicyResult } from '../../../lib/password-policy/index.js';
 import { useApi } from '../../api/api-context.js';
 import { changePassword, getProfile, updateProfile, type Language, type Profile } from '../../api/accounts-api.js';
 import { isApiError } from '../../api/client.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { PageHeading } from '../../components/page-heading.js';
-import { PasswordPolicyBox } from '../../components/password-policy-box.js';
+import { NewPasswordFields, PolicyLayout, useNewPassword } from '../../components/new-password-fields.js';
 import { TextField } from '../../components/text-field.js';
 import { chooseLanguage, languages } from '../../i18n/i18n.js';
 import { nameMaxLength, nameProblem } from '../account-input.js';
@@ -170,36 +169,30 @@ function PasswordSection({ profile }: { profile: Profile }) {
   const { t } = useTranslation();
   const client = useApi();
   const [current, setCurrent] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [policy, setPolicy] = useState<PolicyResult | null>(null);
+  const newPassword = useNewPassword();
   const [fieldErrors, setFieldErrors] = useState<{ current?: string; password?: string; repeat?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [changed, setChanged] = useState(false);
   const [busy, setBusy] = useState(false);
   const currentRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const repeatRef = useRef<HTMLInputElement>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const passwordCheck = newPassword.check();
     const errors = {
       ...(current === '' ? { current: t('profile.currentRequired') } : {}),
-      ...(password === '' ? { password: t('account.passwordRequired') } : policy?.ok === false ? { password: t('account.policyNotMet') } : {}),
-      ...(repeat !== password ? { repeat: t('account.mismatch') } : {}),
+      ...passwordCheck.errors,
     };
     setFieldErrors(errors);
     setError(null);
     setChanged(false);
     if (errors.current !== undefined) return currentRef.current?.focus();
-    if (errors.password !== undefined) return passwordRef.current?.focus();
-    if (errors.repeat !== undefined) return repeatRef.current?.focus();
+    if (passwordCheck.focus !== null) return passwordCheck.focus();
     setBusy(true);
     try {
-      await changePassword(client, { currentPassword: current, newPassword: password });
+      await changePassword(client, { currentPassword: current, newPassword: newPassword.password });
       setCurrent('');
-      setPassword('');
-      setRepeat('');
+      newPassword.clear();
       setChanged(true);
     } catch (err) {
       if (isApiError(err) && err.code === 'invalid_credentials') {
@@ -208,7 +201,7 @@ function PasswordSection({ profile }: { profile: Profile }) {
         currentRef.current?.focus();
       } else {
         setError(err);
-        passwordRef.current?.focus();
+        newPassword.passwordRef.current?.focus();
       }
     } finally {
       setBusy(false);
@@ -219,7 +212,7 @@ function PasswordSection({ profile }: { profile: Profile }) {
     <ProfileSection title={t('profile.passwordTitle')}>
       {error !== null && <ProblemAlert error={error} />}
       {changed && <Notice>{t('profile.passwordChanged')}</Notice>}
-      <div className="policy-layout">
+      <PolicyLayout state={newPassword} name={profile.name} email={profile.email}>
         <form noValidate onSubmit={(event) => void onSubmit(event)} className="form">
           {/* For password managers: whose password this is. */}
           <input type="text" className="visually-hidden" autoComplete="username" value={profile.email} readOnly tabIndex={-1} aria-hidden="true" />
@@ -233,32 +226,12 @@ function PasswordSection({ profile }: { profile: Profile }) {
             onChange={(event) => setCurrent(event.target.value)}
             error={fieldErrors.current ?? null}
           />
-          <TextField
-            ref={passwordRef}
-            id="profile-new-password"
-            label={t('profile.newPassword')}
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            error={fieldErrors.password ?? null}
-          />
-          <TextField
-            ref={repeatRef}
-            id="profile-new-password-repeat"
-            label={t('profile.passwordRepeat')}
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(event) => setRepeat(event.target.value)}
-            error={fieldErrors.repeat ?? null}
-          />
+          <NewPasswordFields state={newPassword} id="profile-new-password" label={t('profile.newPassword')} repeatLabel={t('profile.passwordRepeat')} errors={fieldErrors} />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? t('profile.changingPassword') : t('profile.changePassword')}
           </button>
         </form>
-        <PasswordPolicyBox password={password} {...(profile.name !== null ? { name: profile.name } : {})} email={profile.email} onResult={setPolicy} />
-      </div>
+      </PolicyLayout>
     </ProfileSection>
   );
 }
