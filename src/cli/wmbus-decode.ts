@@ -1,0 +1,89 @@
+import {
+  FormatCache, WmbusError, decodeMeter, decodeTelegram, meterRecords, tryReversedKey,
+  type DecodedTelegram, type MeterAddress, type MeterReading,
+} from '../../drivers/wmbus/index.js';
+import { CliFailure } from './cli-context.js';
+
+// `openeks wmbus decode HEX [--key K] [--json]`: one stripped telegram (L-field + telegram without
+// DLL CRCs, as sticks and wmbusmeters print them) to its headers and meter fields. No database.
+
+const DEVICE_TYPES: Readonly<Record<number, string>> = {
+  0x02: 'electricity', 0x03: 'gas', 0x04: 'heat', 0x06: 'warm water', 0x07: 'water', 0x08: 'heat cost allocator',
+  0x0a: 'cooling (outlet)', 0x0b: 'cooling (inlet)', 0x0c: 'heat (inlet)', 0x0d: 'heat / cooling', 0x15: 'hot water',
+  0x16: 'cold water', 0x1a: 'smoke detector', 0x1b: 'room sensor',
+};
+
+const MAX_TELEGRAM = 512; // bytes; the longest format B frame is 256
+const isHex = (s: string) => /^[0-9a-f]+$/i.test(s) && s.length % 2 === 0;
+
+const byte = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+const describeAddress = (a: MeterAddress) =>
+  `${a.manufacturer} ${a.id}, version ${byte(a.version)}, type ${byte(a.deviceType)}${DEVICE_TYPES[a.deviceType] ? ` (${DEVICE_TYPES[a.deviceType]})` : ''}`;
+
+function header(t: DecodedTelegram) {
+  const a = t.meterAddress;
+  const security = t.ell?.sessionNumber?.encryption === 1 ? 'ELL AES-128-CTR' : t.tpl && t.tpl.securityMode !== 0 ? `mode ${t.tpl.securityMode}` : 'none';
+  return {
+    manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType,
+    radioAddress: describeAddress(t.radioAddress), meterAddress: describeAddress(a), ci: byte(t.ci), security,
+  };
+}
+
+function parseHex(what: string, s: string, ok: (bytes: number) => boolean, shape: string): Buffer {
+  const clean = s.replace(/[\s_:|]/g, ''); // wmbusmeters logs mark the encrypted part with '_' and frame with '|'
+  if (!isHex(clean) || !ok(clean.length / 2)) throw new CliFailure(`${what} must be ${shape}`, 2);
+  return Buffer.from(clean, 'hex');
+}
+
+function notATelegram(e: WmbusError): CliFailure {
+  return new CliFailure(`not a telegram: ${e.message} (${e.code} at byte ${e.offset})`);
+}
+
+function keyRefused(bytes: Buffer, key: Buffer): CliFailure {
+  const check = tryReversedKey(bytes, { crc: 'stripped', key });
+  const hint = check.status === 'reversed-key' ? '; the byte-reversed key would' : '';
+  return new CliFailure(`key does not decrypt this telegram${hint}`);
+}
+
+type Reading = MeterReading | { status: 'encrypted' } | { status: 'needs-full-frame'; signature: string };
+
+function decodeOne(bytes: Buffer, key: Buffer | undefined): { t: DecodedTelegram; reading: Reading } {
+  let t: DecodedTelegram;
+  try {
+    t = decodeTelegram(bytes, { crc: 'stripped', ...(key ? { key } : {}) });
+  } catch (e) {
+    if (e instanceof WmbusError && e.code === 'does-not-decrypt' && key) throw keyRefused(bytes, key);
+    if (e instanceof WmbusError) throw notATelegram(e);
+    throw e;
+  }
+  if (t.applicationData === null) return { t, reading: { status: 'encrypted' } };
+  try {
+    const records = meterRecords(t, new FormatCache());
+    if (records.status === 'needs-full-frame') return { t, reading: { status: 'needs-full-frame', signature: records.signature.toString(16).padStart(4, '0') } };
+    return { t, reading: decodeMeter(t, records.records) };
+  } catch (e) {
+    if (e instanceof WmbusError) throw new CliFailure(`the records do not decode: ${e.message} (${e.code} at byte ${e.offset} of the application data)`);
+    throw e;
+  }
+}
+
+/** The lines to print for one telegram; failures are CliFailures (1: the telegram or key, 2: usage). */
+export function wmbusDecode(input: { telegram: string; key?: string; json?: boolean }): string[] {
+  const bytes = parseHex('the telegram', input.telegram, (n) => n <= MAX_TELEGRAM, `hex digits, whole bytes (at most ${MAX_TELEGRAM})`);
+  const key = input.key === undefined ? undefined : parseHex('--key', input.key, (n) => n === 16, '32 hex digits (an AES-128 key)');
+  const { t, reading } = decodeOne(bytes, key);
+  const h = header(t);
+  if (input.json) return [JSON.stringify({ ...h, encrypted: t.encrypted, decrypted: t.decrypted, ...reading })];
+  const lines = [
+    `meter     ${h.meterAddress}`,
+    `radio     ${h.radioAddress === h.meterAddress ? 'the same address' : h.radioAddress}`,
+    `security  ${h.security}`,
+  ];
+  if ('status' in reading && reading.status === 'encrypted') return [...lines, 'encrypted: give --key to decode the values'];
+  if ('status' in reading && reading.status === 'needs-full-frame') {
+    return [...lines, `compact frame (format ${reading.signature}): its values need a full frame of this meter first`];
+  }
+  if (!('driver' in reading)) return lines;
+  const width = Math.max(0, ...Object.keys(reading.fields).map((k) => k.length));
+  return [...lines, `driver    ${reading.driver}`, ...Object.entries(reading.fields).map(([k, v]) => `  ${k.padEnd(width)}  ${v === null ? 'null' : String(v)}`)];
+}
