@@ -6,6 +6,9 @@ import { openDatabase } from '../core/db/database.js';
 import { verifyAuditChain } from '../core/modules/audit/audit-verify.js';
 import { CliFailure, cliActor, type CliContext } from './cli-context.js';
 import { rotateMasterKey } from './master-key-rotate.js';
+import { wmbusDecode } from './wmbus-decode.js';
+import { wmbusListen } from './wmbus-listen.js';
+import { simulate } from './simulate.js';
 import { withContainer } from './with-container.js';
 
 const print = (ctx: CliContext, line: string) => ctx.out.write(`${line}\n`);
@@ -96,6 +99,40 @@ function buildProgram(ctx: CliContext): Command {
         }
       });
     });
+
+  const wmbus = program.command('wmbus').description('Wireless M-Bus telegrams (no database needed)');
+  wmbus
+    .command('decode')
+    .description('decode one telegram (hex: L-field + telegram without DLL CRCs): header, then the meter values')
+    .argument('<hex>', 'the telegram in hex')
+    .option('--key <hex>', "the meter's AES-128 key, 32 hex digits")
+    .option('--json', 'print one JSON object')
+    .action((telegram: string, opts: { key?: string; json?: boolean }) => {
+      for (const line of wmbusDecode({ telegram, ...opts })) print(ctx, line);
+    });
+  wmbus
+    .command('listen')
+    .description('print every telegram a receiver stick hears; with --keys, the decrypted values')
+    .requiredOption('--link <device|tcp://host:port>', 'the serial device or TCP socket of the stick')
+    .requiredOption('--stick <name>', 'im871a, iu891a, amb8465, cul or rtlwmbus')
+    .option('--keys <file.csv>', 'keys in the import CSV format')
+    .option('--json', 'one JSON object per telegram')
+    .option('--count <n>', 'stop after n telegrams')
+    .action(async (opts: { link: string; stick: string; keys?: string; json?: boolean; count?: string }) =>
+      wmbusListen({ ...opts, write: (line) => print(ctx, line), writeStatus: (line) => ctx.err.write(`${line}\n`) }),
+    );
+
+  program
+    .command('simulate')
+    .description('start a simulated wM-Bus bench: a receiver stick hearing simulated meters')
+    .requiredOption('--config <file>', 'the bench configuration, e.g. config/bench.yaml')
+    .option('--write-keys <file.csv>', "write the meters' keys in the import CSV format")
+    .option('--write-kem <file.kem>', "write the meters' keys as a KEM file (needs --kem-password)")
+    .option('--kem-password <password>', 'the KEM password, at most 16 bytes')
+    .option('--seconds <n>', 'stop after n seconds')
+    .action(async (opts: { config: string; writeKeys?: string; writeKem?: string; kemPassword?: string; seconds?: string }) =>
+      simulate({ ...opts, write: (line) => print(ctx, line) }),
+    );
 
   return program;
 }

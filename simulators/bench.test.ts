@@ -1,0 +1,59 @@
+import { createDecipheriv } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BenchConfigError, loadBenchConfig, parseBenchConfig } from './bench-config.js';
+import { kemFile, kemKey, keysCsv, KEYS_CSV_HEADER } from './key-export.js';
+
+function decryptKem(file: string, password: string): string {
+  const b64 = /<CipherValue>([A-Za-z0-9+/=]+)<\/CipherValue>/.exec(file)?.[1] ?? '';
+  const key = kemKey(password);
+  const d = createDecipheriv('aes-128-cbc', key, key);
+  return Buffer.concat([d.update(Buffer.from(b64, 'base64')), d.final()]).toString('utf8');
+}
+
+describe('config/bench.yaml', () => {
+  it('loads: a stick, a link and the four meter kinds', async () => {
+    const c = await loadBenchConfig('config/bench.yaml');
+    expect(c.stick).toBe('im871a');
+    expect(c.link).toEqual({ kind: 'pty' });
+    expect(c.meters.map((m) => m.kind)).toEqual(['multical21', 'flowiq2200', 'multical403', 'oms-water']);
+  });
+
+  it.each([
+    ['seed: 1\nstick: nope\nlink: {kind: pty}\nmeters: []', /stick/],
+    ['stick: cul\nlink: {kind: pty}\nmeters: [{kind: multical21, id: "1", key: "00", intervalSeconds: 1}]', /id/],
+    ['stick: cul\nlink: {kind: pty}\nmeters: [{kind: multical21, id: "12345678", key: "00", intervalSeconds: 1}]', /key/],
+    ['stick: cul\nlink: {kind: pty}\nextra: 1\nmeters: []', /unknown field "extra"/],
+  ])('refuses a bad configuration', (text, message) => {
+    expect(() => parseBenchConfig(text)).toThrow(BenchConfigError);
+    expect(() => parseBenchConfig(text)).toThrow(message);
+  });
+});
+
+describe('key export', () => {
+  it('writes the import CSV with one DEK per meter', async () => {
+    const c = await loadBenchConfig('config/bench.yaml');
+    const lines = keysCsv(c.meters).trim().split('\n');
+    expect(lines[0]).toBe(KEYS_CSV_HEADER);
+    expect(lines[1]).toBe('63941885,KAM,meter,water-cold,MULTICAL 21,,,,,,DEK,C0938B9F2CA9672BCD0013FA6AC75F6E');
+    expect(lines).toHaveLength(5);
+  });
+
+  it('writes a KEM shaped like Kamstrup’s, which decrypts with the password only', async () => {
+    const c = await loadBenchConfig('config/bench.yaml');
+    const file = kemFile(c.meters, '0450284H');
+    const sample = readFileSync('/work/shared/data/kamstrup-sample.kem', 'utf8');
+    const shell = (s: string): string => s.replace(/<CipherValue>.*<\/CipherValue>/, '<CipherValue/>');
+    expect(shell(file)).toBe(shell(sample));
+    const plain = decryptKem(file, '0450284H');
+    expect(plain.startsWith('<MetersInOrder ')).toBe(true);
+    expect(plain).toContain('<MeterNo>63941885</MeterNo><SerialNo>63941885</SerialNo><EncKeys><DEK>C0938B9F2CA9672BCD0013FA6AC75F6E</DEK></EncKeys>');
+    let wrong = '';
+    try {
+      wrong = decryptKem(file, '0450284X');
+    } catch {
+      wrong = 'refused';
+    }
+    expect(wrong.startsWith('<MetersInOrder ')).toBe(false);
+  });
+});

@@ -1,0 +1,72 @@
+import { createCipheriv } from 'node:crypto';
+import type { MeterConfig, MeterKind } from './meters/meter-types.js';
+
+// The bench's keys, ready for the core's import: the CSV of PRODUCT.md ("Devices and keys") and a
+// Kamstrup-compatible KEM file (bare .kem: no zip library is installed; the importer takes it).
+
+interface Catalogue {
+  model: string;
+  medium: string;
+  kemName: string;
+  consumption: string;
+}
+
+const CATALOGUE: Readonly<Record<MeterKind, Catalogue>> = {
+  multical21: { model: 'MULTICAL 21', medium: 'water-cold', kemName: 'MC21', consumption: 'VolumeCold' },
+  flowiq2200: { model: 'flowIQ 2200', medium: 'water-cold', kemName: 'flowIQ2200', consumption: 'VolumeCold' },
+  multical403: { model: 'MULTICAL 403', medium: 'heat', kemName: 'MC403', consumption: 'Heat' },
+  'oms-water': { model: 'OMS water meter', medium: 'water-cold', kemName: 'OMS', consumption: 'VolumeCold' },
+};
+
+export const KEYS_CSV_HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
+
+/** flowIQ 2200 sends the M-field KAW (as wmbusmeters detects it); the other Kamstrup meters KAM. */
+function manufacturerOf(m: MeterConfig): string {
+  if (m.kind === 'oms-water') return m.manufacturer ?? 'DME';
+  return m.kind === 'flowiq2200' ? 'KAW' : 'KAM';
+}
+
+export function keysCsv(meters: readonly MeterConfig[]): string {
+  const rows = meters.map((m) => {
+    const c = CATALOGUE[m.kind];
+    return [m.id, manufacturerOf(m), 'meter', c.medium, c.model, '', '', '', '', '', 'DEK', m.key.toUpperCase()].join(',');
+  });
+  return `${[KEYS_CSV_HEADER, ...rows].join('\n')}\n`;
+}
+
+const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** The KEM plaintext: `<MetersInOrder …>` exactly like Kamstrup's, MeterNo filled with the serial. */
+export function kemPlaintext(meters: readonly MeterConfig[], orderId: string): string {
+  const body = meters
+    .map((m) => {
+      const c = CATALOGUE[m.kind];
+      return (
+        `<Meter><MeterNo>${m.id}</MeterNo><SerialNo>${m.id}</SerialNo><EncKeys><DEK>${m.key.toUpperCase()}</DEK></EncKeys>` +
+        `<MeterName>${xmlEscape(c.kemName)}</MeterName><ConsumptionType>${c.consumption}</ConsumptionType>` +
+        `<ConfigNo></ConfigNo><ProgramNo></ProgramNo><TypeNo></TypeNo><VendorId>${manufacturerOf(m)}</VendorId></Meter>`
+      );
+    })
+    .join('');
+  return `<MetersInOrder orderid="${xmlEscape(orderId)}" schemaVersion="2.0">${body}</MetersInOrder>`;
+}
+
+/** Key = the password's UTF-8 bytes zero-padded to 16, IV = key; AES-128-CBC with PKCS#7. */
+export function kemKey(password: string): Buffer {
+  const bytes = Buffer.from(password, 'utf8');
+  if (bytes.length < 1 || bytes.length > 16) throw new Error('the KEM password must be 1 to 16 bytes');
+  const key = Buffer.alloc(16);
+  bytes.copy(key);
+  return key;
+}
+
+export function kemFile(meters: readonly MeterConfig[], password: string, orderId = 'openeks-bench'): string {
+  const key = kemKey(password);
+  const c = createCipheriv('aes-128-cbc', key, key);
+  const cipher = Buffer.concat([c.update(kemPlaintext(meters, orderId), 'utf8'), c.final()]).toString('base64');
+  return (
+    '<?xml version="1.0" encoding="utf-8"?><EncryptedData Type="http://www.w3.org/2001/04/xmlenc#Element" ' +
+    'xmlns="http://www.w3.org/2001/04/xmlenc#"><EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc" />' +
+    `<CipherData><CipherValue>${cipher}</CipherValue></CipherData></EncryptedData>`
+  );
+}

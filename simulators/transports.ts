@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SerialPort } from 'serialport';
+import type { SimulatedReceiver } from './receiver.js';
+
+// Where the simulated receiver is reachable: a pseudo-terminal pair made by socat (the host opens
+// `devicePath`, the receiver holds the other end) or a TCP server on 127.0.0.1.
+
+export interface PtyTransport {
+  /** The device the host opens, like /dev/ttyUSB0. */
+  devicePath: string;
+  /** Closes the receiver's side and ends socat: to the host, the device disappears. */
+  close(): Promise<void>;
+}
+
+export interface TcpTransport {
+  port: number;
+  /** Stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+async function waitForPath(path: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`socat exited with ${child.exitCode}`);
+    try {
+      await stat(path);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  throw new Error(`socat did not create ${path} within ${timeoutMs} ms`);
+}
+
+export async function openPtyTransport(receiver: SimulatedReceiver, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'openeks-pty-')));
+  const stickSide = join(dir, 'stick');
+  const devicePath = join(dir, 'host');
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${stickSide}`, `pty,raw,echo=0,link=${devicePath}`], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (socat.exitCode === null && socat.signalCode === null) socat.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitForPath(stickSide, socat, 5000);
+    await waitForPath(devicePath, socat, 5000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const port = new SerialPort({ path: stickSide, baudRate: opts.baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  receiver.attach(port);
+  return {
+    devicePath,
+    async close() {
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      await stop();
+      if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openTcpTransport(receiver: SimulatedReceiver, opts: { port?: number } = {}): Promise<TcpTransport> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    receiver.attach(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the TCP server has no port');
+  return {
+    port: address.port,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

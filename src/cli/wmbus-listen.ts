@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import {
+  WmbusError, decodeMeter, decodeTelegram, recordsOf, type DecodedTelegram,
+} from '../../drivers/wmbus/index.js';
+import { stickCodecs, type StickName, type TelegramEvent } from '../../drivers/wmbus-sticks/index.js';
+import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
+import { startStickLink, type LinkStatus } from '../gateway/link/stick-link.js';
+import { CliFailure } from './cli-context.js';
+
+// `openeks wmbus listen --link DEV|tcp://HOST:PORT --stick NAME [--keys keys.csv] [--json]`: prints
+// every telegram the stick hears — header, and with a key from the import CSV the verified values.
+
+const KEYS_HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
+const MAX_KEYS_FILE = 16 * 1024 * 1024;
+
+/** manufacturer + serial → DEK, from the import CSV of PRODUCT.md. */
+export type KeyTable = ReadonlyMap<string, Buffer>;
+const keyId = (manufacturer: string, serial: string): string => `${manufacturer}/${serial}`;
+
+export function parseKeysCsv(text: string): KeyTable {
+  if (text.length > MAX_KEYS_FILE) throw new CliFailure('--keys: the file is larger than 16 MiB', 2);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines[0]?.trim() !== KEYS_HEADER) throw new CliFailure(`--keys: the first line must be ${KEYS_HEADER}`, 2);
+  const keys = new Map<string, Buffer>();
+  lines.slice(1).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const f = line.split(',');
+    const [serial = '', manufacturer = ''] = f;
+    const keyType = f[10] ?? '';
+    const key = f[11]?.trim() ?? '';
+    if (f.length !== 12) throw new CliFailure(`--keys: row ${i + 2} has ${f.length} columns, not 12`, 2);
+    if (keyType !== 'DEK') return; // only wM-Bus/OMS keys decrypt telegrams
+    if (!/^[0-9A-Fa-f]{32}$/.test(key)) throw new CliFailure(`--keys: row ${i + 2}: a DEK is 32 hex digits`, 2);
+    keys.set(keyId(manufacturer.toUpperCase(), serial), Buffer.from(key, 'hex'));
+  });
+  return keys;
+}
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
+export interface ListenLine {
+  text: string;
+  json: Record<string, unknown>;
+}
+
+/** One telegram → one printable result; never throws for what a stick delivers. */
+export function describeTelegram(ev: TelegramEvent, keys: KeyTable): ListenLine {
+  const rssi = ev.rssiDbm === undefined ? {} : { rssiDbm: ev.rssiDbm };
+  const rssiText = ev.rssiDbm === undefined ? '' : ` rssi ${ev.rssiDbm} dBm`;
+  let headerOnly: DecodedTelegram;
+  try {
+    headerOnly = decodeTelegram(ev.telegram, { crc: 'stripped' });
+  } catch (e) {
+    const reason = e instanceof WmbusError ? `${e.code} at byte ${e.offset}` : 'unreadable';
+    return { text: `not a telegram (${reason})${rssiText} ${ev.telegram.toString('hex')}`, json: { status: 'not-a-telegram', reason, ...rssi, hex: ev.telegram.toString('hex') } };
+  }
+  const a = headerOnly.meterAddress;
+  const head = { manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType, ci: hex2(headerOnly.ci), ...rssi };
+  const headText = `${a.manufacturer} ${a.id} v${hex2(a.version)} t${hex2(a.deviceType)} ci ${hex2(headerOnly.ci)}${rssiText}`;
+  const key = keys.get(keyId(a.manufacturer, a.id));
+  if (headerOnly.encrypted && !key) return { text: `${headText} encrypted`, json: { ...head, status: 'encrypted' } };
+  try {
+    const t = key ? decodeTelegram(ev.telegram, { crc: 'stripped', key }) : headerOnly;
+    const reading = decodeMeter(t, recordsOf(t));
+    const status = t.decrypted ? 'decrypted' : 'not-encrypted';
+    const values = Object.entries(reading.fields).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(' ');
+    return { text: `${headText} ${status} ${reading.driver} ${values}`, json: { ...head, status, driver: reading.driver, fields: reading.fields } };
+  } catch (e) {
+    const code = e instanceof WmbusError ? e.code : 'unreadable';
+    const status = code === 'does-not-decrypt' ? 'key-refused' : 'bad-telegram';
+    return { text: `${headText} ${status === 'key-refused' ? 'the key does not decrypt this telegram' : `bad telegram (${code})`}`, json: { ...head, status, reason: code } };
+  }
+}
+
+export interface ListenInput {
+  link: string;
+  stick: string;
+  keys?: string;
+  json?: boolean;
+  /** Stop after this many telegrams (default: run until interrupted). */
+  count?: string;
+  write(line: string): void;
+  /** Connection status lines (stderr, so that --json output stays one object per line). */
+  writeStatus(line: string): void;
+}
+
+export async function wmbusListen(input: ListenInput): Promise<void> {
+  if (!Object.hasOwn(stickCodecs, input.stick)) throw new CliFailure(`--stick must be one of ${Object.keys(stickCodecs).join(', ')}`, 2);
+  const codec = stickCodecs[input.stick as StickName];
+  let target;
+  try {
+    target = parseLinkTarget(input.link);
+  } catch (e) {
+    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
+    throw e;
+  }
+  const count = input.count === undefined ? Infinity : Number(input.count);
+  if (count !== Infinity && (!Number.isInteger(count) || count < 1 || count > 1_000_000)) throw new CliFailure('--count must be a whole number from 1 to 1000000', 2);
+  let keys: KeyTable = new Map();
+  if (input.keys !== undefined) {
+    try {
+      keys = parseKeysCsv(await readFile(input.keys, 'utf8'));
+    } catch (e) {
+      if (e instanceof CliFailure) throw e;
+      throw new CliFailure(`--keys: cannot read "${input.keys}"`, 2);
+    }
+  }
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    const link = startStickLink({
+      target,
+      codec,
+      onTelegram: (ev) => {
+        if (seen >= count) return;
+        seen += 1;
+        const line = describeTelegram(ev, keys);
+        input.write(input.json ? JSON.stringify(line.json) : line.text);
+        if (seen >= count) void link.close().then(resolve);
+      },
+      onStatus: (s: LinkStatus) => {
+        input.writeStatus(s.kind === 'connected' ? `# listening on ${s.link} (${codec.name})` : `# ${s.link}: ${s.reason}; retrying in ${s.retryInMs} ms`);
+      },
+    });
+  });
+}
