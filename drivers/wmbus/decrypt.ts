@@ -1,7 +1,7 @@
 import { parseAfl, type AflHeader } from './afl.js';
 import { parseEll, type EllHeader } from './ell.js';
 import { WmbusError, need } from './errors.js';
-import { parseTelegram, type CrcOption, type LinkHeader, type MeterAddress } from './link-layer.js';
+import { parseAddress, strippedView, type CrcOption, type LinkHeader, type MeterAddress } from './link-layer.js';
 import { decryptTpl, parseTplHeader, type TplHeader } from './tpl.js';
 
 // The whole telegram, layer by layer: link → [ELL] → [AFL] → TPL → application data. Encryption is
@@ -32,24 +32,29 @@ const AFL_CI = 0x90;
 function checkKey(key: Uint8Array | undefined): Buffer | undefined {
   if (key === undefined) return undefined;
   if (key.length !== 16) throw new WmbusError('bad-key', 0, `an AES-128 key is 16 bytes, got ${key.length}`);
-  return Buffer.from(key);
+  // Only ever read (by node:crypto), so a view of the caller's key does.
+  return Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
 }
 
 export function decodeTelegram(bytes: Uint8Array, opts: DecodeOptions): DecodedTelegram {
   const key = checkKey(opts.key);
-  const { link, telegram } = parseTelegram(bytes, opts);
+  // A view of the caller's bytes when they come stripped: only read here, and everything handed out
+  // (addresses, AFL fields, application data) is copied.
+  const telegram = strippedView(bytes, opts);
+  const link: LinkHeader = { length: telegram[0] ?? 0, c: telegram[1] ?? 0, address: parseAddress(telegram, 2) };
   let t = telegram;
   let p = 10;
   need(t, p, 1, 'CI field');
   const ci = t[p] ?? 0;
-  const base = { link, ci, radioAddress: link.address, meterAddress: link.address };
   let ell: EllHeader | undefined;
   let ellEncrypted = false;
   if (ci >= 0x8c && ci <= 0x8f) {
     const r = parseEll(t, p, link.address.bytes, key);
     ell = r.header;
     ellEncrypted = r.encrypted;
-    if (r.encrypted && !r.decrypted) return { ...base, ell, encrypted: true, decrypted: false, applicationData: null };
+    if (r.encrypted && !r.decrypted) {
+      return { link, ci, radioAddress: link.address, meterAddress: link.address, ell, encrypted: true, decrypted: false, applicationData: null };
+    }
     t = r.payload;
     p = r.next;
     need(t, p, 1, 'CI field after the ELL');
@@ -63,13 +68,28 @@ export function decodeTelegram(bytes: Uint8Array, opts: DecodeOptions): DecodedT
   }
   const { header: tpl, next } = parseTplHeader(t, p);
   const meterAddress = tpl.meterAddress ?? link.address;
-  const common = { ...base, meterAddress, ...(ell ? { ell } : {}), ...(afl ? { afl } : {}), tpl };
+  // Built property by property, in the order the spread version had: link ci radioAddress meterAddress [ell] [afl] tpl ….
+  const out = { link, ci, radioAddress: link.address, meterAddress } as DecodedTelegram;
+  if (ell) out.ell = ell;
+  if (afl) out.afl = afl;
+  out.tpl = tpl;
   if (tpl.securityMode === 0) {
-    return { ...common, encrypted: ellEncrypted, decrypted: ellEncrypted, applicationData: Buffer.from(t.subarray(next)) };
+    out.encrypted = ellEncrypted;
+    out.decrypted = ellEncrypted;
+    out.applicationData = Buffer.from(t.subarray(next));
+    return out;
   }
-  if (!key) return { ...common, encrypted: true, decrypted: false, applicationData: null };
+  if (!key) {
+    out.encrypted = true;
+    out.decrypted = false;
+    out.applicationData = null;
+    return out;
+  }
   const applicationData = decryptTpl({ telegram: t, tplOffset: p, dataOffset: next, tpl, meterAddress: meterAddress.bytes, afl, key });
-  return { ...common, encrypted: true, decrypted: true, applicationData };
+  out.encrypted = true;
+  out.decrypted = true;
+  out.applicationData = applicationData;
+  return out;
 }
 
 export type KeyCheck =

@@ -33,12 +33,18 @@ export const ELL_ENCRYPTION_AES_CTR = 1;
 
 /** IV = M(2) A(6) CC SN(4) FN(2)=0 BC(1)=0 — as wmbusmeters' decrypt_ELL_AES_CTR builds it (no ACC). */
 export function ellIv(linkAddress: Uint8Array, cc: number, sn: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(linkAddress), Buffer.from([cc]), Buffer.from(sn), Buffer.alloc(3)]);
+  const iv = Buffer.alloc(linkAddress.length + 1 + sn.length + 3);
+  iv.set(linkAddress, 0);
+  iv[linkAddress.length] = cc;
+  iv.set(sn, linkAddress.length + 1);
+  return iv;
 }
 
 export function aesCtr(key: Buffer, iv: Buffer, data: Uint8Array): Buffer {
   const c = createCipheriv('aes-128-ctr', key, iv);
-  return Buffer.concat([c.update(data), c.final()]);
+  const head = c.update(data);
+  const tail = c.final(); // empty for a stream mode
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
 }
 
 /**
@@ -73,7 +79,9 @@ export function parseEll(telegram: Buffer, offset: number, linkAddress: Uint8Arr
   if (encrypted) {
     if (!key) return { header, next: crcPos, payload, encrypted, decrypted: false };
     const plain = aesCtr(key, ellIv(linkAddress, header.cc, snBytes), telegram.subarray(crcPos));
-    payload = Buffer.concat([telegram.subarray(0, crcPos), plain]);
+    payload = Buffer.allocUnsafe(crcPos + plain.length);
+    telegram.copy(payload, 0, 0, crcPos);
+    plain.copy(payload, crcPos);
   }
   const want = payload.readUInt16LE(crcPos);
   if (crc16En13757(payload, crcPos + 2) !== want) {

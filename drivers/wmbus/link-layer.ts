@@ -128,15 +128,18 @@ function checkStrippedLength(t: Uint8Array): void {
   if (l < HEADER) throw new WmbusError('bad-length', 0, `L-field ${l} leaves no room for a CI field`);
 }
 
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function parseAddress(buf: Uint8Array, offset: number): MeterAddress {
   // M(2) ID(4) version type: the order of both the link header and the ELL III/IV address.
   need(buf, offset, 8, 'address');
-  const b = Buffer.from(buf.subarray(offset, offset + 8));
+  const b = Buffer.allocUnsafe(8);
+  for (let i = 0; i < 8; i++) b[i] = buf[offset + i] as number;
   const code = b.readUInt16LE(0);
   return {
     manufacturer: manufacturerFromCode(code),
     manufacturerCode: code,
-    id: Buffer.from(b.subarray(2, 6)).reverse().toString('hex'),
+    id: (HEX[b[5] as number] as string) + (HEX[b[4] as number] as string) + (HEX[b[3] as number] as string) + (HEX[b[2] as number] as string),
     version: b[6] ?? 0,
     deviceType: b[7] ?? 0,
     bytes: b,
@@ -148,6 +151,16 @@ export function toStripped(bytes: Uint8Array, opts: CrcOption): Buffer {
   if (opts.crc === 'present') return opts.format === 'A' ? stripFormatA(bytes) : stripFormatB(bytes);
   checkStrippedLength(bytes);
   return Buffer.from(bytes);
+}
+
+/**
+ * As toStripped, but a stripped input comes back as a view of the caller's bytes, not a copy: for
+ * readers that only read it (decodeTelegram copies whatever it hands out).
+ */
+export function strippedView(bytes: Uint8Array, opts: CrcOption): Buffer {
+  if (opts.crc === 'present') return toStripped(bytes, opts);
+  checkStrippedLength(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Parses the link header; returns it with the stripped telegram (CI field at offset 10). */

@@ -12,6 +12,17 @@ export function manufacturerToCode(letters: string): number {
 
 /** Letters of a 15-bit manufacturer code; codes outside A-Z come out as the characters they encode ('@', '[' …). */
 export function manufacturerFromCode(code: number): string {
-  const ch = (v: number): string => String.fromCharCode(64 + (v & 0x1f));
-  return ch(code >> 10) + ch(code >> 5) + ch(code);
+  // Cached per 16-bit code: every telegram asks for its manufacturer, and meters repeat.
+  const cacheable = Number.isInteger(code) && code >= 0 && code <= 0xffff;
+  const hit = cacheable ? LETTERS.get(code) : undefined;
+  if (hit !== undefined) return hit;
+  const letters = letter(code >> 10) + letter(code >> 5) + letter(code);
+  if (cacheable) LETTERS.set(code, letters);
+  return letters;
+}
+
+const LETTERS = new Map<number, string>();
+
+function letter(v: number): string {
+  return String.fromCharCode(64 + (v & 0x1f));
 }

@@ -43,9 +43,10 @@ class Reader {
   }
   bytes(n: number, what: string, start: number): Buffer {
     if (this.pos + n > this.buf.length) throw new WmbusError('bad-record', start, `record at ${start}: ${what} needs ${n} bytes`);
-    const out = this.buf.subarray(this.pos, this.pos + n);
+    const out = Buffer.allocUnsafe(n); // a copy, every byte written below
+    this.buf.copy(out, 0, this.pos, this.pos + n);
     this.pos += n;
-    return Buffer.from(out);
+    return out;
   }
   chain(first: number, what: string, start: number): number[] {
     const out: number[] = [];
@@ -99,11 +100,19 @@ function dateG(raw: Buffer): string {
 function dateTime(raw: Buffer): string {
   // Type F (4 bytes: min hour day month/year) or type I (6 bytes: sec min hour day month/year).
   const s = raw.length === 6 ? 1 : 0;
-  const at = (i: number): number => raw[i + s] ?? 0;
-  const year = 2000 + (((at(2) & 0xe0) >> 5) | ((at(3) & 0xf0) >> 1));
+  const a0 = raw[s] ?? 0;
+  const a1 = raw[1 + s] ?? 0;
+  const a2 = raw[2 + s] ?? 0;
+  const a3 = raw[3 + s] ?? 0;
+  const year = 2000 + (((a2 & 0xe0) >> 5) | ((a3 & 0xf0) >> 1));
   const sec = s ? `:${pad((raw[0] ?? 0) & 0x3f)}` : '';
-  return `${year}-${pad(at(3) & 0x0f)}-${pad(at(2) & 0x1f)}T${pad(at(1) & 0x1f)}:${pad(at(0) & 0x3f)}${sec}`;
+  return `${year}-${pad(a3 & 0x0f)}-${pad(a2 & 0x1f)}T${pad(a1 & 0x1f)}:${pad(a0 & 0x3f)}${sec}`;
 }
+
+// The VIF tables, looked up once per code rather than per record (the entries are never mutated).
+const PRIMARY: ReadonlyArray<VifInfo | null> = Array.from({ length: 0x80 }, (_, code) => primaryVif(code));
+const EXT_FD: readonly VifInfo[] = Array.from({ length: 0x80 }, (_, code) => extensionFd(code));
+const EXT_FB: readonly VifInfo[] = Array.from({ length: 0x80 }, (_, code) => extensionFb(code));
 
 interface Vif {
   info: VifInfo;
@@ -116,7 +125,7 @@ function readVif(r: Reader, vif: number, start: number): Vif {
   if (vif === 0xfd || vif === 0xfb) {
     const vife = r.chain(vif, 'VIFE', start);
     const first = vife[0] ?? 0;
-    return { info: (vif === 0xfd ? extensionFd : extensionFb)(first & 0x7f), vife };
+    return { info: (vif === 0xfd ? EXT_FD : EXT_FB)[first & 0x7f] as VifInfo, vife };
   }
   if (code === 0x7f) return { info: { quantity: 'manufacturer-specific', unit: '', exponent: 0, type: 'number' }, vife: r.chain(vif, 'VIFE', start) };
   if (code === 0x7e) return { info: { quantity: 'any', unit: '', exponent: 0, type: 'number' }, vife: r.chain(vif, 'VIFE', start) };
@@ -126,12 +135,18 @@ function readVif(r: Reader, vif: number, start: number): Vif {
     const text = r.bytes(len, 'plain-text VIF', start).reverse().toString('latin1');
     return { info: { quantity: 'plain-text', unit: text, exponent: 0, type: 'number' }, vife, text };
   }
-  const info = primaryVif(code);
+  const info = PRIMARY[code] ?? null;
   if (!info) throw new WmbusError('bad-record', start, `record at ${start}: VIF 0x${vif.toString(16)} needs its extension bit`);
   const vife = r.chain(vif, 'VIFE', start);
   let exponent = info.exponent;
-  for (const e of vife) if ((e & 0x78) === 0x70) exponent += (e & 0x07) - 6; // multiplicative correction 10^(nnn-6)
-  return { info: { ...info, exponent }, vife };
+  let corrected = false;
+  for (const e of vife) {
+    if ((e & 0x78) === 0x70) {
+      exponent += (e & 0x07) - 6; // multiplicative correction 10^(nnn-6)
+      corrected = true;
+    }
+  }
+  return { info: corrected ? { ...info, exponent } : info, vife };
 }
 
 function readVariable(r: Reader, exponent: number, start: number): { raw: Buffer; value: number | string | null } {
@@ -170,7 +185,8 @@ function readValue(r: Reader, dif: number, vif: Vif, start: number): { raw: Buff
 }
 
 export function parseRecords(data: Uint8Array): DataRecord[] {
-  const r = new Reader(Buffer.from(data), 0);
+  // A view, not a copy: the reader only reads, and every record's raw bytes are copied out of it.
+  const r = new Reader(Buffer.from(data.buffer, data.byteOffset, data.byteLength), 0);
   const out: DataRecord[] = [];
   while (r.pos < r.buf.length) {
     const start = r.pos;
@@ -190,11 +206,12 @@ export function parseRecords(data: Uint8Array): DataRecord[] {
     let storage = (dif >> 6) & 1;
     let tariff = 0;
     let subunit = 0;
-    dife.forEach((d, i) => {
+    for (let i = 0; i < dife.length; i++) {
+      const d = dife[i] as number;
       storage += (d & 0x0f) * 2 ** (1 + 4 * i);
       tariff += ((d >> 4) & 0x03) * 2 ** (2 * i);
       subunit += ((d >> 6) & 0x01) * 2 ** i;
-    });
+    }
     const vif = r.byte('VIF', start);
     const v = readVif(r, vif, start);
     const { raw, value } = readValue(r, dif, v, start);

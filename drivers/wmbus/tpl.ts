@@ -39,7 +39,7 @@ export function parseTplHeader(t: Buffer, offset: number): { header: TplHeader; 
   const ci = t[offset] ?? 0;
   const kind = TPL_CIS.get(ci);
   if (!kind) throw new WmbusError('unsupported-ci', offset, `CI field 0x${ci.toString(16).padStart(2, '0')} is not supported`);
-  const header: TplHeader = { ci, ...kind, securityMode: 0, encryptedBlocks: 0 };
+  const header: TplHeader = { ci, header: kind.header, frame: kind.frame, securityMode: 0, encryptedBlocks: 0 };
   let p = offset + 1;
   if (kind.header === 'none') return { header, next: p };
   if (kind.header === 'long') {

@@ -9,6 +9,7 @@ export type Fields = Record<string, FieldValue>;
 
 const BACKWARD_FLOW = 0x3c;
 const EXTENDED_VIFS = new Set([0xfb, 0xfd, 0xff]);
+const DEFAULT_STORAGES: readonly number[] = [0];
 
 export interface Matcher {
   quantity: string;
@@ -18,40 +19,63 @@ export interface Matcher {
   combinable?: 'none' | 'backward' | 'any';
 }
 
-/** The combinable VIFEs of a record: without the table code of 0xFB/0xFD/0xFF and without corrections. */
-function combinables(r: DataRecord): number[] {
-  const chain = EXTENDED_VIFS.has(r.vif) ? r.vife.slice(1) : r.vife;
-  return chain.map((b) => b & 0x7f).filter((b) => b < 0x70 || b > 0x77);
+/**
+ * Whether the record's combinable VIFEs (without the table code of 0xFB/0xFD/0xFF and without
+ * corrections 0x70-0x77) satisfy `want`: 'any' always, 'backward' when 0x3C is among them, 'none'
+ * when there are none. Walks the chain in place (this runs for every record a driver looks at).
+ */
+function combinableOk(r: DataRecord, want: Matcher['combinable']): boolean {
+  if (want === 'any') return true;
+  const chain = r.vife;
+  const from = EXTENDED_VIFS.has(r.vif) ? 1 : 0;
+  for (let i = from; i < chain.length; i++) {
+    const b = (chain[i] as number) & 0x7f;
+    if (b >= 0x70 && b <= 0x77) continue;
+    if (want === 'backward') {
+      if (b === BACKWARD_FLOW) return true;
+    } else {
+      return false;
+    }
+  }
+  return want !== 'backward';
 }
 
-function combinableOk(r: DataRecord, want: Matcher['combinable']): boolean {
-  const c = combinables(r);
-  if (want === 'any') return true;
-  if (want === 'backward') return c.includes(BACKWARD_FLOW);
-  return c.length === 0;
+function matches(r: DataRecord, quantity: string, fn: RecordFunction | 'any', storage: number | undefined, combinable: Matcher['combinable']): boolean {
+  return (
+    r.quantity === quantity && (fn === 'any' || r.function === fn) && r.tariff === 0 && r.subunit === 0 &&
+    (storage === undefined || r.storage === storage) && combinableOk(r, combinable)
+  );
 }
 
 export function find(records: readonly DataRecord[], m: Matcher): DataRecord | undefined {
   const fn = m.fn ?? 'instantaneous';
-  const ok = (r: DataRecord, storage?: number) =>
-    r.quantity === m.quantity && (fn === 'any' || r.function === fn) && r.tariff === 0 && r.subunit === 0 &&
-    (storage === undefined || r.storage === storage) && combinableOk(r, m.combinable ?? 'none');
-  const storages = m.storage ?? [0];
-  if (storages === 'any') return records.find((r) => ok(r));
+  const combinable = m.combinable ?? 'none';
+  const quantity = m.quantity;
+  const storages = m.storage ?? DEFAULT_STORAGES;
+  if (storages === 'any') {
+    for (const r of records) if (matches(r, quantity, fn, undefined, combinable)) return r;
+    return undefined;
+  }
   for (const s of storages) {
-    const hit = records.find((r) => ok(r, s));
-    if (hit) return hit;
+    for (const r of records) if (matches(r, quantity, fn, s, combinable)) return r;
   }
   return undefined;
 }
 
 /** A manufacturer-specific record by its DIF and the code after VIF 0xFF (Kamstrup's `02FF20`, `04FF22`). */
 export function findMfct(records: readonly DataRecord[], dif: number, code: number): DataRecord | undefined {
-  return records.find((r) => r.dif === dif && r.vif === 0xff && (r.vife[0] ?? 0) % 0x80 === code);
+  for (const r of records) if (r.dif === dif && r.vif === 0xff && (r.vife[0] ?? 0) % 0x80 === code) return r;
+  return undefined;
 }
 
 // Rounded to 12 significant digits so that unit conversions print as the meter's digits (0.003, not 0.0030000000000000005).
-const tidy = (v: number): number => Number(v.toPrecision(12));
+// Fast path, same result: a value that is exactly the double of a decimal with at most 4 decimals and
+// under 1e8 has at most 12 significant digits, so toPrecision(12) would print that decimal and give it back
+// (`+ 0` turns -0 into 0 as Number('0') does).
+function tidy(v: number): number {
+  if (v < 1e8 && v > -1e8 && Math.round(v * 1e4) / 1e4 === v) return v + 0;
+  return Number(v.toPrecision(12));
+}
 
 const TO_BASE: Record<string, number> = {
   // energy → kWh

@@ -19,7 +19,7 @@ const INFO_CODES: ReadonlyArray<readonly [number, string]> = [
 
 /** Energy in any unit (Wh, J, MWh, GJ), converted to kWh. */
 const energy = (records: readonly DataRecord[], m: { storage?: number[]; combinable?: 'backward' }) =>
-  find(records, { quantity: 'energy', ...m });
+  find(records, { quantity: 'energy', storage: m.storage, combinable: m.combinable });
 
 export function kamheat(records: readonly DataRecord[]): Fields {
   const fields: Fields = {};

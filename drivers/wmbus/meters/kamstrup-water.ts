@@ -9,11 +9,14 @@ const DURATIONS = ['', '1-8 hours', '9-24 hours', '2-3 days', '4-7 days', '8-14 
 
 /** The info code `02FF20`: error bits 0-3, then 3-bit durations for dry, reversed, leaking, bursting. */
 function infoCodes(fields: Fields, info: number): void {
-  const duration = (shift: number) => DURATIONS[(info >> shift) & 7] ?? '';
-  fields.time_dry = duration(4);
-  fields.time_reversed = duration(7);
-  fields.time_leaking = duration(10);
-  fields.time_bursting = duration(13);
+  fields.time_dry = duration(info, 4);
+  fields.time_reversed = duration(info, 7);
+  fields.time_leaking = duration(info, 10);
+  fields.time_bursting = duration(info, 13);
+}
+
+function duration(info: number, shift: number): string {
+  return DURATIONS[(info >> shift) & 7] ?? '';
 }
 
 export function multical21(records: readonly DataRecord[]): Fields {

@@ -44,6 +44,18 @@ const DETECTIONS: readonly Detection[] = [
   ...KAMHEAT_MODELS.flatMap(([version, driver, types]) => types.map((type) => ({ driver, manufacturer: 'KAM', type, version }))),
 ];
 
+const detectionKey = (manufacturer: string, type: number, version: number): string => `${manufacturer}:${type}:${version}`;
+
+/** DETECTIONS by manufacturer, type and version; the first detection of a key wins, as a linear search would pick it. */
+const DETECTED: ReadonlyMap<string, string> = (() => {
+  const m = new Map<string, string>();
+  for (const d of DETECTIONS) {
+    const k = detectionKey(d.manufacturer, d.type, d.version);
+    if (!m.has(k)) m.set(k, d.driver);
+  }
+  return m;
+})();
+
 const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
   ['multical21', multical21],
   ['flowiq2200', flowiq2200],
@@ -59,8 +71,7 @@ export const METER_DRIVERS: readonly string[] = [...DECODERS.keys()];
 /** The driver wmbusmeters would pick for this meter address, or 'generic'. */
 export function detectDriver(t: Pick<DecodedTelegram, 'meterAddress'>): string {
   const a = t.meterAddress;
-  const hit = DETECTIONS.find((d) => d.manufacturer === a.manufacturer && d.type === a.deviceType && d.version === a.version);
-  return hit?.driver ?? 'generic';
+  return DETECTED.get(detectionKey(a.manufacturer, a.deviceType, a.version)) ?? 'generic';
 }
 
 /** Decodes a meter's records into wmbusmeters-compatible fields. `driver` overrides detection. */
