@@ -5,7 +5,7 @@ import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'src/web/dist/**', 'data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'src/web/dist/**', 'data/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   security.configs.recommended,
   {

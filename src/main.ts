@@ -1,14 +1,16 @@
 // The only file that reads process.env, listens and exits (STYLE.md).
-import pino from 'pino';
-import { systemClock } from './lib/clock.js';
 import { loadConfig, type Config } from './lib/config.js';
-import { loggerOptions } from './lib/logger.js';
-import { buildApp } from './core/app.js';
-import { createContainer } from './core/container.js';
 import { cliActor } from './cli/cli-context.js';
 import { runCli } from './cli/program.js';
 
 async function serve(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  // The service's modules load here, not at start-up: the other commands (wmbus listen above all)
+  // never need fastify, the database drivers or the container.
+  const { default: pino } = await import('pino');
+  const { systemClock } = await import('./lib/clock.js');
+  const { loggerOptions } = await import('./lib/logger.js');
+  const { createContainer } = await import('./core/container.js');
+  const { buildApp } = await import('./core/app.js');
   const logger = pino(loggerOptions(config.logLevel));
   const container = await createContainer({ config, clock: systemClock, logger, providerEnv: env });
   const app = await buildApp(container, { logger });

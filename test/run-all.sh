@@ -41,9 +41,12 @@ if command -v mosquitto >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2
   mosquitto -d -c /etc/mosquitto/mosquitto.conf || true
 fi
 
-# 4. The web shell (browser tests load it from the server).
+# 4. The web shell (browser tests load it from the server) and the compiled CLI (dist/, which
+#    bin/openeks.mjs runs when it is current; the CLI tests spawn it).
 log "build web shell"
 npm run --silent build:web >/dev/null
+log "build CLI"
+npm run --silent build:cli >/dev/null
 
 log "typecheck"
 npx tsc --noEmit

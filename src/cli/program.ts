@@ -1,15 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { AppError } from '../lib/errors.js';
 import { ConfigError } from '../lib/config.js';
-import { migrateToLatest } from '../core/db/migrate.js';
-import { openDatabase } from '../core/db/database.js';
-import { verifyAuditChain } from '../core/modules/audit/audit-verify.js';
 import { CliFailure, cliActor, type CliContext } from './cli-context.js';
-import { rotateMasterKey } from './master-key-rotate.js';
-import { wmbusDecode } from './wmbus-decode.js';
-import { wmbusListen } from './wmbus-listen.js';
-import { simulate } from './simulate.js';
-import { withContainer } from './with-container.js';
+
+// Every command's implementation is imported inside its action, not here: `openeks wmbus listen`
+// then loads the driver, stick and link modules only, not the EKS core (fastify, kysely, the
+// database drivers, argon2, pkcs11js, nodemailer, ...). Keeps the CLI's start-up and memory small.
 
 const print = (ctx: CliContext, line: string) => ctx.out.write(`${line}\n`);
 
@@ -28,6 +24,8 @@ function buildProgram(ctx: CliContext): Command {
     .command('migrate')
     .description('bring the database schema up to date')
     .action(async () => {
+      const { openDatabase } = await import('../core/db/database.js');
+      const { migrateToLatest } = await import('../core/db/migrate.js');
       const db = openDatabase(ctx.loadConfig().databaseUrl);
       try {
         const applied = await migrateToLatest(db);
@@ -47,6 +45,7 @@ function buildProgram(ctx: CliContext): Command {
       if (!/^[^\s@]{1,64}@[^\s@]{1,253}$/.test(opts.email)) throw new CliFailure(`--email: "${opts.email}" is not an e-mail address`);
       if (opts.language !== 'de' && opts.language !== 'en') throw new CliFailure('--language must be de or en');
       const language = opts.language;
+      const { withContainer } = await import('./with-container.js');
       await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
         const setup = await c.operatorSetup.createOperator({ email: opts.email, actor: cliActor(), language });
         await c.mailDeliverer.deliverDue();
@@ -61,6 +60,8 @@ function buildProgram(ctx: CliContext): Command {
     .command('rotate')
     .description('create a new master key / key-encryption key version and rewrap every data key online')
     .action(async () => {
+      const { withContainer } = await import('./with-container.js');
+      const { rotateMasterKey } = await import('./master-key-rotate.js');
       await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
         for (const line of await rotateMasterKey(c, cliActor())) print(ctx, line);
       });
@@ -71,6 +72,8 @@ function buildProgram(ctx: CliContext): Command {
     .command('verify')
     .description('check the hash chain of the audit trail; exits 1 at the first broken record')
     .action(async () => {
+      const { openDatabase } = await import('../core/db/database.js');
+      const { verifyAuditChain } = await import('../core/modules/audit/audit-verify.js');
       const db = openDatabase(ctx.loadConfig().databaseUrl);
       try {
         const verdict = await verifyAuditChain(db.kysely);
@@ -90,6 +93,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async (opts: { limit: string; body?: boolean }) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliFailure('--limit must be a whole number from 1 to 1000');
+      const { withContainer } = await import('./with-container.js');
       await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
         const page = await c.mail.list({ limit });
         if (page.items.length === 0) print(ctx, 'the outbox is empty');
@@ -107,7 +111,8 @@ function buildProgram(ctx: CliContext): Command {
     .argument('<hex>', 'the telegram in hex')
     .option('--key <hex>', "the meter's AES-128 key, 32 hex digits")
     .option('--json', 'print one JSON object')
-    .action((telegram: string, opts: { key?: string; json?: boolean }) => {
+    .action(async (telegram: string, opts: { key?: string; json?: boolean }) => {
+      const { wmbusDecode } = await import('./wmbus-decode.js');
       for (const line of wmbusDecode({ telegram, ...opts })) print(ctx, line);
     });
   wmbus
@@ -118,9 +123,10 @@ function buildProgram(ctx: CliContext): Command {
     .option('--keys <file.csv>', 'keys in the import CSV format')
     .option('--json', 'one JSON object per telegram')
     .option('--count <n>', 'stop after n telegrams')
-    .action(async (opts: { link: string; stick: string; keys?: string; json?: boolean; count?: string }) =>
-      wmbusListen({ ...opts, write: (line) => print(ctx, line), writeStatus: (line) => ctx.err.write(`${line}\n`) }),
-    );
+    .action(async (opts: { link: string; stick: string; keys?: string; json?: boolean; count?: string }) => {
+      const { wmbusListen } = await import('./wmbus-listen.js');
+      await wmbusListen({ ...opts, write: (line) => print(ctx, line), writeStatus: (line) => ctx.err.write(`${line}\n`) });
+    });
 
   program
     .command('simulate')
@@ -130,9 +136,10 @@ function buildProgram(ctx: CliContext): Command {
     .option('--write-kem <file.kem>', "write the meters' keys as a KEM file (needs --kem-password)")
     .option('--kem-password <password>', 'the KEM password, at most 16 bytes')
     .option('--seconds <n>', 'stop after n seconds')
-    .action(async (opts: { config: string; writeKeys?: string; writeKem?: string; kemPassword?: string; seconds?: string }) =>
-      simulate({ ...opts, write: (line) => print(ctx, line) }),
-    );
+    .action(async (opts: { config: string; writeKeys?: string; writeKem?: string; kemPassword?: string; seconds?: string }) => {
+      const { simulate } = await import('./simulate.js');
+      await simulate({ ...opts, write: (line) => print(ctx, line) });
+    });
 
   return program;
 }

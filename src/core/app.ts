@@ -34,7 +34,14 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-export const defaultWebRoot = fileURLToPath(new URL('../web/dist/', import.meta.url));
+/**
+ * The web shell Vite builds into src/web/dist. This module runs either as src/core/app.ts (tsx)
+ * or compiled as dist/src/core/app.js (npm run build:cli), so the shell is looked for next to the
+ * sources first, then from the compiled copy back up to the real src/web/dist.
+ */
+export const defaultWebRoot = [new URL('../web/dist/', import.meta.url), new URL('../../../src/web/dist/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 /** Builds the HTTP application without listening (Fastify's build/listen split). */
 export async function buildApp(container: Container, options: AppOptions = {}): Promise<FastifyInstance> {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,9 @@ import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, r
 //    Goal: ratio ≥ 0.2. The table's unit reads "req/s": one request = one telegram.
 // 2. Peak RSS (VmHWM) of `openeks wmbus listen --json` hearing 1,000 simulated meters through an
 //    im871a stick on a TCP port on 127.0.0.1, beside the peak RSS of `openeks --help` (the CLI
-//    loaded through tsx and nothing run). Goal: under 80 MB.
+//    loaded and nothing run). The CLI is built first (`npm run build:cli`), so bin/openeks.mjs
+//    runs the compiled dist/ as an installed `openeks` does, not the sources through tsx.
+//    Goal: under 80 MB.
 
 const TELEGRAMS = 20_000;
 const METERS_PER_KIND = 100;
@@ -221,6 +223,7 @@ async function peakOf(args: readonly string[], timeoutMs: number): Promise<Child
 }
 
 async function listenRow(log: (line: string) => void): Promise<BenchRow> {
+  execFileSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = await mkdtemp(join(tmpdir(), 'openeks-bench-wmbus-'));
   const meters = meterConfigs(LISTEN_METERS, KAMSTRUP_KINDS, 11, LISTEN_INTERVAL_S);
   const keys = join(dir, 'keys.csv');
