@@ -129,8 +129,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const accountLinks = createAccountLinks({ tokens: createTokensRepo(db.kysely), clock, publicUrl: config.publicUrl });
   const checkPassword = createPasswordCheck({ settings });
   const registration = createRegistrationService({ db, users, accounts, links: accountLinks, audit, mail: accountMail, sessions, checkPassword, clock });
-  const passwordResets = createPasswordResetService({ db, users, accounts, links: accountLinks, audit, mail: accountMail, checkPassword, clock });
-  const profile = createProfileService({ db, users, accounts, audit, mail: accountMail, checkPassword, clock });
+  const passwordResets = createPasswordResetService({ db, users, accounts, sessionStore: sessionsRepo, mfa: mfaRepo, links: accountLinks, audit, mail: accountMail, checkPassword, clock });
+  const profile = createProfileService({ db, users, sessionStore: sessionsRepo, mfa: mfaRepo, audit, mail: accountMail, checkPassword, clock });
 
   const readiness: Readiness = {
     async check() {

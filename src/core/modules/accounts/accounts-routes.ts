@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../../lib/errors.js';
-import { sessionCookieName } from '../../http/auth-hook.js';
 import { errorResponses } from '../../http/schemas.js';
 import { SessionView } from '../auth/auth-schemas.js';
-import { sessionAbsoluteMs, type NewSession } from '../auth/session-service.js';
+import { sessionCookie } from '../auth/auth-routes.js';
+import type { NewSession } from '../auth/session-service.js';
 import {
   AcceptedView,
   LinkBody,
@@ -40,9 +40,8 @@ export function accountsRoutes(deps: {
   /** Requests per 15 minutes and IP on the routes that send mail (on top of the per-address limit). */
   mailRateLimit: number;
 }): FastifyPluginAsyncTypebox {
-  // The session cookie exactly as sign-in sets it (auth-routes.ts); a test compares the two.
-  const cookieName = sessionCookieName(deps.https);
-  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.https, maxAge: sessionAbsoluteMs / 1000 };
+  // The session cookie exactly as sign-in sets it.
+  const cookie = sessionCookie(deps.https);
   const authLimit = { max: deps.authRateLimit, timeWindow: '1 minute' };
   const mailLimit = { max: deps.mailRateLimit, timeWindow: '15 minutes' };
   const sessionBody = (session: NewSession) => ({
@@ -82,7 +81,7 @@ export function accountsRoutes(deps: {
       handler: async (request, reply) => {
         const { token, password, name } = request.body;
         const session = await deps.registration.complete({ token, password, name: name ?? null, actor: request.actor });
-        void reply.setCookie(cookieName, session.token, cookieOptions);
+        void reply.setCookie(cookie.name, session.token, cookie.options);
         return sessionBody(session);
       },
     });

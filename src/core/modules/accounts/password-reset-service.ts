@@ -9,6 +9,8 @@ import type { Principal } from '../auth/session-service.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { AccountLinks } from './account-links.js';
+import type { SessionsRepo } from '../auth/sessions-repo.js';
+import type { MfaRepo } from '../mfa/mfa-repo.js';
 import type { AccountsRepo } from './accounts-repo.js';
 import type { PasswordCheck } from './password-check.js';
 import { resendLimit } from './resend-limit.js';
@@ -23,7 +25,9 @@ import { resendLimit } from './resend-limit.js';
 export function createPasswordResetService(deps: {
   db: Db;
   users: UsersRepo;
-  accounts: Pick<AccountsRepo, 'countRecentRequests' | 'endSessions' | 'hasSecondFactor'>;
+  accounts: Pick<AccountsRepo, 'countRecentRequests'>;
+  sessionStore: Pick<SessionsRepo, 'deleteAllOfUser'>;
+  mfa: Pick<MfaRepo, 'hasConfirmedTotp'>;
   links: AccountLinks;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
@@ -83,7 +87,7 @@ export function createPasswordResetService(deps: {
       const found = await deps.links.find('password-reset', token);
       const owner = found?.user_id ? await deps.users.findById(found.user_id) : undefined;
       if (!found || !owner || owner.status !== 'active') throw new AppError('token_invalid');
-      await deps.checkPassword({ password, name: owner.name, email: owner.email, hasSecondFactor: await deps.accounts.hasSecondFactor(owner.id) });
+      await deps.checkPassword({ password, name: owner.name, email: owner.email, hasSecondFactor: await deps.mfa.hasConfirmedTotp(owner.id) });
       // Hash before the transaction: nothing slow between BEGIN and COMMIT.
       const passwordHash = await hashPassword(password);
       const byLink: Actor = { ...actor, userId: owner.id, authMethod: 'reset-link' };
@@ -93,7 +97,7 @@ export function createPasswordResetService(deps: {
         const current = await deps.users.findById(owner.id, trx);
         if (!current || current.status !== 'active') throw new AppError('token_invalid');
         await deps.users.update(owner.id, { password_hash: passwordHash, password_changed_at: now, failed_sign_ins: 0, locked_until: null, hard_locked: 0, updated_at: now }, trx);
-        const ended = await deps.accounts.endSessions(owner.id, null, trx);
+        const ended = await deps.sessionStore.deleteAllOfUser(owner.id, trx);
         await deps.mail.enqueue({ to: current.email, template: 'password-changed', language: current.language, data: { when: now } }, trx);
         await deps.audit.write(trx, { actor: byLink, action: 'password.reset', target: { type: 'user', id: owner.id }, result: 'allowed', details: { sessionsEnded: ended } });
       });

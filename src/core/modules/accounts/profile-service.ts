@@ -6,7 +6,8 @@ import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import type { Principal } from '../auth/session-service.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
-import type { AccountsRepo } from './accounts-repo.js';
+import type { SessionsRepo } from '../auth/sessions-repo.js';
+import type { MfaRepo } from '../mfa/mfa-repo.js';
 import type { PasswordCheck } from './password-check.js';
 
 export interface Profile {
@@ -21,7 +22,8 @@ export interface Profile {
 export function createProfileService(deps: {
   db: Db;
   users: UsersRepo;
-  accounts: Pick<AccountsRepo, 'endSessions' | 'hasSecondFactor'>;
+  sessionStore: Pick<SessionsRepo, 'deleteOthersOfUser'>;
+  mfa: Pick<MfaRepo, 'hasConfirmedTotp'>;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
   checkPassword: PasswordCheck;
@@ -70,13 +72,13 @@ export function createProfileService(deps: {
         );
         throw new AppError('invalid_credentials', 'The current password is wrong.');
       }
-      await deps.checkPassword({ password: newPassword, name: user.name, email: user.email, hasSecondFactor: await deps.accounts.hasSecondFactor(user.id) });
+      await deps.checkPassword({ password: newPassword, name: user.name, email: user.email, hasSecondFactor: await deps.mfa.hasConfirmedTotp(user.id) });
       // Hash before the transaction: nothing slow between BEGIN and COMMIT.
       const passwordHash = await hashPassword(newPassword);
       await deps.db.kysely.transaction().execute(async (trx) => {
         const now = deps.clock.now().toISOString();
         await deps.users.update(user.id, { password_hash: passwordHash, password_changed_at: now, updated_at: now }, trx);
-        const ended = await deps.accounts.endSessions(user.id, principal.sessionId, trx);
+        const ended = await deps.sessionStore.deleteOthersOfUser(user.id, principal.sessionId, trx);
         await deps.mail.enqueue({ to: user.email, template: 'password-changed', language: user.language, data: { when: now } }, trx);
         await deps.audit.write(trx, { actor, action: 'password.change', target: { type: 'user', id: user.id }, result: 'allowed', details: { sessionsEnded: ended } });
       });

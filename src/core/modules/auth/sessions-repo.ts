@@ -58,6 +58,11 @@ export function createSessionsRepo(db: Executor) {
       const result = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+    /** Ends every session of the user but `keepId` (the one making a credential change): how many. */
+    async deleteOthersOfUser(userId: string, keepId: string, trx: Executor = db): Promise<number> {
+      const result = await trx.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async setAalOfUser(userId: string, aal: number, trx: Executor = db): Promise<void> {
       await trx.updateTable('sessions').set({ aal }).where('user_id', '=', userId).execute();
     },
