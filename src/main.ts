@@ -45,6 +45,12 @@ async function serve(config: Config, env: Readonly<Record<string, string | undef
   await new Promise<void>(() => undefined);
 }
 
+// `openeks mail list | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const code = await runCli(process.argv.slice(2), {
   loadConfig: () => loadConfig(process.env),
   env: process.env,
