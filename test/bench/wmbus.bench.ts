@@ -23,7 +23,8 @@ import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, r
 //    Goal: ratio ≥ 0.2. The table's unit reads "req/s": one request = one telegram.
 // 2. Peak RSS (VmHWM) of `openeks wmbus listen --json` hearing 1,000 simulated meters through an
 //    im871a stick on a TCP port on 127.0.0.1, beside the peak RSS of `openeks --help` (the CLI
-//    loaded and nothing run). The CLI is built first (`npm run build:cli`), so bin/openeks.mjs
+//    loaded and nothing run). Both run through bin/openeks, the installed command, with the heap
+//    sizing it chooses per command. The CLI is built first (`npm run build:cli`), so bin/openeks.mjs
 //    runs the compiled dist/ as an installed `openeks` does, not the sources through tsx.
 //    Goal: under 80 MB.
 
@@ -41,7 +42,7 @@ const LISTEN_TIMEOUT_MS = 30_000;
 const POLL_MS = 20;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'bin/openeks.mjs');
+const CLI = join(ROOT, 'bin/openeks');
 
 function meterConfigs(count: number, kinds: readonly MeterKind[], seed: number, intervalSeconds: number): MeterConfig[] {
   const rng = createRng(seed);
@@ -189,7 +190,7 @@ interface ChildPeak {
  * only grows) until it exits; killed (by its own pid) after `timeoutMs`.
  */
 async function peakOf(args: readonly string[], timeoutMs: number): Promise<ChildPeak> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(CLI, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 4_000) stderr += d.toString('utf8');

@@ -1,6 +1,5 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 
 // Where a receiver stick is: a serial device (a USB stick, or a pseudo-terminal in tests) or a raw
 // TCP socket (ser2net, rtl_wmbus piped into a socket, the simulator).
@@ -28,12 +27,17 @@ export function describeLinkTarget(t: LinkTarget): string {
   return t.kind === 'serial' ? t.path : `tcp://${t.host}:${t.port}`;
 }
 
+// serialport and its native binding (several MB resident) load only when a serial link is opened:
+// a gateway reading a stick over TCP never needs them.
+async function openSerial(path: string, baudRate: number): Promise<Duplex> {
+  const { SerialPort } = await import('serialport');
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
+}
+
 /** Opens the device or socket; resolves once bytes can flow. */
 export function openLinkStream(target: LinkTarget, baudRate: number, timeoutMs: number): Promise<Duplex> {
-  if (target.kind === 'serial') {
-    const port = new SerialPort({ path: target.path, baudRate, autoOpen: false });
-    return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
-  }
+  if (target.kind === 'serial') return openSerial(target.path, baudRate);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
