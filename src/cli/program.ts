@@ -104,6 +104,43 @@ function buildProgram(ctx: CliContext): Command {
       });
     });
 
+  program
+    .command('import')
+    .description('import devices and keys from a CSV, KEM or KEM2 file (bare or in its ZIP); all or nothing')
+    .argument('<file>', 'the file to import')
+    .option('--password <password>', 'the KEM/KEM2 password')
+    .option('--new-version', 'add a new key version to devices that exist, instead of refusing them')
+    .option('--customer <number>', 'customer account (number) of rows that name none, e.g. every row of a KEM file')
+    .option('--delivery-date <YYYY-MM-DD>', 'delivery date of the devices (default: today)')
+    .action(async (file: string, opts: { password?: string; newVersion?: boolean; customer?: string; deliveryDate?: string }) => {
+      const { withContainer } = await import('./with-container.js');
+      const { importFile } = await import('./import-file.js');
+      await withContainer(ctx.loadConfig(), ctx.env, (c) => importFile(c, { file, ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
+    });
+
+  program
+    .command('check-telegram')
+    .description("check a wireless M-Bus telegram against its device's stored key; exit 0 only when it decrypts")
+    .argument('<hex>', 'the telegram in hex (L-field first, link-layer CRCs removed or kept)')
+    .option('--json', 'print one JSON object')
+    .action(async (telegram: string, opts: { json?: boolean }) => {
+      const { withContainer } = await import('./with-container.js');
+      const { checkTelegram } = await import('./check-telegram.js');
+      await withContainer(ctx.loadConfig(), ctx.env, (c) => checkTelegram(c, { telegram, ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
+    });
+
+  const demo = program.command('demo').description('demo data');
+  demo
+    .command('seed')
+    .description('create a realistic demo inventory: customers, orders, delivery notes, devices with random keys')
+    .requiredOption('--devices <n>', 'how many devices')
+    .option('--seed <n>', 'random seed, for the same inventory again')
+    .action(async (opts: { devices: string; seed?: string }) => {
+      const { withContainer } = await import('./with-container.js');
+      const { demoSeed } = await import('./demo-seed.js');
+      await withContainer(ctx.loadConfig(), ctx.env, (c) => demoSeed(c, { ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
+    });
+
   const wmbus = program.command('wmbus').description('Wireless M-Bus telegrams (no database needed)');
   wmbus
     .command('decode')

@@ -23,6 +23,11 @@ import { mailRoutes } from './modules/mail/mail-routes.js';
 import { mfaRoutes } from './modules/mfa/mfa-routes.js';
 import { settingsRoutes } from './modules/settings/settings-routes.js';
 import { vaultRoutes } from './modules/vault/vault-routes.js';
+import { customersRoutes } from './modules/customers/customers-routes.js';
+import { devicesRoutes } from './modules/devices/devices-routes.js';
+import { importsRoutes } from './modules/imports/imports-routes.js';
+import { keysRoutes } from './modules/keys/keys-routes.js';
+import { telegramCheckRoutes } from './modules/telegram-check/telegram-check-routes.js';
 
 export interface AppOptions {
   /** A pino logger to use, or false for none; the default logs per OPENEKS_LOG_LEVEL. */
@@ -112,6 +117,11 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(mailRoutes({ mail: container.mail, audit: container.audit, db: container.db }));
   await app.register(vaultRoutes({ vault: container.vault }));
   await app.register(settingsRoutes({ settings: container.settings }));
+  await app.register(customersRoutes({ customers: container.customers }));
+  await app.register(devicesRoutes({ devices: container.devices }));
+  await app.register(keysRoutes({ keyVersions: container.keyVersions }));
+  await app.register(importsRoutes({ imports: container.imports }));
+  await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));
 
   const webRoot = options.webRoot ?? defaultWebRoot;
   const hasWeb = existsSync(`${webRoot}/index.html`);

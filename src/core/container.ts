@@ -28,6 +28,11 @@ import { createMailRepo } from './modules/mail/mail-repo.js';
 import { createMailService, type MailService } from './modules/mail/mail-service.js';
 import { createMfaRepo } from './modules/mfa/mfa-repo.js';
 import { createMfaService, type MfaService } from './modules/mfa/mfa-service.js';
+import { createCustomersService, type CustomersService } from './modules/customers/customers-service.js';
+import { createDevicesService, type DevicesService } from './modules/devices/devices-service.js';
+import { createImportService, type ImportService } from './modules/imports/import-service.js';
+import { createKeyVersionsService, type KeyVersionsService } from './modules/keys/key-versions-service.js';
+import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
 import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -55,6 +60,11 @@ export interface Container {
   passwordResets: PasswordResetService;
   profile: ProfileService;
   settings: SettingsService;
+  customers: CustomersService;
+  devices: DevicesService;
+  keyVersions: KeyVersionsService;
+  imports: ImportService;
+  telegramCheck: TelegramCheckService;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -132,6 +142,13 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const passwordResets = createPasswordResetService({ db, users, accounts, sessionStore: sessionsRepo, mfa: mfaRepo, links: accountLinks, audit, mail: accountMail, checkPassword, clock });
   const profile = createProfileService({ db, users, sessionStore: sessionsRepo, mfa: mfaRepo, audit, mail: accountMail, checkPassword, clock });
 
+  // Inventory (issue 5): customer accounts, devices, key versions, imports, the telegram check.
+  const customers = createCustomersService({ db, audit, clock });
+  const devices = createDevicesService({ db, clock });
+  const keyVersions = createKeyVersionsService({ db, vault, audit, clock });
+  const imports = createImportService({ db, vault, audit, clock, logger });
+  const telegramCheck = createTelegramCheckService({ db, vault, audit, clock });
+
   const readiness: Readiness = {
     async check() {
       try {
@@ -163,6 +180,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     passwordResets,
     profile,
     settings,
+    customers,
+    devices,
+    keyVersions,
+    imports,
+    telegramCheck,
     readiness,
     async close() {
       await mailDeliverer.stop();

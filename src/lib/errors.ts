@@ -23,6 +23,12 @@ export const errorCatalog = {
   audit_unavailable: { status: 503, message: 'The audit trail cannot be written; the action was not carried out.' },
   key_integrity: { status: 500, message: 'A stored key failed its integrity check.' },
   vault_version_in_use: { status: 409, message: 'This key version still protects stored keys.' },
+  import_rejected: { status: 422, message: 'The file was not imported because some rows are not valid; nothing was stored.' },
+  kem_password_wrong: { status: 422, message: 'The password does not open this KEM file.' },
+  file_unreadable: { status: 422, message: 'The file is not a CSV, KEM or KEM2 file, or a ZIP holding one.' },
+  customer_no_taken: { status: 409, message: 'A customer account with this number already exists.' },
+  key_transition_illegal: { status: 409, message: 'The key version cannot change from its current state to the one asked for.' },
+  key_destroyed: { status: 410, message: 'This key version was destroyed; the key no longer exists.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -32,6 +38,10 @@ export interface FieldProblem {
   /** JSON pointer or name of the field, row or byte offset the problem is about. */
   field: string;
   reason: string;
+  /** The row of a file (1 = the first line, the CSV header included) the problem is in. */
+  row?: number;
+  /** The byte offset (from 0) in a file or telegram the problem was found at. */
+  offset?: number;
 }
 
 export class AppError extends Error {

@@ -2,12 +2,14 @@ import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db } from './database.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { accounts } from './migrations/0002-accounts.js';
+import { inventory } from './migrations/0003-inventory.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
   return {
     '0001-foundation': foundation(db.kind),
     '0002-accounts': accounts(db.kind),
+    '0003-inventory': inventory(db.kind),
   };
 }
 

@@ -147,10 +147,44 @@ export interface DevicesTable {
   config_no: string | null;
   order_no: string | null;
   delivery_note: string | null;
-  customer_no: string | null;
+  customer_account_id: string | null;
+  /** YYYY-MM-DD */
   delivery_date: string | null;
   driver_hint: string | null;
+  import_id: string | null;
   created_at: string;
+  updated_at: string | null;
+}
+
+export interface CustomerAccountsTable {
+  id: string;
+  customer_no: string;
+  name: string;
+  name_search: string;
+  contact_email: string | null;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ImportsTable {
+  id: string;
+  user_id: string | null;
+  file_name: string;
+  format: 'csv' | 'kem' | 'kem2' | null;
+  status: 'running' | 'succeeded' | 'failed';
+  new_version: number;
+  rows_done: number;
+  bytes_total: number | null;
+  bytes_done: number | null;
+  devices_created: number;
+  keys_created: number;
+  error_code: string | null;
+  problems: string | null;
+  problem_count: number;
+  sha256: string | null;
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface DeviceKeysTable {
@@ -161,6 +195,10 @@ export interface DeviceKeysTable {
   state: 'pre-activation' | 'active' | 'suspended' | 'deactivated' | 'compromised' | 'destroyed';
   ciphertext: string | null;
   data_key_id: string | null;
+  key_length: number | null;
+  import_id: string | null;
+  state_changed_at: string | null;
+  state_reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -176,6 +214,8 @@ export interface Database {
   vault_meta: VaultMetaTable;
   devices: DevicesTable;
   device_keys: DeviceKeysTable;
+  customer_accounts: CustomerAccountsTable;
+  imports: ImportsTable;
   sign_in_throttle: SignInThrottleTable;
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;

@@ -6,7 +6,9 @@ export const ErrorBody = Type.Object(
       code: Type.String(),
       message: Type.String(),
       requestId: Type.String(),
-      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }))),
+      details: Type.Optional(
+        Type.Array(Type.Object({ field: Type.String(), reason: Type.String(), row: Type.Optional(Type.Integer()), offset: Type.Optional(Type.Integer()) })),
+      ),
     }),
   },
   { $id: 'ErrorBody' },

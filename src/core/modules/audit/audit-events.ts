@@ -23,6 +23,13 @@ export const auditEvents = {
   'settings.update': 'An operator changed a service setting (e.g. the password policy profile).',
   'mail.read': 'An operator opened a mail of the development outbox.',
   'vault.init': 'The key vault was created: first key-encryption key and canary.',
+  'customer.create': 'An operator created a customer account.',
+  'customer.update': 'An operator changed a customer account (number, name, contact, notes).',
+  'import.complete': 'An import stored devices and key versions (file name, format, SHA-256, counts).',
+  'import.reject': 'An import was refused as a whole; nothing was stored (error code, number of bad rows).',
+  'key.state_change': 'A key version changed its SP 800-57 state (from, to, reason); to destroyed erases its ciphertext.',
+  'telegram.check': 'A user checked a wireless M-Bus telegram against the stored key of a device (outcome).',
+  'demo.seed': 'Demo customers, devices and keys were created (`openeks demo seed`).',
   'vault.rotate': 'The master key / key-encryption key was rotated and data keys rewrapped.',
 } as const;
 

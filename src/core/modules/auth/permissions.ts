@@ -11,6 +11,12 @@ export const permissions = {
   'vault.read': ['operator'],
   'users.manage': ['operator'],
   'settings.manage': ['operator'],
+  'customers.manage': ['operator'],
+  // Every signed-in user may list devices; what they see is narrowed by devices/device-scope.ts.
+  'devices.read': ['operator', 'user'],
+  'devices.import': ['operator'],
+  'keys.manage': ['operator'],
+  'telegram.check': ['operator', 'user'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
