@@ -1,4 +1,5 @@
 import type { RouteEntry } from '../../src/core/http/fastify-types.js';
+import { can, type Permission } from '../../src/core/modules/auth/permissions.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../harness.js';
@@ -42,8 +43,18 @@ describe('route inventory', () => {
     }
   });
 
+  it('lets plain users reach only the routes meant for them (each narrows what it shows)', () => {
+    const forUsers = apiRoutes()
+      .filter((r) => r.access !== 'public' && r.access !== 'signed-in' && can(['user'], r.access as Permission))
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
+    expect(forUsers).toEqual(['GET /api/devices', 'GET /api/devices/:id', 'GET /api/devices/count', 'POST /api/telegram-checks']);
+  });
+
   it('answers 404 not_found to a signed-in user without the permission, and audits the denial', async () => {
-    const guarded = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in');
+    // Routes whose permission a plain user holds too (e.g. devices.read, narrowed by the device
+    // scope instead) are not denials; every other guarded route must hide itself from them.
+    const guarded = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !can(['user'], r.access as Permission));
     expect(guarded.length).toBeGreaterThan(0);
     for (const route of guarded) {
       const before = await t.container.db.kysely.selectFrom('audit_log').select('seq').where('action', '=', 'access.deny').execute();

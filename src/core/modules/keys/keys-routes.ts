@@ -1,7 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { errorResponses } from '../../http/schemas.js';
+import { requirePermission } from '../auth/permissions.js';
 import type { KeyVersionsService } from './key-versions-service.js';
+import { KeyStateBody, KeyStateParams, KeyVersionView } from './keys-schemas.js';
 
-export function keysRoutes(deps: { keyVersions: KeyVersionsService }): FastifyPluginAsyncTypebox {
-  void deps;
-  return async () => undefined;
+export function keysRoutes(deps: { keyVersions: Pick<KeyVersionsService, 'transition'> }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post('/api/devices/:deviceId/keys/:keyId/state', {
+      config: { access: 'keys.manage' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Move a key version to another SP 800-57 state (operators); destroying it erases the key',
+        params: KeyStateParams,
+        body: KeyStateBody,
+        response: { 200: KeyVersionView, ...errorResponses, 409: Type.Ref('ErrorBody') },
+      },
+      handler: async (request) => {
+        requirePermission(request.principal?.roles ?? [], 'keys.manage');
+        const { deviceId, keyId } = request.params;
+        return deps.keyVersions.transition({ deviceId, keyId, to: request.body.state, reason: request.body.reason, actor: request.actor });
+      },
+    });
+  };
 }

@@ -1,0 +1,44 @@
+import type { Executor } from '../../db/database.js';
+import type { DeviceKeyRow } from '../../db/schema.js';
+import type { KeyState } from '../devices/device-fields.js';
+
+export interface StateChange {
+  id: string;
+  /** The state the row must still be in; a concurrent change makes the update match nothing. */
+  from: KeyState;
+  to: KeyState;
+  reason: string | null;
+  at: string;
+}
+
+export function createKeysRepo(db: Executor) {
+  return {
+    /** The version `keyId` of device `deviceId`; undefined when it is not that device's. */
+    findOfDevice(deviceId: string, keyId: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {
+      return trx.selectFrom('device_keys').selectAll().where('id', '=', keyId).where('device_id', '=', deviceId).executeTakeFirst();
+    },
+
+    findActive(deviceId: string, keyType: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {
+      return trx.selectFrom('device_keys').selectAll().where('device_id', '=', deviceId).where('key_type', '=', keyType).where('state', '=', 'active').executeTakeFirst();
+    },
+
+    /** True when the row was still in `from`. `destroyed` erases the ciphertext (crypto-shredding). */
+    async setState(change: StateChange, trx: Executor = db): Promise<boolean> {
+      const result = await trx
+        .updateTable('device_keys')
+        .set({
+          state: change.to,
+          state_changed_at: change.at,
+          state_reason: change.reason,
+          updated_at: change.at,
+          ...(change.to === 'destroyed' ? { ciphertext: null, data_key_id: null } : {}),
+        })
+        .where('id', '=', change.id)
+        .where('state', '=', change.from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+export type KeysRepo = ReturnType<typeof createKeysRepo>;
