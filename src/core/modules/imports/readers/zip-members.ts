@@ -1,0 +1,76 @@
+import type { Entry, ZipFile } from 'yauzl';
+import type { FieldProblem } from '../../../../lib/errors.js';
+import { unreadable } from './reader-errors.js';
+
+export const XSD_NAME = 'meter_information_file.xsd';
+const KEM_NAME = /^[^/\\]+\.kem2?$/i;
+/** A KEM ZIP has two members; a few more are still worth naming, a million is a bomb. */
+const MAX_ENTRIES = 16;
+const MAX_MEMBER = 2 * 1024 ** 3;
+/** Deflate cannot shrink data more than about 1032:1; a member claiming more is lying. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Reads the ZIP's directory and picks its KEM member: exactly one `.kem`/`.kem2` and
+ * `meter_information_file.xsd`, nothing else. Every problem found is listed.
+ */
+export async function findKemMember(zip: ZipFile): Promise<Entry> {
+  const problems: FieldProblem[] = [];
+  const problem = (reason: string) => problems.push({ field: 'zip', reason });
+  let kem: Entry | undefined;
+  let xsd = false;
+  for (let entry = await nextEntry(zip), count = 1; entry !== undefined; entry = await nextEntry(zip), count++) {
+    if (count > MAX_ENTRIES) {
+      problem(`more than ${MAX_ENTRIES} members`);
+      break;
+    }
+    const name = entry.fileName;
+    if (name === XSD_NAME && !xsd) xsd = true;
+    else if (KEM_NAME.test(name) && kem === undefined) kem = entry;
+    else problem(`unexpected member "${shown(name)}"`);
+  }
+  if (kem === undefined) problem('missing member *.kem or *.kem2');
+  if (!xsd) problem(`missing member ${XSD_NAME}`);
+  if (kem !== undefined) {
+    const sizeProblem = memberProblem(kem);
+    if (sizeProblem !== undefined) problem(`the member "${shown(kem.fileName)}" ${sizeProblem}`);
+  }
+  if (kem === undefined || problems.length > 0) {
+    throw unreadable(`The ZIP file does not hold what a KEM ZIP holds (one .kem or .kem2 file and ${XSD_NAME}).`, ...problems);
+  }
+  return kem;
+}
+
+function memberProblem(entry: Entry): string | undefined {
+  if (entry.isEncrypted()) return 'is encrypted';
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return 'uses a compression method other than deflate';
+  if (entry.uncompressedSize > MAX_MEMBER) return 'is larger than 2 GiB';
+  const stored = entry.compressionMethod === 0;
+  if (stored ? entry.compressedSize !== entry.uncompressedSize : entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 64) {
+    return 'declares sizes that do not fit together';
+  }
+  return undefined;
+}
+
+function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (entry: Entry) => (cleanup(), resolve(entry));
+    const onEnd = () => (cleanup(), resolve(undefined));
+    const onError = (err: unknown) => (cleanup(), reject(err instanceof Error ? err : new Error(String(err))));
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+/** Member names come from the file: shown shortened and without control characters. */
+function shown(name: string): string {
+  const clean = name.replace(/[\x00-\x1f\x7f"]/g, '?');
+  return clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
+}
