@@ -16,6 +16,12 @@ import { OutboxPage } from './pages/outbox-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { MfaSetupPage } from './pages/mfa/mfa-setup-page.js';
+import { CustomerPage } from './pages/inventory/customer-page.js';
+import { CustomersPage } from './pages/inventory/customers-page.js';
+import { DevicePage } from './pages/inventory/device-page.js';
+import { EksPage } from './pages/inventory/eks-page.js';
+import { ImportPage } from './pages/inventory/import-page.js';
+import { TelegramCheckPage } from './pages/inventory/telegram-check-page.js';
 import { safeReturnPath, useRouter, type RouteLocation } from './router/router.js';
 import { useSession, type SessionState } from './session/session-context.js';
 
@@ -72,6 +78,9 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
   if (state.status === 'secondFactor') return location.pathname === '/sign-in' ? <SignInPage reason="none" /> : <Redirect to={signInFor(location, state)} />;
   if (signedIn?.stage === 'enrol' && location.pathname !== '/mfa/setup') return <Redirect to="/mfa/setup" />;
 
+  const inventory = inventoryRoute(location, state);
+  if (inventory !== null) return inventory;
+
   switch (location.pathname) {
     case '/sign-in':
       if (signedIn !== null) return <Redirect to={returnTo ?? '/'} />;
@@ -99,6 +108,26 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
     default:
       return <NotFoundPage />;
   }
+}
+
+/** The inventory pages (docs/inventory.md): EKS and the telegram check for everyone signed in, the rest for operators. */
+function inventoryRoute(location: RouteLocation, state: Exclude<SessionState, { status: 'loading' | 'failed' }>) {
+  const path = location.pathname;
+  const device = /^\/eks\/devices\/([^/]+)$/.exec(path);
+  const customer = /^\/customers\/([^/]+)$/.exec(path);
+  const known = path === '/eks' || path === '/customers' || path === '/import' || path === '/telegram-check' || device !== null || customer !== null;
+  if (!known) return null;
+  const signedIn = state.status === 'signedIn' ? state.session : null;
+  if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+  const operator = isOperator(signedIn.user);
+  const idOf = (match: RegExpExecArray) => decodeURIComponent(match[1] ?? '');
+  if (path === '/eks') return <EksPage operator={operator} />;
+  if (device !== null) return <DevicePage key={idOf(device)} id={idOf(device)} operator={operator} />;
+  if (path === '/telegram-check') return <TelegramCheckPage />;
+  if (!operator) return <ForbiddenPage />;
+  if (path === '/customers') return <CustomersPage />;
+  if (customer !== null) return <CustomerPage key={idOf(customer)} id={idOf(customer)} />;
+  return <ImportPage />;
 }
 
 /** Sign-in that returns to the current page afterwards, unless the user signed out on purpose. */

@@ -84,3 +84,80 @@ describe('api client', () => {
     await expect(createApiClient({ fetch }).delete('/api/session')).resolves.toBeUndefined();
   });
 });
+
+/** Just enough of XMLHttpRequest for the upload: records what is sent, answers when told. */
+class FakeXhr extends EventTarget {
+  method = '';
+  url = '';
+  headers: Record<string, string> = {};
+  body: unknown;
+  status = 0;
+  responseText = '';
+  private responseHeaders: Record<string, string> = {};
+  readonly upload = new EventTarget();
+  open(method: string, url: string) {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string) {
+    this.headers[name.toLowerCase()] = value;
+  }
+  getResponseHeader(name: string): string | null {
+    return this.responseHeaders[name.toLowerCase()] ?? null;
+  }
+  send(body: unknown) {
+    this.body = body;
+  }
+  abort() {
+    this.dispatchEvent(new Event('abort'));
+  }
+  respond(status: number, body: unknown) {
+    const progress = Object.assign(new Event('progress'), { loaded: 4, total: 4, lengthComputable: true });
+    this.upload.dispatchEvent(progress);
+    this.status = status;
+    this.responseText = JSON.stringify(body);
+    this.responseHeaders = { 'content-type': 'application/json; charset=utf-8' };
+    this.dispatchEvent(new Event('load'));
+  }
+}
+
+describe('api client upload', () => {
+  function uploadClient() {
+    const xhrs: FakeXhr[] = [];
+    const client = createApiClient({
+      fetch: async () => json(200, {}),
+      xhr: () => {
+        const xhr = new FakeXhr();
+        xhrs.push(xhr);
+        return xhr as unknown as XMLHttpRequest;
+      },
+    });
+    return { client, xhrs };
+  }
+
+  it('posts the file as the raw body with the CSRF token and extra headers, and reports progress', async () => {
+    const { client, xhrs } = uploadClient();
+    client.setCsrfToken('csrf-9');
+    const file = new Blob(['kem!']);
+    const progress: [number, number][] = [];
+    const answer = client.upload('/api/imports?fileName=a.kem', file, { headers: { 'x-kem-password': 'secret' }, onProgress: (sent, total) => progress.push([sent, total]) });
+    const xhr = xhrs[0];
+    expect(xhr).toMatchObject({ method: 'POST', url: '/api/imports?fileName=a.kem', body: file });
+    expect(xhr?.headers).toEqual({ accept: 'application/json', 'content-type': 'application/octet-stream', 'x-csrf-token': 'csrf-9', 'x-kem-password': 'secret' });
+    xhr?.respond(202, { id: 'imp_1' });
+    await expect(answer).resolves.toEqual({ id: 'imp_1' });
+    expect(progress).toEqual([[4, 4]]);
+  });
+
+  it('fails with the typed error of the server, and as an abort when aborted', async () => {
+    const { client, xhrs } = uploadClient();
+    const failed = client.upload('/api/imports', new Blob(['x']));
+    xhrs[0]?.respond(422, { error: { code: 'kem_password_wrong', message: 'No.', requestId: 'req_3' } });
+    await expect(failed).rejects.toMatchObject({ status: 422, code: 'kem_password_wrong' });
+
+    const controller = new AbortController();
+    const aborted = client.upload('/api/imports', new Blob(['x']), { signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

@@ -27,9 +27,11 @@ export function SiteHeader() {
     }
   };
 
+  // A section's link stays current on its sub-pages (a device is part of EKS).
+  const current = (to: string) => location.pathname === to || (to !== '/' && location.pathname.startsWith(`${to}/`));
   const navLink = (to: string, label: string) => (
     <li>
-      <Link to={to} className="nav-link" aria-current={location.pathname === to ? 'page' : undefined}>
+      <Link to={to} className="nav-link" aria-current={current(to) ? 'page' : undefined}>
         {label}
       </Link>
     </li>
@@ -46,6 +48,10 @@ export function SiteHeader() {
           <nav aria-label={t('nav.label')} className="main-nav">
             <ul>
               {navLink('/', t('nav.home'))}
+              {navLink('/eks', t('nav.eks'))}
+              {isOperator(session.user) && navLink('/customers', t('nav.customers'))}
+              {isOperator(session.user) && navLink('/import', t('nav.import'))}
+              {navLink('/telegram-check', t('nav.telegram'))}
               {isOperator(session.user) && navLink('/outbox', t('nav.outbox'))}
               {isOperator(session.user) && navLink('/settings', t('nav.settings'))}
               {navLink('/profile', t('nav.profile'))}

@@ -1,3 +1,4 @@
+import { deInventory } from './de-inventory.js';
 import type { Messages } from './en.js';
 
 // Deutsche Texte. Begriffe wie in der Anleitung des Kamstrup-EKS, wo sie einen Knopf benennt.
@@ -14,6 +15,10 @@ export const de: Messages = {
   nav: {
     label: 'Hauptnavigation',
     home: 'Start',
+    eks: 'EKS',
+    customers: 'Kunden',
+    import: 'Import',
+    telegram: 'Telegramm prüfen',
     outbox: 'Postausgang',
     profile: 'Profil',
     settings: 'Einstellungen',
@@ -30,7 +35,6 @@ export const de: Messages = {
     greeting: 'Hallo {{name}}, Sie sind bei openeks angemeldet.',
     areas: 'Ihre Bereiche',
     outboxDescription: 'Die E-Mails ansehen, die der Dienst verschickt hat oder noch verschicken wird.',
-    noAreas: 'Für Ihr Konto sind noch keine Bereiche freigeschaltet.',
   },
   signIn: {
     title: 'Anmelden',
@@ -370,4 +374,5 @@ export const de: Messages = {
     network_error: 'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',
   },
+  ...deInventory,
 };

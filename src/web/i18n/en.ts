@@ -1,4 +1,6 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
+import { enInventory } from './en-inventory.js';
+
 export const en = {
   app: {
     name: 'openeks',
@@ -12,6 +14,10 @@ export const en = {
   nav: {
     label: 'Main navigation',
     home: 'Home',
+    eks: 'EKS',
+    customers: 'Customers',
+    import: 'Import',
+    telegram: 'Check telegram',
     outbox: 'Outbox',
     profile: 'Profile',
     settings: 'Settings',
@@ -28,7 +34,6 @@ export const en = {
     greeting: 'Hello {{name}}, you are signed in to openeks.',
     areas: 'Your areas',
     outboxDescription: 'See the mails the service has queued and sent.',
-    noAreas: 'No areas are enabled for your account yet.',
   },
   signIn: {
     title: 'Sign in',
@@ -368,6 +373,7 @@ export const en = {
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
   },
+  ...enInventory,
 };
 
 export type Messages = typeof en;

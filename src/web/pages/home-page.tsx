@@ -6,23 +6,32 @@ import { Link } from '../router/router.js';
 export function HomePage({ user }: { user: SessionUser }) {
   const { t } = useTranslation();
   const operator = isOperator(user);
+  const areas: { to: string; label: string; description: string }[] = [
+    { to: '/eks', label: t('nav.eks'), description: t('homeAreas.eks') },
+    { to: '/telegram-check', label: t('nav.telegram'), description: t('homeAreas.telegram') },
+    ...(operator
+      ? [
+          { to: '/customers', label: t('nav.customers'), description: t('homeAreas.customers') },
+          { to: '/import', label: t('nav.import'), description: t('homeAreas.import') },
+          { to: '/outbox', label: t('nav.outbox'), description: t('home.outboxDescription') },
+        ]
+      : []),
+  ];
   return (
     <section className="panel">
       <PageHeading>{t('home.title')}</PageHeading>
       <p>{t('home.greeting', { name: user.name ?? user.email })}</p>
       <h2>{t('home.areas')}</h2>
-      {operator ? (
-        <ul className="cards">
-          <li className="card">
-            <Link to="/outbox" className="card-link">
-              {t('nav.outbox')}
+      <ul className="cards">
+        {areas.map((area) => (
+          <li key={area.to} className="card">
+            <Link to={area.to} className="card-link">
+              {area.label}
             </Link>
-            <p>{t('home.outboxDescription')}</p>
+            <p>{area.description}</p>
           </li>
-        </ul>
-      ) : (
-        <p>{t('home.noAreas')}</p>
-      )}
+        ))}
+      </ul>
     </section>
   );
 }

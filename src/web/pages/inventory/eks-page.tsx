@@ -1,0 +1,145 @@
+// "EKS" (PRODUCT.md flow 3): the devices this user may see. Filters, sort and page size live in
+// the URL; the page goes forward with the server's cursor and back through the cursors it kept.
+// The total comes from its own request after the page, so a large count never delays the rows.
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../../api/api-context.js';
+import { countDevices, deviceFilterNames, listDevices, type DeviceFilter, type DeviceFilterName, type DevicePage, type SortColumn } from '../../api/devices-api.js';
+import { isApiError } from '../../api/client.js';
+import { ErrorAlert } from '../../components/error-alert.js';
+import { formatNumber } from '../../components/format.js';
+import { PageHeading } from '../../components/page-heading.js';
+import { useRouter } from '../../router/router.js';
+import { currentCursor, firstPage, pageNumber, popCursor, pushCursor, type CursorStack } from './cursor-stack.js';
+import { DeviceFilterForm } from './device-filter-form.js';
+import { hasFilter, nextSort, pageSizes, readDeviceQuery, writeDeviceQuery, type DeviceQuery } from './device-query.js';
+import { DeviceTable } from './device-table.js';
+
+type Rows = { status: 'loading' } | { status: 'ready'; search: string; page: DevicePage } | { status: 'failed'; search: string; error: unknown };
+type Count = { search: string; total: number | null; failed: boolean };
+
+export function EksPage({ operator }: { operator: boolean }) {
+  const { t, i18n } = useTranslation();
+  const client = useApi();
+  const { location, navigate } = useRouter();
+  const search = location.search;
+  const query = readDeviceQuery(search);
+  const filterKey = writeDeviceQuery({ ...query, sort: 'serial', limit: 50 });
+
+  // The cursors belong to one view: a new filter, sort or page size starts at page 1 again.
+  const [paging, setPaging] = useState<{ search: string; stack: CursorStack }>({ search, stack: firstPage });
+  const stack = paging.search === search ? paging.stack : firstPage;
+  const cursor = currentCursor(stack);
+  const [rows, setRows] = useState<Rows>({ status: 'loading' });
+  const [shown, setShown] = useState<DevicePage | null>(null);
+  const [count, setCount] = useState<Count | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setRows({ status: 'loading' });
+    listDevices(client, { filter: query.filter, sort: query.sort, cursor, limit: query.limit }, { signal: controller.signal }).then(
+      (page) => {
+        setRows({ status: 'ready', search, page });
+        setShown(page);
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) setRows({ status: 'failed', search, error });
+      },
+    );
+    return () => controller.abort();
+  }, [client, search, cursor]);
+
+  // Counted once per set of filters, after that view's first page has arrived; sorting and
+  // paging keep the count.
+  const loadedFor = rows.status === 'loading' || rows.search !== search ? null : filterKey;
+  const counted = useRef<Count | null>(null);
+  counted.current = count;
+  useEffect(() => {
+    if (loadedFor === null) return;
+    const known = counted.current;
+    if (known?.search === loadedFor && (known.total !== null || known.failed)) return;
+    const controller = new AbortController();
+    setCount({ search: loadedFor, total: null, failed: false });
+    countDevices(client, query.filter, { signal: controller.signal }).then(
+      (total) => setCount({ search: loadedFor, total, failed: false }),
+      () => {
+        if (!controller.signal.aborted) setCount({ search: loadedFor, total: null, failed: true });
+      },
+    );
+    return () => controller.abort();
+  }, [client, loadedFor]);
+
+  const go = (next: DeviceQuery) => navigate(`/eks${writeDeviceQuery(next)}`);
+  const onSearch = (filter: DeviceFilter) => go({ ...query, filter });
+  const onSort = (column: SortColumn) => go({ ...query, sort: nextSort(query.sort, column) });
+  const canGoOn = rows.status === 'ready' && rows.page.nextCursor !== null;
+  const canGoBack = stack.length > 1 && rows.status !== 'loading';
+  // aria-disabled rather than disabled: a button that stops applying (the last page) keeps the focus.
+  const onNext = () => {
+    if (rows.status === 'ready' && rows.page.nextCursor !== null) setPaging({ search, stack: pushCursor(stack, rows.page.nextCursor) });
+  };
+  const onPrevious = () => {
+    if (canGoBack) setPaging({ search, stack: popCursor(stack) });
+  };
+
+  const language = i18n.language;
+  const filtered = hasFilter(query.filter);
+  const devices = shown?.items ?? [];
+  const page = pageNumber(stack);
+  const from = (page - 1) * query.limit + 1;
+  const currentCount = count?.search === filterKey ? count : null;
+
+  return (
+    <section className="panel">
+      <PageHeading>{t('eks.title')}</PageHeading>
+      <p>{t('eks.intro')}</p>
+      <DeviceFilterForm key={search} filter={query.filter} invalid={rows.status === 'failed' ? invalidFilters(rows.error) : []} onSearch={onSearch} />
+      <p role="status" className="device-total">
+        {currentCount === null || (currentCount.total === null && !currentCount.failed) ? (
+          <span className="muted">{t('eks.counting')}</span>
+        ) : currentCount.total === null ? (
+          <span className="muted">{t('eks.countFailed')}</span>
+        ) : (
+          t(filtered ? 'eks.totalMatching' : 'eks.total', { count: currentCount.total, formatted: formatNumber(currentCount.total, language) })
+        )}
+      </p>
+      {rows.status === 'failed' && <ErrorAlert error={rows.error} />}
+      {rows.status === 'loading' && shown === null && <p role="status">{t('eks.loading')}</p>}
+      {rows.status === 'ready' && devices.length === 0 && page === 1 && (
+        <p className="empty-state">{filtered ? t('eks.emptyFilter') : operator ? t('eks.emptyOperator') : t('eks.emptyNone')}</p>
+      )}
+      {devices.length > 0 && (
+        <>
+          <DeviceTable devices={devices} sort={query.sort} onSort={onSort} busy={rows.status === 'loading'} />
+          <nav className="table-footer" aria-label={t('eks.paging')}>
+            <p className="muted">{t('eks.pageInfo', { page, from: formatNumber(from, language), to: formatNumber(from + devices.length - 1, language) })}</p>
+            <div className="pager">
+              <div className="field field-inline">
+                <label htmlFor="eks-page-size">{t('eks.pageSize')}</label>
+                <select id="eks-page-size" className="input" value={query.limit} onChange={(event) => go({ ...query, limit: Number(event.currentTarget.value) })}>
+                  {pageSizes.map((size) => (
+                    <option key={size} value={size}>
+                      {size}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button type="button" className="button button-secondary" onClick={onPrevious} aria-disabled={!canGoBack}>
+                {t('eks.previous')}
+              </button>
+              <button type="button" className="button button-secondary" onClick={onNext} aria-disabled={!canGoOn}>
+                {t('eks.next')}
+              </button>
+            </div>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The filters the server refused (400 validation_failed names them in its details). */
+function invalidFilters(error: unknown): DeviceFilterName[] {
+  if (!isApiError(error) || error.code !== 'validation_failed') return [];
+  return deviceFilterNames.filter((name) => error.details.some((detail) => detail.field.split('.').pop() === name));
+}
