@@ -66,8 +66,26 @@ export function inventory(kind: DbKind) {
       await db.schema.createIndex('imports_created').on('imports').column('created_at').execute();
 
       // DEVICE-LIST INDEXES (owned by the device list; proven by `npm run bench -- devices`).
-      await db.schema.createIndex('devices_serial').on('devices').columns(['serial', 'id']).execute();
-      await db.schema.createIndex('devices_customer_serial').on('devices').columns(['customer_account_id', 'serial', 'id']).execute();
+      // Every list sort ends in (serial, id), so one index per filter column serves "filter +
+      // sort by serial", and the two sort indexes on nullable columns (model, delivery date) are
+      // on COALESCE(col, '') so that absent values page like any other value. PostgreSQL compares
+      // the text with the "C" collation (byte order, as SQLite): the same order on both databases,
+      // whatever the database's locale, and serial prefixes become index ranges.
+      const c = kind === 'postgres' ? ' collate "C"' : '';
+      const deviceListIndexes: Record<string, string> = {
+        devices_list_serial: `serial${c}, id${c}`,
+        devices_list_customer: `customer_account_id, serial${c}, id${c}`,
+        devices_list_order: `order_no${c}, serial${c}, id${c}`,
+        devices_list_delivery_note: `delivery_note${c}, serial${c}, id${c}`,
+        devices_list_medium: `medium, serial${c}, id${c}`,
+        devices_list_model: `(coalesce(model, '')${c}), serial${c}, id${c}`,
+        devices_list_delivered: `(coalesce(delivery_date, '')${c}), serial${c}, id${c}`,
+      };
+      for (const [name, columns] of Object.entries(deviceListIndexes)) await sql.raw(`create index ${name} on devices (${columns})`).execute(db);
+      // Concentrators are a fraction of a percent of the devices: a small partial index finds them.
+      await sql.raw(`create index devices_list_concentrators on devices (serial${c}, id${c}) where kind = 'concentrator'`).execute(db);
+      // Sort by customer number walks the accounts in that order (SQLite: its unique index already).
+      if (kind === 'postgres') await sql.raw(`create index devices_list_customer_no on customer_accounts (customer_no${c})`).execute(db);
       // END DEVICE-LIST INDEXES
     },
   };

@@ -1,14 +1,116 @@
 import type { Clock } from '../../../lib/clock.js';
+import { AppError, type FieldProblem } from '../../../lib/errors.js';
 import type { Db } from '../../db/database.js';
+import type { Principal } from '../auth/session-service.js';
+import { deliveryDateProblem } from './device-fields.js';
+import { deviceScopeOf } from './device-scope.js';
+import { decodeCursor, encodeCursor } from './devices-cursor.js';
+import { createDevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
+import type { Device, DeviceFilterQuery, DeviceListQueryInput, DeviceSort, KeyVersion } from './devices-schemas.js';
 
 export interface DevicesDeps {
   db: Db;
   clock: Clock;
 }
 
+type Viewer = Pick<Principal, 'roles' | 'userId'> | null;
+
+const DEFAULT_LIMIT = 50;
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    id: row.id,
+    manufacturer: row.manufacturer,
+    serial: row.serial,
+    kind: row.kind,
+    medium: row.medium,
+    model: row.model,
+    typeNo: row.type_no,
+    configNo: row.config_no,
+    orderNo: row.order_no,
+    deliveryNote: row.delivery_note,
+    customerNo: row.customer_no,
+    customerName: row.customer_name,
+    deliveryDate: row.delivery_date,
+    driverHint: row.driver_hint,
+    createdAt: row.created_at,
+  };
+}
+
+function checkDays(query: DeviceFilterQuery): void {
+  const problems: FieldProblem[] = [];
+  for (const field of ['deliveredFrom', 'deliveredTo'] as const) {
+    const value = query[field];
+    const problem = value === undefined ? undefined : deliveryDateProblem(value);
+    if (problem) problems.push({ field, reason: problem });
+  }
+  const first = problems[0];
+  if (first) throw new AppError('validation_failed', `${first.field}: ${first.reason}.`, { details: problems });
+}
+
+/** The devices a user may see (docs/inventory.md "Devices"): list, count, one with its key versions. */
 export function createDevicesService(deps: DevicesDeps) {
-  void deps;
-  return {};
+  const repo = createDevicesRepo(deps.db);
+
+  /** The repo's filter, or undefined when it can match nothing (an unknown customer number). */
+  async function filterOf(query: DeviceFilterQuery): Promise<DeviceListFilter | undefined> {
+    checkDays(query);
+    const { serial, customerNo, manufacturer, ...rest } = query;
+    const filter: DeviceListFilter = { ...rest };
+    if (serial !== undefined) filter.serial = serial.endsWith('*') ? { prefix: serial.slice(0, -1) } : { exact: serial };
+    if (manufacturer !== undefined) filter.manufacturer = manufacturer.toUpperCase();
+    if (customerNo !== undefined) {
+      // Resolved first, so the list filters on the indexed account id, not through the join.
+      const id = await repo.customerAccountIdOf(customerNo);
+      if (id === undefined) return undefined;
+      filter.customerAccountId = id;
+    }
+    return filter;
+  }
+
+  return {
+    async list({ viewer, query }: { viewer: Viewer; query: DeviceListQueryInput }): Promise<{ items: Device[]; nextCursor: string | null }> {
+      const { sort: sortParam, cursor, limit: limitParam, ...filters } = query;
+      const sort: DeviceSort = sortParam ?? 'serial';
+      const key = (sort.startsWith('-') ? sort.slice(1) : sort) as SortKey;
+      const limit = limitParam ?? DEFAULT_LIMIT;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, sort, sortWidth(key));
+      const filter = await filterOf(filters);
+      const scope = await deviceScopeOf(viewer);
+      if (filter === undefined) return { items: [], nextCursor: null };
+      const rows = await repo.page({ scope, filter, sort: key, desc: sort.startsWith('-'), after, limit: limit + 1 });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortValuesOf(last, key)) : null;
+      return { items: items.map(toDevice), nextCursor };
+    },
+
+    async count({ viewer, query }: { viewer: Viewer; query: DeviceFilterQuery }): Promise<number> {
+      const filter = await filterOf(query);
+      if (filter === undefined) return 0;
+      return repo.count(await deviceScopeOf(viewer), filter);
+    },
+
+    /** One device with its key versions' metadata; not_found outside the viewer's scope. */
+    async get({ viewer, id }: { viewer: Viewer; id: string }): Promise<Device & { keys: KeyVersion[] }> {
+      const row = await repo.byId(await deviceScopeOf(viewer), id);
+      if (!row) throw new AppError('not_found', 'No such device.');
+      const keys = await repo.keysOf(row.id);
+      return {
+        ...toDevice(row),
+        keys: keys.map((k) => ({
+          id: k.id,
+          keyType: k.key_type,
+          version: k.version,
+          state: k.state,
+          length: k.key_length,
+          createdAt: k.created_at,
+          stateChangedAt: k.state_changed_at,
+          stateReason: k.state_reason,
+        })),
+      };
+    },
+  };
 }
 
 export type DevicesService = ReturnType<typeof createDevicesService>;

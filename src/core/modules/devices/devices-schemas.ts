@@ -1,0 +1,81 @@
+import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import { deviceKinds, keyStates, MAX_TEXT, media } from './device-fields.js';
+
+// The device list's query and answers (docs/inventory.md "Devices"). Every input is bounded here;
+// the service checks only what a schema cannot (the cursor's content, real calendar days).
+
+export const deviceSorts = ['serial', '-serial', 'deliveryDate', '-deliveryDate', 'model', '-model', 'customerNo', '-customerNo'] as const;
+export type DeviceSort = (typeof deviceSorts)[number];
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+const literals = <T extends string>(values: readonly T[], description: string): TUnion<TLiteral<T>[]> => Type.Union(values.map((v) => Type.Literal(v)), { description });
+
+const serialChars = '[A-Za-z0-9][A-Za-z0-9._/-]{0,31}';
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+const FreeText = Type.String({ minLength: 1, maxLength: MAX_TEXT });
+
+export const deviceFilterProperties = {
+  serial: Type.Optional(Type.String({ pattern: `^${serialChars}\\*?$`, description: 'Exact serial, or a prefix with a trailing `*`' })),
+  serialFrom: Type.Optional(Type.String({ pattern: `^${serialChars}$`, description: 'Serials from this one on (inclusive, text order)' })),
+  serialTo: Type.Optional(Type.String({ pattern: `^${serialChars}$`, description: 'Serials up to this one (inclusive, text order)' })),
+  manufacturer: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$', description: '3-letter M-Bus manufacturer code' })),
+  kind: Type.Optional(literals(deviceKinds, 'Device kind')),
+  medium: Type.Optional(literals(media, 'Medium')),
+  model: Type.Optional(FreeText),
+  orderNo: Type.Optional(FreeText),
+  deliveryNote: Type.Optional(FreeText),
+  customerNo: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._/-]{1,32}$' })),
+  deliveredFrom: Type.Optional(Day),
+  deliveredTo: Type.Optional(Day),
+};
+
+export const DeviceCountQuery = Type.Object(deviceFilterProperties, { additionalProperties: false });
+export type DeviceFilterQuery = Static<typeof DeviceCountQuery>;
+
+export const DeviceListQuery = Type.Object(
+  {
+    ...deviceFilterProperties,
+    sort: Type.Optional(literals(deviceSorts, 'Sort order; `-` for descending. Absent values sort first ascending.')),
+    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$', description: 'nextCursor of the previous page' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type DeviceListQueryInput = Static<typeof DeviceListQuery>;
+
+export const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const DeviceView = Type.Object({
+  id: Type.String(),
+  manufacturer: Type.String(),
+  serial: Type.String(),
+  kind: Type.String(),
+  medium: Nullable(Type.String()),
+  model: Nullable(Type.String()),
+  typeNo: Nullable(Type.String()),
+  configNo: Nullable(Type.String()),
+  orderNo: Nullable(Type.String()),
+  deliveryNote: Nullable(Type.String()),
+  customerNo: Nullable(Type.String()),
+  customerName: Nullable(Type.String()),
+  deliveryDate: Nullable(Type.String()),
+  driverHint: Nullable(Type.String()),
+  createdAt: Type.String(),
+});
+export type Device = Static<typeof DeviceView>;
+
+export const KeyVersionView = Type.Object({
+  id: Type.String(),
+  keyType: Type.String(),
+  version: Type.Integer(),
+  state: literals(keyStates, 'SP 800-57 key state'),
+  length: Type.Union([Type.Integer(), Type.Null()], { description: 'Key length in bytes (16 or 32)' }),
+  createdAt: Type.String(),
+  stateChangedAt: Nullable(Type.String()),
+  stateReason: Nullable(Type.String()),
+});
+export type KeyVersion = Static<typeof KeyVersionView>;
+
+export const DeviceDetailView = Type.Object({ ...DeviceView.properties, keys: Type.Array(KeyVersionView) });
+export const DevicePageView = Type.Object({ items: Type.Array(DeviceView), nextCursor: Nullable(Type.String()) });
+export const DeviceCountView = Type.Object({ total: Type.Integer() });
