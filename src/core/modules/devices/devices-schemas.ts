@@ -1,5 +1,6 @@
 import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
-import { deviceKinds, keyStates, MAX_TEXT, media } from './device-fields.js';
+import { deviceKinds, MAX_TEXT, media } from './device-fields.js';
+import { KeyVersionView } from '../keys/keys-schemas.js';
 
 // The device list's query and answers (docs/inventory.md "Devices"). Every input is bounded here;
 // the service checks only what a schema cannot (the cursor's content, real calendar days).
@@ -64,17 +65,6 @@ export const DeviceView = Type.Object({
 });
 export type Device = Static<typeof DeviceView>;
 
-export const KeyVersionView = Type.Object({
-  id: Type.String(),
-  keyType: Type.String(),
-  version: Type.Integer(),
-  state: literals(keyStates, 'SP 800-57 key state'),
-  length: Type.Union([Type.Integer(), Type.Null()], { description: 'Key length in bytes (16 or 32)' }),
-  createdAt: Type.String(),
-  stateChangedAt: Nullable(Type.String()),
-  stateReason: Nullable(Type.String()),
-});
-export type KeyVersion = Static<typeof KeyVersionView>;
 
 export const DeviceDetailView = Type.Object({ ...DeviceView.properties, keys: Type.Array(KeyVersionView) });
 export const DevicePageView = Type.Object({ items: Type.Array(DeviceView), nextCursor: Nullable(Type.String()) });

@@ -6,7 +6,8 @@ import { deliveryDateProblem } from './device-fields.js';
 import { deviceScopeOf } from './device-scope.js';
 import { decodeCursor, encodeCursor } from './devices-cursor.js';
 import { createDevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
-import type { Device, DeviceFilterQuery, DeviceListQueryInput, DeviceSort, KeyVersion } from './devices-schemas.js';
+import { keyVersionView, type KeyVersion } from '../keys/keys-schemas.js';
+import type { Device, DeviceFilterQuery, DeviceListQueryInput, DeviceSort } from './devices-schemas.js';
 
 export interface DevicesDeps {
   db: Db;
@@ -98,16 +99,7 @@ export function createDevicesService(deps: DevicesDeps) {
       const keys = await repo.keysOf(row.id);
       return {
         ...toDevice(row),
-        keys: keys.map((k) => ({
-          id: k.id,
-          keyType: k.key_type,
-          version: k.version,
-          state: k.state,
-          length: k.key_length,
-          createdAt: k.created_at,
-          stateChangedAt: k.state_changed_at,
-          stateReason: k.state_reason,
-        })),
+        keys: keys.map(keyVersionView),
       };
     },
   };

@@ -82,8 +82,6 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
             state: to,
             state_changed_at: at,
             state_reason: why,
-            updated_at: at,
-            ...(to === 'destroyed' ? { ciphertext: null, data_key_id: null } : {}),
           });
         });
       } catch (err) {

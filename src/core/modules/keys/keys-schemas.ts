@@ -15,7 +15,10 @@ export interface KeyVersion {
   stateReason: string | null;
 }
 
-export function keyVersionView(row: DeviceKeyRow): KeyVersion {
+/** The metadata columns a KeyVersion is made of (never the ciphertext). */
+export type KeyVersionRow = Pick<DeviceKeyRow, 'id' | 'key_type' | 'version' | 'state' | 'key_length' | 'created_at' | 'state_changed_at' | 'state_reason'>;
+
+export function keyVersionView(row: KeyVersionRow): KeyVersion {
   return {
     id: row.id,
     keyType: row.key_type,
