@@ -6,6 +6,7 @@ export const redactedPaths = [
   'req.headers.cookie',
   'req.headers.authorization',
   'req.headers["x-csrf-token"]',
+  'req.headers["x-kem-password"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.token',
