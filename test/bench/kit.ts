@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pg from 'pg';
-import { openDatabase } from '../../src/core/db/database.js';
+import { openDatabase, type Db } from '../../src/core/db/database.js';
 import { migrateToLatest } from '../../src/core/db/migrate.js';
+import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
+import { createVault, type Vault } from '../../src/core/vault/vault-service.js';
+import { systemClock } from '../../src/lib/clock.js';
 import type { Logger } from '../../src/lib/logger.js';
 
 // What every bench file shares: the shape of a bench and of its result rows, the databases a
@@ -186,4 +189,71 @@ export const silentLogger: Logger = { info: () => undefined, warn: () => undefin
 
 export function mb(bytes: number): number {
   return bytes / (1024 * 1024);
+}
+
+/**
+ * Between slices the event loop turns, as between requests in the service: V8 runs the
+ * scavenges it has scheduled and node frees the native contexts of collected objects there.
+ * Collections are not forced: a variant that allocates more pays for the collections it causes
+ * (in expectation; the variants take turns, so no one always follows the same other).
+ */
+export function settle(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Times every variant over items [0, count) in `rounds` rounds, interleaved in slices (the
+ * variants take turns leading), so a noisy neighbour slows all of them alike. A full collection
+ * before each round, an event-loop turn before each slice. Answers each variant's milliseconds
+ * per round.
+ */
+export async function interleavedRounds<V extends string>(input: {
+  variants: readonly V[];
+  rounds: number;
+  count: number;
+  slice: number;
+  /** Runs items [from, to) one way; answers the milliseconds it took. */
+  time(variant: V, from: number, to: number): number | Promise<number>;
+}): Promise<Record<V, number[]>> {
+  const { variants, rounds, count, slice: size } = input;
+  const times = new Map<V, number[]>(variants.map((v) => [v, []]));
+  for (let r = 0; r < rounds; r++) {
+    const totals = new Map<V, number>(variants.map((v) => [v, 0]));
+    collectGarbage();
+    for (let slice = 0; slice * size < count; slice++) {
+      const from = slice * size;
+      const to = Math.min(count, from + size);
+      for (let v = 0; v < variants.length; v++) {
+        const variant = variants[(v + slice + r) % variants.length] as V;
+        await settle();
+        totals.set(variant, (totals.get(variant) ?? 0) + (await input.time(variant, from, to)));
+      }
+    }
+    for (const v of variants) times.get(v)?.push(totals.get(v) ?? 0);
+  }
+  return Object.fromEntries(times) as Record<V, number[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A vault
+
+/**
+ * A fresh database with an initialised vault under a random master key for the body, closed
+ * and deleted afterwards, whatever the body does.
+ */
+export async function withBenchVault<T>(database: BenchDatabase, body: (opened: { db: Db; vault: Vault }) => Promise<T>): Promise<T> {
+  const target = await database.create();
+  const db = openDatabase(target.url);
+  const provider = await openMasterKeyProvider(`env:${randomBytes(32).toString('base64')}`, { variable: 'OPENEKS_BENCH_MASTER_KEY' });
+  const vault = createVault({ db, clock: systemClock, provider });
+  try {
+    const status = await vault.init();
+    if (status.sealed) throw new Error(`the bench vault is sealed: ${status.reason ?? status.label}`);
+    return await body({ db, vault });
+  } finally {
+    await vault.close();
+    await provider.close();
+    await db.close();
+    await target.cleanup();
+  }
 }

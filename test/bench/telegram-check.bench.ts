@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { decodeTelegram } from '../../drivers/wmbus/index.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterKind } from '../../simulators/meters/meter-types.js';
 import { createRng } from '../../simulators/meters/prng.js';
-import { openDatabase } from '../../src/core/db/database.js';
 import { createAuditWriter } from '../../src/core/modules/audit/audit-writer.js';
 import { allDevices } from '../../src/core/modules/devices/device-scope.js';
 import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { createTelegramCheckService } from '../../src/core/modules/telegram-check/telegram-check-service.js';
-import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
-import { createVault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds, withBenchVault } from './kit.js';
 
 // Telegram checks per second through the service (flow 6): parse the hex, recognise the frame,
 // find the device in the inventory (10,000 meters), read and unwrap its active DEK from the vault,
@@ -47,13 +43,7 @@ type Variant = 'floor' | 'service';
 const VARIANTS: readonly Variant[] = ['floor', 'service'];
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
-  const target = await database.create();
-  const db = openDatabase(target.url);
-  const provider = await openMasterKeyProvider(`env:${randomBytes(32).toString('base64')}`, { variable: 'OPENEKS_BENCH_MASTER_KEY' });
-  const vault = createVault({ db, clock: systemClock, provider });
-  try {
-    const status = await vault.init();
-    if (status.sealed) throw new Error(`the bench vault is sealed: ${status.reason ?? status.label}`);
+  return withBenchVault(database, async ({ db, vault }) => {
     const service = createTelegramCheckService({ db, vault, audit: createAuditWriter({ kind: db.kind, clock: systemClock }), clock: systemClock });
 
     // 10,000 simulated meters, each with its own key, stored as an import stores them.
@@ -107,26 +97,10 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
       }
       return performance.now() - start;
     };
-    const settle = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
     await time('service', 0, WARMUP);
     await time('floor', 0, CHECKS);
-    const times: Record<Variant, number[]> = { floor: [], service: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      const totals: Record<Variant, number> = { floor: 0, service: 0 };
-      collectGarbage();
-      for (let slice = 0; slice * SLICE < CHECKS; slice++) {
-        const from = slice * SLICE;
-        const to = Math.min(CHECKS, from + SLICE);
-        for (let v = 0; v < VARIANTS.length; v++) {
-          const variant = VARIANTS[(v + slice + r) % VARIANTS.length] as Variant;
-          await settle();
-          totals[variant] += await time(variant, from, to);
-        }
-      }
-      times.floor.push(totals.floor);
-      times.service.push(totals.service);
-    }
+    const times = await interleavedRounds({ variants: VARIANTS, rounds: ROUNDS, count: CHECKS, slice: SLICE, time });
     log(`rounds (ms) ${VARIANTS.map((v) => `${v} ${times[v].map((t) => t.toFixed(0)).join(' ')}`).join(' | ')} (sink ${sink})`);
     const perSecond = (ms: number): number => (CHECKS * 1000) / ms;
     const perRound = times.service.map((t, i) => (times.floor[i] as number) / t);
@@ -143,12 +117,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
           `median of ${ROUNDS} rounds of ${CHECKS.toLocaleString('en')} interleaved in slices of ${SLICE}; per-round ratios ${perRound.map((x) => x.toFixed(3)).join(' ')}`,
       }),
     ];
-  } finally {
-    await vault.close();
-    await provider.close();
-    await db.close();
-    await target.cleanup();
-  }
+  });
 }
 
 export const bench: Bench = { name: 'telegram-check', run };

@@ -1,11 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { openDatabase } from '../../src/core/db/database.js';
-import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
-import { createVault, type AadContext, type DecryptInput, type Vault } from '../../src/core/vault/vault-service.js';
-import { systemClock } from '../../src/lib/clock.js';
+import { type AadContext, type DecryptInput, type Vault } from '../../src/core/vault/vault-service.js';
 import { buildAad } from '../../src/lib/crypto/aad.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds, withBenchVault } from './kit.js';
 
 // Vault unwrap of 100,000 device keys against raw node:crypto AES-256-GCM decryption of the same
 // plaintexts (one key, the same AAD bytes, the same process). The vault does more per key than
@@ -85,35 +82,6 @@ async function timeSlice(work: Work, variant: Variant, from: number, to: number)
   return performance.now() - start;
 }
 
-/**
- * Between slices the event loop turns, as between requests in the service: V8 runs the
- * scavenges it has scheduled and node frees the native contexts of collected deciphers there.
- * Collections are not forced: a variant that allocates more pays for the collections it causes
- * (in expectation; the variants take turns, so no one always follows the same other).
- */
-function settle(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/**
- * One round: every variant decrypts all keys, interleaved in slices (the variants take turns
- * leading), so a noisy neighbour slows all of them alike.
- */
-async function round(work: Work, r: number): Promise<Record<Variant, number>> {
-  const totals: Record<Variant, number> = { raw: 0, decrypt: 0, decryptMany: 0 };
-  collectGarbage();
-  for (let slice = 0; slice * SLICE < KEYS; slice++) {
-    const from = slice * SLICE;
-    const to = Math.min(KEYS, from + SLICE);
-    for (let v = 0; v < VARIANTS.length; v++) {
-      const variant = VARIANTS[(v + slice + r) % VARIANTS.length] as Variant;
-      await settle();
-      totals[variant] += await timeSlice(work, variant, from, to);
-    }
-  }
-  return totals;
-}
-
 function check(label: string, plaintexts: readonly Buffer[], out: readonly Buffer[]): void {
   for (let i = 0; i < plaintexts.length; i++) {
     if (!(plaintexts[i] as Buffer).equals(out[i] as Buffer)) throw new Error(`${label}: key ${i} decrypted to the wrong bytes`);
@@ -123,14 +91,7 @@ function check(label: string, plaintexts: readonly Buffer[], out: readonly Buffe
 const perSecond = (ms: number): number => (KEYS * 1000) / ms;
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
-  const target = await database.create();
-  const db = openDatabase(target.url);
-  const provider = await openMasterKeyProvider(`env:${randomBytes(32).toString('base64')}`, { variable: 'OPENEKS_BENCH_MASTER_KEY' });
-  const vault = createVault({ db, clock: systemClock, provider });
-  try {
-    const status = await vault.init();
-    if (status.sealed) throw new Error(`the bench vault is sealed: ${status.reason ?? status.label}`);
-
+  return withBenchVault(database, async ({ vault }) => {
     const setupStart = performance.now();
     const plaintexts = Array.from({ length: KEYS }, () => randomBytes(16));
     const inputs: DecryptInput[] = [];
@@ -152,11 +113,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
       }
     }
 
-    const times: Record<Variant, number[]> = { raw: [], decrypt: [], decryptMany: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      const totals = await round(work, r);
-      for (const variant of VARIANTS) times[variant].push(totals[variant]);
-    }
+    const times = await interleavedRounds({ variants: VARIANTS, rounds: ROUNDS, count: KEYS, slice: SLICE, time: (variant, from, to) => timeSlice(work, variant, from, to) });
     log(`rounds (ms) ${VARIANTS.map((v) => `${v} ${times[v].map((t) => t.toFixed(0)).join(' ')}`).join(' | ')}`);
 
     const rawMedian = median(times.raw);
@@ -174,12 +131,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
       });
     };
     return [rowFor('decrypt'), rowFor('decryptMany')];
-  } finally {
-    await vault.close();
-    await provider.close();
-    await db.close();
-    await target.cleanup();
-  }
+  });
 }
 
 export const bench: Bench = { name: 'vault-unwrap', run };

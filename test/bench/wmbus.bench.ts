@@ -11,7 +11,7 @@ import { keysCsv } from '../../simulators/key-export.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterConfig, MeterKind } from '../../simulators/meters/meter-types.js';
 import { createRng } from '../../simulators/meters/prng.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds } from './kit.js';
 
 // Two figures for the wM-Bus path.
 //
@@ -115,8 +115,6 @@ function timeSlice(samples: readonly Sample[], variant: Variant, from: number, t
   return performance.now() - start;
 }
 
-const settle = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
-
 function check(samples: readonly Sample[]): void {
   for (const [i, s] of samples.entries()) {
     const json = JSON.parse(pipeline(s)) as { fields: Record<string, unknown>; driver: string };
@@ -133,22 +131,7 @@ async function decodeRow(log: (line: string) => void): Promise<BenchRow> {
   log(`setup: ${TELEGRAMS.toLocaleString('en')} telegrams from ${METERS_PER_KIND * KAMSTRUP_KINDS.length} meters, checked, in ${seconds(performance.now() - setupStart)}`);
   for (let w = 0; w < WARMUP_ROUNDS; w++) for (const v of VARIANTS) timeSlice(samples, v, 0, TELEGRAMS);
 
-  const times: Record<Variant, number[]> = { floor: [], pipeline: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    const totals: Record<Variant, number> = { floor: 0, pipeline: 0 };
-    collectGarbage();
-    for (let slice = 0; slice * SLICE < TELEGRAMS; slice++) {
-      const from = slice * SLICE;
-      const to = Math.min(TELEGRAMS, from + SLICE);
-      for (let v = 0; v < VARIANTS.length; v++) {
-        const variant = VARIANTS[(v + slice + r) % VARIANTS.length] as Variant;
-        await settle();
-        totals[variant] += timeSlice(samples, variant, from, to);
-      }
-    }
-    times.floor.push(totals.floor);
-    times.pipeline.push(totals.pipeline);
-  }
+  const times = await interleavedRounds({ variants: VARIANTS, rounds: ROUNDS, count: TELEGRAMS, slice: SLICE, time: (variant, from, to) => timeSlice(samples, variant, from, to) });
   log(`rounds (ms) ${VARIANTS.map((v) => `${v} ${times[v].map((t) => t.toFixed(0)).join(' ')}`).join(' | ')} (sink ${sink > 0 ? 'ok' : '0'})`);
   const perSecond = (ms: number): number => (TELEGRAMS * 1000) / ms;
   const perRound = times.pipeline.map((t, i) => (times.floor[i] as number) / t);

@@ -1,39 +1,24 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContainer, type Container } from '../../src/core/container.js';
-import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
+import { oneDigitOff, reversedKey, vectorOf } from '../../drivers/wmbus/test-vectors.js';
+import { createContainer } from '../../src/core/container.js';
 import { loadConfig } from '../../src/lib/config.js';
-import { newId } from '../../src/lib/ids.js';
 import { FixedClock } from '../support/clock.js';
+import { storeDevice } from '../support/devices.js';
 import { captureLogs } from '../support/log-capture.js';
 import { createTestDb, type TestDb } from '../support/test-db.js';
 
 // `openeks check-telegram` in a child process on the suite's database kind. The devices are
 // stored through a container in this process with the same master key file the command uses.
 
-interface Vector {
-  meter: string;
-  meter_id: string;
-  key: string;
-  telegram: string;
-}
-const VECTORS = JSON.parse(readFileSync(new URL('../../../shared/data/wmbus-vectors.json', import.meta.url), 'utf8')) as Vector[];
-const vector = (meter: string): Vector => {
-  const v = VECTORS.find((x) => x.meter === meter);
-  if (!v) throw new Error(`no shared vector ${meter}`);
-  return v;
-};
-const mc21 = vector('Kamstrup Multical 21');
-const aventies = vector('Aventies water meter');
-const engelmann = vector('Engelmann FAW water meter');
-const reversed = (key: string): string => Buffer.from(key, 'hex').reverse().toString('hex');
-const oneDigitOff = (key: string): string => `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
+const mc21 = vectorOf('Kamstrup Multical 21');
+const aventies = vectorOf('Aventies water meter');
+const engelmann = vectorOf('Engelmann FAW water meter');
 
 const bin = fileURLToPath(new URL('../../bin/openeks', import.meta.url));
 const run = promisify(execFile);
@@ -42,19 +27,6 @@ let dir: string;
 let testDb: TestDb;
 let env: Record<string, string>;
 
-async function store(c: Container, input: { manufacturer: string; serial: string; key: string }): Promise<string> {
-  const now = c.clock.now().toISOString();
-  const deviceId = newId('dev');
-  const keyId = newId('key');
-  await c.db.kysely.insertInto('devices').values({ id: deviceId, manufacturer: input.manufacturer, serial: input.serial, kind: 'meter', medium: 'water-cold', created_at: now }).execute();
-  const { ciphertext, dataKeyId } = await c.vault.encrypt({ plaintext: Buffer.from(input.key, 'hex'), context: deviceKeyContext({ id: keyId, deviceId, keyType: 'DEK', version: 1 }) });
-  await c.db.kysely
-    .insertInto('device_keys')
-    .values({ id: keyId, device_id: deviceId, key_type: 'DEK', version: 1, state: 'active', ciphertext, data_key_id: dataKeyId, key_length: 16, created_at: now, updated_at: now })
-    .execute();
-  return deviceId;
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-check-telegram-'));
   testDb = await createTestDb();
@@ -62,9 +34,9 @@ beforeAll(async () => {
   env = { PATH: process.env.PATH ?? '', OPENEKS_DATABASE_URL: testDb.url, OPENEKS_MASTER_KEY: `file:${join(dir, 'master.key')}`, OPENEKS_LOG_LEVEL: 'error' };
   const container = await createContainer({ config: loadConfig(env), clock: new FixedClock(), logger: captureLogs().logger });
   try {
-    await store(container, { manufacturer: 'KAM', serial: mc21.meter_id, key: mc21.key });
-    await store(container, { manufacturer: 'AAA', serial: aventies.meter_id, key: oneDigitOff(aventies.key) });
-    await store(container, { manufacturer: 'EFE', serial: engelmann.meter_id, key: reversed(engelmann.key) });
+    await storeDevice(container, { manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ hex: mc21.key }] });
+    await storeDevice(container, { manufacturer: 'AAA', serial: aventies.meter_id, keys: [{ hex: oneDigitOff(aventies.key) }] });
+    await storeDevice(container, { manufacturer: 'EFE', serial: engelmann.meter_id, keys: [{ hex: reversedKey(engelmann.key) }] });
   } finally {
     await container.close();
   }
@@ -116,7 +88,7 @@ describe('openeks check-telegram', () => {
     for (const out of [wrong.stdout, wrong.stderr, rev.stdout, rev.stderr].map((s) => s.toLowerCase())) {
       for (const key of [aventies.key, engelmann.key]) {
         expect(out).not.toContain(key.toLowerCase());
-        expect(out).not.toContain(reversed(key).toLowerCase());
+        expect(out).not.toContain(reversedKey(key).toLowerCase());
       }
     }
   });

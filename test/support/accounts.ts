@@ -1,5 +1,5 @@
 import type { ParsedMail } from 'mailparser';
-import type { TestApp } from '../harness.js';
+import { signIn, type SignedIn, type TestApp } from '../harness.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { newId } from '../../src/lib/ids.js';
 
@@ -32,6 +32,12 @@ export async function createActiveUser(
     })
     .execute();
   return id;
+}
+
+/** A plain user (not an operator, no customer account, no grants), made and signed in with the good password. */
+export async function signInNewUser(t: TestApp, email: string): Promise<SignedIn> {
+  const userId = await createActiveUser(t, { email });
+  return { ...(await signIn(t.app, email, goodPassword)), userId };
 }
 
 /** The newest mail of a template to an address, from the outbox table. */

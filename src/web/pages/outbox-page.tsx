@@ -1,51 +1,22 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
-import { listOutbox, type OutboxItem } from '../api/outbox-api.js';
+import type { RequestOptions } from '../api/client.js';
+import { listOutbox } from '../api/outbox-api.js';
 import { ErrorAlert } from '../components/error-alert.js';
 import { formatDateTime } from '../components/format.js';
 import { PageHeading } from '../components/page-heading.js';
+import { PagedListFooter, usePagedList } from '../components/paged-list.js';
 import { OutboxMessageDialog } from './outbox-message-dialog.js';
 import { useStatusText } from './outbox-status.js';
-
-type Load = { status: 'loading' } | { status: 'ready' } | { status: 'loadingMore' } | { status: 'failed'; error: unknown };
 
 export function OutboxPage() {
   const { t, i18n } = useTranslation();
   const client = useApi();
   const statusText = useStatusText();
-  const [items, setItems] = useState<OutboxItem[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const fetchPage = useCallback((cursor: string | null, options?: RequestOptions) => listOutbox(client, { cursor }, options), [client]);
+  const { items, nextCursor, load, loadMore } = usePagedList(fetchPage);
   const [openId, setOpenId] = useState<string | null>(null);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    listOutbox(client, {}, { signal: controller.signal }).then(
-      (page) => {
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-        setLoad({ status: 'ready' });
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) setLoad({ status: 'failed', error });
-      },
-    );
-    return () => controller.abort();
-  }, [client]);
-
-  const loadMore = async () => {
-    if (nextCursor === null || load.status === 'loadingMore') return;
-    setLoad({ status: 'loadingMore' });
-    try {
-      const page = await listOutbox(client, { cursor: nextCursor });
-      setItems((previous) => [...previous, ...page.items]);
-      setNextCursor(page.nextCursor);
-      setLoad({ status: 'ready' });
-    } catch (error) {
-      setLoad({ status: 'failed', error });
-    }
-  };
 
   const language = i18n.language;
   return (
@@ -95,16 +66,14 @@ export function OutboxPage() {
               </tbody>
             </table>
           </div>
-          <div className="table-footer">
-            <p role="status" className="muted">
-              {nextCursor === null ? t('outbox.shownAll', { count: items.length }) : t('outbox.shown', { count: items.length })}
-            </p>
-            {nextCursor !== null && (
-              <button type="button" className="button button-secondary" onClick={() => void loadMore()} aria-disabled={load.status === 'loadingMore'}>
-                {load.status === 'loadingMore' ? t('outbox.loadingMore') : t('outbox.more')}
-              </button>
-            )}
-          </div>
+          <PagedListFooter
+            shown={nextCursor === null ? t('outbox.shownAll', { count: items.length }) : t('outbox.shown', { count: items.length })}
+            hasMore={nextCursor !== null}
+            busy={load.status === 'loadingMore'}
+            more={t('outbox.more')}
+            moreBusy={t('outbox.loadingMore')}
+            onMore={() => void loadMore()}
+          />
         </>
       )}
       {openId !== null && <OutboxMessageDialog id={openId} onClose={() => setOpenId(null)} />}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
-import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
-import { newId } from '../../../lib/ids.js';
+import { createTestApp, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
+import { storeDevice } from '../../../../test/support/devices.js';
 
 // One app for the file; each test uses its own customer numbers, so they do not meet.
 let t: TestApp;
@@ -28,13 +28,8 @@ async function create(customerNo: string, name: string, extra: Record<string, un
 
 let serial = 10_000_000;
 async function insertDevice(customerAccountId: string | null): Promise<string> {
-  const id = newId('dev');
   serial += 1;
-  await t.container.db.kysely
-    .insertInto('devices')
-    .values({ id, manufacturer: 'KAM', serial: String(serial), kind: 'meter', medium: 'water-cold', customer_account_id: customerAccountId, created_at: t.clock.now().toISOString() })
-    .execute();
-  return id;
+  return (await storeDevice(t.container, { manufacturer: 'KAM', serial: String(serial), customerAccountId })).deviceId;
 }
 
 describe('POST /api/customers', () => {
@@ -305,8 +300,7 @@ describe('GET /api/customers', () => {
 describe('who may', () => {
   it('answers 404 not_found to a signed-in non-operator on every customer route, and changes nothing', async () => {
     const id = await create('PRIV-1', 'Geheim');
-    await createActiveUser(t, { email: 'reader@example.com' });
-    const reader = await signIn(t.app, 'reader@example.com', goodPassword);
+    const reader = await signInNewUser(t, 'reader@example.com');
     const h = { cookie: reader.cookie, 'x-csrf-token': reader.csrfToken };
     const answers = await Promise.all([
       t.app.inject({ method: 'GET', url: '/api/customers', headers: h }),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, type TestApp } from '../../../../test/harness.js';
-import { createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
+import { createTestApp, type TestApp } from '../../../../test/harness.js';
+import { signInNewUser } from '../../../../test/support/accounts.js';
 import type { Insertable } from 'kysely';
 import type { DevicesTable } from '../../db/schema.js';
 
@@ -261,8 +261,7 @@ describe('GET /api/devices', () => {
   });
 
   it('shows a user without customer accounts or grants no devices', async () => {
-    await createActiveUser(t, { email: 'reader@example.com' });
-    const user = await signIn(t.app, 'reader@example.com', goodPassword);
+    const user = await signInNewUser(t, 'reader@example.com');
     const h = { cookie: user.cookie, 'x-csrf-token': user.csrfToken };
     const list = await get('/api/devices', h);
     expect(list.statusCode).toBe(200);

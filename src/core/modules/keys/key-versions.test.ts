@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, systemActor, type SignedIn, type TestApp } from '../../../../test/harness.js';
-import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
+import { createTestApp, systemActor, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
+import { storeDevice, storeKey } from '../../../../test/support/devices.js';
 import { AppError } from '../../../lib/errors.js';
-import { newId } from '../../../lib/ids.js';
 import { keyStates, type KeyState } from '../devices/device-fields.js';
-import { deviceKeyContext } from './key-crypto.js';
 import { canTransition, keyTransitions } from './key-states.js';
 
 // One app for the file; every test makes its own devices, so they never share a key.
@@ -19,39 +18,14 @@ afterAll(async () => t?.close());
 
 let serial = 20_000_000;
 async function insertDevice(): Promise<string> {
-  const id = newId('dev');
   serial += 1;
-  await t.container.db.kysely
-    .insertInto('devices')
-    .values({ id, manufacturer: 'KAM', serial: String(serial), kind: 'meter', medium: 'water-cold', created_at: t.clock.now().toISOString() })
-    .execute();
-  return id;
+  return (await storeDevice(t.container, { manufacturer: 'KAM', serial: String(serial) })).deviceId;
 }
 
 /** A version with a real vault ciphertext bound to its row; answers its id and plaintext. */
 async function insertKey(deviceId: string, options: { state: KeyState; version?: number; keyType?: string }): Promise<{ id: string; key: Buffer }> {
-  const id = newId('key');
-  const version = options.version ?? 1;
-  const keyType = options.keyType ?? 'DEK';
   const key = randomBytes(16);
-  const sealed = await t.container.vault.encrypt({ plaintext: key, context: deviceKeyContext({ id, deviceId, keyType, version }) });
-  const now = t.clock.now().toISOString();
-  await t.container.db.kysely
-    .insertInto('device_keys')
-    .values({
-      id,
-      device_id: deviceId,
-      key_type: keyType,
-      version,
-      state: options.state,
-      ciphertext: options.state === 'destroyed' ? null : sealed.ciphertext,
-      data_key_id: options.state === 'destroyed' ? null : sealed.dataKeyId,
-      key_length: 16,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  return { id, key };
+  return { id: await storeKey(t.container, deviceId, { hex: key.toString('hex'), ...options }), key };
 }
 
 const rowOf = (id: string) => t.container.db.kysely.selectFrom('device_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -254,8 +228,8 @@ describe('POST /api/devices/{deviceId}/keys/{keyId}/state: refusals', () => {
     const deviceId = await insertDevice();
     const { id } = await insertKey(deviceId, { state: 'active' });
     const before = await rowOf(id);
-    const userId = await createActiveUser(t, { email: 'reader@example.com' });
-    const reader = await signIn(t.app, 'reader@example.com', goodPassword);
+    const reader = await signInNewUser(t, 'reader@example.com');
+    const userId = reader.userId;
     const res = await setState(deviceId, id, { state: 'destroyed' }, reader);
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('not_found');

@@ -1,37 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oneDigitOff, reversedKey, vectorOf, VECTORS, type WmbusVector } from '../../../../drivers/wmbus/test-vectors.js';
 import { buildFrame } from '../../../../drivers/wmbus/index.js';
 import { createMeter } from '../../../../simulators/meters/create-meter.js';
 import type { MeterKind } from '../../../../simulators/meters/meter-types.js';
 import { encodeRecords, VIF } from '../../../../simulators/wmbus/record-encoder.js';
 import { addressBytes } from '../../../../simulators/wmbus/telegram-encoders.js';
-import { createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
-import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
-import { newId } from '../../../lib/ids.js';
-import { deviceKeyContext } from '../keys/key-crypto.js';
+import { createTestApp, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
+import { removeDevice, storeDevice, type StoredDeviceInput } from '../../../../test/support/devices.js';
 
 // POST /api/telegram-checks on the shared real telegrams and on simulated ones: every outcome,
 // the device scope, the audit trail, and no key material anywhere in the answers or the logs.
 
-interface Vector {
-  meter: string;
-  meter_id: string;
-  key: string;
-  telegram: string;
-}
-const VECTORS = JSON.parse(readFileSync(new URL('../../../../../shared/data/wmbus-vectors.json', import.meta.url), 'utf8')) as Vector[];
-const vector = (meter: string): Vector => {
-  const v = VECTORS.find((x) => x.meter === meter);
-  if (!v) throw new Error(`no shared vector ${meter}`);
-  return v;
-};
-const mc21 = vector('Kamstrup Multical 21');
-const aventies = vector('Aventies water meter');
-const engelmann = vector('Engelmann FAW water meter');
-const manufacturerOf = (v: Vector): string => v.telegram.slice(4, 8) === '2D2C' ? 'KAM' : v === aventies ? 'AAA' : 'EFE';
+const mc21 = vectorOf('Kamstrup Multical 21');
+const aventies = vectorOf('Aventies water meter');
+const engelmann = vectorOf('Engelmann FAW water meter');
+const manufacturerOf = (v: WmbusVector): string => v.telegram.slice(4, 8) === '2D2C' ? 'KAM' : v === aventies ? 'AAA' : 'EFE';
 
-const reversed = (key: string): string => Buffer.from(key, 'hex').reverse().toString('hex');
-const oneDigitOff = (key: string): string => `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
 
 let t: TestApp;
 let operator: SignedIn;
@@ -44,37 +29,16 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 /** A meter with key versions (state per version), stored as an import would store it. */
-async function storeDevice(input: { manufacturer: string; serial: string; keys: { key: string; state?: 'active' | 'deactivated' }[]; driverHint?: string }): Promise<string> {
-  const now = t.clock.now().toISOString();
-  const deviceId = newId('dev');
-  await t.container.db.kysely
-    .insertInto('devices')
-    .values({ id: deviceId, manufacturer: input.manufacturer, serial: input.serial, kind: 'meter', medium: 'water-cold', driver_hint: input.driverHint ?? null, created_at: now })
-    .execute();
-  for (const [i, k] of input.keys.entries()) {
-    const id = newId('key');
-    const version = i + 1;
-    const { ciphertext, dataKeyId } = await t.container.vault.encrypt({ plaintext: Buffer.from(k.key, 'hex'), context: deviceKeyContext({ id, deviceId, keyType: 'DEK', version }) });
-    await t.container.db.kysely
-      .insertInto('device_keys')
-      .values({ id, device_id: deviceId, key_type: 'DEK', version, state: k.state ?? 'active', ciphertext, data_key_id: dataKeyId, key_length: 16, created_at: now, updated_at: now })
-      .execute();
-  }
-  return deviceId;
-}
-
-async function removeDevice(deviceId: string): Promise<void> {
-  await t.container.db.kysely.deleteFrom('device_keys').where('device_id', '=', deviceId).execute();
-  await t.container.db.kysely.deleteFrom('devices').where('id', '=', deviceId).execute();
-}
+const store = async (input: StoredDeviceInput): Promise<string> => (await storeDevice(t.container, input)).deviceId;
+const remove = (deviceId: string): Promise<void> => removeDevice(t.container, deviceId);
 
 /** Runs `body` with the vector's meter stored under `key`, then removes it again. */
-async function withVectorDevice<T>(v: Vector, key: string, body: (deviceId: string) => Promise<T>): Promise<T> {
-  const deviceId = await storeDevice({ manufacturer: manufacturerOf(v), serial: v.meter_id, keys: [{ key }] });
+async function withVectorDevice<T>(v: WmbusVector, key: string, body: (deviceId: string) => Promise<T>): Promise<T> {
+  const deviceId = await store({ manufacturer: manufacturerOf(v), serial: v.meter_id, keys: [{ hex: key }] });
   try {
     return await body(deviceId);
   } finally {
-    await removeDevice(deviceId);
+    await remove(deviceId);
   }
 }
 
@@ -123,7 +87,7 @@ describe('the shared real telegrams', () => {
 
   it("Engelmann FAW: found by the transport layer's address, not the radio header's; a compact frame decrypts without values", async () => {
     // A device under the radio address (a repeater's or radio module's) with the right key must not be taken.
-    const radio = await storeDevice({ manufacturer: 'EFE', serial: '22502855', keys: [{ key: engelmann.key }] });
+    const radio = await store({ manufacturer: 'EFE', serial: '22502855', keys: [{ hex: engelmann.key }] });
     try {
       expect(await outcomeOf(engelmann.telegram)).toEqual({ outcome: 'no-device', address: { manufacturer: 'EFE', id: '22862420', version: 0, deviceType: 7 } });
       await withVectorDevice(engelmann, engelmann.key, async (deviceId) => {
@@ -137,7 +101,7 @@ describe('the shared real telegrams', () => {
         });
       });
     } finally {
-      await removeDevice(radio);
+      await remove(radio);
     }
   });
 
@@ -150,7 +114,7 @@ describe('the shared real telegrams', () => {
   });
 
   it.each(VECTORS.map((v) => [v.meter, v] as const))('%s: the key stored byte-reversed is named as such', async (_name, v) => {
-    await withVectorDevice(v, reversed(v.key), async (deviceId) => {
+    await withVectorDevice(v, reversedKey(v.key), async (deviceId) => {
       const body = await outcomeOf(v.telegram);
       expect(body).toMatchObject({ outcome: 'reversed-key', device: { id: deviceId }, keyVersion: 1 });
       expect(body.reading).toBeUndefined();
@@ -166,8 +130,7 @@ describe('outcomes without a key check', () => {
   });
 
   it("a user who may not see the device gets the same no-device answer as for one that does not exist", async () => {
-    await createActiveUser(t, { email: 'reader@example.com' });
-    const reader = await signIn(t.app, 'reader@example.com', goodPassword);
+    const reader = await signInNewUser(t, 'reader@example.com');
     expect(reader.stage).toBe('complete');
     await withVectorDevice(mc21, mc21.key, async () => {
       const theirs = await outcomeOf(mc21.telegram, reader);
@@ -179,18 +142,18 @@ describe('outcomes without a key check', () => {
   });
 
   it('no-key when the only key version is deactivated; a newer active version is the one tried', async () => {
-    const deviceId = await storeDevice({ manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ key: mc21.key, state: 'deactivated' }] });
+    const deviceId = await store({ manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ hex: mc21.key, state: 'deactivated' }] });
     try {
       expect(await outcomeOf(mc21.telegram)).toMatchObject({ outcome: 'no-key', device: { id: deviceId } });
       expect(JSON.parse((await auditOf(t, 'telegram.check')).at(-1)?.details ?? '{}')).toEqual({ deviceId, outcome: 'no-key', keyVersion: null });
     } finally {
-      await removeDevice(deviceId);
+      await remove(deviceId);
     }
-    const rotated = await storeDevice({ manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ key: mc21.key, state: 'deactivated' }, { key: oneDigitOff(mc21.key) }] });
+    const rotated = await store({ manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ hex: mc21.key, state: 'deactivated' }, { hex: oneDigitOff(mc21.key) }] });
     try {
       expect(await outcomeOf(mc21.telegram)).toMatchObject({ outcome: 'does-not-decrypt', keyVersion: 2 });
     } finally {
-      await removeDevice(rotated);
+      await remove(rotated);
     }
   });
 
@@ -198,7 +161,7 @@ describe('outcomes without a key check', () => {
     const address = { manufacturer: 'DME', id: '12345678', version: 1, deviceType: 7 };
     const body = Buffer.concat([Buffer.from([0x44]), addressBytes(address), Buffer.from([0x7a, 0x11, 0x00, 0x00, 0x00]), encodeRecords([{ bytes: 4, vif: VIF.volumeLitre, value: 12_345 }])]);
     const telegram = Buffer.concat([Buffer.from([body.length]), body]).toString('hex');
-    const deviceId = await storeDevice({ manufacturer: 'DME', serial: '12345678', keys: [{ key: mc21.key }] });
+    const deviceId = await store({ manufacturer: 'DME', serial: '12345678', keys: [{ hex: mc21.key }] });
     try {
       expect(await outcomeOf(telegram)).toEqual({
         outcome: 'not-encrypted',
@@ -208,7 +171,7 @@ describe('outcomes without a key check', () => {
       });
       expect(JSON.parse((await auditOf(t, 'telegram.check')).at(-1)?.details ?? '{}')).toEqual({ deviceId, outcome: 'not-encrypted', keyVersion: null });
     } finally {
-      await removeDevice(deviceId);
+      await remove(deviceId);
     }
   });
 });
@@ -270,7 +233,7 @@ describe('simulated meters', () => {
   it.each(kinds)('%s: the stored key decrypts its telegrams and the values are the ones it sent', async (kind) => {
     const key = Buffer.from(`${kind}-test-key`.padEnd(16, '.').slice(0, 16)).toString('hex');
     const meter = createMeter({ kind, id: '63941885', key, intervalSeconds: 16 }, 42);
-    const deviceId = await storeDevice({ manufacturer: meter.address.manufacturer, serial: meter.address.id, keys: [{ key }] });
+    const deviceId = await store({ manufacturer: meter.address.manufacturer, serial: meter.address.id, keys: [{ hex: key }] });
     try {
       for (let i = 0; i < 3; i++) {
         const sent = meter.next();
@@ -287,17 +250,17 @@ describe('simulated meters', () => {
       const corrupt = createMeter({ kind, id: '63941885', key, intervalSeconds: 16, corruptShare: 1 }, 43).next();
       expect((await outcomeOf(corrupt.telegram.toString('hex'))).outcome).toBe('does-not-decrypt');
     } finally {
-      await removeDevice(deviceId);
+      await remove(deviceId);
     }
   });
 });
 
 describe('key material', () => {
   it('appears in no answer, audit record or log line', async () => {
-    const keys = VECTORS.flatMap((v) => [v.key, reversed(v.key), oneDigitOff(v.key)].map((k) => k.toLowerCase()));
+    const keys = VECTORS.flatMap((v) => [v.key, reversedKey(v.key), oneDigitOff(v.key)].map((k) => k.toLowerCase()));
     const answers: string[] = [];
     for (const v of VECTORS) {
-      for (const key of [v.key, reversed(v.key), oneDigitOff(v.key)]) await withVectorDevice(v, key, async () => void answers.push((await check(v.telegram)).body));
+      for (const key of [v.key, reversedKey(v.key), oneDigitOff(v.key)]) await withVectorDevice(v, key, async () => void answers.push((await check(v.telegram)).body));
     }
     const audit = JSON.stringify(await auditOf(t, 'telegram.check')).toLowerCase();
     const text = `${answers.join('\n')}\n${audit}\n${t.logs()}`.toLowerCase();

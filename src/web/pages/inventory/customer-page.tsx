@@ -1,17 +1,17 @@
 // One customer account (operators): its data, a link to its devices, and the edit form
 // (PATCH sends only what changed).
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
+import type { RequestOptions } from '../../api/client.js';
 import { getCustomer, updateCustomer, type Customer, type CustomerInput } from '../../api/customers-api.js';
-import { ErrorAlert, Notice } from '../../components/error-alert.js';
+import { Notice } from '../../components/error-alert.js';
 import { formatDateTime, formatNumber } from '../../components/format.js';
+import { NotLoadedPanel, useLoaded } from '../../components/loaded.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { Link } from '../../router/router.js';
 import { CustomerForm, type CustomerField } from './customer-form.js';
 import { eksLink } from './device-query.js';
-
-type Load = { status: 'loading' } | { status: 'ready'; customer: Customer } | { status: 'failed'; error: unknown };
 
 const valuesOf = (c: Customer): Record<CustomerField, string> => ({ customerNo: c.customerNo, name: c.name, contactEmail: c.contactEmail ?? '', notes: c.notes ?? '' });
 
@@ -27,33 +27,15 @@ export function changesOf(before: Customer, after: CustomerInput): Partial<Custo
 export function CustomerPage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const client = useApi();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const fetchOne = useCallback((options: RequestOptions) => getCustomer(client, id, options), [client, id]);
+  const [load, setCustomer] = useLoaded(fetchOne);
   const [saved, setSaved] = useState<'saved' | 'unchanged' | null>(null);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    getCustomer(client, id, { signal: controller.signal }).then(
-      (customer) => setLoad({ status: 'ready', customer }),
-      (error: unknown) => {
-        if (!controller.signal.aborted) setLoad({ status: 'failed', error });
-      },
-    );
-    return () => controller.abort();
-  }, [client, id]);
-
   if (load.status !== 'ready') {
-    return (
-      <section className="panel panel-medium">
-        <PageHeading>{t('customers.title')}</PageHeading>
-        {load.status === 'loading' ? <p role="status">{t('customer.loading')}</p> : <ErrorAlert error={load.error} />}
-        <p>
-          <Link to="/customers">{t('customer.back')}</Link>
-        </p>
-      </section>
-    );
+    return <NotLoadedPanel load={load} className="panel panel-medium" title={t('customers.title')} loading={t('customer.loading')} back={{ to: '/customers', label: t('customer.back') }} />;
   }
 
-  const customer = load.customer;
+  const customer = load.value;
   const language = i18n.language;
   const onSave = async (input: CustomerInput) => {
     setSaved(null);
@@ -63,7 +45,7 @@ export function CustomerPage({ id }: { id: string }) {
       return;
     }
     const updated = await updateCustomer(client, customer.id, changes);
-    setLoad({ status: 'ready', customer: updated });
+    setCustomer(updated);
     setSaved('saved');
     return valuesOf(updated);
   };

@@ -1,17 +1,17 @@
 // Customer accounts (operators): search by number prefix or name, a paged list with device
 // counts, and the form for a new account. The search term lives in the URL (`?q=`).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
+import type { RequestOptions } from '../../api/client.js';
 import { createCustomer, listCustomers, type Customer } from '../../api/customers-api.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { formatNumber } from '../../components/format.js';
 import { PageHeading } from '../../components/page-heading.js';
+import { PagedListFooter, usePagedList } from '../../components/paged-list.js';
 import { Link, useRouter } from '../../router/router.js';
 import { CustomerForm } from './customer-form.js';
 import { eksLink } from './device-query.js';
-
-type Load = { status: 'loading' } | { status: 'ready' } | { status: 'loadingMore' } | { status: 'failed'; error: unknown };
 
 const empty = { customerNo: '', name: '', contactEmail: '', notes: '' };
 
@@ -21,42 +21,11 @@ export function CustomersPage() {
   const { location, navigate } = useRouter();
   const q = new URLSearchParams(location.search).get('q')?.trim() ?? '';
   const [term, setTerm] = useState(q);
-  const [items, setItems] = useState<Customer[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const fetchPage = useCallback((cursor: string | null, options?: RequestOptions) => listCustomers(client, { q, cursor }, options), [client, q]);
+  const { items, nextCursor, load, loadMore, reload } = usePagedList(fetchPage);
   const [created, setCreated] = useState<Customer | null>(null);
-  const [reloads, setReloads] = useState(0);
 
   useEffect(() => setTerm(q), [q]);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoad({ status: 'loading' });
-    listCustomers(client, { q, cursor: null }, { signal: controller.signal }).then(
-      (page) => {
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-        setLoad({ status: 'ready' });
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) setLoad({ status: 'failed', error });
-      },
-    );
-    return () => controller.abort();
-  }, [client, q, reloads]);
-
-  const loadMore = async () => {
-    if (nextCursor === null || load.status === 'loadingMore') return;
-    setLoad({ status: 'loadingMore' });
-    try {
-      const page = await listCustomers(client, { q, cursor: nextCursor });
-      setItems((previous) => [...previous, ...page.items]);
-      setNextCursor(page.nextCursor);
-      setLoad({ status: 'ready' });
-    } catch (error) {
-      setLoad({ status: 'failed', error });
-    }
-  };
 
   const onSearch = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -68,7 +37,7 @@ export function CustomersPage() {
     setCreated(null);
     const customer = await createCustomer(client, input);
     setCreated(customer);
-    setReloads((n) => n + 1);
+    reload();
     return empty;
   };
 
@@ -133,16 +102,14 @@ export function CustomersPage() {
                   </tbody>
                 </table>
               </div>
-              <div className="table-footer">
-                <p role="status" className="muted">
-                  {nextCursor === null ? t('customers.shownAll', { count: items.length }) : t('customers.shown', { count: items.length })}
-                </p>
-                {nextCursor !== null && (
-                  <button type="button" className="button button-secondary" onClick={() => void loadMore()} aria-disabled={load.status === 'loadingMore'}>
-                    {load.status === 'loadingMore' ? t('customers.loadingMore') : t('customers.more')}
-                  </button>
-                )}
-              </div>
+              <PagedListFooter
+                shown={nextCursor === null ? t('customers.shownAll', { count: items.length }) : t('customers.shown', { count: items.length })}
+                hasMore={nextCursor !== null}
+                busy={load.status === 'loadingMore'}
+                more={t('customers.more')}
+                moreBusy={t('customers.loadingMore')}
+                onMore={() => void loadMore()}
+              />
             </>
           )}
         </div>

@@ -1,11 +1,13 @@
 // One device: its delivery data and the history of its key versions (metadata only). Operators
 // change a version's state here (SEC-09).
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
+import type { RequestOptions } from '../../api/client.js';
 import { getDevice, type DeviceDetail, type KeyVersion } from '../../api/devices-api.js';
-import { ErrorAlert, Notice } from '../../components/error-alert.js';
+import { Notice } from '../../components/error-alert.js';
 import { formatDate, formatDateTime } from '../../components/format.js';
+import { NotLoadedPanel, useLoaded } from '../../components/loaded.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { Link } from '../../router/router.js';
 import { eksLink } from './device-query.js';
@@ -13,37 +15,16 @@ import { allowedTransitions } from './key-transitions.js';
 import { KeyStateForm } from './key-state-form.js';
 import { badgeForKeyState, keyStateText, kindText, mediumText } from './vocabulary.js';
 
-type Load = { status: 'loading' } | { status: 'ready'; device: DeviceDetail } | { status: 'failed'; error: unknown };
-
 export function DevicePage({ id, operator }: { id: string; operator: boolean }) {
   const { t } = useTranslation();
   const client = useApi();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoad({ status: 'loading' });
-    getDevice(client, id, { signal: controller.signal }).then(
-      (device) => setLoad({ status: 'ready', device }),
-      (error: unknown) => {
-        if (!controller.signal.aborted) setLoad({ status: 'failed', error });
-      },
-    );
-    return () => controller.abort();
-  }, [client, id]);
+  const fetchOne = useCallback((options: RequestOptions) => getDevice(client, id, options), [client, id]);
+  const [load] = useLoaded(fetchOne);
 
   if (load.status !== 'ready') {
-    return (
-      <section className="panel">
-        <PageHeading>{t('device.title', { serial: '' }).trim()}</PageHeading>
-        {load.status === 'loading' ? <p role="status">{t('device.loading')}</p> : <ErrorAlert error={load.error} />}
-        <p>
-          <Link to="/eks">{t('device.back')}</Link>
-        </p>
-      </section>
-    );
+    return <NotLoadedPanel load={load} className="panel" title={t('device.title', { serial: '' }).trim()} loading={t('device.loading')} back={{ to: '/eks', label: t('device.back') }} />;
   }
-  return <DeviceView device={load.device} operator={operator} />;
+  return <DeviceView device={load.value} operator={operator} />;
 }
 
 function DeviceView({ device, operator }: { device: DeviceDetail; operator: boolean }) {
