@@ -143,7 +143,9 @@ export function createMailDeliverer(deps: {
         } catch (err) {
           deps.logger.error({ error: describeError(err) }, 'mail delivery round failed; will try again');
         }
-      } while (again && !stopped);
+        // A kick that arrived during the round is honoured even when stop() came after it: the
+        // caller committed mail and asked for it to leave; kicks after stop() are ignored.
+      } while (again);
     })().finally(() => {
       current = undefined;
       if (!stopped && intervalMs !== undefined) schedule(intervalMs);
