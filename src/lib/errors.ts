@@ -29,6 +29,10 @@ export const errorCatalog = {
   customer_no_taken: { status: 409, message: 'A customer account with this number already exists.' },
   key_transition_illegal: { status: 409, message: 'The key version cannot change from its current state to the one asked for.' },
   key_destroyed: { status: 410, message: 'This key version was destroyed; the key no longer exists.' },
+  access_request_open: { status: 409, message: 'You already have an open request for this customer account.' },
+  already_superuser: { status: 409, message: 'You are already superuser of this customer account.' },
+  access_request_decided: { status: 409, message: 'This request was already decided or withdrawn.' },
+  superuser_link_exists: { status: 409, message: 'This user is already superuser of this customer account.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -29,6 +29,12 @@ export const auditEvents = {
   'import.reject': 'An import was refused as a whole; nothing was stored (error code, number of bad rows).',
   'key.state_change': 'A key version changed its SP 800-57 state (from, to, reason); to destroyed erases its ciphertext.',
   'telegram.check': 'A user checked a wireless M-Bus telegram against the stored key of a device (outcome).',
+  'access_request.create': 'A user asked for superuser access to a customer account (number and/or name, relation).',
+  'access_request.withdraw': 'A user withdrew their open superuser request.',
+  'access_request.approve': 'An operator approved a superuser request, linking the user to customer accounts.',
+  'access_request.reject': 'An operator rejected a superuser request (with a reason).',
+  'superuser.link': 'A user became superuser of a customer account (by an approval or directly); their sessions ended.',
+  'superuser.unlink': 'An operator removed a user as superuser of a customer account.',
   'demo.seed': 'Demo customers, devices and keys were created (`openeks demo seed`).',
   'vault.rotate': 'The master key / key-encryption key was rotated and data keys rewrapped.',
 } as const;

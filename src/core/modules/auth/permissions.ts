@@ -2,7 +2,9 @@ import { AppError } from '../../../lib/errors.js';
 
 // Permissions as data (STYLE.md 9): one table says which role may do what. Routes name the
 // permission they need; services check it again where an object is involved.
-export type Role = 'operator' | 'user';
+// `superuser` is held beside `user` while the user is linked to at least one customer account;
+// it is read from the links on every request (docs/superusers.md), never kept in the session.
+export type Role = 'operator' | 'user' | 'superuser';
 
 export const permissions = {
   'session.own': ['operator', 'user'],
@@ -17,6 +19,10 @@ export const permissions = {
   'devices.import': ['operator'],
   'keys.manage': ['operator'],
   'telegram.check': ['operator', 'user'],
+  // Superuser access (issue 6, docs/superusers.md): users ask, operators decide and link.
+  'access.request': ['user'],
+  'access.decide': ['operator'],
+  'superusers.manage': ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
