@@ -16,6 +16,7 @@ async function serve(config: Config, env: Readonly<Record<string, string | undef
   const app = await buildApp(container, { logger });
   await app.listen({ host: config.host, port: config.port });
   container.mailDeliverer.start({ intervalMs: 5000 });
+  container.accessRequestDigest.start({ intervalMs: 30_000 });
 
   const bootstrap = await container.operatorSetup.bootstrapLinkIfNoOperator(cliActor());
   if (bootstrap) {

@@ -27,6 +27,8 @@ import { customersRoutes } from './modules/customers/customers-routes.js';
 import { devicesRoutes } from './modules/devices/devices-routes.js';
 import { importsRoutes } from './modules/imports/imports-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
+import { accessRequestsRoutes } from './modules/access-requests/access-requests-routes.js';
+import { superusersRoutes } from './modules/superusers/superusers-routes.js';
 import { telegramCheckRoutes } from './modules/telegram-check/telegram-check-routes.js';
 
 export interface AppOptions {
@@ -122,6 +124,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(keysRoutes({ keyVersions: container.keyVersions }));
   await app.register(importsRoutes({ imports: container.imports }));
   await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));
+  await app.register(accessRequestsRoutes({ accessRequests: container.accessRequests }));
+  await app.register(superusersRoutes({ superusers: container.superusers }));
 
   const webRoot = options.webRoot ?? defaultWebRoot;
   const hasWeb = existsSync(`${webRoot}/index.html`);

@@ -33,6 +33,10 @@ import { createDevicesService, type DevicesService } from './modules/devices/dev
 import { createImportService, type ImportService } from './modules/imports/import-service.js';
 import { createKeyVersionsService, type KeyVersionsService } from './modules/keys/key-versions-service.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
+import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
+import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createAccessRequestDigest, type AccessRequestDigest } from './modules/access-requests/access-request-digest.js';
+import { createAccessRequestsService, type AccessRequestsService } from './modules/access-requests/access-requests-service.js';
 import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -65,6 +69,9 @@ export interface Container {
   keyVersions: KeyVersionsService;
   imports: ImportService;
   telegramCheck: TelegramCheckService;
+  superusers: SuperusersService;
+  accessRequests: AccessRequestsService;
+  accessRequestDigest: AccessRequestDigest;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -82,6 +89,8 @@ export interface ContainerOptions {
   masterKeyProvider?: MasterKeyProvider;
   /** Brute-force limits (SEC-21); the defaults suit production, tests and benches raise or lower them. */
   signInLimits?: Partial<SignInLimits>;
+  /** How long a new superuser request waits for others before the operators' mail (default 60 s). */
+  accessRequestDigestMs?: number;
   /** Where a `pkcs11:` spec looks up `pin=env:NAME`; main.ts passes process.env. */
   providerEnv?: Readonly<Record<string, string | undefined>>;
 }
@@ -126,7 +135,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const users = createUsersRepo(db.kysely);
   const sessionsRepo = createSessionsRepo(db.kysely);
   const mfaRepo = createMfaRepo(db.kysely);
-  const sessions = createSessionService({ db, sessions: sessionsRepo, mfa: mfaRepo, audit, clock });
+  const superuserLinks = createSuperuserLinksRepo(db.kysely);
+  const sessions = createSessionService({ db, sessions: sessionsRepo, mfa: mfaRepo, links: superuserLinks, audit, clock });
   // Sign-in, brute force and the second factor (issue 3: SEC-20 … SEC-22, SEC-24).
   const guard = createSignInGuard({ db, repo: createSignInGuardRepo(db.kysely), audit, clock, limits: options.signInLimits });
   const signIn = createSignInService({ db, users, sessions, guard, clock });
@@ -148,6 +158,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const keyVersions = createKeyVersionsService({ db, vault, audit, clock });
   const imports = createImportService({ db, vault, audit, clock, logger });
   const telegramCheck = createTelegramCheckService({ db, vault, audit, clock });
+
+  // Superuser access (issue 6): requests, decisions, links.
+  const superusers = createSuperusersService({ db, links: superuserLinks, users, sessions: sessionsRepo, audit, clock });
+  const accessRequestDigest = createAccessRequestDigest({ db, users, mail: accountMail, clock, logger, delayMs: options.accessRequestDigestMs ?? 60_000, publicUrl: config.publicUrl });
+  const accessRequests = createAccessRequestsService({ db, superusers, audit, mail: accountMail, clock, publicUrl: config.publicUrl, onCreated: () => accessRequestDigest.kick() });
 
   const readiness: Readiness = {
     async check() {
@@ -185,8 +200,12 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     keyVersions,
     imports,
     telegramCheck,
+    superusers,
+    accessRequests,
+    accessRequestDigest,
     readiness,
     async close() {
+      await accessRequestDigest.stop();
       await mailDeliverer.stop();
       await vault.close();
       await provider.close();

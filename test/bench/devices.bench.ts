@@ -215,7 +215,7 @@ async function signInOperator(app: FastifyInstance, container: Container) {
   if (setup.statusCode !== 204) throw new Error(`operator setup failed: ${setup.statusCode} ${setup.body}`);
   const first = await signIn(app, email, password);
   const { session } = await enrolTotp(app, first, systemClock);
-  return { headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken }, viewer: { roles: ['operator' as const], userId: first.userId } };
+  return { headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken }, viewer: { roles: ['operator' as const], userId: first.userId, customerAccountIds: [] } };
 }
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {

@@ -48,7 +48,36 @@ describe('route inventory', () => {
       .filter((r) => r.access !== 'public' && r.access !== 'signed-in' && can(['user'], r.access as Permission))
       .map((r) => `${r.method} ${r.url}`)
       .sort();
-    expect(forUsers).toEqual(['GET /api/devices', 'GET /api/devices/:id', 'GET /api/devices/count', 'POST /api/telegram-checks']);
+    expect(forUsers).toEqual([
+      'GET /api/devices',
+      'GET /api/devices/:id',
+      'GET /api/devices/count',
+      'GET /api/me/access-requests',
+      'GET /api/me/customer-accounts',
+      'POST /api/me/access-requests',
+      'POST /api/me/access-requests/:id/withdraw',
+      'POST /api/telegram-checks',
+    ]);
+  });
+
+  it('answers 404 not_found to an operator on the routes meant for users only (superuser requests)', async () => {
+    const usersOnly = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !can(['operator'], r.access as Permission));
+    expect(usersOnly.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'GET /api/me/access-requests',
+      'GET /api/me/customer-accounts',
+      'POST /api/me/access-requests',
+      'POST /api/me/access-requests/:id/withdraw',
+    ]);
+    for (const route of usersOnly) {
+      const res = await t.app.inject({
+        method: route.method as 'GET',
+        url: concrete(route.url),
+        headers: { cookie: operator.cookie, 'x-csrf-token': operator.csrfToken },
+        payload: route.method === 'GET' ? undefined : { relation: 'dealer', customerNo: '4711' },
+      });
+      expect({ route: `${route.method} ${route.url}`, status: res.statusCode, code: res.json().error?.code }).toEqual({ route: `${route.method} ${route.url}`, status: 404, code: 'not_found' });
+    }
+    expect(await t.container.db.kysely.selectFrom('access_requests').select('id').execute()).toEqual([]);
   });
 
   it('answers 404 not_found to a signed-in user without the permission, and audits the denial', async () => {

@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { accounts } from './migrations/0002-accounts.js';
 import { inventory } from './migrations/0003-inventory.js';
+import { superusers } from './migrations/0004-superusers.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0001-foundation': foundation(db.kind),
     '0002-accounts': accounts(db.kind),
     '0003-inventory': inventory(db.kind),
+    '0004-superusers': superusers(db.kind),
   };
 }
 

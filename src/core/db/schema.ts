@@ -203,6 +203,32 @@ export interface DeviceKeysTable {
   updated_at: string;
 }
 
+export interface AccessRequestsTable {
+  id: string;
+  user_id: string;
+  customer_no: string | null;
+  customer_name: string | null;
+  subject: string;
+  relation: 'dealer' | 'customer-admin';
+  comment: string | null;
+  status: 'open' | 'approved' | 'rejected' | 'withdrawn';
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  approved_customer_ids: string | null;
+  operators_notified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SuperuserLinksTable {
+  user_id: string;
+  customer_account_id: string;
+  linked_by: string | null;
+  request_id: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -220,6 +246,8 @@ export interface Database {
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   settings: SettingsTable;
+  access_requests: AccessRequestsTable;
+  superuser_links: SuperuserLinksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -228,3 +256,5 @@ export type UserUpdate = Updateable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type MailRow = Selectable<MailOutboxTable>;
 export type DeviceKeyRow = Selectable<DeviceKeysTable>;
+export type AccessRequestRow = Selectable<AccessRequestsTable>;
+export type SuperuserLinkRow = Selectable<SuperuserLinksTable>;

@@ -43,7 +43,7 @@ export function registerAuthHook(app: FastifyInstance, deps: { sessions: Session
         request.actor = {
           ...request.actor,
           userId: request.principal.userId,
-          role: request.principal.roles.includes('operator') ? 'operator' : 'user',
+          role: request.principal.roles.includes('operator') ? 'operator' : request.principal.roles.includes('superuser') ? 'superuser' : 'user',
           authMethod: 'session',
         };
       }

@@ -10,7 +10,7 @@ import { auditHash, genesisHash } from './audit-hash.js';
 /** Who acted, from where (SEC-12). Built at the edge: HTTP request or CLI. */
 export interface Actor {
   userId: string | null;
-  role: 'operator' | 'user' | 'anonymous' | 'system';
+  role: 'operator' | 'superuser' | 'user' | 'anonymous' | 'system';
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;

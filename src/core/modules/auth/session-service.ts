@@ -10,6 +10,7 @@ import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import { mfaRequired } from '../mfa/mfa-policy.js';
 import type { MfaRepo } from '../mfa/mfa-repo.js';
 import type { Role } from './permissions.js';
+import type { SuperuserLinksRepo } from '../superusers/superuser-links-repo.js';
 import type { SessionsRepo } from './sessions-repo.js';
 
 export const sessionIdleMs = 30 * 60_000;
@@ -39,6 +40,8 @@ export interface Principal {
   aal: number;
   /** When the user last proved who they are in this session (step-up, SEC-25). */
   authenticatedAt: string | null;
+  /** The customer accounts the user is superuser of, read with the session on every request. */
+  customerAccountIds: string[];
 }
 
 export interface NewSession {
@@ -66,13 +69,25 @@ export function csrfTokenFor(sessionToken: string): string {
   return createHmac('sha256', sessionToken).update('openeks-csrf-v1').digest('base64url');
 }
 
-const rolesOf = (user: Pick<UserRow, 'is_operator'>): Role[] => (user.is_operator === 1 ? ['operator'] : ['user']);
+/** Operators are operators only; everyone else is a user, and a superuser while linked to a customer account. */
+const rolesOf = (user: Pick<UserRow, 'is_operator'>, customerAccountIds: readonly string[]): Role[] =>
+  user.is_operator === 1 ? ['operator'] : customerAccountIds.length > 0 ? ['user', 'superuser'] : ['user'];
 
-export function createSessionService(deps: { db: Db; sessions: SessionsRepo; mfa: Pick<MfaRepo, 'hasConfirmedTotp'>; audit: AuditWriter; clock: Clock }) {
+export function createSessionService(deps: {
+  db: Db;
+  sessions: SessionsRepo;
+  mfa: Pick<MfaRepo, 'hasConfirmedTotp'>;
+  links: Pick<SuperuserLinksRepo, 'customerIdsOf'>;
+  audit: AuditWriter;
+  clock: Clock;
+}) {
+  const customerIdsOf = (user: Pick<UserRow, 'id' | 'is_operator'>, trx?: Executor): Promise<string[]> =>
+    user.is_operator === 1 ? Promise.resolve([]) : deps.links.customerIdsOf(user.id, trx);
+
   /** The stage a user's fresh session starts in after the password (or a link) proved who they are. */
   async function stageAfterPassword(user: Pick<UserRow, 'id' | 'is_operator'>, trx?: Executor): Promise<SessionStage> {
     if (await deps.mfa.hasConfirmedTotp(user.id, trx)) return 'mfa';
-    return mfaRequired(user) ? 'enrol' : 'complete';
+    return mfaRequired(user, { superuser: (await customerIdsOf(user, trx)).length > 0 }) ? 'enrol' : 'complete';
   }
 
   /** Inserts a session row with a fresh id and token (inside the caller's transaction). */
@@ -96,6 +111,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsRepo; mfa
       },
       trx,
     );
+    const customerAccountIds = await customerIdsOf(input.user, trx);
     return {
       token: session.token,
       csrfToken: csrfTokenFor(session.token),
@@ -103,12 +119,13 @@ export function createSessionService(deps: { db: Db; sessions: SessionsRepo; mfa
         userId: input.user.id,
         email: input.user.email,
         name: input.user.name,
-        roles: rolesOf(input.user),
+        roles: rolesOf(input.user, customerAccountIds),
         language: input.user.language,
         sessionId: id,
         stage: input.stage,
         aal: input.aal,
         authenticatedAt: now.toISOString(),
+        customerAccountIds,
       },
     };
   }
@@ -158,16 +175,18 @@ export function createSessionService(deps: { db: Db; sessions: SessionsRepo; mfa
         return null;
       }
       if (idleSince >= touchEveryMs) await deps.sessions.touch(row.session_id, now.toISOString());
+      const customerAccountIds = await customerIdsOf({ id: row.user_id, is_operator: row.is_operator });
       return {
         userId: row.user_id,
         email: row.email,
         name: row.name,
-        roles: rolesOf(row),
+        roles: rolesOf(row, customerAccountIds),
         language: row.language,
         sessionId: row.session_id,
         stage: row.stage,
         aal: Number(row.aal),
         authenticatedAt: row.authenticated_at,
+        customerAccountIds,
       };
     },
 

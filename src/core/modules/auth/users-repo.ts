@@ -15,6 +15,10 @@ export function createUsersRepo(db: Executor) {
     async update(id: string, changes: UserUpdate, trx: Executor = db): Promise<void> {
       await trx.updateTable('users').set(changes).where('id', '=', id).execute();
     },
+    /** Who hears of operator work (new superuser requests): the active operators. */
+    listActiveOperators(trx: Executor = db): Promise<Array<Pick<UserRow, 'id' | 'email' | 'language'>>> {
+      return trx.selectFrom('users').select(['id', 'email', 'language']).where('is_operator', '=', 1).where('status', '=', 'active').orderBy('email').execute();
+    },
     async countActiveOperators(trx: Executor = db): Promise<number> {
       const row = await trx
         .selectFrom('users')

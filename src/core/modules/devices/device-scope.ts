@@ -5,18 +5,19 @@ import type { Principal } from '../auth/session-service.js';
 // Which devices a user may see (PRODUCT.md "Who uses it"). Every query that selects devices for
 // a user goes through applyDeviceScope, so the rule lives in one place:
 // - operators see every device;
-// - superusers see the devices of the customer accounts they are linked to (issue 6 fills
-//   `customerAccountIds` from the links);
+// - superusers see the devices of the customer accounts they are linked to (the session service
+//   reads the links on every request, so an unlink takes effect on the next one);
 // - readers see the devices granted to them (issue 7 adds a `grants` branch).
-// Today only operators see devices; everyone else's scope is empty, never "all".
+// Everyone else's scope is empty, never "all".
 
 export type DeviceScope = { kind: 'all' } | { kind: 'customers'; customerAccountIds: readonly string[] } | { kind: 'none' };
 
 export const allDevices: DeviceScope = { kind: 'all' };
 
-/** The scope of a signed-in user. Async: later scopes read the user's links and grants. */
-export async function deviceScopeOf(principal: Pick<Principal, 'roles' | 'userId'> | null): Promise<DeviceScope> {
+/** The scope of a signed-in user. Async: the grants of issue 7 will be read here. */
+export async function deviceScopeOf(principal: Pick<Principal, 'roles' | 'userId' | 'customerAccountIds'> | null): Promise<DeviceScope> {
   if (principal?.roles.includes('operator')) return allDevices;
+  if (principal?.roles.includes('superuser') && principal.customerAccountIds.length > 0) return { kind: 'customers', customerAccountIds: principal.customerAccountIds };
   return { kind: 'none' };
 }
 

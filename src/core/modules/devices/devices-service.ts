@@ -14,7 +14,7 @@ export interface DevicesDeps {
   clock: Clock;
 }
 
-type Viewer = Pick<Principal, 'roles' | 'userId'> | null;
+type Viewer = Pick<Principal, 'roles' | 'userId' | 'customerAccountIds'> | null;
 
 const DEFAULT_LIMIT = 50;
 

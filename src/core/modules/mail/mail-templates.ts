@@ -6,6 +6,8 @@ import { operatorSetup } from './templates/operator-setup.js';
 import { passwordChanged } from './templates/password-changed.js';
 import { passwordReset } from './templates/password-reset.js';
 import { twoFactorChanged } from './templates/two-factor-changed.js';
+import { accessRequestDecided } from './templates/access-request-decided.js';
+import { accessRequestsNew } from './templates/access-requests-new.js';
 
 // The closed set of mails openeks sends. A new mail is one file in templates/ and one entry
 // here; its name and data type follow from the entry.
@@ -16,6 +18,8 @@ const definitions = {
   'already-registered': alreadyRegistered,
   'password-reset': passwordReset,
   'two-factor-changed': twoFactorChanged,
+  'access-requests-new': accessRequestsNew,
+  'access-request-decided': accessRequestDecided,
 } as const;
 
 export type MailTemplateName = keyof typeof definitions;

@@ -99,7 +99,7 @@ export function createMfaService(deps: {
       const row = await deps.repo.findTotp(user.id);
       const on = row?.confirmed_at != null;
       return {
-        required: mfaRequired(user),
+        required: mfaRequired(user, { superuser: principal.customerAccountIds.length > 0 }),
         totp: on ? 'on' : row ? 'pending' : 'off',
         confirmedAt: row?.confirmed_at ?? null,
         recoveryCodesLeft: on ? await deps.repo.countUnusedRecoveryCodes(user.id) : 0,
@@ -207,11 +207,11 @@ export function createMfaService(deps: {
 
     /**
      * Switches TOTP off for an account that may go without (readers): the password and a current
-     * code confirm it. Operators cannot (mfaRequired).
+     * code confirm it. Operators and superusers cannot (mfaRequired).
      */
     async disable({ principal, password, code, actor }: { principal: Principal; password: string; code: string; actor: Actor }): Promise<void> {
       const user = await userOf(principal);
-      if (mfaRequired(user)) throw new AppError('forbidden', 'Your account must keep two-factor sign-in.');
+      if (mfaRequired(user, { superuser: principal.customerAccountIds.length > 0 })) throw new AppError('forbidden', 'Your account must keep two-factor sign-in.');
       const row = await deps.repo.findTotp(user.id);
       if (!row || row.confirmed_at === null) throw new AppError('conflict', 'Two-factor sign-in is not switched on for this account.');
       await confirmPassword(user, password, actor, 'mfa.disable');
