@@ -334,6 +334,19 @@ export function describeVaultContract(name: string, makeFixture: () => Promise<M
       expect(ids).not.toContain(more.dataKeyId);
     });
 
+    it('records the counter of encryptions in a caller transaction (PostgreSQL: once the key is used outside it)', async () => {
+      const { vault } = await openVault({ limits: { counterFlushInterval: 2 } });
+      const recorded = async (id: string) => (await testDb.db.kysely.selectFrom('vault_data_keys').select('operations').where('id', '=', id).executeTakeFirstOrThrow()).operations;
+      const id = await testDb.db.kysely.transaction().execute(async (trx) => {
+        let last = '';
+        for (let i = 0; i < 5; i++) last = (await vault.encrypt({ plaintext: randomBytes(16), context: deviceContext(`key_trx_${i}`) }, trx)).dataKeyId;
+        return last;
+      });
+      expect(await recorded(id)).toBe(testDb.db.kind === 'postgres' ? 0 : 4);
+      await vault.encrypt({ plaintext: randomBytes(16), context: deviceContext('key_after_trx') });
+      expect(await recorded(id)).toBe(6);
+    });
+
     it('creates a new KEK version when the active one reaches its operation limit (SEC-04)', async () => {
       const { vault } = await openVault({ limits: { dataKeyMaxOperations: 1, kekMaxOperations: 2 } });
       const items = [];
