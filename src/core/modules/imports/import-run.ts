@@ -7,6 +7,7 @@ import type { Vault } from '../../vault/vault-service.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import { type ImportState, writeBatch } from './import-batch.js';
 import { openImportConnection } from './import-connection.js';
+import { createStatisticsRefresh } from './import-statistics.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import type { ProblemList } from './import-problems.js';
 import { checkRow, type ValidRow } from './import-validate.js';
@@ -74,6 +75,7 @@ export async function runImport(
     await db.kysely.updateTable('imports').set({ rows_done: live.rowsDone, bytes_done: live.bytesDone }).where('id', '=', input.importId).execute();
   }
 
+  const refreshStatistics = createStatisticsRefresh(db.kind);
   const connection = await openImportConnection(db);
   try {
     return await connection.kysely.transaction().execute(async (trx) => {
@@ -100,6 +102,7 @@ export async function runImport(
             const full = batch;
             batch = [];
             await writeBatch(state, full);
+            await refreshStatistics(trx, { devices: state.devicesCreated, device_keys: state.keysCreated });
             await progress();
             // better-sqlite3 answers synchronously: let other requests in between batches.
             await nextTurn();
