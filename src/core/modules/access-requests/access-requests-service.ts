@@ -174,7 +174,9 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
           result: 'allowed',
           details: { userId: row.user_id, customerIds: ids.join(','), newlyLinked: added.length, sessionsEnded },
         });
-        await mailDecision(trx, row, { outcome: 'approved', reason: noteText, customers: customers.map((c) => ({ customerNo: c.customer_no, name: c.name })) });
+        // In the order the operator chose them.
+        const named = ids.flatMap((cid) => customers.filter((c) => c.id === cid).map((c) => ({ customerNo: c.customer_no, name: c.name })));
+        await mailDecision(trx, row, { outcome: 'approved', reason: noteText, customers: named });
         return queuedById(trx, id);
       });
     },

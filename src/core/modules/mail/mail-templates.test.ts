@@ -7,7 +7,33 @@ const setup = { link: 'https://eks.example.com/setup#token=abc123', expiresAt: '
 
 describe('mail templates', () => {
   it('is a closed set', () => {
-    expect(mailTemplateNames).toEqual(['operator-setup', 'password-changed', 'activation', 'already-registered', 'password-reset', 'two-factor-changed']);
+    expect(mailTemplateNames).toEqual(['operator-setup', 'password-changed', 'activation', 'already-registered', 'password-reset', 'two-factor-changed', 'access-requests-new', 'access-request-decided']);
+  });
+
+  it('renders the operators’ digest and escapes what users wrote', () => {
+    const requests = [
+      { requester: 'anna@example.com', customerNo: '4711', customerName: null, relation: 'dealer' as const },
+      { requester: 'bert@example.com', customerNo: null, customerName: 'Müller & <Söhne>', relation: 'customer-admin' as const },
+    ];
+    const en = renderMail('access-requests-new', 'en', { requests, link: 'https://eks.example/access-requests' });
+    expect(en.subject).toBe('openeks: 2 new superuser requests');
+    expect(en.text).toContain("bert@example.com (the customer's own administrator) for Müller & <Söhne>");
+    expect(en.html).toContain('Müller &amp; &lt;Söhne&gt;');
+    expect(en.html).not.toContain('<Söhne>');
+    const de = renderMail('access-requests-new', 'de', { requests: requests.slice(0, 1), link: 'https://eks.example/access-requests' });
+    expect(de.subject).toBe('openeks: neue Superuser-Anfrage von anna@example.com');
+    expect(de.text).toContain('Anfragen ansehen:\nhttps://eks.example/access-requests\n');
+  });
+
+  it('renders the decision: approved with the accounts, rejected with the reason', () => {
+    const approved = renderMail('access-request-decided', 'en', { outcome: 'approved', asked: '4711', customers: [{ customerNo: '4711', name: 'Stadtwerke' }], reason: null, link: 'https://eks.example/access' });
+    expect(approved.subject).toBe('openeks: your superuser access was approved');
+    expect(approved.text).toContain('You are now superuser of: 4711 Stadtwerke.');
+    expect(approved.text).toContain('asked to set it up when you sign in');
+    expect(approved.text).not.toContain('Note:');
+    const rejected = renderMail('access-request-decided', 'de', { outcome: 'rejected', asked: '4711 · Stadtwerke', customers: [], reason: 'Kein Vertrag.', link: 'https://eks.example/access' });
+    expect(rejected.subject).toBe('openeks: Ihre Superuser-Anfrage wurde abgelehnt');
+    expect(rejected.text).toContain('Begründung: Kein Vertrag.');
   });
 
   it('renders operator-setup in German: subject, text and HTML with the link and its expiry', () => {
