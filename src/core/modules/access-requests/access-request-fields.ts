@@ -1,5 +1,5 @@
 import { AppError, type FieldProblem } from '../../../lib/errors.js';
-import { CUSTOMER_NO, MAX_NAME } from '../customers/customer-fields.js';
+import { CONTROL, CONTROL_BUT_LINES, CUSTOMER_NO, MAX_NAME } from '../customers/customer-fields.js';
 
 // What a user may write into a superuser request (docs/superusers.md), checked after trimming.
 
@@ -9,8 +9,6 @@ export type Relation = (typeof relations)[number];
 export const MAX_COMMENT = 2000;
 export const MAX_REASON = 2000;
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const lengthOf = (value: string) => [...value].length;
 
 export interface RequestInput {

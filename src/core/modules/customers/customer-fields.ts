@@ -17,8 +17,8 @@ const isPlausibleEmail = (value: string): boolean => {
 };
 // Line breaks and tabs belong in notes; other control characters (and NUL, which PostgreSQL
 // refuses in text) belong nowhere.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+export const CONTROL = /[\u0000-\u001f\u007f]/;
+export const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 export interface CustomerFields {
   customerNo: string;
