@@ -22,6 +22,10 @@ import { DevicePage } from './pages/inventory/device-page.js';
 import { EksPage } from './pages/inventory/eks-page.js';
 import { ImportPage } from './pages/inventory/import-page.js';
 import { TelegramCheckPage } from './pages/inventory/telegram-check-page.js';
+import { AccessPage } from './pages/access/access-page.js';
+import { AccessRequestPage } from './pages/access/access-request-page.js';
+import { AccessRequestsPage } from './pages/access/access-requests-page.js';
+import { SuperusersPage } from './pages/access/superusers-page.js';
 import { safeReturnPath, useRouter, type RouteLocation } from './router/router.js';
 import { useSession, type SessionState } from './session/session-context.js';
 
@@ -80,6 +84,8 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
 
   const inventory = inventoryRoute(location, state);
   if (inventory !== null) return inventory;
+  const access = accessRoute(location, state);
+  if (access !== null) return access;
 
   switch (location.pathname) {
     case '/sign-in':
@@ -128,6 +134,25 @@ function inventoryRoute(location: RouteLocation, state: Exclude<SessionState, { 
   if (path === '/customers') return <CustomersPage />;
   if (customer !== null) return <CustomerPage key={idOf(customer)} id={idOf(customer)} />;
   return <ImportPage />;
+}
+
+/** Superuser access (docs/superusers.md): asking for users who are not operators, deciding and linking for operators. */
+function accessRoute(location: RouteLocation, state: Exclude<SessionState, { status: 'loading' | 'failed' }>) {
+  const path = location.pathname;
+  const request = /^\/access-requests\/([^/]+)$/.exec(path);
+  const known = path === '/access' || path === '/access-requests' || path === '/superusers' || request !== null;
+  if (!known) return null;
+  const signedIn = state.status === 'signedIn' ? state.session : null;
+  if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+  const operator = isOperator(signedIn.user);
+  if (path === '/access') return operator ? <ForbiddenPage /> : <AccessPage />;
+  if (!operator) return <ForbiddenPage />;
+  if (path === '/superusers') return <SuperusersPage />;
+  if (request !== null) {
+    const id = decodeURIComponent(request[1] ?? '');
+    return <AccessRequestPage key={id} id={id} />;
+  }
+  return <AccessRequestsPage />;
 }
 
 /** Sign-in that returns to the current page afterwards, unless the user signed out on purpose. */

@@ -52,6 +52,9 @@ export function SiteHeader() {
               {isOperator(session.user) && navLink('/customers', t('nav.customers'))}
               {isOperator(session.user) && navLink('/import', t('nav.import'))}
               {navLink('/telegram-check', t('nav.telegram'))}
+              {!isOperator(session.user) && navLink('/access', t('nav.access'))}
+              {isOperator(session.user) && navLink('/access-requests', t('nav.requests'))}
+              {isOperator(session.user) && navLink('/superusers', t('nav.superusers'))}
               {isOperator(session.user) && navLink('/outbox', t('nav.outbox'))}
               {isOperator(session.user) && navLink('/settings', t('nav.settings'))}
               {navLink('/profile', t('nav.profile'))}

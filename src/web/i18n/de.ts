@@ -1,3 +1,4 @@
+import { deAccess } from './de-access.js';
 import { deInventory } from './de-inventory.js';
 import type { Messages } from './en.js';
 
@@ -19,6 +20,9 @@ export const de: Messages = {
     customers: 'Kunden',
     import: 'Import',
     telegram: 'Telegramm prüfen',
+    access: 'Superuser-Zugang',
+    requests: 'Anfragen',
+    superusers: 'Superuser',
     outbox: 'Postausgang',
     profile: 'Profil',
     settings: 'Einstellungen',
@@ -379,4 +383,5 @@ export const de: Messages = {
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',
   },
   ...deInventory,
+  ...deAccess,
 };

@@ -1,4 +1,5 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
+import { enAccess } from './en-access.js';
 import { enInventory } from './en-inventory.js';
 
 export const en = {
@@ -18,6 +19,9 @@ export const en = {
     customers: 'Customers',
     import: 'Import',
     telegram: 'Check telegram',
+    access: 'Superuser access',
+    requests: 'Requests',
+    superusers: 'Superusers',
     outbox: 'Outbox',
     profile: 'Profile',
     settings: 'Settings',
@@ -378,6 +382,7 @@ export const en = {
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
   },
   ...enInventory,
+  ...enAccess,
 };
 
 export type Messages = typeof en;

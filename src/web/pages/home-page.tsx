@@ -13,9 +13,11 @@ export function HomePage({ user }: { user: SessionUser }) {
       ? [
           { to: '/customers', label: t('nav.customers'), description: t('homeAreas.customers') },
           { to: '/import', label: t('nav.import'), description: t('homeAreas.import') },
+          { to: '/access-requests', label: t('nav.requests'), description: t('accessAreas.requests') },
+          { to: '/superusers', label: t('nav.superusers'), description: t('accessAreas.superusers') },
           { to: '/outbox', label: t('nav.outbox'), description: t('home.outboxDescription') },
         ]
-      : []),
+      : [{ to: '/access', label: t('nav.access'), description: t('accessAreas.access') }]),
   ];
   return (
     <section className="panel">

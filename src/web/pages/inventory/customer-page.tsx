@@ -10,6 +10,7 @@ import { formatDateTime, formatNumber } from '../../components/format.js';
 import { NotLoadedPanel, useLoaded } from '../../components/loaded.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { Link } from '../../router/router.js';
+import { CustomerSuperusers } from '../access/customer-superusers.js';
 import { CustomerForm, type CustomerField } from './customer-form.js';
 import { eksLink } from './device-query.js';
 
@@ -63,6 +64,7 @@ export function CustomerPage({ id }: { id: string }) {
           {t('customers.showDevices')} ({t('customers.devices', { count: customer.deviceCount, formatted: formatNumber(customer.deviceCount, language) })})
         </Link>
       </p>
+      <CustomerSuperusers customerId={customer.id} />
       <h2>{t('customer.editTitle')}</h2>
       {saved !== null && <Notice>{t(saved === 'saved' ? 'customer.saved' : 'customer.unchanged')}</Notice>}
       <CustomerForm key={customer.updatedAt} idPrefix="customer-edit" initial={valuesOf(customer)} submitLabel={t('customer.save')} busyLabel={t('customer.saving')} onSubmit={onSave} />

@@ -9,7 +9,7 @@ import { isApiError } from '../../api/client.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { formatNumber } from '../../components/format.js';
 import { PageHeading } from '../../components/page-heading.js';
-import { useRouter } from '../../router/router.js';
+import { Link, useRouter } from '../../router/router.js';
 import { currentCursor, firstPage, pageNumber, popCursor, pushCursor, type CursorStack } from './cursor-stack.js';
 import { DeviceFilterForm } from './device-filter-form.js';
 import { hasFilter, nextSort, pageSizes, readDeviceQuery, writeDeviceQuery, type DeviceQuery } from './device-query.js';
@@ -106,7 +106,15 @@ export function EksPage({ operator }: { operator: boolean }) {
       {rows.status === 'failed' && <ErrorAlert error={rows.error} />}
       {rows.status === 'loading' && shown === null && <p role="status">{t('eks.loading')}</p>}
       {rows.status === 'ready' && devices.length === 0 && page === 1 && (
-        <p className="empty-state">{filtered ? t('eks.emptyFilter') : operator ? t('eks.emptyOperator') : t('eks.emptyNone')}</p>
+        <p className="empty-state">
+          {filtered ? t('eks.emptyFilter') : operator ? t('eks.emptyOperator') : t('eks.emptyNone')}
+          {!filtered && !operator && (
+            <>
+              {' '}
+              {t('access.eksHint')} <Link to="/access">{t('access.eksHintLink')}</Link>
+            </>
+          )}
+        </p>
       )}
       {devices.length > 0 && (
         <>
