@@ -50,9 +50,9 @@ export function CustomerSearch(props: {
 
   const describedBy = [props.hint !== undefined ? `${inputId}-hint` : null, props.error ? `${inputId}-error` : null].filter(Boolean).join(' ');
   return (
-    <div className="customer-search" role="search" aria-labelledby={`${inputId}-label`}>
+    <div className="customer-search">
       <div className="field">
-        <label id={`${inputId}-label`} htmlFor={inputId}>
+        <label htmlFor={inputId}>
           {props.label}
         </label>
         {props.hint !== undefined && (
