@@ -19,6 +19,7 @@ import { enrolTotpInBrowser } from './support/two-factor.js';
 const screenshots = process.env['OPENEKS_SCREENSHOTS'];
 const dealer = { email: 'hanna.haendler@example.com', name: 'Hanna Händler' };
 const operatorEmail = 'betrieb@example.com';
+const otherEmail = 'rita.raten@example.com';
 const serials4711 = ['60000001', '60000002', '60000003'];
 const serials4712 = ['61000001', '61000002'];
 const day = 24 * 60 * 60 * 1000;
@@ -142,7 +143,6 @@ describe('superuser access in the browser', () => {
     expect(queuePath).toBe('/access-requests');
     // Another user asks for a number no account has: unmatched in the queue.
     server.clock.advance(60 * 60 * 1000);
-    const otherEmail = 'rita.raten@example.com';
     await createActiveUser(server, { email: otherEmail, language: 'en' });
     const other = await server.app.inject({ method: 'POST', url: '/api/session', payload: { email: otherEmail, password: goodPassword } });
     const otherCookie = other.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
@@ -168,7 +168,7 @@ describe('superuser access in the browser', () => {
     await expect(op.getByRole('navigation', { name: 'Show requests' }).getByRole('link', { name: 'Open' }).getAttribute('aria-current')).resolves.toBe('page');
     const queue = op.getByRole('table', { name: 'Requests for superuser access: Open' });
     // Oldest first: the dealer has waited longest.
-    await expect(queue.getByRole('rowheader').allTextContents()).resolves.toEqual([`${dealer.email}${dealer.name}`, `${otherEmail}no name given`]);
+    await expect.poll(() => queue.getByRole('rowheader').allTextContents()).toEqual([`${dealer.email}${dealer.name}`, `${otherEmail}no name given`]);
     const dealerRow = queue.getByRole('row', { name: dealer.email });
     await dealerRow.getByText('4711 · Stadtwerke Musterstadt').waitFor();
     await dealerRow.getByText('Dealer', { exact: true }).waitFor();
@@ -223,7 +223,7 @@ describe('superuser access in the browser', () => {
     await user.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
     await user.getByText('3 Geräte', { exact: true }).waitFor();
     const devices = user.getByRole('table', { name: /Geräte/ });
-    await expect(devices.getByRole('rowheader').allTextContents()).resolves.toEqual(serials4711);
+    await expect.poll(() => devices.getByRole('rowheader').allTextContents()).toEqual(serials4711);
     for (const serial of serials4712) await expect(user.getByText(serial).count()).resolves.toBe(0);
     await shot(user, 'eks-superuser-de');
 
@@ -283,6 +283,8 @@ describe('superuser access in the browser', () => {
       { status: 400, path: '/api/superuser-links' },
     ]);
     const operator = await server.signInOperator('zweite-schicht@example.com');
+    // A day on by the browser's clock: the other user's request (from the first test) still waits.
+    await op.clock.setFixedTime(new Date(server.clock.now().getTime() + day + 60_000));
     await signInOperatorInBrowser(op, server, { email: 'zweite-schicht@example.com', password: operatorPassword, totpSecret: operator.totpSecret }, 'en');
 
     // The dealer asks for 4712 (through the API, signed in with both factors).
@@ -325,6 +327,14 @@ describe('superuser access in the browser', () => {
     await row.getByText('Begründung: Für 4712 ist die Hausverwaltung selbst zuständig; bitte wenden Sie sich dorthin.').waitFor();
     await row.getByText('Administrator des Kunden').waitFor();
     await shot(user, 'access-rejected-de');
+    // The same page in English.
+    await user.getByRole('button', { name: 'English' }).click();
+    await user.getByRole('heading', { level: 1, name: 'Superuser access' }).waitFor();
+    const englishRow = user.getByRole('table', { name: 'Your requests for superuser access' }).getByRole('row', { name: /^4712/ });
+    await englishRow.getByText('Rejected').waitFor();
+    await englishRow.getByText('Reason: Für 4712 ist die Hausverwaltung', { exact: false }).waitFor();
+    await user.getByRole('region', { name: 'You are superuser of' }).getByRole('link', { name: 'Show the devices of 4711' }).waitFor();
+    await shot(user, 'access-en');
 
     // A direct link: an operator's address is refused at the field; the dealer is linked to 4712.
     await op.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Superusers' }).click();
@@ -342,7 +352,8 @@ describe('superuser access in the browser', () => {
     await form.getByRole('button', { name: 'Link', exact: true }).click();
     await op.getByText(`${dealer.email} is now superuser of 4712.`).waitFor();
     const table = op.getByRole('table', { name: 'Superusers' });
-    await expect(table.getByRole('rowheader').allTextContents()).resolves.toEqual(['4711Stadtwerke Musterstadt', '4712Wohnbau Musterstadt eG']);
+    // The list reloads after the notice.
+    await expect.poll(() => table.getByRole('rowheader').allTextContents()).toEqual(['4711Stadtwerke Musterstadt', '4712Wohnbau Musterstadt eG']);
     await shot(op, 'superusers-en');
 
     // Removing asks first; Cancel keeps the link, the dialog's button removes it.
@@ -355,11 +366,33 @@ describe('superuser access in the browser', () => {
     await remove4711.click();
     await dialog.getByRole('button', { name: 'Remove superuser' }).click();
     await op.getByText(`${dealer.email} is no longer superuser of 4711.`).waitFor();
-    await expect(table.getByRole('rowheader').allTextContents()).resolves.toEqual(['4712Wohnbau Musterstadt eG']);
+    await expect.poll(() => table.getByRole('rowheader').allTextContents()).toEqual(['4712Wohnbau Musterstadt eG']);
     const links = await server.container.db.kysely.selectFrom('superuser_links').select('customer_account_id').where('user_id', '=', dealerId).execute();
     expect(links).toEqual([{ customer_account_id: customer4712 }]);
     expect((await auditOf(server, 'superuser.unlink')).map((a) => a.target_id)).toEqual([customer4711]);
     expect((await auditOf(server, 'superuser.link')).map((a) => a.target_id)).toEqual([customer4711, customer4712]);
+
+    // The operator's pages in German.
+    await op.getByRole('button', { name: 'Deutsch' }).click();
+    await op.getByRole('heading', { level: 1, name: 'Superuser' }).waitFor();
+    await op.getByRole('table', { name: 'Superuser' }).getByRole('button', { name: `${dealer.email} als Superuser von 4712 entfernen` }).waitFor();
+    await shot(op, 'superusers-de');
+    await op.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Anfragen' }).click();
+    await op.getByRole('heading', { level: 1, name: 'Anfragen' }).waitFor();
+    const open = op.getByRole('table', { name: 'Anfragen auf Superuser-Zugang: Offen' });
+    await expect.poll(() => open.getByRole('rowheader').allTextContents()).toEqual([`${otherEmail}ohne Namen`]);
+    const otherRow = open.getByRole('row', { name: otherEmail });
+    await otherRow.getByText('ohne Treffer', { exact: true }).waitFor();
+    await otherRow.getByText('Administrator des Kunden', { exact: true }).waitFor();
+    await otherRow.getByText('wartet seit 1 Tag', { exact: true }).waitFor();
+    await shot(op, 'queue-de');
+    await op.getByRole('navigation', { name: 'Anfragen anzeigen' }).getByRole('link', { name: 'Abgelehnt' }).click();
+    await op.getByRole('table', { name: 'Anfragen auf Superuser-Zugang: Abgelehnt' }).getByRole('link', { name: `Die Anfrage von ${dealer.email} ansehen` }).click();
+    await op.getByRole('heading', { level: 1, name: `Anfrage von ${dealer.email}` }).waitFor();
+    await op.getByText(/^Entschieden von zweite-schicht@example\.com am /).waitFor();
+    await op.getByText('Für 4712 ist die Hausverwaltung selbst zuständig; bitte wenden Sie sich dorthin.').waitFor();
+    await expect(op.getByRole('button', { name: 'Ablehnen' }).count()).resolves.toBe(0);
+    await shot(op, 'request-decided-de');
 
     expect(opWatch.problems()).toEqual([]);
     expect(userWatch.problems()).toEqual([]);

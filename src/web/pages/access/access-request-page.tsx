@@ -28,7 +28,7 @@ export function AccessRequestPage({ id }: { id: string }) {
   const [outcome, setOutcome] = useState<Outcome>(null);
 
   if (load.status !== 'ready') {
-    return <NotLoadedPanel load={load} className="panel panel-medium" title={t('request.titlePlain')} loading={t('request.loading')} back={{ to: '/access-requests', label: t('request.back') }} />;
+    return <NotLoadedPanel load={load} className="panel panel-wide" title={t('request.titlePlain')} loading={t('request.loading')} back={{ to: '/access-requests', label: t('request.back') }} />;
   }
   const request = load.value;
   const language = i18n.language;
@@ -39,7 +39,7 @@ export function AccessRequestPage({ id }: { id: string }) {
   const none = t('request.none');
 
   return (
-    <section className="panel panel-medium">
+    <section className="panel panel-wide">
       <p className="breadcrumb">
         <Link to="/access-requests">{t('request.back')}</Link>
       </p>
