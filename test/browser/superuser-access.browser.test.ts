@@ -327,6 +327,19 @@ describe('superuser access in the browser', () => {
     await row.getByText('Begründung: Für 4712 ist die Hausverwaltung selbst zuständig; bitte wenden Sie sich dorthin.').waitFor();
     await row.getByText('Administrator des Kunden').waitFor();
     await shot(user, 'access-rejected-de');
+    // A request by name only, withdrawn again while open.
+    await user.getByLabel('Kundenname').fill('Gemeindewerke Anderswo');
+    await user.getByLabel('Ich bin Administrator des Kunden').check();
+    await user.getByRole('button', { name: 'Anfrage senden' }).click();
+    await user.getByText('Ihre Anfrage für Gemeindewerke Anderswo ist gesendet.', { exact: false }).waitFor();
+    await user.getByRole('button', { name: 'Die Anfrage für Gemeindewerke Anderswo zurückziehen' }).click();
+    await user.getByText('Ihre Anfrage für Gemeindewerke Anderswo ist zurückgezogen.').waitFor();
+    const withdrawnRow = user.getByRole('table', { name: 'Ihre Anfragen auf Superuser-Zugang' }).getByRole('row', { name: /^Gemeindewerke Anderswo/ });
+    await withdrawnRow.getByText('Zurückgezogen').waitFor();
+    await expect(withdrawnRow.getByRole('button').count()).resolves.toBe(0);
+    const withdrawn = await auditOf(server, 'access_request.withdraw');
+    expect(withdrawn).toHaveLength(1);
+    expect(withdrawn[0]).toMatchObject({ actor_id: dealerId, result: 'allowed' });
     // The same page in English.
     await user.getByRole('button', { name: 'English' }).click();
     await user.getByRole('heading', { level: 1, name: 'Superuser access' }).waitFor();
