@@ -129,6 +129,7 @@ export const deAccess: typeof enAccess = {
     addLabel: '{{customerNo}} {{name}} hinzufügen',
     added: 'Hinzugefügt',
     note: 'Hinweis an den Benutzer (optional)',
+    noteShown: 'Hinweis',
     noteHint: 'Wird mit der E-Mail zur Genehmigung gesendet.',
     approve: 'Genehmigen',
     approving: 'Wird genehmigt…',

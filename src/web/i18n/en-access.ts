@@ -127,6 +127,7 @@ export const enAccess = {
     addLabel: 'Add {{customerNo}} {{name}}',
     added: 'Added',
     note: 'Note to the user (optional)',
+    noteShown: 'Note',
     noteHint: 'Sent with the approval mail.',
     approve: 'Approve',
     approving: 'Approving…',

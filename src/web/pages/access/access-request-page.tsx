@@ -94,7 +94,7 @@ function Decided({ request }: { request: QueuedRequest }) {
       <p>{request.decidedBy !== null && request.status !== 'withdrawn' ? t('request.decidedBy', { email: request.decidedBy.email, date }) : t('request.decidedAt', { date })}</p>
       {request.decisionReason !== null && (
         <dl className="meta">
-          <dt>{t('request.reason')}</dt>
+          <dt>{request.status === 'approved' ? t('request.noteShown') : t('request.reason')}</dt>
           <dd className="pre-line">{request.decisionReason}</dd>
         </dl>
       )}
