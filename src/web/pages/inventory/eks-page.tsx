@@ -31,16 +31,20 @@ export function EksPage({ operator }: { operator: boolean }) {
   const stack = paging.search === search ? paging.stack : firstPage;
   const cursor = currentCursor(stack);
   const [rows, setRows] = useState<Rows>({ status: 'loading' });
-  const [shown, setShown] = useState<DevicePage | null>(null);
+  // The rows on screen with the page they are (kept while the next page loads), so the page
+  // line always describes the rows it stands under.
+  const [shown, setShown] = useState<{ page: DevicePage; number: number; limit: number } | null>(null);
   const [count, setCount] = useState<Count | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
     setRows({ status: 'loading' });
+    const number = pageNumber(stack);
+    const limit = query.limit;
     listDevices(client, { filter: query.filter, sort: query.sort, cursor, limit: query.limit }, { signal: controller.signal }).then(
       (page) => {
         setRows({ status: 'ready', search, page });
-        setShown(page);
+        setShown({ page, number, limit });
       },
       (error: unknown) => {
         if (!controller.signal.aborted) setRows({ status: 'failed', search, error });
@@ -84,9 +88,9 @@ export function EksPage({ operator }: { operator: boolean }) {
 
   const language = i18n.language;
   const filtered = hasFilter(query.filter);
-  const devices = shown?.items ?? [];
-  const page = pageNumber(stack);
-  const from = (page - 1) * query.limit + 1;
+  const devices = shown?.page.items ?? [];
+  const page = shown?.number ?? pageNumber(stack);
+  const from = (page - 1) * (shown?.limit ?? query.limit) + 1;
   const currentCount = count?.search === filterKey ? count : null;
 
   return (
