@@ -84,14 +84,18 @@ export function createSessionService(deps: {
   const customerIdsOf = (user: Pick<UserRow, 'id' | 'is_operator'>, trx?: Executor): Promise<string[]> =>
     user.is_operator === 1 ? Promise.resolve([]) : deps.links.customerIdsOf(user.id, trx);
 
+  async function stageFor(user: Pick<UserRow, 'id' | 'is_operator'>, customerAccountIds: readonly string[], trx?: Executor): Promise<SessionStage> {
+    if (await deps.mfa.hasConfirmedTotp(user.id, trx)) return 'mfa';
+    return mfaRequired(user, { superuser: customerAccountIds.length > 0 }) ? 'enrol' : 'complete';
+  }
+
   /** The stage a user's fresh session starts in after the password (or a link) proved who they are. */
   async function stageAfterPassword(user: Pick<UserRow, 'id' | 'is_operator'>, trx?: Executor): Promise<SessionStage> {
-    if (await deps.mfa.hasConfirmedTotp(user.id, trx)) return 'mfa';
-    return mfaRequired(user, { superuser: (await customerIdsOf(user, trx)).length > 0 }) ? 'enrol' : 'complete';
+    return stageFor(user, await customerIdsOf(user, trx), trx);
   }
 
   /** Inserts a session row with a fresh id and token (inside the caller's transaction). */
-  async function insertSession(trx: Executor, input: { user: UserRow; actor: Actor; stage: SessionStage; aal: number }): Promise<NewSession> {
+  async function insertSession(trx: Executor, input: { user: UserRow; actor: Actor; stage: SessionStage; aal: number; customerAccountIds: string[] }): Promise<NewSession> {
     const session = newToken();
     const now = deps.clock.now();
     const id = newId('ses');
@@ -111,7 +115,7 @@ export function createSessionService(deps: {
       },
       trx,
     );
-    const customerAccountIds = await customerIdsOf(input.user, trx);
+    const { customerAccountIds } = input;
     return {
       token: session.token,
       csrfToken: csrfTokenFor(session.token),
@@ -141,8 +145,9 @@ export function createSessionService(deps: {
      */
     async startSession({ user, actor, stage, trx }: { user: UserRow; actor: Actor; stage?: SessionStage; trx?: Executor }): Promise<NewSession> {
       const run = async (tx: Executor) => {
-        const chosen = stage ?? (await stageAfterPassword(user, tx));
-        const created = await insertSession(tx, { user, actor, stage: chosen, aal: 1 });
+        const customerAccountIds = await customerIdsOf(user, tx);
+        const chosen = stage ?? (await stageFor(user, customerAccountIds, tx));
+        const created = await insertSession(tx, { user, actor, stage: chosen, aal: 1, customerAccountIds });
         await deps.audit.write(tx, {
           actor: { ...actor, userId: user.id },
           action: 'session.create',
@@ -161,7 +166,8 @@ export function createSessionService(deps: {
      */
     async rotate(trx: Executor, { principal, user, actor, stage, aal }: { principal: Principal; user: UserRow; actor: Actor; stage: SessionStage; aal: number }): Promise<NewSession> {
       await deps.sessions.delete(principal.sessionId, trx);
-      return insertSession(trx, { user, actor, stage, aal });
+      // The links were read with this request's session: no second read.
+      return insertSession(trx, { user, actor, stage, aal, customerAccountIds: principal.customerAccountIds });
     },
 
     /** The principal behind a session cookie, or null when it is unknown, idle, expired or its user is not active. */
@@ -175,7 +181,7 @@ export function createSessionService(deps: {
         return null;
       }
       if (idleSince >= touchEveryMs) await deps.sessions.touch(row.session_id, now.toISOString());
-      const customerAccountIds = await customerIdsOf({ id: row.user_id, is_operator: row.is_operator });
+      const { customerAccountIds } = row;
       return {
         userId: row.user_id,
         email: row.email,

@@ -7,10 +7,16 @@ export function createSessionsRepo(db: Executor) {
     async insert(row: Insertable<SessionsTable>, trx: Executor = db) {
       await trx.insertInto('sessions').values(row).execute();
     },
-    findByTokenHash(tokenHash: string, trx: Executor = db) {
-      return trx
+    /**
+     * The session with its user and the customer accounts the user is superuser of, in one round
+     * trip: it runs on every request, and the links must be read fresh each time (an unlink
+     * takes effect on the next request). One row per link; none is a row with a null account.
+     */
+    async findByTokenHash(tokenHash: string, trx: Executor = db) {
+      const rows = await trx
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
+        .leftJoin('superuser_links', 'superuser_links.user_id', 'users.id')
         .select([
           'sessions.id as session_id',
           'sessions.created_at',
@@ -25,9 +31,16 @@ export function createSessionsRepo(db: Executor) {
           'users.is_operator',
           'users.status',
           'users.language',
+          'superuser_links.customer_account_id',
         ])
         .where('sessions.token_hash', '=', tokenHash)
-        .executeTakeFirst();
+        .orderBy('superuser_links.customer_account_id')
+        .execute();
+      const [first] = rows;
+      if (first === undefined) return undefined;
+      const { customer_account_id: _link, ...session } = first;
+      const customerAccountIds = first.is_operator === 1 ? [] : rows.flatMap((r) => (r.customer_account_id === null ? [] : [r.customer_account_id]));
+      return { ...session, customerAccountIds };
     },
     /** A user's sessions that have not ended (absolute or idle), newest use first. */
     listActive(userId: string, now: string, idleSince: string, trx: Executor = db) {
