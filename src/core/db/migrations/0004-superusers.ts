@@ -46,6 +46,9 @@ export function superusers(_kind: DbKind) {
         .where(sql.ref('operators_notified_at'), 'is', null)
         .execute();
 
+      // The queue matches a request's number to an account ignoring case.
+      await sql`create index customer_accounts_no_lower on customer_accounts (lower(customer_no))`.execute(db);
+
       await db.schema
         .createTable('superuser_links')
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))

@@ -55,11 +55,20 @@ const toMatch = (row: { id: string; customer_no: string; name: string; device_co
   deviceCount: Number(row.device_count ?? 0),
 });
 
+/** Case-insensitive: users type "k-100" for K-100 (served by the index on lower(customer_no)). */
+const numberIs = (customerNo: string) => sql<boolean>`lower(${sql.ref('customer_accounts.customer_no')}) = ${customerNo.toLowerCase()}`;
+
+/** The id of the account with this number, ignoring case, if any. */
+export async function accountIdByNumber(trx: Executor, customerNo: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('customer_accounts').select('id').where(numberIs(customerNo)).orderBy('customer_no').executeTakeFirst();
+  return row?.id;
+}
+
 export async function matchesFor(trx: Executor, request: { customerNo: string | null; customerName: string | null }): Promise<Matches> {
   let byNumber: MatchedCustomer | null = null;
   if (request.customerNo !== null) {
     const row = await withDeviceCount(trx)
-      .where(sql<boolean>`lower(${sql.ref('customer_accounts.customer_no')}) = ${request.customerNo.toLowerCase()}`)
+      .where(numberIs(request.customerNo))
       .orderBy('customer_accounts.customer_no')
       .executeTakeFirst();
     byNumber = row ? toMatch(row) : null;

@@ -8,7 +8,7 @@ import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SuperusersService } from '../superusers/superusers-service.js';
 import { reasonText, requestFields, type RequestInput } from './access-request-fields.js';
-import { matchesFor } from './access-request-matches.js';
+import { accountIdByNumber, matchesFor } from './access-request-matches.js';
 import { type AccessRequest, askedFor, linkedCustomersOf, type QueuedRequest, queuedView, requestView } from './access-request-view.js';
 import { createAccessRequestsRepo, type QueueRow, type Status } from './access-requests-repo.js';
 
@@ -85,8 +85,8 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
       };
       try {
         await deps.db.kysely.transaction().execute(async (trx) => {
-          const matches = await matchesFor(trx, { customerNo: fields.customerNo, customerName: null });
-          if (matches.byNumber !== null && superuserOf.includes(matches.byNumber.id)) throw new AppError('already_superuser');
+          const matched = fields.customerNo === null ? undefined : await accountIdByNumber(trx, fields.customerNo);
+          if (matched !== undefined && superuserOf.includes(matched)) throw new AppError('already_superuser');
           // The partial unique index decides "one open request per subject", also under a race.
           await repo.insert(row, trx);
           await deps.audit.write(trx, {
@@ -94,7 +94,7 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
             action: 'access_request.create',
             target: { type: 'access-request', id: row.id },
             result: 'allowed',
-            details: { customerNo: fields.customerNo, customerName: fields.customerName, relation: fields.relation, matched: matches.byNumber !== null },
+            details: { customerNo: fields.customerNo, customerName: fields.customerName, relation: fields.relation, matched: matched !== undefined },
           });
         });
       } catch (err) {
