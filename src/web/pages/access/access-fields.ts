@@ -4,14 +4,13 @@
 import { isApiError } from '../../api/client.js';
 import type { CustomerRef, MatchedCustomer, QueuedRequest, Relation, RequestInput } from '../../api/access-api.js';
 import { characterCount } from '../../components/format.js';
-import { customerNoPattern } from '../inventory/customer-form.js';
+// The server's own rules (pure modules), so the form and the API cannot drift apart.
+import { MAX_COMMENT, MAX_REASON } from '../../../core/modules/access-requests/access-request-fields.js';
+import { CONTROL as control, CONTROL_BUT_LINES as controlButLines, CUSTOMER_NO as customerNoPattern, MAX_NAME } from '../../../core/modules/customers/customer-fields.js';
 
-export const nameMaxLength = 200;
-export const commentMaxLength = 2000;
-export const reasonMaxLength = 2000;
-// Control characters (tab, line breaks allowed in the comment only), as the server refuses them.
-const control = /[\u0000-\u001f\u007f]/;
-const controlButLines = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+export const nameMaxLength = MAX_NAME;
+export const commentMaxLength = MAX_COMMENT;
+export const reasonMaxLength = MAX_REASON;
 
 export type RequestField = 'customerNo' | 'customerName' | 'relation' | 'comment';
 export type RequestProblem = 'customerRequired' | 'customerNoInvalid' | 'nameTooLong' | 'nameInvalid' | 'relationRequired' | 'commentTooLong' | 'commentInvalid';

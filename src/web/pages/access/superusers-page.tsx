@@ -1,12 +1,13 @@
 // "Superuser" (operators, docs/superusers.md): who is superuser of which customer account,
 // filtered by an account (`?customerId=` in the URL, chosen through the customers search), a
 // user linked by e-mail directly, and a link removed after asking once more.
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
 import { createSuperuserLink, deleteSuperuserLink, listSuperuserLinks, type CustomerRef, type SuperuserLink } from '../../api/access-api.js';
 import { isApiError, type RequestOptions } from '../../api/client.js';
 import { getCustomer } from '../../api/customers-api.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/page-heading.js';
@@ -116,7 +117,17 @@ export function SuperusersPage() {
           <LinkForm initialCustomer={customerId !== null ? filterCustomer : null} onLinked={onLinked} />
         </section>
       </div>
-      {removing !== null && <ConfirmRemove link={removing} onConfirm={() => void onRemove(removing)} onClose={() => setRemoving(null)} />}
+      {removing !== null && (
+        <ConfirmDialog
+          id="confirm-remove"
+          title={t('superusers.confirmTitle')}
+          text={t('superusers.confirmText', { email: removing.user.email, customerNo: removing.customer.customerNo, name: removing.customer.name })}
+          confirmLabel={t('superusers.confirmRemove')}
+          cancelLabel={t('superusers.cancel')}
+          onConfirm={() => void onRemove(removing)}
+          onClose={() => setRemoving(null)}
+        />
+      )}
     </section>
   );
 }
@@ -257,29 +268,5 @@ function LinkForm({ initialCustomer, onLinked }: { initialCustomer: CustomerRef 
         {busy ? t('superusers.linking') : t('superusers.link')}
       </button>
     </form>
-  );
-}
-
-/** A modal dialog as the device page's "destroy": focus trapped, Escape cancels. */
-function ConfirmRemove({ link, onConfirm, onClose }: { link: SuperuserLink; onConfirm: () => void; onClose: () => void }) {
-  const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog !== null && !dialog.open) dialog.showModal();
-  }, []);
-  return (
-    <dialog ref={ref} className="dialog dialog-small" role="alertdialog" aria-labelledby="confirm-remove-title" aria-describedby="confirm-remove-text" onClose={onClose}>
-      <h2 id="confirm-remove-title">{t('superusers.confirmTitle')}</h2>
-      <p id="confirm-remove-text">{t('superusers.confirmText', { email: link.user.email, customerNo: link.customer.customerNo, name: link.customer.name })}</p>
-      <div className="button-row">
-        <button type="button" className="button button-danger" onClick={onConfirm}>
-          {t('superusers.confirmRemove')}
-        </button>
-        <button type="button" className="button button-secondary" onClick={() => ref.current?.close()} autoFocus>
-          {t('superusers.cancel')}
-        </button>
-      </div>
-    </dialog>
   );
 }

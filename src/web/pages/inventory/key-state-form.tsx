@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { KeyState } from '../../../core/modules/devices/device-fields.js';
 import { useApi } from '../../api/api-context.js';
 import { changeKeyState, type KeyVersion } from '../../api/devices-api.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { allowedTransitions, needsConfirmation, reasonRequired } from './key-transitions.js';
 import { keyStateText } from './vocabulary.js';
@@ -138,7 +139,12 @@ export function KeyStateForm({ deviceId, keyVersion, onChanged, onCancel }: { de
         </div>
       </form>
       {confirming && (
-        <ConfirmDestroy
+        <ConfirmDialog
+          id="confirm-destroy"
+          title={t('device.confirmTitle')}
+          text={t('device.confirmText')}
+          confirmLabel={t('device.confirmDestroy')}
+          cancelLabel={t('device.cancel')}
           onConfirm={() => {
             setConfirming(false);
             void send('destroyed');
@@ -147,29 +153,5 @@ export function KeyStateForm({ deviceId, keyVersion, onChanged, onCancel }: { de
         />
       )}
     </section>
-  );
-}
-
-/** A modal dialog: the browser traps focus, Escape cancels, focus returns to the form's button. */
-function ConfirmDestroy({ onConfirm, onClose }: { onConfirm: () => void; onClose: () => void }) {
-  const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog !== null && !dialog.open) dialog.showModal();
-  }, []);
-  return (
-    <dialog ref={ref} className="dialog dialog-small" role="alertdialog" aria-labelledby="confirm-destroy-title" aria-describedby="confirm-destroy-text" onClose={onClose}>
-      <h2 id="confirm-destroy-title">{t('device.confirmTitle')}</h2>
-      <p id="confirm-destroy-text">{t('device.confirmText')}</p>
-      <div className="button-row">
-        <button type="button" className="button button-danger" onClick={onConfirm}>
-          {t('device.confirmDestroy')}
-        </button>
-        <button type="button" className="button button-secondary" onClick={() => ref.current?.close()} autoFocus>
-          {t('device.cancel')}
-        </button>
-      </div>
-    </dialog>
   );
 }
