@@ -1,7 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import type { MeterConfig, MeterKind } from './meters/meter-types.js';
 
-// The bench's keys, ready for the core's import: the CSV of PRODUCT.md ("Devices and keys") and a
+// The bench's keys, ready for the core's import: the CSV of docs/product.md ("Devices and keys") and a
 // Kamstrup-compatible KEM file (bare .kem: no zip library is installed; the importer takes it).
 
 interface Catalogue {

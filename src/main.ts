@@ -1,4 +1,4 @@
-// The only file that reads process.env, listens and exits (STYLE.md).
+// The only file that reads process.env, listens and exits (docs/style.md).
 import { loadConfig, type Config } from './lib/config.js';
 import { cliActor } from './cli/cli-context.js';
 import { runCli } from './cli/program.js';

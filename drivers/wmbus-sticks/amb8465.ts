@@ -1,4 +1,4 @@
-// Amber / Würth AMB8465 (also AMB3665, AMB8336), command mode (PROTOCOLS.md 1.3):
+// Amber / Würth AMB8465 (also AMB3665, AMB8336), command mode (docs/protocols/wmbus-sticks.md §3):
 //   FF | CMD | LEN | PAYLOAD[LEN] | CS      CS = XOR of every preceding byte, FF included.
 // A received telegram is DATA_IND (0x03): the telegram without its L-field, then (RSSI_Enable = 1)
 // one RSSI byte, which LEN counts. Responses are the request's CMD | 0x80.

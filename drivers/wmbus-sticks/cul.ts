@@ -1,4 +1,4 @@
-// CUL / nanoCUL running culfw (PROTOCOLS.md 1.5): ASCII lines at 38400 8N1.
+// CUL / nanoCUL running culfw (docs/protocols/wmbus-sticks.md §5): ASCII lines at 38400 8N1.
 //   b<hex frame A with DLL CRCs>[LQI RSSI]\r\n     bY<hex frame B with DLL CRCs>[LQI RSSI]\r\n
 // The LQI/RSSI trailer (after X21; absent after X01) is recognised by length, since the L-field
 // fixes how many frame bytes there are. RSSI is a signed byte: dBm = raw / 2 − 74 (CC1101).

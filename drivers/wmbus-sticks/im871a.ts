@@ -1,4 +1,4 @@
-// IMST iM871A / iM170A, "WMBus HCI v1" (PROTOCOLS.md 1.1):
+// IMST iM871A / iM170A, "WMBus HCI v1" (docs/protocols/wmbus-sticks.md §1):
 //   A5 | flags<<4 | endpoint | MSGID | LEN | PAYLOAD[LEN] | [timestamp 4, LE] | [RSSI 1] | [CRC-16/X-25 LE]
 // The CRC covers everything after A5. A received telegram (RADIOLINK, WMBUSMSG_IND) carries the
 // wM-Bus L-field as LEN and the telegram from the C-field on, without DLL CRCs.

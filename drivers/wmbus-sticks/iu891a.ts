@@ -1,4 +1,4 @@
-// IMST iU891A (and iM891A/iM881A "-XL"), HCI v2 over SLIP (PROTOCOLS.md 1.2):
+// IMST iU891A (and iM891A/iM881A "-XL"), HCI v2 over SLIP (docs/protocols/wmbus-sticks.md §2):
 //   C0 | escaped( SAP | MSGID | [STATUS] | PAYLOAD | CRC-16/X-25 LE ) | C0
 // Every stick-to-host message has a status byte except RX_MESSAGE_IND (SAP 09, MSGID 20), whose
 // payload is 7 bytes of receive metadata, the RSSI as signed dBm, then the telegram with its L-field.

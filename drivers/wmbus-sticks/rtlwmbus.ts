@@ -1,4 +1,4 @@
-// rtl_wmbus stdout (PROTOCOLS.md 1.6), one line per reception:
+// rtl_wmbus stdout (docs/protocols/wmbus-sticks.md §6), one line per reception:
 //   MODE;CRC_OK;3OUTOF6OK;TIMESTAMP;PACKET_RSSI;CURRENT_RSSI;LINK_LAYER_IDENT_NO;0x<datagram>[;0x<datagram>]
 // The datagram starts with the L-field and has no DLL CRCs. Only C1/T1/S1 lines with CRC_OK = 1
 // are telegrams. PACKET_RSSI is passed on as rssiDbm unchanged, as wmbusmeters does.

@@ -13,7 +13,7 @@ import { CliFailure } from './cli-context.js';
 const KEYS_HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
 const MAX_KEYS_FILE = 16 * 1024 * 1024;
 
-/** manufacturer + serial → DEK, from the import CSV of PRODUCT.md. */
+/** manufacturer + serial → DEK, from the import CSV of docs/product.md. */
 export type KeyTable = ReadonlyMap<string, Buffer>;
 const keyId = (manufacturer: string, serial: string): string => `${manufacturer}/${serial}`;
 

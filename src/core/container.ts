@@ -95,7 +95,7 @@ export interface ContainerOptions {
   providerEnv?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The composition root: repos, then services, wired by hand (STYLE.md 1). */
+/** The composition root: repos, then services, wired by hand (docs/style.md 1). */
 export async function createContainer(options: ContainerOptions): Promise<Container> {
   const { config, clock, logger } = options;
   const db = openDatabase(config.databaseUrl);

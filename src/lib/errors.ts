@@ -1,4 +1,4 @@
-// One error type and one closed catalogue of codes (STYLE.md 5). The catalogue is the source of
+// One error type and one closed catalogue of codes (docs/style.md 5). The catalogue is the source of
 // truth for HTTP status and default message; docs/errors.md is checked against it by a test.
 // Messages are for users: product words, never a key, token, password or database error.
 

@@ -9,7 +9,7 @@ import { launchBrowser, watchPage } from './support/browser.js';
 import { signInOperatorInBrowser } from './support/operator.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
 
-// PRODUCT.md flow 2 in Chromium (docs/superusers.md): a dealer asks for superuser access in
+// docs/product.md flow 2 in Chromium (docs/superusers.md): a dealer asks for superuser access in
 // German, the operator hears of it by mail (real SMTP), finds the request in the queue with its
 // matching account and waiting time, and approves it in English; the dealer's session has ended,
 // the next sign-in asks for two-factor set-up, and EKS then shows exactly that customer's devices.

@@ -47,7 +47,7 @@ async function openeks(args: string[]) {
   }
 }
 
-/** The sample's DEKs by serial, read with node:crypto alone (PRODUCT.md "KEM"), not with our reader. */
+/** The sample's DEKs by serial, read with node:crypto alone (docs/product.md "KEM"), not with our reader. */
 async function sampleKeys(): Promise<Map<string, string>> {
   const text = await readFile(sample, 'utf8');
   const cipher = Buffer.from(/<CipherValue>([^<]+)<\/CipherValue>/.exec(text)?.[1] ?? '', 'base64');

@@ -4,7 +4,7 @@ import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../harness.js';
 
-// The shared route-security suite (STYLE.md 13, SEC-27). It walks every registered route, so a
+// The shared route-security suite (docs/style.md 13, SEC-27). It walks every registered route, so a
 // route is covered the day it is added: no access declared → the suite fails; unauthenticated →
 // 401; signed in without the permission → 404 and an access.deny audit record; a state-changing
 // request without the CSRF token → 403.

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely
 import pg from 'pg';
 import type { Database } from './schema.js';
 
-// The only place that knows SQLite from PostgreSQL (STYLE.md). Everything above it speaks Kysely.
+// The only place that knows SQLite from PostgreSQL (docs/style.md). Everything above it speaks Kysely.
 
 export type DbKind = 'sqlite' | 'postgres';
 /** A repo method runs on the database or inside the caller's transaction. */

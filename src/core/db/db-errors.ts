@@ -1,4 +1,4 @@
-// Database errors told apart by the drivers' codes, never by message text (STYLE.md).
+// Database errors told apart by the drivers' codes, never by message text (docs/style.md).
 // better-sqlite3 sets `code` to SQLITE_CONSTRAINT_*; pg sets the SQLSTATE in `code`.
 
 function codeOf(err: unknown): string | undefined {

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, errorCatalog, type ErrorCode, type FieldProblem } from '../../lib/errors.js';
 import { isConnectionError } from '../db/db-errors.js';
 
-// One handler, one body: { error: { code, message, requestId, details? } } (STYLE.md 5, SEC-34).
+// One handler, one body: { error: { code, message, requestId, details? } } (docs/style.md 5, SEC-34).
 // Stack traces, SQL and driver messages go to the log, never to the client.
 
 interface ValidationIssue {

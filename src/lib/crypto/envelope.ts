@@ -1,6 +1,6 @@
 import { NONCE_BYTES, TAG_BYTES } from './aead.js';
 
-// The self-describing ciphertext (STYLE.md 11, docs/crypto.md):
+// The self-describing ciphertext (docs/style.md 11, docs/crypto.md):
 //
 //   oek1.A256GCM.<keyId>.<nonce, base64url>.<ciphertext and tag, base64url>
 //

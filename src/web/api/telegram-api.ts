@@ -1,4 +1,4 @@
-// The telegram check (docs/inventory.md "Telegram check", PRODUCT.md flow 6).
+// The telegram check (docs/inventory.md "Telegram check", docs/product.md flow 6).
 import { ApiError, isRecord, type ApiClient } from './client.js';
 import { nullableStringOf, objectOf, stringOf } from './parse.js';
 

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { passwordMaxLength } from '../../../lib/password-policy/index.js';
 import { Email, Token } from '../auth/auth-schemas.js';
 
-// Bounded inputs (STYLE.md 8); these schemas are also the OpenAPI document. The password's own
+// Bounded inputs (docs/style.md 8); these schemas are also the OpenAPI document. The password's own
 // limit (128 characters, counted in code points) is a rule of the policy, so a longer one is
 // answered with the rule that failed; the schema only stops absurd bodies (4 bytes a character).
 export const NewPassword = Type.String({ minLength: 1, maxLength: passwordMaxLength * 4 });

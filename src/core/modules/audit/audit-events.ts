@@ -1,4 +1,4 @@
-// The closed list of audit events (STYLE.md 10), named `resource.verb`. Names are never renamed
+// The closed list of audit events (docs/style.md 10), named `resource.verb`. Names are never renamed
 // once released: the trail outlives the code. docs/audit-events.md is checked against this list.
 export const auditEvents = {
   'operator.create': 'An operator account was created or its setup link re-issued.',

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { passwordMaxLength } from '../../../lib/password-policy/index.js';
 
-// Bounded inputs (STYLE.md 8); these schemas are also the OpenAPI document.
+// Bounded inputs (docs/style.md 8); these schemas are also the OpenAPI document.
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 1, maxLength: passwordMaxLength * 4 });
 export const Token = Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' });

@@ -1,6 +1,6 @@
 import { AppError } from '../../../lib/errors.js';
 
-// Permissions as data (STYLE.md 9): one table says which role may do what. Routes name the
+// Permissions as data (docs/style.md 9): one table says which role may do what. Routes name the
 // permission they need; services check it again where an object is involved.
 // `superuser` is held beside `user` while the user is linked to at least one customer account;
 // it is read from the links on every request (docs/superusers.md), never kept in the session.

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-// The schemas bound every input (STYLE.md 8); the exact rules (after trimming) are in
+// The schemas bound every input (docs/style.md 8); the exact rules (after trimming) are in
 // customer-fields.ts, which answers with the field and the reason.
 
 const CustomerNo = Type.String({ minLength: 1, maxLength: 64, description: '1–32 letters, digits, "-", "_", "." or "/" (surrounding blanks are trimmed)' });

@@ -1,4 +1,4 @@
-// The vocabulary of the inventory (PRODUCT.md "Devices and keys"): kinds, media, key types and
+// The vocabulary of the inventory (docs/product.md "Devices and keys"): kinds, media, key types and
 // states, and the shape rules every writer (import, demo seed, API) checks the same way.
 
 export const deviceKinds = ['meter', 'concentrator'] as const;
@@ -52,7 +52,7 @@ export function deliveryDateProblem(date: string): string | undefined {
   return d.toISOString().startsWith(date) ? undefined : 'no such day';
 }
 
-// wmbusmeters driver names by model (its users' configurations keep working, PRODUCT.md).
+// wmbusmeters driver names by model (its users' configurations keep working, docs/product.md).
 const driverByModel: ReadonlyMap<string, string> = new Map([
   ['multical21', 'multical21'],
   ['flowiq2200', 'flowiq2200'],

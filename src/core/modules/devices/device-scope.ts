@@ -2,7 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Principal } from '../auth/session-service.js';
 
-// Which devices a user may see (PRODUCT.md "Who uses it"). Every query that selects devices for
+// Which devices a user may see (docs/product.md "Who uses it"). Every query that selects devices for
 // a user goes through applyDeviceScope, so the rule lives in one place:
 // - operators see every device;
 // - superusers see the devices of the customer accounts they are linked to (the session service

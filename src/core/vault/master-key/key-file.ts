@@ -1,5 +1,5 @@
 // The text format of file: and env: master keys. One version per line, `v<N> <base64>`, each
-// exactly 32 bytes; `#` starts a comment line. Parsing is strict (STYLE.md: no lenient key
+// exactly 32 bytes; `#` starts a comment line. Parsing is strict (docs/style.md: no lenient key
 // parsing): a short, long or non-canonical key is an error, never padded or truncated.
 // Problems name the line, never its content.
 

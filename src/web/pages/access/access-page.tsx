@@ -1,4 +1,4 @@
-// "Superuser-Zugang" (PRODUCT.md flow 2, docs/superusers.md) for a signed-in user who is not an
+// "Superuser-Zugang" (docs/product.md flow 2, docs/superusers.md) for a signed-in user who is not an
 // operator: ask for superuser access to a customer account, follow the requests (status, the
 // reason of a rejection, the accounts an approval linked), withdraw an open one, and see the
 // accounts the user is superuser of.

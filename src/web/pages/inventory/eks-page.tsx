@@ -1,4 +1,4 @@
-// "EKS" (PRODUCT.md flow 3): the devices this user may see. Filters, sort and page size live in
+// "EKS" (docs/product.md flow 3): the devices this user may see. Filters, sort and page size live in
 // the URL; the page goes forward with the server's cursor and back through the cursors it kept.
 // The total comes from its own request after the page, so a large count never delays the rows.
 import { useEffect, useRef, useState } from 'react';

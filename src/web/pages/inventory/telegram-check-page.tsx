@@ -1,4 +1,4 @@
-// "Check telegram" (PRODUCT.md flow 6): does the stored key decrypt this wireless M-Bus telegram?
+// "Check telegram" (docs/product.md flow 6): does the stored key decrypt this wireless M-Bus telegram?
 // The answer is announced (aria-live) and explained in plain words, the reversed-key mix-up above all.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -2,7 +2,7 @@ import { createDecipheriv, type Decipher } from 'node:crypto';
 import type { ImportFormat } from '../import-row.js';
 import { passwordWrong, unreadable } from './reader-errors.js';
 
-// KEM's cipher (PRODUCT.md "KEM"): AES-128-CBC with PKCS#7 padding; the key is the password's
+// KEM's cipher (docs/product.md "KEM"): AES-128-CBC with PKCS#7 padding; the key is the password's
 // UTF-8 bytes zero-padded to 16, and the IV is the key again.
 
 const KEM_START = Buffer.from('<MetersInOrder ', 'latin1');

@@ -1,6 +1,6 @@
 import type { Medium } from '../../devices/device-fields.js';
 
-// Kamstrup's names in KEM/KEM2 files translated to openeks's vocabulary (PRODUCT.md "KEM",
+// Kamstrup's names in KEM/KEM2 files translated to openeks's vocabulary (docs/product.md "KEM",
 // inventory.md "Import"). Names not listed keep their text (model) or become `other` (medium).
 
 const models: ReadonlyMap<string, string> = new Map([
