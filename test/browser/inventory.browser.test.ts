@@ -1,11 +1,11 @@
 import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { encodeRecords, VIF } from '../../simulators/wmbus/record-encoder.js';
 import { encodeKamstrupEll } from '../../simulators/wmbus/telegram-encoders.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
+import { kamstrupSampleKem } from '../fixtures/fixture-files.js';
 import { operatorPassword, startTestServer } from '../harness.js';
 import { launchBrowser, watchPage } from './support/browser.js';
 import { signInOperatorInBrowser } from './support/operator.js';
@@ -15,8 +15,8 @@ import { signInOperatorInBrowser } from './support/operator.js';
 // filtered, sorted and paged, one device's DEK marked compromised, and telegrams checked —
 // in English and in German. Needs the built UI (`npm run build:web`).
 
-const kemPath = fileURLToPath(new URL('../../../shared/data/kamstrup-sample.kem', import.meta.url));
-const kemPassword = '0450284H';
+const kemPath = kamstrupSampleKem.path;
+const kemPassword = kamstrupSampleKem.password;
 const screenshots = process.env['OPENEKS_SCREENSHOTS'];
 
 /** The sample's keys, read as the import reads them (AES-128-CBC, key = IV = the password). */

@@ -11,13 +11,14 @@ import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
 import { createVault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { kamstrupSampleKem } from '../fixtures/fixture-files.js';
 import { createTestDb, type TestDb } from '../support/test-db.js';
 
 // `openeks import` and `openeks demo seed` in a child process, on the suite's database kind, with
 // the real KEM file as Kamstrup ships it.
 const bin = fileURLToPath(new URL('../../bin/openeks', import.meta.url));
-const sample = fileURLToPath(new URL('../../../shared/data/kamstrup-sample.kem', import.meta.url));
-const samplePassword = '0450284H';
+const sample = kamstrupSampleKem.path;
+const samplePassword = kamstrupSampleKem.password;
 const run = promisify(execFile);
 
 let dir: string;

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WmbusError, buildFrame, crc16En13757, decodeTelegram } from '../../../../drivers/wmbus/index.js';
+import { wmbusVectorsPath } from '../../../../test/fixtures/fixture-files.js';
 import { framesOf, parseTelegramHex } from './telegram-input.js';
 
-const VECTORS = JSON.parse(readFileSync(new URL('../../../../../shared/data/wmbus-vectors.json', import.meta.url), 'utf8')) as { telegram: string }[];
+const VECTORS = JSON.parse(readFileSync(wmbusVectorsPath, 'utf8')) as { telegram: string }[];
 const stripped = VECTORS.map((v) => Buffer.from(v.telegram, 'hex'));
 
 const errorOf = (f: () => unknown): { code: string; offset: number } => {

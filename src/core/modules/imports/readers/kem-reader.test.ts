@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { kamstrupSampleKem } from '../../../../../test/fixtures/fixture-files.js';
 import { KEM_HEAD, KEM_TAIL, kemFile, meterXml, testKey, writeLargeKem } from '../../../../../test/fixtures/imports/kem-files.js';
 import { allRows, appErrorOf, openHandles, tempDir } from '../../../../../test/fixtures/imports/reader-files.js';
 import { openImportFile } from './index.js';
 
-const SAMPLE = fileURLToPath(new URL('../../../../../../shared/data/kamstrup-sample.kem', import.meta.url));
-const PASSWORD = '0450284H';
+const SAMPLE = kamstrupSampleKem.path;
+const PASSWORD = kamstrupSampleKem.password;
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {

@@ -1,15 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
+import { kamstrupSampleKem } from '../../../../../test/fixtures/fixture-files.js';
 import { writeLargeKem } from '../../../../../test/fixtures/imports/kem-files.js';
 import { allRows, appErrorOf, openHandles, tempDir } from '../../../../../test/fixtures/imports/reader-files.js';
 import { openImportFile } from './index.js';
 
-const SAMPLE = fileURLToPath(new URL('../../../../../../shared/data/kamstrup-sample.kem', import.meta.url));
-const PASSWORD = '0450284H';
+const SAMPLE = kamstrupSampleKem.path;
+const PASSWORD = kamstrupSampleKem.password;
 const KEM_NAME = '0f1e2d3c4b5a69788796a5b4c3d2e1f0.kem';
 const XSD = '<?xml version="1.0" encoding="utf-8"?><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>';
 
