@@ -1,4 +1,4 @@
-// Strict lint in CI (STYLE.md 15, SEC-36): typescript-eslint, eslint-plugin-security and
+// Strict lint in CI (docs/style.md 15, SEC-36): typescript-eslint, eslint-plugin-security and
 // Microsoft's SDL rules; no `any`, no non-null `!`.
 import sdl from '@microsoft/eslint-plugin-sdl';
 import security from 'eslint-plugin-security';
@@ -52,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    // Layering (STYLE.md): drivers/ and lib/ import nothing of the app; services never import Fastify.
+    // Layering (docs/style.md): drivers/ and lib/ import nothing of the app; services never import Fastify.
     files: ['drivers/**', 'src/lib/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', '**/gateway/**', '**/web/**', '**/cli/**'], message: 'lib/ and drivers/ import nothing of the app.' }] }] },
   },
