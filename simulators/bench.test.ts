@@ -42,7 +42,7 @@ describe('key export', () => {
   it('writes a KEM shaped like Kamstrup’s, which decrypts with the password only', async () => {
     const c = await loadBenchConfig('config/bench.yaml');
     const file = kemFile(c.meters, '0450284H');
-    const sample = readFileSync('/work/shared/data/kamstrup-sample.kem', 'utf8');
+    const sample = readFileSync(new URL('../test/fixtures/kem/kamstrup-sample.kem', import.meta.url), 'utf8');
     const shell = (s: string): string => s.replace(/<CipherValue>.*<\/CipherValue>/, '<CipherValue/>');
     expect(shell(file)).toBe(shell(sample));
     const plain = decryptKem(file, '0450284H');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VECTORS, hex } from '../../test/support/wmbus-vectors.js';
 import { crc16En13757 } from './crc.js';
 import { WmbusError } from './errors.js';
 import { buildFrame, parseTelegram, stripFormatA, stripFormatB } from './link-layer.js';
 import { manufacturerFromCode, manufacturerToCode } from './manufacturer.js';
-import { VECTORS, hex } from './test-vectors.js';
 
 function catchWmbus(f: () => unknown): WmbusError {
   try {
