@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/lib/prng.js';
 import { VECTORS, hex } from '../../test/support/wmbus-vectors.js';
-import { decodeTelegram, type DecodeOptions } from './decrypt.js';
+import { decodeTelegram, type DecodeOptions } from './decode-telegram.js';
 import { WmbusError } from './errors.js';
 import { buildFrame } from './link-layer.js';
 import { recordsOf } from './records-of.js';

@@ -10,7 +10,7 @@ export { parseEll, type EllHeader } from './ell.js';
 export { parseAfl, type AflHeader } from './afl.js';
 export { aesCmac } from './cmac.js';
 export { deriveMode7Key, parseTplHeader, type TplHeader } from './tpl.js';
-export { decodeTelegram, tryReversedKey, type DecodeOptions, type DecodedTelegram, type KeyCheck } from './decrypt.js';
+export { decodeTelegram, tryReversedKey, type DecodeOptions, type DecodedTelegram, type KeyCheck } from './decode-telegram.js';
 export { parseRecords, type DataRecord, type RecordFunction } from './records.js';
 export { recordsOf } from './records-of.js';
 export { decodeMeter, detectDriver, METER_DRIVERS, type MeterReading } from './meters/registry.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainTelegram } from '../../../test/support/wmbus-telegrams.js';
 import { VECTORS, hex } from '../../../test/support/wmbus-vectors.js';
-import { decodeTelegram } from '../decrypt.js';
+import { decodeTelegram } from '../decode-telegram.js';
 import { isWmbusError } from '../errors.js';
 import { FormatCache, meterRecords } from './compact.js';
 import { decodeMeter } from './registry.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainTelegram } from '../../../test/support/wmbus-telegrams.js';
 import { VECTORS, hex } from '../../../test/support/wmbus-vectors.js';
-import { decodeTelegram } from '../decrypt.js';
+import { decodeTelegram } from '../decode-telegram.js';
 import { recordsOf } from '../records-of.js';
 import { decodeMeter, detectDriver } from './registry.js';
 

@@ -2,7 +2,7 @@ import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { VECTORS, hex } from '../../test/support/wmbus-vectors.js';
 import { aesCmac } from './cmac.js';
-import { decodeTelegram, tryReversedKey } from './decrypt.js';
+import { decodeTelegram, tryReversedKey } from './decode-telegram.js';
 import { WmbusError } from './errors.js';
 import { buildFrame } from './link-layer.js';
 import { recordsOf } from './records-of.js';
