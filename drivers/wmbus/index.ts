@@ -3,7 +3,7 @@ export { WMBUS_ERROR_CODES, WmbusError, isWmbusError, type WmbusErrorCode } from
 export { crc16En13757 } from './crc.js';
 export { manufacturerFromCode, manufacturerToCode } from './manufacturer.js';
 export {
-  buildFrame, parseTelegram, stripFormatA, stripFormatB, toStripped,
+  buildFrame, parseLinkHeader, stripFormatA, stripFormatB, toStripped,
   type CrcOption, type FrameFormat, type LinkHeader, type MeterAddress,
 } from './link-layer.js';
 export { parseEll, type EllHeader } from './ell.js';
