@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { StickCodec } from '../drivers/wmbus-sticks/index.js';
-import { createRng } from './meters/prng.js';
+import { createRng } from '../src/lib/prng.js';
 import type { MeterTelegram, SimulatedMeter } from './meters/meter-types.js';
 
 // The simulated receiver stick: it "hears" its meters at their intervals and writes what the stick

@@ -3,8 +3,8 @@
 // A received telegram is DATA_IND (0x03): the telegram without its L-field, then (RSSI_Enable = 1)
 // one RSSI byte, which LEN counts. Responses are the request's CMD | 0x80.
 import { xorChecksum } from './crc.js';
-import { EventList, StreamBuffer } from './stream-buffer.js';
-import type { EncodeOptions, ReceiveMode, StickCodec, StickDecoder, StickEvent } from './stick-types.js';
+import { createFramedDecoder, startByteFraming } from './framed-decoder.js';
+import type { EncodeOptions, ReceiveMode, StickCodec, StickDecoder } from './stick-types.js';
 
 const SOF = 0xff;
 export const AMB8465_CMD = {
@@ -41,77 +41,44 @@ export interface Amb8465Options {
   serialNumber?: number;
 }
 
-/**
- * While a frame is incomplete, a complete DATA_IND with a good CS further on means the first frame
- * was cut off. Only DATA_IND counts: FF 03 inside a telegram is rare enough that the weak XOR CS
- * does not let a false frame through in practice.
- */
-function laterDataInd(b: Buffer): number {
-  for (let at = b.indexOf(SOF, 1); at !== -1; at = b.indexOf(SOF, at + 1)) {
-    if (b[at + 1] !== AMB8465_CMD.dataInd || b.length < at + 3) continue;
-    const end = at + 4 + (b[at + 2] ?? 0);
-    if (end <= b.length && xorChecksum(b, at, end - 1) === b[end - 1]) return at;
-  }
-  return -1;
+function frameLength(b: Buffer, at: number): number | 'short' | 'bad-header' {
+  if (b.length < at + 2) return 'short';
+  if (!KNOWN_COMMANDS.has((b[at + 1] ?? 0) & 0x7f)) return 'bad-header';
+  if (b.length < at + 3) return 'short';
+  return 4 + (b[at + 2] ?? 0);
 }
 
+const checksumOk = (frame: Buffer): boolean => xorChecksum(frame, 0, frame.length - 1) === frame[frame.length - 1];
+
 function createAmb8465Decoder(rssiEnabled: boolean): StickDecoder {
-  const buffer = new StreamBuffer();
-  return {
-    push(chunk: Buffer): StickEvent[] {
-      buffer.append(chunk);
-      const out = new EventList();
-      for (;;) {
-        const b = buffer.bytes;
-        if (b.length === 0) break;
-        const sof = b.indexOf(SOF);
-        if (sof !== 0) {
-          out.skip(buffer, sof === -1 ? b.length : sof, 'no-start');
-          continue;
-        }
-        if (b.length < 2) break;
-        const cmd = b[1] ?? 0;
-        if (!KNOWN_COMMANDS.has(cmd & 0x7f)) {
-          out.skip(buffer, 1, 'bad-header');
-          continue;
-        }
-        if (b.length < 3) break;
-        const len = b[2] ?? 0;
-        const total = 4 + len;
-        if (b.length < total) {
-          const later = laterDataInd(b);
-          if (later === -1) break;
-          out.skip(buffer, later, 'truncated');
-          continue;
-        }
-        if (xorChecksum(b, 0, total - 1) !== b[total - 1]) {
-          out.skip(buffer, 1, 'bad-checksum');
-          continue;
-        }
-        const isTelegram = cmd === AMB8465_CMD.dataInd;
-        const telegramLength = rssiEnabled ? len - 1 : len;
-        if (isTelegram && telegramLength < 1) {
-          out.skip(buffer, 1, 'bad-length');
-          continue;
-        }
-        const offset = buffer.offset;
-        const raw = Buffer.from(buffer.consume(total));
+  /** LEN counts the RSSI byte when the module appends one. */
+  const telegramLength = (frame: Buffer): number => (frame[2] ?? 0) - (rssiEnabled ? 1 : 0);
+  return createFramedDecoder(
+    startByteFraming({
+      start: SOF,
+      frameLength,
+      refuse(frame) {
+        if (!checksumOk(frame)) return 'bad-checksum';
+        return frame[1] === AMB8465_CMD.dataInd && telegramLength(frame) < 1 ? 'bad-length' : null;
+      },
+      // Only DATA_IND proves a cut: FF 03 inside a telegram is rare enough that the weak XOR CS
+      // does not let a false frame through in practice.
+      provesCut: (frame) => frame[1] === AMB8465_CMD.dataInd && checksumOk(frame),
+      decode(raw, offset) {
+        const cmd = raw[1] ?? 0;
+        const len = raw[2] ?? 0;
         const payload = raw.subarray(3, 3 + len);
-        if (isTelegram) {
-          out.push({
-            kind: 'telegram',
-            telegram: Buffer.concat([Buffer.from([telegramLength]), payload.subarray(0, telegramLength)]),
-            ...(rssiEnabled ? { rssiDbm: amb8465RssiToDbm(payload[len - 1] ?? 0) } : {}),
-            offset,
-          });
-        } else {
-          out.push({ kind: 'response', msgId: cmd, payload, raw, offset });
-        }
-      }
-      return out.events;
-    },
-    flush: () => new EventList().flush(buffer),
-  };
+        if (cmd !== AMB8465_CMD.dataInd) return { kind: 'response', msgId: cmd, payload, raw, offset };
+        const length = telegramLength(raw);
+        return {
+          kind: 'telegram',
+          telegram: Buffer.concat([Buffer.from([length]), payload.subarray(0, length)]),
+          ...(rssiEnabled ? { rssiDbm: amb8465RssiToDbm(payload[len - 1] ?? 0) } : {}),
+          offset,
+        };
+      },
+    }),
+  );
 }
 
 export function createAmb8465Codec(options: Amb8465Options = {}): StickCodec {

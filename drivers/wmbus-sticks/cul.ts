@@ -3,9 +3,8 @@
 // The LQI/RSSI trailer (after X21; absent after X01) is recognised by length, since the L-field
 // fixes how many frame bytes there are. RSSI is a signed byte: dBm = raw / 2 − 74 (CC1101).
 import { addFormatA, addFormatB, stripFormatA, stripFormatB } from './dll-crc.js';
-import { createLineDecoder, isPrintableAscii, type Line } from './line-decoder.js';
-import { hexToBytes, type EventList } from './stream-buffer.js';
-import type { EncodeOptions, GarbageReason, ReceiveMode, StickCodec, TelegramEvent } from './stick-types.js';
+import { createLineDecoder, hexToBytes, isPrintableAscii, type Line } from './line-decoder.js';
+import type { EncodeOptions, GarbageReason, ReceiveMode, StickCodec, StickEvent, TelegramEvent } from './stick-types.js';
 
 /** 'bY' + the longest frame (format A, L = 255: 256 data bytes + 17 CRCs) + trailer, in hex, plus slack. */
 const MAX_LINE = 2 + 2 * (256 + 2 * 17 + 2) + 16;
@@ -51,27 +50,24 @@ function parseTelegramLine(text: string): Parsed {
   };
 }
 
-function onLine(line: Line, out: EventList): void {
+function onLine(line: Line): StickEvent[] {
   const { text } = line;
   const whole = text.startsWith('b') ? parseTelegramLine(text) : 'bad-line';
-  if (typeof whole !== 'string') {
-    out.push({ kind: 'telegram', ...whole, offset: line.offset });
-    return;
-  }
+  if (typeof whole !== 'string') return [{ kind: 'telegram', ...whole, offset: line.offset }];
   // A frame cut off mid-line runs into the next one: try every later 'b' as a fresh start.
   for (let at = text.indexOf('b', 1); at > 0; at = text.indexOf('b', at + 1)) {
     const rest = parseTelegramLine(text.slice(at));
     if (typeof rest !== 'string') {
-      out.garbage(line.offset, at, 'bad-line');
-      out.push({ kind: 'telegram', ...rest, offset: line.offset + at });
-      return;
+      return [
+        { kind: 'garbage', bytes: at, reason: 'bad-line', offset: line.offset },
+        { kind: 'telegram', ...rest, offset: line.offset + at },
+      ];
     }
   }
   if (!text.startsWith('b') && isPrintableAscii(text)) {
-    out.push({ kind: 'response', payload: Buffer.from(text, 'latin1'), text, raw: line.raw, offset: line.offset });
-    return;
+    return [{ kind: 'response', payload: Buffer.from(text, 'latin1'), text, raw: line.raw, offset: line.offset }];
   }
-  out.garbage(line.offset, line.raw.length, whole);
+  return [{ kind: 'garbage', bytes: line.raw.length, reason: whole, offset: line.offset }];
 }
 
 const MODE_COMMAND: Record<ReceiveMode, string> = { c1: 'brc', t1: 'brt', c1t1: 'brc' };

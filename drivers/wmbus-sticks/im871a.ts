@@ -3,7 +3,7 @@
 // The CRC covers everything after A5. A received telegram (RADIOLINK, WMBUSMSG_IND) carries the
 // wM-Bus L-field as LEN and the telegram from the C-field on, without DLL CRCs.
 import { crc16X25 } from './crc.js';
-import { EventList, StreamBuffer } from './stream-buffer.js';
+import { createFramedDecoder, startByteFraming } from './framed-decoder.js';
 import type { EncodeOptions, ReceiveMode, StickCodec, StickDecoder, StickEvent } from './stick-types.js';
 
 const SOF = 0xa5;
@@ -68,101 +68,56 @@ export function encodeIm871aFrame(frame: Im871aFrame): Buffer {
 /** Highest request/response message id per endpoint (HCI v1.6/1.7); anything above is noise. */
 const MAX_MSG_ID = [0, 0x27, 0x05, 0x0f, 0x0f];
 
-interface Header {
-  total: number;
-  hasCrc: boolean;
-}
-
-function headerAt(b: Buffer, at: number): Header | 'bad' | 'short' {
+function frameLength(b: Buffer, at: number): number | 'short' | 'bad-header' {
   if (b.length < at + 4) return 'short';
   const ctrl = b[at + 1] ?? 0;
   const endpoint = ctrl & 0x0f;
   const msgId = b[at + 2] ?? 0;
-  if (ctrl & FLAG_RESERVED || endpoint < 1 || endpoint > 4 || msgId === 0 || msgId > (MAX_MSG_ID[endpoint] ?? 0)) return 'bad';
+  if (ctrl & FLAG_RESERVED || endpoint < 1 || endpoint > 4 || msgId === 0 || msgId > (MAX_MSG_ID[endpoint] ?? 0)) return 'bad-header';
   const len = b[at + 3] ?? 0;
-  if (endpoint === IM871A_ENDPOINT.radiolink && msgId === IM871A_RADIOLINK.wmbusMsgInd && len === 0) return 'bad';
-  const hasCrc = (ctrl & FLAG_CRC) !== 0;
-  const total = 4 + len + (ctrl & FLAG_TIMESTAMP ? 4 : 0) + (ctrl & FLAG_RSSI ? 1 : 0) + (hasCrc ? 2 : 0);
-  return { total, hasCrc };
+  if (endpoint === IM871A_ENDPOINT.radiolink && msgId === IM871A_RADIOLINK.wmbusMsgInd && len === 0) return 'bad-header';
+  return 4 + len + (ctrl & FLAG_TIMESTAMP ? 4 : 0) + (ctrl & FLAG_RSSI ? 1 : 0) + (ctrl & FLAG_CRC ? 2 : 0);
 }
 
-function crcOk(b: Buffer, at: number, total: number): boolean {
-  const end = at + total;
-  return crc16X25(b, at + 1, end - 2) === ((b[end - 2] ?? 0) | ((b[end - 1] ?? 0) << 8));
+const hasCrc = (frame: Buffer): boolean => ((frame[1] ?? 0) & FLAG_CRC) !== 0;
+
+function crcOk(frame: Buffer): boolean {
+  const end = frame.length;
+  return crc16X25(frame, 1, end - 2) === ((frame[end - 2] ?? 0) | ((frame[end - 1] ?? 0) << 8));
 }
 
-/**
- * While a frame is incomplete, a complete CRC-checked frame further on means the first one was cut
- * off (the stick restarted mid-frame): give up on it rather than wait for bytes that never come.
- */
-function laterFrame(b: Buffer): number {
-  for (let at = b.indexOf(SOF, 1); at !== -1; at = b.indexOf(SOF, at + 1)) {
-    const h = headerAt(b, at);
-    if (typeof h !== 'string' && h.hasCrc && at + h.total <= b.length && crcOk(b, at, h.total)) return at;
+function decode(raw: Buffer, offset: number): StickEvent {
+  const ctrl = raw[1] ?? 0;
+  const endpoint = ctrl & 0x0f;
+  const msgId = raw[2] ?? 0;
+  const len = raw[3] ?? 0;
+  const payload = raw.subarray(4, 4 + len);
+  let i = 4 + len;
+  const timestamp = ctrl & FLAG_TIMESTAMP ? raw.subarray(i, (i += 4)) : undefined;
+  const rssiRaw = ctrl & FLAG_RSSI ? raw[i] : undefined;
+  if (endpoint === IM871A_ENDPOINT.radiolink && msgId === IM871A_RADIOLINK.wmbusMsgInd) {
+    return {
+      kind: 'telegram',
+      telegram: Buffer.concat([Buffer.from([len]), payload]),
+      ...(rssiRaw !== undefined ? { rssiDbm: im871aRssiToDbm(rssiRaw) } : {}),
+      ...(timestamp ? { stickMeta: timestamp } : {}),
+      offset,
+    };
   }
-  return -1;
+  return { kind: 'response', endpoint, msgId, payload, raw, offset };
 }
 
-function createIm871aDecoder(): StickDecoder {
-  const buffer = new StreamBuffer();
-  return {
-    push(chunk: Buffer): StickEvent[] {
-      buffer.append(chunk);
-      const out = new EventList();
-      for (;;) {
-        const b = buffer.bytes;
-        if (b.length === 0) break;
-        const sof = b.indexOf(SOF);
-        if (sof !== 0) {
-          out.skip(buffer, sof === -1 ? b.length : sof, 'no-start');
-          continue;
-        }
-        const h = headerAt(b, 0);
-        if (h === 'short') break;
-        if (h === 'bad') {
-          out.skip(buffer, 1, 'bad-header');
-          continue;
-        }
-        const total = h.total;
-        if (b.length < total) {
-          const later = laterFrame(b);
-          if (later === -1) break;
-          out.skip(buffer, later, 'truncated');
-          continue;
-        }
-        if (h.hasCrc && !crcOk(b, 0, total)) {
-          out.skip(buffer, 1, 'bad-crc');
-          continue;
-        }
-        const ctrl = b[1] ?? 0;
-        const endpoint = ctrl & 0x0f;
-        const msgId = b[2] ?? 0;
-        const len = b[3] ?? 0;
-        const hasTs = (ctrl & FLAG_TIMESTAMP) !== 0;
-        const hasRssi = (ctrl & FLAG_RSSI) !== 0;
-        const offset = buffer.offset;
-        const raw = Buffer.from(buffer.consume(total));
-        const payload = raw.subarray(4, 4 + len);
-        let i = 4 + len;
-        const timestamp = hasTs ? raw.subarray(i, (i += 4)) : undefined;
-        const rssiRaw = hasRssi ? raw[i] : undefined;
-        if (endpoint === IM871A_ENDPOINT.radiolink && msgId === IM871A_RADIOLINK.wmbusMsgInd) {
-          out.push({
-            kind: 'telegram',
-            telegram: Buffer.concat([Buffer.from([len]), payload]),
-            ...(rssiRaw !== undefined ? { rssiDbm: im871aRssiToDbm(rssiRaw) } : {}),
-            ...(timestamp ? { stickMeta: timestamp } : {}),
-            offset,
-          });
-        } else {
-          out.push({ kind: 'response', endpoint, msgId, payload, raw, offset });
-        }
-      }
-      return out.events;
-    },
-    flush: () => new EventList().flush(buffer),
-  };
-}
+const createIm871aDecoder = (): StickDecoder =>
+  createFramedDecoder(
+    startByteFraming({
+      start: SOF,
+      frameLength,
+      refuse: (frame) => (hasCrc(frame) && !crcOk(frame) ? 'bad-crc' : null),
+      // Only a CRC-checked frame proves a cut: an unchecked header is too easily found in noise.
+      provesCut: (frame) => hasCrc(frame) && crcOk(frame),
+      decode,
+    }),
+  );
 
 export interface Im871aOptions {
   /** Reported by GET_DEVICEINFO / GET_CONFIG in the simulator. */

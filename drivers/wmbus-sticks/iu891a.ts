@@ -3,8 +3,8 @@
 // Every stick-to-host message has a status byte except RX_MESSAGE_IND (SAP 09, MSGID 20), whose
 // payload is 7 bytes of receive metadata, the RSSI as signed dBm, then the telegram with its L-field.
 import { crc16X25 } from './crc.js';
+import { createFramedDecoder, skip, take, WAIT, type Step } from './framed-decoder.js';
 import { SLIP_END, slipEncode, slipUnescape } from './slip.js';
-import { EventList, StreamBuffer } from './stream-buffer.js';
 import type { EncodeOptions, GarbageReason, ReceiveMode, StickCodec, StickDecoder, StickEvent } from './stick-types.js';
 
 export const IU891A_SAP = { devmgmt: 0x01, wmbusgw: 0x09 } as const;
@@ -31,54 +31,35 @@ export function encodeIu891aMessage(sap: number, msgId: number, body: Uint8Array
 }
 
 function createIu891aDecoder(): StickDecoder {
-  const buffer = new StreamBuffer();
   /** Right after an END: what follows is a message body even without an opening END (RFC 1055). */
   let atBoundary = false;
-  return {
-    push(chunk: Buffer): StickEvent[] {
-      buffer.append(chunk);
-      const out = new EventList();
-      for (;;) {
-        const b = buffer.bytes;
-        if (b.length === 0) break;
-        if (b[0] === SLIP_END) {
-          // Runs of END (the wake-up burst, an opening END) are delimiters, not garbage.
-          let run = 1;
-          while (b[run] === SLIP_END) run++;
-          buffer.consume(run);
-          atBoundary = true;
-          continue;
-        }
-        const end = b.indexOf(SLIP_END);
-        if (!atBoundary) {
-          out.skip(buffer, end === -1 ? b.length : end, 'no-start');
-          continue;
-        }
-        if (end === -1) {
-          // Escaping at most doubles a message; anything longer can never become a frame.
-          if (b.length > 2 * MAX_MESSAGE) {
-            out.skip(buffer, b.length, 'too-long');
-            atBoundary = false;
-          }
-          break;
-        }
-        const offset = buffer.offset - 1; // the END that opened this frame
-        const raw = Buffer.concat([Buffer.from([SLIP_END]), b.subarray(0, end + 1)]);
-        const event = parseMessage(b.subarray(0, end), raw, offset);
-        if (typeof event === 'string') out.skip(buffer, end, event);
-        else {
-          buffer.consume(end);
-          out.push(event);
-        }
-        buffer.consume(1); // the closing END
+  return createFramedDecoder({
+    read(b: Buffer, offset: number): Step {
+      if (b[0] === SLIP_END) {
+        // Runs of END (the wake-up burst, an opening or closing END) are delimiters, not garbage.
+        let run = 1;
+        while (b[run] === SLIP_END) run++;
+        atBoundary = true;
+        return take(run);
       }
-      return out.events;
+      const end = b.indexOf(SLIP_END);
+      if (!atBoundary) return skip(end === -1 ? b.length : end, 'no-start');
+      if (end === -1) {
+        // Escaping at most doubles a message; anything longer can never become a frame.
+        if (b.length <= 2 * MAX_MESSAGE) return WAIT;
+        atBoundary = false;
+        return skip(b.length, 'too-long');
+      }
+      // The frame's raw bytes and offset include the END that opened it; its closing END is left
+      // to open the next one.
+      const raw = Buffer.concat([Buffer.from([SLIP_END]), b.subarray(0, end + 1)]);
+      const event = parseMessage(b.subarray(0, end), raw, offset - 1);
+      return typeof event === 'string' ? skip(end, event) : take(end, event);
     },
-    flush(): StickEvent[] {
+    reset(): void {
       atBoundary = false;
-      return new EventList().flush(buffer);
     },
-  };
+  });
 }
 
 function parseMessage(body: Buffer, raw: Buffer, offset: number): StickEvent | GarbageReason {

@@ -2,9 +2,8 @@
 //   MODE;CRC_OK;3OUTOF6OK;TIMESTAMP;PACKET_RSSI;CURRENT_RSSI;LINK_LAYER_IDENT_NO;0x<datagram>[;0x<datagram>]
 // The datagram starts with the L-field and has no DLL CRCs. Only C1/T1/S1 lines with CRC_OK = 1
 // are telegrams. PACKET_RSSI is passed on as rssiDbm unchanged, as wmbusmeters does.
-import { createLineDecoder, isPrintableAscii, type Line } from './line-decoder.js';
-import { hexToBytes, type EventList } from './stream-buffer.js';
-import type { EncodeOptions, StickCodec, TelegramEvent } from './stick-types.js';
+import { createLineDecoder, hexToBytes, isPrintableAscii, type Line } from './line-decoder.js';
+import type { EncodeOptions, StickCodec, StickEvent, TelegramEvent } from './stick-types.js';
 
 /** Eight fields, 255 data bytes in hex twice (a second datagram may follow), plus slack. */
 const MAX_LINE = 2 * (4 + 2 * 256) + 128;
@@ -42,26 +41,20 @@ function parseRecord(text: string, offset: number): RecordResult {
   return telegrams.length > 0 ? telegrams : 'bad-line';
 }
 
-function onLine(line: Line, out: EventList): void {
+function onLine(line: Line): StickEvent[] {
   const { text } = line;
   // A line cut off by a restart runs into the next record: start from the last record header.
   let start = -1;
   for (const match of text.matchAll(RECORD_START)) start = match.index;
   if (start === -1) {
-    if (isPrintableAscii(text)) {
-      out.push({ kind: 'response', payload: Buffer.from(text, 'latin1'), text, raw: line.raw, offset: line.offset });
-    } else {
-      out.garbage(line.offset, line.raw.length, 'bad-line');
-    }
-    return;
+    return isPrintableAscii(text)
+      ? [{ kind: 'response', payload: Buffer.from(text, 'latin1'), text, raw: line.raw, offset: line.offset }]
+      : [{ kind: 'garbage', bytes: line.raw.length, reason: 'bad-line', offset: line.offset }];
   }
   const parsed = parseRecord(text.slice(start), line.offset + start);
-  if (typeof parsed === 'string') {
-    out.garbage(line.offset, line.raw.length, parsed);
-    return;
-  }
-  out.garbage(line.offset, start, 'bad-line');
-  for (const t of parsed) out.push({ kind: 'telegram', ...t });
+  if (typeof parsed === 'string') return [{ kind: 'garbage', bytes: line.raw.length, reason: parsed, offset: line.offset }];
+  const telegrams = parsed.map((t): StickEvent => ({ kind: 'telegram', ...t }));
+  return start > 0 ? [{ kind: 'garbage', bytes: start, reason: 'bad-line', offset: line.offset }, ...telegrams] : telegrams;
 }
 
 export function encodeRtlWmbusLine(telegram: Buffer, rssiDbm: number | undefined, line: RtlWmbusLineOptions = {}): Buffer {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { feed } from '../../test/support/stick-feeding.js';
 import { iu891a } from './iu891a.js';
 import { slipEncode, slipUnescape } from './slip.js';
-import { feed } from './test-support.js';
 
 describe('SLIP', () => {
   it('escapes C0 and DB inside the payload and round-trips', () => {

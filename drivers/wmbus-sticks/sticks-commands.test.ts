@@ -1,11 +1,11 @@
 // Frame formats, RSSI conversions, init sequences and the simulator's answers.
 import { describe, expect, it } from 'vitest';
+import { feed } from '../../test/support/stick-feeding.js';
 import { amb8465, amb8465RssiToDbm } from './amb8465.js';
 import { cul, culRssiToDbm } from './cul.js';
 import { addFormatB, stripFormatA, stripFormatB } from './dll-crc.js';
 import { im871a, im871aDbmToRssi, im871aRssiToDbm } from './im871a.js';
 import { iu891a } from './iu891a.js';
-import { feed } from './test-support.js';
 import type { StickCodec } from './stick-types.js';
 
 function telegramOf(length: number): Buffer {

@@ -1,8 +1,9 @@
 // Streaming behaviour shared by every codec: chunking, garbage, bad frames, cut frames, fuzz.
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/lib/prng.js';
+import { bytewise, feed, telegramsOf } from '../../test/support/stick-feeding.js';
 import { stickCodecs } from './index.js';
 import type { StickCodec, StickName } from './stick-types.js';
-import { bytewise, feed, prng, telegramsOf } from './test-support.js';
 
 const short = Buffer.from('1844ae4c4455223368077a55000000041389e20100023b0000', 'hex');
 const long = Buffer.from(
@@ -122,7 +123,7 @@ describe.each(Object.values(stickCodecs))('$name stream decoding', (codec) => {
   });
 
   it('never throws on 20,000 random, mutated and truncated chunks', () => {
-    const random = prng(0x5eed + codec.name.length);
+    const random = createRng(0x5eed + codec.name.length).next;
     const decoder = codec.createDecoder();
     let lastOffset = -1;
     for (let i = 0; i < 20_000; i++) {

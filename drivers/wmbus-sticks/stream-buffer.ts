@@ -1,5 +1,5 @@
-// Shared plumbing for the decoders: a byte buffer that knows its absolute stream offset, and an
-// event list that merges adjacent skipped runs into one garbage report.
+// Plumbing of the resync loop (framed-decoder.ts): a byte buffer that knows its absolute stream
+// offset, and an event list that merges adjacent skipped runs into one garbage report.
 import type { GarbageReason, StickEvent } from './stick-types.js';
 
 export class StreamBuffer {
@@ -61,9 +61,4 @@ export class EventList {
   push(event: StickEvent): void {
     this.events.push(event);
   }
-}
-
-export function hexToBytes(hex: string): Buffer | null {
-  if (hex.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(hex)) return null;
-  return Buffer.from(hex, 'hex');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { hex } from '../../test/support/wmbus-vectors.js';
 import { aesCmac } from './cmac.js';
-import { hex } from './test-vectors.js';
 
 // RFC 4493 section 4, AES-128 examples 1-4.
 const KEY = hex('2b7e151628aed2a6abf7158809cf4f3c');

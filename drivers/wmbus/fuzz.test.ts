@@ -1,28 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTelegram, type DecodeOptions } from './decrypt.js';
+import { createRng } from '../../src/lib/prng.js';
+import { VECTORS, hex } from '../../test/support/wmbus-vectors.js';
+import { decodeTelegram, type DecodeOptions } from './decode-telegram.js';
 import { WmbusError } from './errors.js';
 import { buildFrame } from './link-layer.js';
 import { recordsOf } from './records-of.js';
-import { VECTORS, hex } from './test-vectors.js';
-
-// Seeded PRNG (mulberry32), so a failure is reproducible from its iteration number.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RUNS = 100_000;
 
 describe('fuzz', () => {
   it(`${RUNS} random and mutated frames: every failure is a WmbusError`, () => {
-    const rnd = prng(0x3d65);
-    const int = (n: number): number => Math.floor(rnd() * n);
+    // Seeded, so a failure is reproducible from its iteration number.
+    const { next: rnd, int } = createRng(0x3d65);
     const seeds = VECTORS.map((v) => ({ t: hex(v.telegram), key: hex(v.key) }));
     let ok = 0;
     for (let i = 0; i < RUNS; i++) {

@@ -3,14 +3,14 @@ export { WMBUS_ERROR_CODES, WmbusError, isWmbusError, type WmbusErrorCode } from
 export { crc16En13757 } from './crc.js';
 export { manufacturerFromCode, manufacturerToCode } from './manufacturer.js';
 export {
-  buildFrame, parseTelegram, stripFormatA, stripFormatB, toStripped,
+  buildFrame, parseLinkHeader, stripFormatA, stripFormatB, toStripped,
   type CrcOption, type FrameFormat, type LinkHeader, type MeterAddress,
 } from './link-layer.js';
 export { parseEll, type EllHeader } from './ell.js';
 export { parseAfl, type AflHeader } from './afl.js';
 export { aesCmac } from './cmac.js';
 export { deriveMode7Key, parseTplHeader, type TplHeader } from './tpl.js';
-export { decodeTelegram, tryReversedKey, type DecodeOptions, type DecodedTelegram, type KeyCheck } from './decrypt.js';
+export { decodeTelegram, tryReversedKey, type DecodeOptions, type DecodedTelegram, type KeyCheck } from './decode-telegram.js';
 export { parseRecords, type DataRecord, type RecordFunction } from './records.js';
 export { recordsOf } from './records-of.js';
 export { decodeMeter, detectDriver, METER_DRIVERS, type MeterReading } from './meters/registry.js';

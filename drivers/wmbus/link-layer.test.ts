@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VECTORS, hex } from '../../test/support/wmbus-vectors.js';
 import { crc16En13757 } from './crc.js';
 import { WmbusError } from './errors.js';
-import { buildFrame, parseTelegram, stripFormatA, stripFormatB } from './link-layer.js';
+import { buildFrame, parseLinkHeader, stripFormatA, stripFormatB } from './link-layer.js';
 import { manufacturerFromCode, manufacturerToCode } from './manufacturer.js';
-import { VECTORS, hex } from './test-vectors.js';
 
 function catchWmbus(f: () => unknown): WmbusError {
   try {
@@ -31,7 +31,7 @@ describe('manufacturer code', () => {
     expect(manufacturerFromCode(0x2c2d)).toBe('KAM');
     const vector = VECTORS[0];
     if (!vector) throw new Error('no vectors');
-    expect(parseTelegram(hex(vector.telegram), { crc: 'stripped' }).link.address.manufacturer).toBe('KAM');
+    expect(parseLinkHeader(hex(vector.telegram), { crc: 'stripped' }).link.address.manufacturer).toBe('KAM');
   });
   it('refuses anything but three capital letters', () => {
     for (const bad of ['KA', 'KAMX', 'kam', 'K1M']) expect(catchWmbus(() => manufacturerToCode(bad)).code).toBe('bad-field');
@@ -47,7 +47,7 @@ describe('EN 13757 CRC', () => {
 describe('link header', () => {
   it('parses L, C, M, ID, version and device type of each vector', () => {
     const seen = VECTORS.map((v) => {
-      const { link } = parseTelegram(hex(v.telegram), { crc: 'stripped' });
+      const { link } = parseLinkHeader(hex(v.telegram), { crc: 'stripped' });
       return [link.length, link.c, link.address.manufacturer, link.address.id, link.address.version, link.address.deviceType];
     });
     expect(seen).toEqual([
@@ -58,8 +58,8 @@ describe('link header', () => {
   });
   it('refuses a stripped telegram whose length disagrees with L', () => {
     const t = hex(VECTORS[0]?.telegram ?? '');
-    expect(catchWmbus(() => parseTelegram(t.subarray(0, t.length - 1), { crc: 'stripped' })).code).toBe('truncated');
-    expect(catchWmbus(() => parseTelegram(Buffer.concat([t, Buffer.from([0])]), { crc: 'stripped' })).code).toBe('bad-length');
+    expect(catchWmbus(() => parseLinkHeader(t.subarray(0, t.length - 1), { crc: 'stripped' })).code).toBe('truncated');
+    expect(catchWmbus(() => parseLinkHeader(Buffer.concat([t, Buffer.from([0])]), { crc: 'stripped' })).code).toBe('bad-length');
   });
 });
 
@@ -67,7 +67,7 @@ describe('frame format A', () => {
   it('round-trips build ⇄ parse for the vectors and for every length up to 255', () => {
     for (const v of VECTORS) {
       const t = hex(v.telegram);
-      expect(parseTelegram(buildFrame(t, 'A'), { crc: 'present', format: 'A' }).telegram).toEqual(t);
+      expect(parseLinkHeader(buildFrame(t, 'A'), { crc: 'present', format: 'A' }).telegram).toEqual(t);
     }
     for (let n = 11; n <= 256; n++) expect(stripFormatA(buildFrame(telegramOf(n), 'A'))).toEqual(telegramOf(n));
   });
@@ -96,7 +96,7 @@ describe('frame format B', () => {
       const frame = buildFrame(t, 'B');
       expect(frame[0]).toBe(frame.length - 1);
       expect(frame.length).toBe(n + (n + 2 <= 128 ? 2 : 4));
-      expect(parseTelegram(frame, { crc: 'present', format: 'B' }).telegram).toEqual(t);
+      expect(parseLinkHeader(frame, { crc: 'present', format: 'B' }).telegram).toEqual(t);
     }
   });
   it('checks the CRC of block 2 and of block 3', () => {
@@ -120,7 +120,7 @@ describe('truncation', () => {
         { bytes: buildFrame(t, 'B'), opts: { crc: 'present', format: 'B' } as const },
       ];
       for (const { bytes, opts } of framings) {
-        for (let n = 0; n < bytes.length; n++) expect(catchWmbus(() => parseTelegram(bytes.subarray(0, n), opts))).toBeInstanceOf(WmbusError);
+        for (let n = 0; n < bytes.length; n++) expect(catchWmbus(() => parseLinkHeader(bytes.subarray(0, n), opts))).toBeInstanceOf(WmbusError);
       }
     }
   });

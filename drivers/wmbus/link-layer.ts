@@ -164,7 +164,7 @@ export function strippedView(bytes: Uint8Array, opts: CrcOption): Buffer {
 }
 
 /** Parses the link header; returns it with the stripped telegram (CI field at offset 10). */
-export function parseTelegram(bytes: Uint8Array, opts: CrcOption): { link: LinkHeader; telegram: Buffer } {
+export function parseLinkHeader(bytes: Uint8Array, opts: CrcOption): { link: LinkHeader; telegram: Buffer } {
   const telegram = toStripped(bytes, opts);
   const link: LinkHeader = { length: telegram[0] ?? 0, c: telegram[1] ?? 0, address: parseAddress(telegram, 2) };
   return { link, telegram };

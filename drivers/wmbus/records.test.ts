@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { hex } from '../../test/support/wmbus-vectors.js';
 import { WmbusError } from './errors.js';
 import { parseRecords } from './records.js';
-import { hex } from './test-vectors.js';
 
 const one = (h: string) => {
   const r = parseRecords(hex(h));

@@ -1,7 +1,7 @@
+import { createRng, type Rng } from '../../src/lib/prng.js';
 import { kamstrupWaterModel } from './kamstrup-water.js';
 import { multical403Model } from './multical403.js';
 import { omsWaterModel } from './oms-water.js';
-import { createRng, type Rng } from './prng.js';
 import type { MeterConfig, MeterModel, SimulatedMeter } from './meter-types.js';
 
 function model(c: MeterConfig, rng: Rng): MeterModel {

@@ -1,6 +1,6 @@
+import { drift, type Rng } from '../../src/lib/prng.js';
 import { encodeRecords, VIF } from '../wmbus/record-encoder.js';
 import { encodeKamstrupEll, type RadioAddress } from '../wmbus/telegram-encoders.js';
-import { drift, type Rng } from './prng.js';
 import type { MeterModel, MeterValues } from './meter-types.js';
 
 // MULTICAL 21 and flowIQ 2200: cold water, C1 with Kamstrup's ELL (AES-128-CTR), full frame laid out

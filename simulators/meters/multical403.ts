@@ -1,6 +1,6 @@
+import { drift, type Rng } from '../../src/lib/prng.js';
 import { encodeRecords, VIF } from '../wmbus/record-encoder.js';
 import { encodeKamstrupEll, type RadioAddress } from '../wmbus/telegram-encoders.js';
-import { drift, type Rng } from './prng.js';
 import type { MeterModel, MeterValues } from './meter-types.js';
 
 // MULTICAL 403: heat, C1 with Kamstrup's ELL. Energy in kWh, volume in 10 L steps, flow and return

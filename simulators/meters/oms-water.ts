@@ -1,6 +1,6 @@
+import type { Rng } from '../../src/lib/prng.js';
 import { encodeRecords, VIF } from '../wmbus/record-encoder.js';
 import { encodeOmsMode5, type RadioAddress } from '../wmbus/telegram-encoders.js';
-import type { Rng } from './prng.js';
 import type { MeterModel, MeterValues } from './meter-types.js';
 
 // A generic OMS water meter: T1, CI 0x7A short header, security mode 5; total volume in litres.

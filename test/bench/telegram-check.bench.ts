@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { decodeTelegram } from '../../drivers/wmbus/index.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterKind } from '../../simulators/meters/meter-types.js';
-import { createRng } from '../../simulators/meters/prng.js';
 import { createAuditWriter } from '../../src/core/modules/audit/audit-writer.js';
 import { allDevices } from '../../src/core/modules/devices/device-scope.js';
 import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { createTelegramCheckService } from '../../src/core/modules/telegram-check/telegram-check-service.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
+import { createRng } from '../../src/lib/prng.js';
 import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds, withBenchVault } from './kit.js';
 
 // Telegram checks per second through the service (flow 6): parse the hex, recognise the frame,

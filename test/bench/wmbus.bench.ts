@@ -10,7 +10,7 @@ import { startBench } from '../../simulators/bench.js';
 import { keysCsv } from '../../simulators/key-export.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterConfig, MeterKind } from '../../simulators/meters/meter-types.js';
-import { createRng } from '../../simulators/meters/prng.js';
+import { createRng } from '../../src/lib/prng.js';
 import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds } from './kit.js';
 
 // Two figures for the wM-Bus path.

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oneDigitOff, reversedKey, vectorOf } from '../../drivers/wmbus/test-vectors.js';
 import { createContainer } from '../../src/core/container.js';
 import { loadConfig } from '../../src/lib/config.js';
 import { FixedClock } from '../support/clock.js';
 import { storeDevice } from '../support/devices.js';
 import { captureLogs } from '../support/log-capture.js';
 import { createTestDb, type TestDb } from '../support/test-db.js';
+import { oneDigitOff, reversedKey, vectorOf } from '../support/wmbus-vectors.js';
 
 // `openeks check-telegram` in a child process on the suite's database kind. The devices are
 // stored through a container in this process with the same master key file the command uses.

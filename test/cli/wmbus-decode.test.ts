@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { VECTORS } from '../../drivers/wmbus/test-vectors.js';
+import { VECTORS } from '../support/wmbus-vectors.js';
 
 // `openeks wmbus decode` in a child process with no database configured: the shared real telegrams.
 const bin = fileURLToPath(new URL('../../bin/openeks.mjs', import.meta.url));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTelegram } from '../decrypt.js';
+import { plainTelegram } from '../../../test/support/wmbus-telegrams.js';
+import { VECTORS, hex } from '../../../test/support/wmbus-vectors.js';
+import { decodeTelegram } from '../decode-telegram.js';
 import { isWmbusError } from '../errors.js';
-import { VECTORS, hex } from '../test-vectors.js';
 import { FormatCache, meterRecords } from './compact.js';
 import { decodeMeter } from './registry.js';
-import { plainTelegram } from './test-telegram.js';
 
 // Compact frames (CI 79) of wmbusmeters' test telegrams, before and after the full frame (CI 78)
 // that carries their format; the values must equal those of the full frame.

@@ -1,5 +1,5 @@
 import { crc16En13757 } from '../crc.js';
-import type { DecodedTelegram } from '../decrypt.js';
+import type { DecodedTelegram } from '../decode-telegram.js';
 import { WmbusError } from '../errors.js';
 import { parseRecords, type DataRecord } from '../records.js';
 import { recordsOf } from '../records-of.js';

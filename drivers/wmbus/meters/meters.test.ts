@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTelegram } from '../decrypt.js';
+import { plainTelegram } from '../../../test/support/wmbus-telegrams.js';
+import { VECTORS, hex } from '../../../test/support/wmbus-vectors.js';
+import { decodeTelegram } from '../decode-telegram.js';
 import { recordsOf } from '../records-of.js';
-import { VECTORS, hex } from '../test-vectors.js';
 import { decodeMeter, detectDriver } from './registry.js';
-import { plainTelegram } from './test-telegram.js';
 
 // Expected values are wmbusmeters' output for the same telegrams (the `// Test:` blocks of its
 // driver_multical21.cc, driver_flowiq2200.cc, driver_kamheat.cc and driver_omnipower.cc).

@@ -1,4 +1,4 @@
-import type { DecodedTelegram } from '../decrypt.js';
+import type { DecodedTelegram } from '../decode-telegram.js';
 import { WmbusError } from '../errors.js';
 import type { DataRecord } from '../records.js';
 import type { Fields } from './fields.js';

@@ -1,33 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { Rng } from '../../../lib/prng.js';
 import type { ImportRow } from '../imports/import-row.js';
 
 // A realistic demo inventory, the same for the same seed: utilities as customers, orders of
 // Kamstrup-like meters (now and then a concentrator), delivery notes, deliveries spread over the
 // last two years. Only the keys are not reproducible: they come from the CSPRNG (SEC-10), since
-// a demo database has a way of becoming a real one.
-
-/** mulberry32: small, fast, good enough for picking models and serials (never for keys). */
-export function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    /** An integer in [0, n). */
-    int: (n: number): number => Math.floor(next() * n),
-    pick<T>(items: readonly T[]): T {
-      const item = items[Math.floor(next() * items.length)];
-      if (item === undefined) throw new RangeError('pick from nothing');
-      return item;
-    },
-  };
-}
-export type Random = ReturnType<typeof createRandom>;
+// a demo database has a way of becoming a real one. The seeded picks come from lib/prng.ts.
 
 const towns = [
   'Musterstadt', 'Neustadt', 'Altdorf', 'Bergheim', 'Talhausen', 'Seeburg', 'Waldkirch', 'Rheinau', 'Lindenberg', 'Ostfeld',
@@ -67,7 +45,7 @@ const meterModels: readonly Model[] = [
 ];
 const totalWeight = meterModels.reduce((sum, m) => sum + m.weight, 0);
 
-function pickModel(random: Random): Model {
+function pickModel(random: Rng): Model {
   let at = random.int(totalWeight);
   for (const m of meterModels) {
     if (at < m.weight) return m;
@@ -77,7 +55,7 @@ function pickModel(random: Random): Model {
 }
 
 const hexKey = (): string => randomBytes(16).toString('hex').toUpperCase();
-const digits = (random: Random, n: number): string => Array.from({ length: n }, () => String(random.int(10))).join('');
+const digits = (random: Rng, n: number): string => Array.from({ length: n }, () => String(random.int(10))).join('');
 
 export interface Delivery {
   /** YYYY-MM-DD */
@@ -86,7 +64,7 @@ export interface Delivery {
 }
 
 /** How the devices are spread over deliveries: one a month over the two years before `today`, at most 24. */
-export function deliveries(total: number, today: Date, random: Random): Delivery[] {
+export function deliveries(total: number, today: Date, random: Rng): Delivery[] {
   const count = Math.max(1, Math.min(24, Math.ceil(total / 50)));
   const out: Delivery[] = [];
   let left = total;
@@ -105,7 +83,7 @@ export function deliveries(total: number, today: Date, random: Random): Delivery
  * The rows of one delivery: orders of a few hundred to a few thousand devices, each for one
  * customer, model and delivery note. Serials count up from `firstSerial` (8-digit meter IDs).
  */
-export async function* deliveryRows(input: { devices: number; firstSerial: number; customers: readonly DemoCustomer[]; random: Random; year: string }): AsyncIterable<ImportRow> {
+export async function* deliveryRows(input: { devices: number; firstSerial: number; customers: readonly DemoCustomer[]; random: Rng; year: string }): AsyncIterable<ImportRow> {
   const { random } = input;
   let line = 1;
   let made = 0;

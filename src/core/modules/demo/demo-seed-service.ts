@@ -2,10 +2,11 @@ import { randomInt } from 'node:crypto';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
+import { createRng } from '../../../lib/prng.js';
 import type { Db } from '../../db/database.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import type { ImportService } from '../imports/import-service.js';
-import { createRandom, deliveries, deliveryRows, demoCustomers } from './demo-inventory.js';
+import { deliveries, deliveryRows, demoCustomers } from './demo-inventory.js';
 
 export const MAX_DEMO_DEVICES = 10_000_000;
 
@@ -31,7 +32,7 @@ export async function seedDemo(
     throw new AppError('validation_failed', `The number of devices must be 1 to ${MAX_DEMO_DEVICES.toLocaleString('en')}.`, { details: [{ field: 'devices', reason: 'out of range' }] });
   }
   const seed = input.seed ?? randomInt(1, 2 ** 31);
-  const random = createRandom(seed);
+  const random = createRng(seed);
   const customers = demoCustomers(Math.max(3, Math.round(devices / 2_000)));
   const now = deps.clock.now();
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oneDigitOff, reversedKey, vectorOf, VECTORS, type WmbusVector } from '../../../../drivers/wmbus/test-vectors.js';
+import { oneDigitOff, reversedKey, vectorOf, VECTORS, type WmbusVector } from '../../../../test/support/wmbus-vectors.js';
 import { buildFrame } from '../../../../drivers/wmbus/index.js';
 import { createMeter } from '../../../../simulators/meters/create-meter.js';
 import type { MeterKind } from '../../../../simulators/meters/meter-types.js';

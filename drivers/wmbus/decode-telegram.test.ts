@@ -1,11 +1,11 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { VECTORS, hex } from '../../test/support/wmbus-vectors.js';
 import { aesCmac } from './cmac.js';
-import { decodeTelegram, tryReversedKey } from './decrypt.js';
+import { decodeTelegram, tryReversedKey } from './decode-telegram.js';
 import { WmbusError } from './errors.js';
 import { buildFrame } from './link-layer.js';
 import { recordsOf } from './records-of.js';
-import { VECTORS, hex } from './test-vectors.js';
 import { deriveMode7Key } from './tpl.js';
 
 function catchWmbus(f: () => unknown): WmbusError {

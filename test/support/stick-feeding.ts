@@ -1,17 +1,5 @@
-// Helpers for the stick tests: the shared vectors, chunked feeding and a seeded PRNG.
-import { readFileSync } from 'node:fs';
-import type { StickDecoder, StickEvent } from './stick-types.js';
-
-export interface DongleVector {
-  kind: string;
-  description: string;
-  input_hex: string;
-  expected: Record<string, unknown>;
-}
-
-export const dongleVectors: DongleVector[] = JSON.parse(
-  readFileSync(new URL('./fixtures/dongle-vectors.json', import.meta.url), 'utf8'),
-) as DongleVector[];
+// Feeding a stick decoder the way a link does, in chunks, and reading what came out.
+import type { StickDecoder, StickEvent } from '../../drivers/wmbus-sticks/stick-types.js';
 
 /** Feeds the chunks in order and collects every event, garbage runs merged across chunks. */
 export function feed(decoder: StickDecoder, chunks: Buffer[]): StickEvent[] {
@@ -28,18 +16,6 @@ export function feed(decoder: StickDecoder, chunks: Buffer[]): StickEvent[] {
 
 export function bytewise(data: Buffer): Buffer[] {
   return [...data].map((b) => Buffer.from([b]));
-}
-
-/** mulberry32: small, seeded, good enough to pick chunk sizes and bytes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function telegramsOf(events: StickEvent[]): { telegram: string; rssiDbm?: number }[] {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-// The shared real telegrams (L-field + telegram without DLL CRCs), for the tests.
+// The real telegrams of test/fixtures/wmbus/wmbus-vectors.json (L-field + telegram without DLL
+// CRCs, each with its meter's key), for the driver, CLI and telegram-check tests.
 export interface WmbusVector {
   meter: string;
   meter_id: string;
@@ -8,13 +9,13 @@ export interface WmbusVector {
   telegram: string;
 }
 
-const PATH = new URL('../../../shared/data/wmbus-vectors.json', import.meta.url);
+const PATH = new URL('../fixtures/wmbus/wmbus-vectors.json', import.meta.url);
 export const VECTORS: WmbusVector[] = JSON.parse(readFileSync(PATH, 'utf8')) as WmbusVector[];
 export const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
 export function vectorOf(meter: string): WmbusVector {
   const v = VECTORS.find((x) => x.meter === meter);
-  if (!v) throw new Error(`no shared vector ${meter}`);
+  if (!v) throw new Error(`no wM-Bus vector ${meter}`);
   return v;
 }
 
