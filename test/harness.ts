@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { authenticator } from 'otplib';
 import { buildApp, type AppOptions } from '../src/core/app.js';
+import { systemPrincipal } from '../src/core/access/principal.js';
 import { createContainer, type Container, type ContainerOptions } from '../src/core/container.js';
 import { loadConfig, type Config } from '../src/lib/config.js';
 import { FixedClock } from './support/clock.js';
@@ -75,7 +76,7 @@ export async function createTestApp(
     config,
     logs: text,
     async signInOperator(email = `op-${randomBytes(4).toString('hex')}@example.com`, password = operatorPassword) {
-      const { link } = await container.operatorSetup.createOperator({ email, actor: systemActor });
+      const { link } = await container.operatorSetup.createOperator({ email, ...asSystem });
       const token = new URL(link).hash.replace('#token=', '');
       const done = await app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password } });
       if (done.statusCode !== 204) throw new Error(`operator setup failed: ${done.statusCode} ${done.body}`);
@@ -94,6 +95,9 @@ export async function createTestApp(
 }
 
 export const systemActor = { userId: null, role: 'system' as const, ip: null, userAgent: 'test', requestId: null, authMethod: 'cli' };
+
+/** The CLI's rights (every permission, every device) with the test's actor, for tests that call services directly. */
+export const asSystem = { principal: systemPrincipal, actor: systemActor };
 
 /** The password step only: the session may still owe its second factor (`stage`). */
 export async function signIn(app: FastifyInstance, email: string, password: string, options: { remoteAddress?: string } = {}): Promise<SignedIn> {
@@ -148,7 +152,7 @@ export async function startTestServer(options: Parameters<typeof createTestApp>[
     ...t,
     baseUrl: address,
     async createOperatorSetupLink(email: string): Promise<string> {
-      const { link } = await t.container.operatorSetup.createOperator({ email, actor: systemActor });
+      const { link } = await t.container.operatorSetup.createOperator({ email, ...asSystem });
       const url = new URL(link);
       return `${address}${url.pathname}${url.hash}`;
     },

@@ -1,6 +1,6 @@
 import type { Container } from '../core/container.js';
-import type { Actor } from '../core/modules/audit/audit-writer.js';
-import { allDevices } from '../core/modules/devices/device-scope.js';
+import type { Actor } from '../core/access/actor.js';
+import { systemPrincipal } from '../core/access/principal.js';
 import type { TelegramCheckResult } from '../core/modules/telegram-check/telegram-check-service.js';
 import { AppError } from '../lib/errors.js';
 import { CliFailure } from './cli-context.js';
@@ -47,8 +47,8 @@ export function describeCheck(r: TelegramCheckResult): string {
 export async function checkTelegram(c: Container, input: CheckTelegramInput): Promise<void> {
   let result: TelegramCheckResult;
   try {
-    // The CLI runs with the database's own rights: every device is in scope.
-    result = await c.telegramCheck.check({ telegram: input.telegram, scope: allDevices, actor: input.actor });
+    // The CLI runs with the rights of whoever holds the server: every device is in scope.
+    result = await c.telegramCheck.check({ principal: systemPrincipal, actor: input.actor, telegram: input.telegram });
   } catch (e) {
     if (e instanceof AppError && e.code === 'validation_failed') throw new CliFailure(`${e.message} Give it in hex, L-field first.`, 2);
     throw e;

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Config } from '../lib/config.js';
-import type { Actor } from '../core/modules/audit/audit-writer.js';
+import type { Actor } from '../core/access/actor.js';
 
 /** What every command gets from src/main.ts: configuration, output streams, and the listener. */
 export interface CliContext {

@@ -1,6 +1,7 @@
 import type { Container } from '../core/container.js';
-import type { Actor } from '../core/modules/audit/audit-writer.js';
-import { MAX_DEMO_DEVICES, seedDemo } from '../core/modules/demo/demo-seed-service.js';
+import type { Actor } from '../core/access/actor.js';
+import { systemPrincipal } from '../core/access/principal.js';
+import { MAX_DEMO_DEVICES } from '../core/modules/demo/demo-seed-service.js';
 import { CliFailure } from './cli-context.js';
 
 export interface DemoSeedInput {
@@ -18,7 +19,7 @@ export async function demoSeed(c: Container, input: DemoSeedInput): Promise<void
   if (devices === undefined || devices < 1 || devices > MAX_DEMO_DEVICES) throw new CliFailure(`--devices must be a whole number from 1 to ${MAX_DEMO_DEVICES.toLocaleString('en')}`);
   const seed = input.seed === undefined ? undefined : whole(input.seed);
   if (input.seed !== undefined && (seed === undefined || seed < 1 || seed >= 2 ** 31)) throw new CliFailure('--seed must be a whole number from 1 to 2147483647');
-  const result = await seedDemo({ db: c.db, imports: c.imports, audit: c.audit, clock: c.clock }, { devices, ...(seed === undefined ? {} : { seed }), actor: input.actor });
+  const result = await c.demo.seed({ devices, ...(seed === undefined ? {} : { seed }), principal: systemPrincipal, actor: input.actor });
   const n = (x: number, one: string, many: string) => `${x.toLocaleString('en')} ${x === 1 ? one : many}`;
   input.print(
     `Demo inventory: ${n(result.devices, 'device', 'devices')} with ${n(result.keys, 'key', 'keys')} in ${n(result.imports, 'delivery', 'deliveries')}, ` +

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
+import { systemPrincipal } from '../core/access/principal.js';
 import type { Container } from '../core/container.js';
-import type { Actor } from '../core/modules/audit/audit-writer.js';
+import type { Actor } from '../core/access/actor.js';
 import type { ImportView } from '../core/modules/imports/import-service.js';
 import { errorCatalog, type ErrorCode } from '../lib/errors.js';
 import { CliFailure } from './cli-context.js';
@@ -38,10 +39,10 @@ export async function importFile(c: Container, input: ImportFileInput): Promise<
     newVersion: input.newVersion === true,
     ...(input.customer === undefined ? {} : { customerNo: input.customer }),
     ...(input.deliveryDate === undefined ? {} : { deliveryDate: input.deliveryDate }),
+    principal: systemPrincipal,
     actor: input.actor,
-    userId: null,
   });
-  const view = await c.imports.settled(started.id);
+  const view = await c.imports.settled({ principal: systemPrincipal, actor: input.actor, id: started.id });
   if (view.status === 'succeeded') {
     const format = view.format === null ? 'unknown format' : formatNames[view.format];
     input.print(`Imported ${count(view.devicesCreated, 'device', 'devices')}, ${count(view.keysCreated, 'key', 'keys')} from ${fileName} (${format}).`);

@@ -1,5 +1,5 @@
 import type { Container } from '../core/container.js';
-import type { Actor } from '../core/modules/audit/audit-writer.js';
+import type { Actor } from '../core/access/actor.js';
 import { CliFailure } from './cli-context.js';
 
 /**
@@ -12,13 +12,13 @@ export async function rotateMasterKey(c: Container, actor: Actor): Promise<strin
   try {
     const report = await c.vault.rotate();
     await c.db.kysely.transaction().execute((trx) =>
-      c.audit.write(trx, {
+      c.audit.write({
         actor,
         action: 'vault.rotate',
         target: { type: 'kek', id: String(report.kekVersion) },
         result: 'allowed',
         details: { masterVersion: report.masterVersion, kekVersion: report.kekVersion, rewrapped: report.rewrapped, retired: report.retired.join(',') },
-      }),
+      }, trx),
     );
     return [
       `master key version ${report.masterVersion}, key-encryption key version ${report.kekVersion}`,
@@ -27,7 +27,7 @@ export async function rotateMasterKey(c: Container, actor: Actor): Promise<strin
   } catch (err) {
     await c.db.kysely
       .transaction()
-      .execute((trx) => c.audit.write(trx, { actor, action: 'vault.rotate', result: 'error', reason: err instanceof Error ? err.message : 'failed' }))
+      .execute((trx) => c.audit.write({ actor, action: 'vault.rotate', result: 'error', reason: err instanceof Error ? err.message : 'failed' }, trx))
       .catch(() => undefined);
     throw err;
   }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError } from '../lib/errors.js';
 import { ConfigError } from '../lib/config.js';
+import { systemPrincipal } from '../core/access/principal.js';
 import { CliFailure, cliActor, type CliContext } from './cli-context.js';
 
 // Every command's implementation is imported inside its action, not here: `openeks wmbus listen`
@@ -47,7 +48,7 @@ function buildProgram(ctx: CliContext): Command {
       const language = opts.language;
       const { withContainer } = await import('./with-container.js');
       await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
-        const setup = await c.operatorSetup.createOperator({ email: opts.email, actor: cliActor(), language });
+        const setup = await c.operatorSetup.createOperator({ principal: systemPrincipal, actor: cliActor(), email: opts.email, language });
         await c.mailDeliverer.deliverDue();
         print(ctx, `Operator ${opts.email.toLowerCase()} created. One-time link to set the password (valid until ${setup.expiresAt}):`);
         print(ctx, setup.link);
@@ -73,10 +74,10 @@ function buildProgram(ctx: CliContext): Command {
     .description('check the hash chain of the audit trail; exits 1 at the first broken record')
     .action(async () => {
       const { openDatabase } = await import('../core/db/database.js');
-      const { verifyAuditChain } = await import('../core/modules/audit/audit-verify.js');
+      const { openAuditTrail } = await import('./audit-trail.js');
       const db = openDatabase(ctx.loadConfig().databaseUrl);
       try {
-        const verdict = await verifyAuditChain(db.kysely);
+        const verdict = await openAuditTrail(db).verify({ principal: systemPrincipal, actor: cliActor() });
         if (!verdict.ok) throw new CliFailure(`audit trail BROKEN after ${verdict.records} good records: ${verdict.message}`);
         print(ctx, `audit trail intact: ${verdict.records} records, head ${verdict.head}`);
       } finally {
@@ -95,7 +96,7 @@ function buildProgram(ctx: CliContext): Command {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliFailure('--limit must be a whole number from 1 to 1000');
       const { withContainer } = await import('./with-container.js');
       await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
-        const page = await c.mail.list({ limit });
+        const page = await c.outbox.list({ principal: systemPrincipal, actor: cliActor(), limit });
         if (page.items.length === 0) print(ctx, 'the outbox is empty');
         for (const m of page.items) {
           print(ctx, `${m.created_at}  ${m.status.padEnd(7)}  ${m.recipient}  ${m.subject}`);

@@ -22,7 +22,7 @@ import { healthRoutes } from './modules/health/health-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
 import { mfaRoutes } from './modules/mfa/mfa-routes.js';
 import { settingsRoutes } from './modules/settings/settings-routes.js';
-import { vaultRoutes } from './modules/vault/vault-routes.js';
+import { vaultStatusRoutes } from './modules/vault-status/vault-status-routes.js';
 import { customersRoutes } from './modules/customers/customers-routes.js';
 import { devicesRoutes } from './modules/devices/devices-routes.js';
 import { importsRoutes } from './modules/imports/imports-routes.js';
@@ -108,7 +108,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  registerAuthHook(app, { sessions: container.sessions, audit: container.audit, db: container.db, https });
+  registerAuthHook(app, { authenticate: (token) => container.sessions.authenticate(token), recordDenial: container.recordDenial, https });
 
   await app.register(healthRoutes({ readiness: container.readiness }));
   await app.register(authRoutes({ sessions: container.sessions, signIn: container.signIn, userAdmin: container.userAdmin, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
@@ -116,8 +116,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(
     accountsRoutes({ registration: container.registration, passwordResets: container.passwordResets, profile: container.profile, https, authRateLimit: limits.auth, mailRateLimit: limits.auth }),
   );
-  await app.register(mailRoutes({ mail: container.mail, audit: container.audit, db: container.db }));
-  await app.register(vaultRoutes({ vault: container.vault }));
+  await app.register(mailRoutes({ outbox: container.outbox }));
+  await app.register(vaultStatusRoutes({ vaultStatus: container.vaultStatus }));
   await app.register(settingsRoutes({ settings: container.settings }));
   await app.register(customersRoutes({ customers: container.customers }));
   await app.register(devicesRoutes({ devices: container.devices }));

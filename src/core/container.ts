@@ -4,46 +4,58 @@ import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
 import { loadBlocklist } from '../lib/password-policy/index.js';
 import type { Logger } from '../lib/logger.js';
+import { type AccessGuard, createAccessGuard } from './access/access-guard.js';
+import { serviceActor } from './access/actor.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest, schemaStatus } from './db/migrate.js';
+import { createAccessRequestDigest, type AccessRequestDigest } from './modules/access-requests/access-request-digest.js';
+import { createAccessRequestsRepo } from './modules/access-requests/access-requests-repo.js';
+import { createAccessRequestsService, type AccessRequestsService } from './modules/access-requests/access-requests-service.js';
+import { createCustomerMatchesRepo } from './modules/access-requests/customer-matches-repo.js';
 import { createAccountLinks } from './modules/accounts/account-links.js';
 import { createAccountsRepo } from './modules/accounts/accounts-repo.js';
 import { createPasswordCheck } from './modules/accounts/password-check.js';
 import { createPasswordResetService, type PasswordResetService } from './modules/accounts/password-reset-service.js';
 import { createProfileService, type ProfileService } from './modules/accounts/profile-service.js';
 import { createRegistrationService, type RegistrationService } from './modules/accounts/registration-service.js';
-import { createAuditWriter, type Actor, type AuditWriter } from './modules/audit/audit-writer.js';
+import { createDenialRecorder } from './modules/audit/audit-denials.js';
+import { createAuditRepo } from './modules/audit/audit-repo.js';
+import { createAuditTrailService, type AuditTrailService } from './modules/audit/audit-trail-service.js';
+import { createAuditWriter, type AuditWriter } from './modules/audit/audit-writer.js';
 import { createOperatorSetupService, type OperatorSetupService } from './modules/auth/operator-setup-service.js';
 import { createSessionService, type SessionService } from './modules/auth/session-service.js';
 import { createSessionsRepo } from './modules/auth/sessions-repo.js';
 import { createSignInGuard, type SignInLimits } from './modules/auth/sign-in-guard.js';
 import { createSignInGuardRepo } from './modules/auth/sign-in-guard-repo.js';
 import { createSignInService, type SignInService } from './modules/auth/sign-in-service.js';
-import { createUserAdminService, type UserAdminService } from './modules/auth/user-admin-service.js';
 import { createTokensRepo } from './modules/auth/tokens-repo.js';
+import { createUserAdminService, type UserAdminService } from './modules/auth/user-admin-service.js';
 import { createUsersRepo } from './modules/auth/users-repo.js';
+import { createCustomersRepo } from './modules/customers/customers-repo.js';
+import { createCustomersService, type CustomersService } from './modules/customers/customers-service.js';
+import { seedDemo } from './modules/demo/demo-seed-service.js';
+import { createDevicesRepo } from './modules/devices/devices-repo.js';
+import { createDevicesService, type DevicesService } from './modules/devices/devices-service.js';
 import type { Readiness } from './modules/health/health-routes.js';
+import { createImportService, type ImportService } from './modules/imports/import-service.js';
+import { createImportsRepo } from './modules/imports/imports-repo.js';
+import { createKeyReader, type KeyReader } from './modules/keys/key-reader.js';
+import { createKeyVersionsService, type KeyVersionsService } from './modules/keys/key-versions-service.js';
+import { createKeysRepo } from './modules/keys/keys-repo.js';
 import { createMailDeliverer, createSmtpTransport, type MailDeliverer, type MailTransport } from './modules/mail/mail-deliverer.js';
 import { createMailRepo } from './modules/mail/mail-repo.js';
 import { createMailService, type MailService } from './modules/mail/mail-service.js';
+import { createOutboxService, type OutboxService } from './modules/mail/outbox-service.js';
 import { createMfaRepo } from './modules/mfa/mfa-repo.js';
 import { createMfaService, type MfaService } from './modules/mfa/mfa-service.js';
-import { createCustomersService, type CustomersService } from './modules/customers/customers-service.js';
-import { createDevicesService, type DevicesService } from './modules/devices/devices-service.js';
-import { createImportService, type ImportService } from './modules/imports/import-service.js';
-import { createKeyVersionsService, type KeyVersionsService } from './modules/keys/key-versions-service.js';
-import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
-import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
-import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
-import { createAccessRequestDigest, type AccessRequestDigest } from './modules/access-requests/access-request-digest.js';
-import { createAccessRequestsService, type AccessRequestsService } from './modules/access-requests/access-requests-service.js';
 import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
+import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
+import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
+import { createVaultStatusService, type VaultStatusService } from './modules/vault-status/vault-status-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
 import { createVault, type Vault } from './vault/vault-service.js';
-
-/** What the service does on its own (first boot), as the audit trail names it. */
-const systemActor: Actor = { userId: null, role: 'system', ip: null, userAgent: 'openeks', requestId: null, authMethod: 'none' };
 
 export interface Container {
   config: Config;
@@ -53,7 +65,12 @@ export interface Container {
   redis: Redis | undefined;
   vault: Vault;
   audit: AuditWriter;
+  /** The access checks every service runs; the auth hook shares its denial recorder. */
+  guard: AccessGuard;
+  recordDenial: Parameters<typeof createAccessGuard>[0]['recordDenial'];
+  auditTrail: AuditTrailService;
   mail: MailService;
+  outbox: OutboxService;
   mailDeliverer: MailDeliverer;
   sessions: SessionService;
   signIn: SignInService;
@@ -64,10 +81,13 @@ export interface Container {
   passwordResets: PasswordResetService;
   profile: ProfileService;
   settings: SettingsService;
+  vaultStatus: VaultStatusService;
   customers: CustomersService;
   devices: DevicesService;
+  keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
+  demo: { seed(input: Parameters<typeof seedDemo>[1]): ReturnType<typeof seedDemo> };
   telegramCheck: TelegramCheckService;
   superusers: SuperusersService;
   accessRequests: AccessRequestsService;
@@ -113,56 +133,111 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable; rate limits fall back per request'));
 
   const provider = options.masterKeyProvider ?? (await openMasterKeyProvider(config.masterKey, { env: options.providerEnv ?? {}, variable: 'OPENEKS_MASTER_KEY' }));
-  const audit = options.audit ?? createAuditWriter({ kind: db.kind, clock });
+  const audit = options.audit ?? createAuditWriter({ dialect: db.dialect, clock });
   const vault = createVault({
     db,
     clock,
     provider,
     logger,
-    onCreate: (trx) => audit.write(trx, { actor: systemActor, action: 'vault.init', target: { type: 'master-key', id: provider.label }, result: 'allowed' }),
+    onCreate: (trx) => audit.write({ actor: serviceActor, action: 'vault.init', target: { type: 'master-key', id: provider.label }, result: 'allowed' }, trx),
   });
   const status = await vault.init();
   if (status.sealed) logger.error({ label: status.label, reason: status.reason }, 'key vault sealed');
 
-  const mailRepo = createMailRepo(db);
-  const mail = createMailService({ repo: mailRepo, clock, mode: config.smtpUrl || options.mailTransport ? 'smtp' : 'outbox' });
+  // Repositories: every one is built here, on the service's database (docs/architecture.md).
+  const repos = {
+    users: createUsersRepo(db.kysely),
+    sessions: createSessionsRepo(db.kysely),
+    tokens: createTokensRepo(db.kysely),
+    mfa: createMfaRepo(db.kysely),
+    signInGuard: createSignInGuardRepo(db.kysely),
+    accounts: createAccountsRepo(db.kysely),
+    settings: createSettingsRepo(db.kysely),
+    mail: createMailRepo(db),
+    audit: createAuditRepo(db.kysely),
+    superuserLinks: createSuperuserLinksRepo(db.kysely),
+    customers: createCustomersRepo(db.kysely),
+    customerMatches: createCustomerMatchesRepo(db.kysely),
+    devices: createDevicesRepo(db),
+    keys: createKeysRepo(db.kysely),
+    imports: createImportsRepo(db.kysely),
+    accessRequests: createAccessRequestsRepo(db.kysely),
+  };
+
+  // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
+  const recordDenial = createDenialRecorder({ db, audit });
+  const guard = createAccessGuard({ recordDenial });
+  const auditTrail = createAuditTrailService({ repo: repos.audit, guard });
+
+  const mail = createMailService({ repo: repos.mail, clock, mode: config.smtpUrl || options.mailTransport ? 'smtp' : 'outbox' });
   const transport = options.mailTransport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
-  const mailDeliverer = createMailDeliverer({ repo: mailRepo, clock, transport: transport ?? { sendMail: async () => undefined }, from: config.mailFrom, logger });
+  const mailDeliverer = createMailDeliverer({ repo: repos.mail, clock, transport: transport ?? { sendMail: async () => undefined }, from: config.mailFrom, logger });
+  const outbox = createOutboxService({ mail, db, guard, audit });
+  const queuedMail = afterCommitKick(mail, mailDeliverer);
 
   // The password blocklist (SEC-19) is loaded before any service can check a password.
   await loadBlocklist();
-  const settings = createSettingsService({ db, settings: createSettingsRepo(db.kysely), audit, clock });
-  const users = createUsersRepo(db.kysely);
-  const sessionsRepo = createSessionsRepo(db.kysely);
-  const mfaRepo = createMfaRepo(db.kysely);
-  const superuserLinks = createSuperuserLinksRepo(db.kysely);
-  const sessions = createSessionService({ db, sessions: sessionsRepo, mfa: mfaRepo, links: superuserLinks, audit, clock });
-  // Sign-in, brute force and the second factor (issue 3: SEC-20 … SEC-22, SEC-24).
-  const guard = createSignInGuard({ db, repo: createSignInGuardRepo(db.kysely), audit, clock, limits: options.signInLimits });
-  const signIn = createSignInService({ db, users, sessions, guard, clock });
-  const mfa = createMfaService({ db, users, repo: mfaRepo, sessionStore: sessionsRepo, sessions, guard, vault, audit, mail: afterCommitKick(mail, mailDeliverer), clock });
-  const userAdmin = createUserAdminService({ db, users, sessions: sessionsRepo, audit, clock });
-  const operatorSetup = createOperatorSetupService({ db, users, tokens: createTokensRepo(db.kysely), passwordPolicy: settings, audit, mail: afterCommitKick(mail, mailDeliverer), clock, publicUrl: config.publicUrl });
-  // Account self-service: registration, forgot password, profile (issue 3).
-  const accountMail = afterCommitKick(mail, mailDeliverer);
-  const accounts = createAccountsRepo(db.kysely);
-  const accountLinks = createAccountLinks({ tokens: createTokensRepo(db.kysely), clock, publicUrl: config.publicUrl });
+  const settings = createSettingsService({ db, settings: repos.settings, guard, audit, clock });
+  const vaultStatus = createVaultStatusService({ vault, guard });
+  const sessions = createSessionService({ db, sessions: repos.sessions, mfa: repos.mfa, links: repos.superuserLinks, audit, clock });
+  // Sign-in, brute force and the second factor (SEC-20 … SEC-22, SEC-24).
+  const signInGuard = createSignInGuard({ db, repo: repos.signInGuard, audit, clock, limits: options.signInLimits });
+  const signIn = createSignInService({ db, users: repos.users, sessions, signInGuard, clock });
+  const mfa = createMfaService({ db, users: repos.users, repo: repos.mfa, sessionStore: repos.sessions, sessions, signInGuard, vault, audit, mail: queuedMail, clock });
+  const userAdmin = createUserAdminService({ db, users: repos.users, sessions: repos.sessions, guard, audit, clock });
+  const operatorSetup = createOperatorSetupService({ db, users: repos.users, tokens: repos.tokens, passwordPolicy: settings, guard, audit, mail: queuedMail, clock, publicUrl: config.publicUrl });
+  // Account self-service: registration, forgot password, profile.
+  const accountLinks = createAccountLinks({ tokens: repos.tokens, clock, publicUrl: config.publicUrl });
   const checkPassword = createPasswordCheck({ settings });
-  const registration = createRegistrationService({ db, users, accounts, links: accountLinks, audit, mail: accountMail, sessions, checkPassword, clock });
-  const passwordResets = createPasswordResetService({ db, users, accounts, sessionStore: sessionsRepo, mfa: mfaRepo, links: accountLinks, audit, mail: accountMail, checkPassword, clock });
-  const profile = createProfileService({ db, users, sessionStore: sessionsRepo, mfa: mfaRepo, audit, mail: accountMail, checkPassword, clock });
+  const registration = createRegistrationService({ db, users: repos.users, accounts: repos.accounts, links: accountLinks, audit, mail: queuedMail, sessions, checkPassword, clock });
+  const passwordResets = createPasswordResetService({
+    db,
+    users: repos.users,
+    accounts: repos.accounts,
+    sessionStore: repos.sessions,
+    mfa: repos.mfa,
+    links: accountLinks,
+    guard,
+    audit,
+    mail: queuedMail,
+    checkPassword,
+    clock,
+  });
+  const profile = createProfileService({ db, users: repos.users, sessionStore: repos.sessions, mfa: repos.mfa, audit, mail: queuedMail, checkPassword, clock });
 
-  // Inventory (issue 5): customer accounts, devices, key versions, imports, the telegram check.
-  const customers = createCustomersService({ db, audit, clock });
-  const devices = createDevicesService({ db, clock });
-  const keyVersions = createKeyVersionsService({ db, vault, audit, clock });
-  const imports = createImportService({ db, vault, audit, clock, logger });
-  const telegramCheck = createTelegramCheckService({ db, vault, audit, clock });
+  // Inventory: customer accounts, devices, key versions, imports, the telegram check.
+  const customers = createCustomersService({ db, repo: repos.customers, guard, audit, clock });
+  const devices = createDevicesService({ repo: repos.devices, guard, clock });
+  const keys = createKeyReader({ repo: repos.keys, vault, guard });
+  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, clock });
+  const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
+  const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
+  const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
 
-  // Superuser access (issue 6): requests, decisions, links.
-  const superusers = createSuperusersService({ db, links: superuserLinks, users, sessions: sessionsRepo, audit, clock });
-  const accessRequestDigest = createAccessRequestDigest({ db, users, mail: accountMail, clock, logger, delayMs: options.accessRequestDigestMs ?? 60_000, publicUrl: config.publicUrl });
-  const accessRequests = createAccessRequestsService({ db, superusers, audit, mail: accountMail, clock, publicUrl: config.publicUrl, onCreated: () => accessRequestDigest.kick() });
+  // Superuser access: requests, decisions, links.
+  const superusers = createSuperusersService({ db, links: repos.superuserLinks, users: repos.users, sessions: repos.sessions, customers: repos.customers, guard, audit, clock });
+  const accessRequestDigest = createAccessRequestDigest({
+    db,
+    repo: repos.accessRequests,
+    users: repos.users,
+    mail: queuedMail,
+    clock,
+    logger,
+    delayMs: options.accessRequestDigestMs ?? 60_000,
+    publicUrl: config.publicUrl,
+  });
+  const accessRequests = createAccessRequestsService({
+    db,
+    repo: repos.accessRequests,
+    customers: repos.customerMatches,
+    superusers,
+    guard,
+    audit,
+    mail: queuedMail,
+    clock,
+    publicUrl: config.publicUrl,
+    onCreated: () => accessRequestDigest.kick(),
+  });
 
   const readiness: Readiness = {
     async check() {
@@ -184,7 +259,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     redis,
     vault,
     audit,
+    guard,
+    recordDenial,
+    auditTrail,
     mail,
+    outbox,
     mailDeliverer,
     sessions,
     signIn,
@@ -195,10 +274,13 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     passwordResets,
     profile,
     settings,
+    vaultStatus,
     customers,
     devices,
+    keys,
     keyVersions,
     imports,
+    demo,
     telegramCheck,
     superusers,
     accessRequests,

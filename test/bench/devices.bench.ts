@@ -9,7 +9,8 @@ import type { DeviceListQueryInput } from '../../src/core/modules/devices/device
 import { systemClock } from '../../src/lib/clock.js';
 import { loadConfig } from '../../src/lib/config.js';
 import { enrolTotp, signIn, testMasterKey } from '../harness.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds, silentLogger } from './kit.js';
+import { systemPrincipal } from '../../src/core/access/principal.js';
+import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
 // The device list (docs/inventory.md "Devices") on 1,000,000 devices of 500 customer accounts:
 // p95 and median of GET /api/devices page fetches through app.inject as an operator, for the
@@ -208,14 +209,13 @@ function percentile(values: readonly number[], p: number): number {
 async function signInOperator(app: FastifyInstance, container: Container) {
   const email = 'bench-operator@example.com';
   const password = 'Zähler-Schlüssel 2026!';
-  const actor = { userId: null, role: 'system' as const, ip: null, userAgent: 'bench', requestId: null, authMethod: 'cli' };
-  const { link } = await container.operatorSetup.createOperator({ email, actor });
+  const { link } = await container.operatorSetup.createOperator({ email, principal: systemPrincipal, actor: systemActorOf('bench') });
   const token = new URL(link).hash.replace('#token=', '');
   const setup = await app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password } });
   if (setup.statusCode !== 204) throw new Error(`operator setup failed: ${setup.statusCode} ${setup.body}`);
   const first = await signIn(app, email, password);
   const { session } = await enrolTotp(app, first, systemClock);
-  return { headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken }, viewer: { roles: ['operator' as const], userId: first.userId, customerAccountIds: [] } };
+  return { headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken }, caller: { principal: systemPrincipal, actor: systemActorOf('bench') } };
 }
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
@@ -231,7 +231,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
     const app = await buildApp(container, { logger: false, rateLimits: { global: 10_000_000, auth: 10_000 } });
     try {
       await app.ready();
-      const { headers, viewer } = await signInOperator(app, container);
+      const { headers, caller } = await signInOperator(app, container);
       const get = async (path: string, query: Query) => {
         const res = await app.inject({ method: 'GET', url: urlOf(path, query), headers });
         if (res.statusCode !== 200) throw new Error(`${urlOf(path, query)} answered ${res.statusCode}: ${res.body}`);
@@ -253,7 +253,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
           const t0 = performance.now();
           const page = await get('/api/devices', query);
           const t1 = performance.now();
-          await container.devices.list({ viewer, query });
+          await container.devices.list({ ...caller, query });
           const t2 = performance.now();
           if (i < WARMUP) continue;
           viaHttp.push(t1 - t0);
@@ -277,7 +277,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
           const t0 = performance.now();
           await get('/api/devices/count', query(i));
           const t1 = performance.now();
-          await container.devices.count({ viewer, query: query(i) });
+          await container.devices.count({ ...caller, query: query(i) });
           if (i >= 2) {
             times.push(t1 - t0);
             direct.push(performance.now() - t1);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { systemPrincipal } from '../../src/core/access/principal.js';
 import { createContainer } from '../../src/core/container.js';
 import { openDatabase } from '../../src/core/db/database.js';
 import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
@@ -14,7 +15,7 @@ import { createVault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { loadConfig } from '../../src/lib/config.js';
 import { newId } from '../../src/lib/ids.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, row, seconds, silentLogger } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, collectGarbage, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
 // The import of a 1,000,000-row CSV (one DEK per meter) through the import service, beside the
 // floor "insert the same rows, already encrypted, in one transaction": the keys are encrypted by
@@ -141,7 +142,7 @@ async function importMs(url: string, masterKey: string, file: string): Promise<n
   try {
     collectGarbage();
     const start = performance.now();
-    const view = await c.imports.run({ path: file, fileName: 'bench.csv', newVersion: false, actor: { userId: null, role: 'system', ip: null, userAgent: 'bench', requestId: null, authMethod: 'cli' }, userId: null });
+    const view = await c.imports.run({ path: file, fileName: 'bench.csv', newVersion: false, principal: systemPrincipal, actor: systemActorOf('bench') });
     const ms = performance.now() - start;
     if (view.devicesCreated !== ROWS || view.keysCreated !== ROWS) throw new Error(`import stored ${view.devicesCreated} devices, ${view.keysCreated} keys`);
     return ms;

@@ -11,6 +11,7 @@ import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js'
 import { createVault, type Vault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
 import type { Logger } from '../../src/lib/logger.js';
+import type { Actor } from '../../src/core/access/actor.js';
 
 // What every bench file shares: the shape of a bench and of its result rows, the databases a
 // bench runs on, and the small helpers for timing on a shared, noisy machine (every figure is
@@ -183,6 +184,11 @@ export function median(values: readonly number[]): number {
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The CLI's actor as the benches name it in the audit trail. */
+export function systemActorOf(userAgent: string): Actor {
+  return { userId: null, role: 'system', ip: null, userAgent, requestId: null, authMethod: 'cli' };
 }
 
 export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

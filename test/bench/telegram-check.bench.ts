@@ -3,13 +3,17 @@ import { decodeTelegram } from '../../drivers/wmbus/index.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterKind } from '../../simulators/meters/meter-types.js';
 import { createAuditWriter } from '../../src/core/modules/audit/audit-writer.js';
-import { allDevices } from '../../src/core/modules/devices/device-scope.js';
+import { createAccessGuard } from '../../src/core/access/access-guard.js';
+import { systemPrincipal } from '../../src/core/access/principal.js';
+import { createDevicesRepo } from '../../src/core/modules/devices/devices-repo.js';
+import { createKeyReader } from '../../src/core/modules/keys/key-reader.js';
+import { createKeysRepo } from '../../src/core/modules/keys/keys-repo.js';
 import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { createTelegramCheckService } from '../../src/core/modules/telegram-check/telegram-check-service.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
 import { createRng } from '../../src/lib/prng.js';
-import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds, withBenchVault } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, row, seconds, systemActorOf, withBenchVault } from './kit.js';
 
 // Telegram checks per second through the service (flow 6): parse the hex, recognise the frame,
 // find the device in the inventory (10,000 meters), read and unwrap its active DEK from the vault,
@@ -44,7 +48,10 @@ const VARIANTS: readonly Variant[] = ['floor', 'service'];
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
   return withBenchVault(database, async ({ db, vault }) => {
-    const service = createTelegramCheckService({ db, vault, audit: createAuditWriter({ kind: db.kind, clock: systemClock }), clock: systemClock });
+    const audit = createAuditWriter({ dialect: db.dialect, clock: systemClock });
+    const guard = createAccessGuard({ recordDenial: async () => undefined });
+    const keys = createKeyReader({ repo: createKeysRepo(db.kysely), vault, guard });
+    const service = createTelegramCheckService({ db, devices: createDevicesRepo(db), keys, guard, audit, clock: systemClock });
 
     // 10,000 simulated meters, each with its own key, stored as an import stores them.
     const setupStart = performance.now();
@@ -79,7 +86,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
     });
     log(`setup: ${DEVICES.toLocaleString('en')} devices with keys stored, ${CHECKS.toLocaleString('en')} telegrams, in ${seconds(performance.now() - setupStart)}`);
 
-    const actor = { userId: null, role: 'system' as const, ip: null, userAgent: 'bench', requestId: null, authMethod: 'cli' };
+    const actor = systemActorOf('bench');
     let sink = 0;
     const time = async (variant: Variant, from: number, to: number): Promise<number> => {
       const start = performance.now();
@@ -90,7 +97,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
         }
       } else {
         for (let i = from; i < to; i++) {
-          const r = await service.check({ telegram: (samples[i] as Sample).hex, scope: allDevices, actor });
+          const r = await service.check({ principal: systemPrincipal, actor, telegram: (samples[i] as Sample).hex });
           if (r.outcome !== 'decrypts') throw new Error(`check ${i}: ${r.outcome} instead of decrypts`);
           sink += 1;
         }

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, systemActor } from '../harness.js';
+import { startTestServer, asSystem, systemActor } from '../harness.js';
 import { launchBrowser, watchPage, type ExpectedFailure } from './support/browser.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
 
@@ -122,7 +122,7 @@ describe('web shell', () => {
     await page.getByRole('button', { name: 'Speichern' }).click();
     await page.getByText('Die Einstellungen sind gespeichert.').waitFor();
     await expect(server.container.settings.getPasswordProfile()).resolves.toBe('nist');
-    await server.container.settings.setPasswordProfile({ profile: 'guide', actor: systemActor });
+    await server.container.settings.setPasswordProfile({ profile: 'guide', ...asSystem });
     await nav.getByRole('link', { name: 'Postausgang' }).click();
     await page.getByRole('heading', { level: 1, name: 'Postausgang' }).waitFor();
 

@@ -1,7 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { operatorPassword, signInWithTotp, startTestServer, systemActor, totpCode } from '../harness.js';
+import { operatorPassword, signInWithTotp, startTestServer, asSystem, totpCode } from '../harness.js';
 import { auditOf, createActiveUser, goodPassword, recipientsOf } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
@@ -38,8 +38,8 @@ describe('superuser access in the browser', () => {
     // The operators' mail goes out at once instead of waiting a minute for more requests.
     server = await startTestServer({ env: { OPENEKS_SMTP_URL: smtp.url.toString() }, container: { accessRequestDigestMs: 0 } });
     browser = await launchBrowser();
-    customer4711 = (await server.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt', actor: systemActor })).id;
-    customer4712 = (await server.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt eG', actor: systemActor })).id;
+    customer4711 = (await server.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt', ...asSystem })).id;
+    customer4712 = (await server.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt eG', ...asSystem })).id;
     for (const serial of serials4711) await storeDevice(server.container, { manufacturer: 'KAM', serial, model: 'MULTICAL 21', customerAccountId: customer4711, keys: [{ hex: `${serial}${serial}${serial}${serial}` }] });
     for (const serial of serials4712) await storeDevice(server.container, { manufacturer: 'KAM', serial, model: 'MULTICAL 403', customerAccountId: customer4712, keys: [{ hex: `${serial}${serial}${serial}${serial}` }] });
     await createActiveUser(server, { email: dealer.email, name: dealer.name, language: 'de' });

@@ -1,5 +1,5 @@
 import type { RouteEntry } from '../../src/core/http/fastify-types.js';
-import { can, type Permission } from '../../src/core/modules/auth/permissions.js';
+import { rolesMay, type Permission } from '../../src/core/access/permissions.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../harness.js';
@@ -45,7 +45,7 @@ describe('route inventory', () => {
 
   it('lets plain users reach only the routes meant for them (each narrows what it shows)', () => {
     const forUsers = apiRoutes()
-      .filter((r) => r.access !== 'public' && r.access !== 'signed-in' && can(['user'], r.access as Permission))
+      .filter((r) => r.access !== 'public' && r.access !== 'signed-in' && rolesMay(['user'], r.access as Permission))
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     expect(forUsers).toEqual([
@@ -61,7 +61,7 @@ describe('route inventory', () => {
   });
 
   it('answers 404 not_found to an operator on the routes meant for users only (superuser requests)', async () => {
-    const usersOnly = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !can(['operator'], r.access as Permission));
+    const usersOnly = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !rolesMay(['operator'], r.access as Permission));
     expect(usersOnly.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'GET /api/me/access-requests',
       'GET /api/me/customer-accounts',
@@ -83,7 +83,7 @@ describe('route inventory', () => {
   it('answers 404 not_found to a signed-in user without the permission, and audits the denial', async () => {
     // Routes whose permission a plain user holds too (e.g. devices.read, narrowed by the device
     // scope instead) are not denials; every other guarded route must hide itself from them.
-    const guarded = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !can(['user'], r.access as Permission));
+    const guarded = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !rolesMay(['user'], r.access as Permission));
     expect(guarded.length).toBeGreaterThan(0);
     for (const route of guarded) {
       const before = await t.container.db.kysely.selectFrom('audit_log').select('seq').where('action', '=', 'access.deny').execute();

@@ -1,7 +1,7 @@
 import type { RouteEntry } from '../../src/core/http/fastify-types.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, enrolTotp, operatorPassword, signIn, systemActor, type SignedIn, type TestApp } from '../harness.js';
+import { createTestApp, enrolTotp, operatorPassword, signIn, asSystem, type SignedIn, type TestApp } from '../harness.js';
 
 // Unfinished sessions, walked over every registered route like the route-security suite: a
 // session that still owes its second factor is not signed in (401 unauthenticated) and one that
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await enrolTotp(t.app, await signIn(t.app, 'reader@example.com', 'Leser-Passwort 2026!'), t.clock);
   secondFactorDue = await signIn(t.app, 'reader@example.com', 'Leser-Passwort 2026!');
 
-  const { link } = await t.container.operatorSetup.createOperator({ email: 'new-operator@example.com', actor: systemActor });
+  const { link } = await t.container.operatorSetup.createOperator({ email: 'new-operator@example.com', ...asSystem });
   await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: new URL(link).hash.replace('#token=', ''), password: operatorPassword } });
   enrolmentDue = await signIn(t.app, 'new-operator@example.com', operatorPassword);
 });

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { type Dialect, dialects } from './dialect.js';
 import type { Database } from './schema.js';
 
 // The only place that knows SQLite from PostgreSQL (docs/style.md). Everything above it speaks Kysely.
@@ -13,6 +14,8 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface Db {
   kind: DbKind;
+  /** What differs between the two, as operations (dialect.ts): modules ask it, never `kind`. */
+  dialect: Dialect;
   kysely: Kysely<Database>;
   /** Cheap round trip for /readyz. Rejects when the database cannot be reached. */
   ping(): Promise<void>;
@@ -38,6 +41,7 @@ function openSqlite(path: string): Db {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     kind: 'sqlite',
+    dialect: dialects.sqlite,
     kysely,
     async ping() {
       sqlite.prepare('select 1').get();
@@ -60,6 +64,7 @@ function openPostgres(url: string): Db {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
+    dialect: dialects.postgres,
     kysely,
     async ping() {
       const client = await pool.connect();

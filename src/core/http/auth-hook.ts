@@ -1,16 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../lib/errors.js';
-import { can } from '../modules/auth/permissions.js';
-import type { SessionService } from '../modules/auth/session-service.js';
-import type { AuditWriter } from '../modules/audit/audit-writer.js';
-import type { Db } from '../db/database.js';
+import type { DenialRecorder } from '../access/access-guard.js';
+import { actorFor, anonymousActor } from '../access/actor.js';
+import { can } from '../access/permissions.js';
+import type { Principal } from '../access/principal.js';
+import { csrfHeader, csrfMatches, sessionCookieName } from './session-cookie.js';
 
-export const csrfHeader = 'x-csrf-token';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function sessionCookieName(https: boolean): string {
-  // The __Host- prefix pins the cookie to this origin, path / and Secure (SEC-24).
-  return https ? '__Host-openeks_session' : 'openeks_session';
+export interface AuthHookDeps {
+  /** The principal behind a session token, or null when the session is unknown or has ended. */
+  authenticate(sessionToken: string): Promise<Principal | null>;
+  recordDenial: DenialRecorder;
+  https: boolean;
 }
 
 /**
@@ -18,58 +20,38 @@ export function sessionCookieName(https: boolean): string {
  * needs a session gets 401 without one, an unfinished session (second factor or enrolment due)
  * reaches only the routes that allow its stage, a missing permission is audited and answered
  * 404, and a state-changing request on a session needs the session's CSRF token (SEC-26).
+ * This is the coarse "who may call this route at all"; the services check again, per object.
  */
-export function registerAuthHook(app: FastifyInstance, deps: { sessions: SessionService; audit: AuditWriter; db: Db; https: boolean }): void {
+export function registerAuthHook(app: FastifyInstance, deps: AuthHookDeps): void {
   const cookieName = sessionCookieName(deps.https);
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    request.actor = {
-      userId: null,
-      role: 'anonymous',
-      ip: request.ip,
-      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
-      requestId: request.id,
-      authMethod: 'none',
-    };
+    const origin = { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null, requestId: request.id };
+    request.actor = anonymousActor(origin);
     const access = request.routeOptions.config.access;
     if (request.routeOptions.url === undefined) return; // no route: the not-found handler answers
     if (access === undefined) throw new AppError('not_found');
 
     const token = request.cookies[cookieName];
     if (token) {
-      request.principal = await deps.sessions.authenticate(token);
-      if (request.principal) {
-        request.actor = {
-          ...request.actor,
-          userId: request.principal.userId,
-          role: request.principal.roles.includes('operator') ? 'operator' : request.principal.roles.includes('superuser') ? 'superuser' : 'user',
-          authMethod: 'session',
-        };
-      }
+      request.principal = await deps.authenticate(token);
+      if (request.principal) request.actor = actorFor(request.principal, origin);
     }
     if (access === 'public') return;
     const principal = request.principal;
     if (!principal) throw new AppError('unauthenticated');
     // A session that still owes its second factor is not signed in yet (401); one that must
     // first set up a second factor may do nothing else (403). Routes opt in per stage.
-    if (principal.stage !== 'complete' && !(request.routeOptions.config.allowStages ?? []).includes(principal.stage)) {
+    if (principal.kind === 'person' && principal.stage !== 'complete' && !(request.routeOptions.config.allowStages ?? []).includes(principal.stage)) {
       throw new AppError(principal.stage === 'enrol' ? 'mfa_enrolment_required' : 'unauthenticated');
     }
     if (!safeMethods.has(request.method)) {
       const sent = request.headers[csrfHeader];
-      if (!token || !deps.sessions.csrfMatches(token, typeof sent === 'string' ? sent : undefined)) throw new AppError('csrf_failed');
+      if (!token || !csrfMatches(token, typeof sent === 'string' ? sent : undefined)) throw new AppError('csrf_failed');
     }
-    if (access !== 'signed-in' && !can(principal.roles, access)) {
-      await deps.db.kysely.transaction().execute((trx) =>
-        deps.audit.write(trx, {
-          actor: request.actor,
-          action: 'access.deny',
-          target: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? ''}` },
-          result: 'denied',
-          reason: `missing permission ${access}`,
-        }),
-      );
+    if (access !== 'signed-in' && !can(principal, access)) {
+      await deps.recordDenial({ actor: request.actor, target: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? ''}` }, reason: `missing permission ${access}` });
       throw new AppError('not_found');
     }
   });

@@ -1,6 +1,6 @@
-import type { Actor } from '../modules/audit/audit-writer.js';
-import type { Permission } from '../modules/auth/permissions.js';
-import type { PendingStage, Principal } from '../modules/auth/session-service.js';
+import type { Actor } from '../access/actor.js';
+import type { Permission } from '../access/permissions.js';
+import type { PendingStage, Principal } from '../access/principal.js';
 
 /**
  * What a route needs before its handler runs. Every route declares one (deny by default, SEC-27):

@@ -56,7 +56,7 @@ export function createDataKeys(deps: DataKeysDeps) {
   // rollback. PostgreSQL: it commits on its own pooled connection. SQLite has one connection,
   // so inside a caller's transaction it rides along, and a new data key is confirmed before
   // any later use outside that transaction.
-  const writerFor = (trx?: Executor): Executor => (db.kind === 'postgres' || trx === undefined ? db.kysely : trx);
+  const writerFor = (trx?: Executor): Executor => db.dialect.bookkeepingWriter(db.kysely, trx);
 
   function lookUp(id: string): Buffer | undefined {
     const key = cache.get(id);
@@ -94,7 +94,9 @@ export function createDataKeys(deps: DataKeysDeps) {
   // transaction the record waits until the key is next used outside it, reaches its limit or is
   // retired; the in-memory counter bounds the key meanwhile, and the key is never resumed.
   function recordNow(key: ActiveDataKey, trx: Executor | undefined): boolean {
-    if (db.kind !== 'postgres' || !(trx instanceof Transaction) || (key.unrecordedIn !== undefined && key.unrecordedIn !== trx)) {
+    // Only where the record would go on another connection than the caller's open transaction.
+    const besideTransaction = trx instanceof Transaction && writerFor(trx) !== trx;
+    if (!besideTransaction || (key.unrecordedIn !== undefined && key.unrecordedIn !== trx)) {
       key.unrecordedIn = undefined;
       return true;
     }

@@ -63,7 +63,7 @@ export function createKekRing(deps: KekRingDeps) {
    * Creates the next KEK version, wrapped by `masterVersion` (default: the provider's newest),
    * makes it the only active one and re-seals the canary under it. Run it in a transaction.
    */
-  async function createVersion(trx: Executor, options: { masterVersion?: number; reason: string }): Promise<OpenKek> {
+  async function createVersion(options: { masterVersion?: number; reason: string }, trx: Executor): Promise<OpenKek> {
     const masterVersion = options.masterVersion ?? provider.currentVersion();
     if (masterVersion === undefined) throw sealedError(`master key ${provider.label} has no key version`);
     const version = (await repo.maxKekVersion(trx)) + 1;
@@ -106,7 +106,7 @@ export function createKekRing(deps: KekRingDeps) {
         const now = await repo.kekById(row.id, writer);
         if (now?.state !== 'active' || Number(now.operations) + count <= deps.kekMaxOperations) continue;
         try {
-          await inTransaction(writer, (trx) => createVersion(trx, { reason: 'operation limit' }));
+          await inTransaction(writer, (trx) => createVersion({ reason: 'operation limit' }, trx));
         } catch (err) {
           // Another instance created this version a moment earlier: use theirs.
           if (!isUniqueViolation(err)) throw err;

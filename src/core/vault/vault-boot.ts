@@ -29,7 +29,7 @@ async function createVault(deps: BootDeps): Promise<boolean> {
     await inTransaction(deps.db.kysely, async (trx) => {
       // Re-checked inside the transaction: another instance may have won the first boot.
       if (await deps.repo.isInitialised(trx)) throw new AlreadyInitialised();
-      await deps.keks.createVersion(trx, { reason: 'first boot' });
+      await deps.keks.createVersion({ reason: 'first boot' }, trx);
       await deps.onCreate?.(trx);
     });
     return true;

@@ -122,7 +122,7 @@ export async function rotate(deps: RotationDeps, options: { batchSize?: number; 
   }
   const masterVersion = createMaster ? await provider.createVersion() : provider.currentVersion();
   if (masterVersion === undefined) throw sealedError(`master key ${provider.label} has no key version`);
-  await inTransaction(deps.db.kysely, (trx) => keks.createVersion(trx, { masterVersion, reason: 'rotation' }));
+  await inTransaction(deps.db.kysely, (trx) => keks.createVersion({ masterVersion, reason: 'rotation' }, trx));
   // New writes of this instance start a data key under the new KEK right away; other instances'
   // data keys are moved under it by the rewrap below.
   await deps.dataKeys.retireActive();

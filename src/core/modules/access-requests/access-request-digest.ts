@@ -3,7 +3,7 @@ import type { Logger } from '../../../lib/logger.js';
 import type { Db } from '../../db/database.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
-import { createAccessRequestsRepo } from './access-requests-repo.js';
+import type { AccessRequestsRepo } from './access-requests-repo.js';
 
 // The operators' mail about new superuser requests. The oldest waiting request waits `delayMs`;
 // then it and every request that arrived meanwhile go out in one mail, so several arriving
@@ -23,6 +23,7 @@ export interface AccessRequestDigest {
 
 export function createAccessRequestDigest(deps: {
   db: Db;
+  repo: Pick<AccessRequestsRepo, 'oldestUnnotified' | 'claimUnnotified' | 'openWithRequester'>;
   users: Pick<UsersRepo, 'listActiveOperators'>;
   mail: Pick<MailService, 'enqueue'>;
   clock: Clock;
@@ -30,7 +31,7 @@ export function createAccessRequestDigest(deps: {
   delayMs: number;
   publicUrl: URL;
 }): AccessRequestDigest {
-  const repo = createAccessRequestsRepo(deps.db.kysely);
+  const { repo } = deps;
   const link = new URL('/access-requests', deps.publicUrl).toString();
   let running: Promise<unknown> = Promise.resolve();
   const timers = new Set<NodeJS.Timeout>();
@@ -45,14 +46,7 @@ export function createAccessRequestDigest(deps: {
       if (oldest === undefined || Date.parse(oldest) > now.getTime() - deps.delayMs) return 0;
       const ids = await repo.claimUnnotified({ createdBefore: now.toISOString(), now: now.toISOString() }, trx);
       if (ids.length === 0) return 0;
-      const rows = await trx
-        .selectFrom('access_requests as r')
-        .innerJoin('users as u', 'u.id', 'r.user_id')
-        .select(['u.email', 'r.customer_no', 'r.customer_name', 'r.relation'])
-        .where('r.id', 'in', ids)
-        .where('r.status', '=', 'open')
-        .orderBy('r.created_at')
-        .execute();
+      const rows = await repo.openWithRequester(ids, trx);
       if (rows.length === 0) return 0;
       const requests = rows.map((r) => ({ requester: r.email, customerNo: r.customer_no, customerName: r.customer_name, relation: r.relation }));
       for (const operator of await deps.users.listActiveOperators(trx)) {

@@ -1,6 +1,5 @@
-import type { Executor } from '../../db/database.js';
 import type { AccessRequestRow } from '../../db/schema.js';
-import type { Matches } from './access-request-matches.js';
+import type { Matches } from './customer-matches-repo.js';
 import type { QueueRow } from './access-requests-repo.js';
 
 // The API's views of a request (docs/superusers.md): the requester's and the operators'.
@@ -36,14 +35,9 @@ export function approvedIdsOf(row: Pick<AccessRequestRow, 'approved_customer_ids
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** The customer accounts of several requests' approvals, in one query. */
-export async function linkedCustomersOf(trx: Executor, rows: ReadonlyArray<Pick<AccessRequestRow, 'approved_customer_ids'>>): Promise<Map<string, LinkedCustomerRef>> {
-  const ids = [...new Set(rows.flatMap(approvedIdsOf))];
-  const found = new Map<string, LinkedCustomerRef>();
-  if (ids.length === 0) return found;
-  const customers = await trx.selectFrom('customer_accounts').select(['id', 'customer_no', 'name']).where('id', 'in', ids).execute();
-  for (const c of customers) found.set(c.id, { id: c.id, customerNo: c.customer_no, name: c.name });
-  return found;
+/** The customer account ids of several requests' approvals, each once. */
+export function approvedIdsOfAll(rows: ReadonlyArray<Pick<AccessRequestRow, 'approved_customer_ids'>>): string[] {
+  return [...new Set(rows.flatMap(approvedIdsOf))];
 }
 
 export function requestView(row: AccessRequestRow, customers: ReadonlyMap<string, LinkedCustomerRef>): AccessRequest {

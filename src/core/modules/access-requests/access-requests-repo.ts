@@ -93,6 +93,18 @@ export function createAccessRequestsRepo(db: Executor) {
     },
 
     /** The oldest creation time among requests whose operators' mail is still due. */
+    /** The open ones of these requests with their requester's e-mail, oldest first (the operators' digest). */
+    openWithRequester(ids: readonly string[], trx: Executor = db) {
+      return trx
+        .selectFrom('access_requests as r')
+        .innerJoin('users as u', 'u.id', 'r.user_id')
+        .select(['u.email', 'r.customer_no', 'r.customer_name', 'r.relation'])
+        .where('r.id', 'in', ids)
+        .where('r.status', '=', 'open')
+        .orderBy('r.created_at')
+        .execute();
+    },
+
     async oldestUnnotified(trx: Executor = db): Promise<string | undefined> {
       const row = await trx.selectFrom('access_requests').select('created_at').where('operators_notified_at', 'is', null).orderBy('created_at').limit(1).executeTakeFirst();
       return row?.created_at;

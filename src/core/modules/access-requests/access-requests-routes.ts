@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { principalOf } from '../auth/auth-routes.js';
-import { requirePermission } from '../auth/permissions.js';
+import { principalOf } from '../../http/principal-of.js';
 import {
   AccessRequestBody,
   AccessRequestView,
@@ -24,9 +23,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
       config: { access: 'access.request' },
       schema: { tags: ['superuser access'], summary: 'Ask for superuser access to a customer account', body: AccessRequestBody, response: { 201: AccessRequestView, ...errorResponses } },
       handler: async (request, reply) => {
-        const principal = principalOf(request);
-        requirePermission(principal.roles, 'access.request');
-        const created = await deps.accessRequests.create({ userId: principal.userId, superuserOf: principal.customerAccountIds, input: request.body, actor: request.actor });
+        const created = await deps.accessRequests.create({ principal: principalOf(request), actor: request.actor, input: request.body });
         return reply.status(201).send(created);
       },
     });
@@ -35,9 +32,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
       config: { access: 'access.request' },
       schema: { tags: ['superuser access'], summary: 'Your superuser requests, newest first', response: { 200: OwnRequestsView, ...errorResponses } },
       handler: async (request) => {
-        const principal = principalOf(request);
-        requirePermission(principal.roles, 'access.request');
-        return { items: await deps.accessRequests.listOwn({ userId: principal.userId }) };
+        return { items: await deps.accessRequests.listOwn({ principal: principalOf(request), actor: request.actor }) };
       },
     });
 
@@ -45,9 +40,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
       config: { access: 'access.request' },
       schema: { tags: ['superuser access'], summary: 'Withdraw your open superuser request', params: RequestParams, body: WithdrawBody, response: { 200: AccessRequestView, ...errorResponses } },
       handler: async (request) => {
-        const principal = principalOf(request);
-        requirePermission(principal.roles, 'access.request');
-        return deps.accessRequests.withdraw({ id: request.params.id, userId: principal.userId, actor: request.actor });
+        return deps.accessRequests.withdraw({ principal: principalOf(request), actor: request.actor, id: request.params.id });
       },
     });
 
@@ -55,8 +48,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
       config: { access: 'access.decide' },
       schema: { tags: ['superuser access'], summary: 'The queue of superuser requests (operators)', querystring: QueueQuery, response: { 200: QueuePageView, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(principalOf(request).roles, 'access.decide');
-        return deps.accessRequests.queue(request.query);
+        return deps.accessRequests.queue({ principal: principalOf(request), actor: request.actor, query: request.query });
       },
     });
 
@@ -64,8 +56,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
       config: { access: 'access.decide' },
       schema: { tags: ['superuser access'], summary: 'One superuser request with its matching customer accounts (operators)', params: RequestParams, response: { 200: QueuedRequestView, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(principalOf(request).roles, 'access.decide');
-        return deps.accessRequests.get({ id: request.params.id });
+        return deps.accessRequests.get({ principal: principalOf(request), actor: request.actor, id: request.params.id });
       },
     });
 
@@ -80,8 +71,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
         response: { 200: QueuedRequestView, ...errorResponses },
       },
       handler: async (request) => {
-        requirePermission(principalOf(request).roles, 'access.decide');
-        return deps.accessRequests.approve({ id: request.params.id, customerIds: request.body.customerIds, note: request.body.note, actor: request.actor });
+        return deps.accessRequests.approve({ principal: principalOf(request), actor: request.actor, id: request.params.id, customerIds: request.body.customerIds, note: request.body.note });
       },
     });
 
@@ -89,8 +79,7 @@ export function accessRequestsRoutes(deps: { accessRequests: AccessRequestsServi
       config: { access: 'access.decide' },
       schema: { tags: ['superuser access'], summary: 'Reject a request with a reason the requester sees (operators)', params: RequestParams, body: RejectBody, response: { 200: QueuedRequestView, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(principalOf(request).roles, 'access.decide');
-        return deps.accessRequests.reject({ id: request.params.id, reason: request.body.reason, actor: request.actor });
+        return deps.accessRequests.reject({ principal: principalOf(request), actor: request.actor, id: request.params.id, reason: request.body.reason });
       },
     });
   };

@@ -68,5 +68,3 @@ export const ApproveBody = Type.Object(
 export const RejectBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: MAX_REASON * 2, description: 'Why; the requester sees it' }) }, { additionalProperties: false });
 
 export const WithdrawBody = Type.Object({}, { additionalProperties: false });
-
-export const LinkedCustomersView = Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), customerNo: Type.String(), name: Type.String(), linkedAt: Type.String() })) });

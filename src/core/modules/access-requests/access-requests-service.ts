@@ -2,19 +2,25 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../../lib/keyset-cursor.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Actor } from '../../access/actor.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SuperusersService } from '../superusers/superusers-service.js';
 import { reasonText, requestFields, type RequestInput } from './access-request-fields.js';
-import { accountIdByNumber, matchesFor } from './access-request-matches.js';
-import { type AccessRequest, askedFor, linkedCustomersOf, type QueuedRequest, queuedView, requestView } from './access-request-view.js';
-import { createAccessRequestsRepo, type QueueRow, type Status } from './access-requests-repo.js';
+import { type AccessRequest, approvedIdsOfAll, askedFor, type LinkedCustomerRef, type QueuedRequest, queuedView, requestView } from './access-request-view.js';
+import type { AccessRequestsRepo, QueueRow, Status } from './access-requests-repo.js';
+import type { CustomerMatchesRepo } from './customer-matches-repo.js';
 
 export interface AccessRequestsDeps {
   db: Db;
+  repo: AccessRequestsRepo;
+  customers: CustomerMatchesRepo;
   superusers: Pick<SuperusersService, 'linkAll'>;
+  guard: AccessGuard;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
   clock: Clock;
@@ -27,30 +33,44 @@ const maxLimit = 200;
 const maxCustomers = 50;
 
 const notFound = () => new AppError('not_found', 'No such request.');
+
+/** Requests are a person's own: the user behind the principal (a token's, its user's). */
+function ownerOf(principal: Principal): string {
+  if (principal.userId === null) throw new AppError('not_found');
+  return principal.userId;
+}
 const decided = () => new AppError('access_request_decided');
 
-/** Superuser requests: the user asks, an operator decides (docs/superusers.md). */
+/**
+ * Superuser requests (docs/superusers.md): the user asks (`access.request`, their own requests
+ * only), an operator decides (`access.decide`). Every method checks the caller itself.
+ */
 export function createAccessRequestsService(deps: AccessRequestsDeps) {
-  const repo = createAccessRequestsRepo(deps.db.kysely);
+  const { repo, guard } = deps;
   const pageLink = (path: string) => new URL(path, deps.publicUrl).toString();
 
-  async function queued(trx: Executor, rows: QueueRow[]): Promise<QueuedRequest[]> {
-    const customers = await linkedCustomersOf(trx, rows);
+  /** The customer accounts of several requests' approvals, in one query. */
+  async function linkedCustomersOf(rows: ReadonlyArray<Parameters<typeof approvedIdsOfAll>[0][number]>, trx?: Executor): Promise<Map<string, LinkedCustomerRef>> {
+    return new Map((await deps.customers.namedByIds(approvedIdsOfAll(rows), trx)).map((c) => [c.id, c]));
+  }
+
+  async function queued(rows: QueueRow[], trx: Executor): Promise<QueuedRequest[]> {
+    const customers = await linkedCustomersOf(rows, trx);
     const out: QueuedRequest[] = [];
-    for (const row of rows) out.push(queuedView(row, customers, await matchesFor(trx, { customerNo: row.customer_no, customerName: row.customer_name })));
+    for (const row of rows) out.push(queuedView(row, customers, await deps.customers.matchesFor({ customerNo: row.customer_no, customerName: row.customer_name }, trx)));
     return out;
   }
 
-  async function queuedById(trx: Executor, id: string): Promise<QueuedRequest> {
+  async function queuedById(id: string, trx: Executor): Promise<QueuedRequest> {
     const row = await repo.findById(id, trx);
     if (row === undefined) throw notFound();
-    const [view] = await queued(trx, [row]);
+    const [view] = await queued([row], trx);
     if (view === undefined) throw notFound();
     return view;
   }
 
   /** The decision mail, in the requester's language, in the deciding transaction. */
-  async function mailDecision(trx: Executor, row: QueueRow, decision: { outcome: 'approved' | 'rejected'; reason: string | null; customers: Array<{ customerNo: string; name: string }> }) {
+  async function mailDecision(row: QueueRow, decision: { outcome: 'approved' | 'rejected'; reason: string | null; customers: Array<{ customerNo: string; name: string }> }, trx: Executor) {
     await deps.mail.enqueue(
       {
         to: row.requester_email,
@@ -63,7 +83,9 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
   }
 
   return {
-    async create({ userId, superuserOf, input, actor }: { userId: string; superuserOf: readonly string[]; input: RequestInput; actor: Actor }): Promise<AccessRequest> {
+    async create({ principal, actor, input }: { principal: Principal; actor: Actor; input: RequestInput }): Promise<AccessRequest> {
+      await guard.require(principal, actor, 'access.request');
+      const userId = ownerOf(principal);
       const fields = requestFields(input);
       const now = deps.clock.now().toISOString();
       const row = {
@@ -85,17 +107,17 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
       };
       try {
         await deps.db.kysely.transaction().execute(async (trx) => {
-          const matched = fields.customerNo === null ? undefined : await accountIdByNumber(trx, fields.customerNo);
-          if (matched !== undefined && superuserOf.includes(matched)) throw new AppError('already_superuser');
+          const matched = fields.customerNo === null ? undefined : await deps.customers.accountIdByNumber(fields.customerNo, trx);
+          if (matched !== undefined && principal.customerAccountIds.includes(matched)) throw new AppError('already_superuser');
           // The partial unique index decides "one open request per subject", also under a race.
           await repo.insert(row, trx);
-          await deps.audit.write(trx, {
+          await deps.audit.write({
             actor,
             action: 'access_request.create',
             target: { type: 'access-request', id: row.id },
             result: 'allowed',
             details: { customerNo: fields.customerNo, customerName: fields.customerName, relation: fields.relation, matched: matched !== undefined },
-          });
+          }, trx);
         });
       } catch (err) {
         if (isUniqueViolation(err)) {
@@ -107,13 +129,16 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
       return requestView(row, new Map());
     },
 
-    async listOwn({ userId }: { userId: string }): Promise<AccessRequest[]> {
-      const rows = await repo.listOfUser(userId);
-      const customers = await linkedCustomersOf(deps.db.kysely, rows);
+    async listOwn({ principal, actor }: { principal: Principal; actor: Actor }): Promise<AccessRequest[]> {
+      await guard.require(principal, actor, 'access.request');
+      const rows = await repo.listOfUser(ownerOf(principal));
+      const customers = await linkedCustomersOf(rows);
       return rows.map((r) => requestView(r, customers));
     },
 
-    async withdraw({ id, userId, actor }: { id: string; userId: string; actor: Actor }): Promise<AccessRequest> {
+    async withdraw({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<AccessRequest> {
+      await guard.require(principal, actor, 'access.request');
+      const userId = ownerOf(principal);
       return deps.db.kysely.transaction().execute(async (trx) => {
         const now = deps.clock.now().toISOString();
         const changed = await repo.decide(id, { status: 'withdrawn', decidedBy: userId, at: now, reason: null, approvedCustomerIds: null, userId }, trx);
@@ -121,12 +146,13 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
         // Someone else's request does not exist for this user.
         if (row === undefined || row.user_id !== userId) throw notFound();
         if (!changed) throw decided();
-        await deps.audit.write(trx, { actor, action: 'access_request.withdraw', target: { type: 'access-request', id }, result: 'allowed' });
+        await deps.audit.write({ actor, action: 'access_request.withdraw', target: { type: 'access-request', id }, result: 'allowed' }, trx);
         return requestView(row, new Map());
       });
     },
 
-    async queue({ status = 'open', cursor, limit = 50 }: { status?: Status | undefined; cursor?: string | undefined; limit?: number | undefined }) {
+    async queue({ principal, actor, query: { status = 'open', cursor, limit = 50 } }: { principal: Principal; actor: Actor; query: { status?: Status | undefined; cursor?: string | undefined; limit?: number | undefined } }) {
+      await guard.require(principal, actor, 'access.decide');
       if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
         throw new AppError('validation_failed', `The limit must be a whole number from 1 to ${maxLimit}.`, { details: [{ field: 'limit', reason: `1 to ${maxLimit}` }] });
       }
@@ -136,18 +162,20 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const nextCursor = rows.length > limit && last ? encodeKeysetCursor([(status === 'open' ? last.created_at : last.decided_at) ?? '', last.id]) : null;
-      return { items: await queued(deps.db.kysely, page), nextCursor };
+      return { items: await queued(page, deps.db.kysely), nextCursor };
     },
 
-    get({ id }: { id: string }): Promise<QueuedRequest> {
-      return queuedById(deps.db.kysely, id);
+    async get({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<QueuedRequest> {
+      await guard.require(principal, actor, 'access.decide');
+      return queuedById(id, deps.db.kysely);
     },
 
     /**
      * Links the requester to the chosen customer accounts (not necessarily the one asked for),
      * ends their sessions, mails them. All in one transaction with the audit records.
      */
-    async approve({ id, customerIds, note, actor }: { id: string; customerIds: readonly string[]; note?: string | undefined; actor: Actor }): Promise<QueuedRequest> {
+    async approve({ principal, actor, id, customerIds, note }: { principal: Principal; actor: Actor; id: string; customerIds: readonly string[]; note?: string | undefined }): Promise<QueuedRequest> {
+      await guard.require(principal, actor, 'access.decide');
       const ids = [...new Set(customerIds)];
       if (ids.length === 0 || ids.length > maxCustomers) {
         throw new AppError('validation_failed', `customerIds: choose 1 to ${maxCustomers} customer accounts.`, { details: [{ field: 'customerIds', reason: `1 to ${maxCustomers} customer accounts` }] });
@@ -156,7 +184,7 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
       return deps.db.kysely.transaction().execute(async (trx) => {
         const row = await repo.findById(id, trx);
         if (row === undefined) throw notFound();
-        const customers = await trx.selectFrom('customer_accounts').select(['id', 'customer_no', 'name']).where('id', 'in', ids).execute();
+        const customers = await deps.customers.namedByIds(ids, trx);
         const missing = customerIds.map((c, i) => ({ c, i })).filter(({ c }) => !customers.some((k) => k.id === c));
         if (missing.length > 0) {
           throw new AppError('validation_failed', `customerIds/${missing[0]?.i ?? 0}: no such customer account.`, {
@@ -166,31 +194,32 @@ export function createAccessRequestsService(deps: AccessRequestsDeps) {
         const now = deps.clock.now().toISOString();
         if (!(await repo.decide(id, { status: 'approved', decidedBy: actor.userId, at: now, reason: noteText, approvedCustomerIds: ids }, trx))) throw decided();
         const user = { id: row.user_id, email: row.requester_email };
-        const { added, sessionsEnded } = await deps.superusers.linkAll(trx, { user, customerIds: ids, actor, requestId: id });
-        await deps.audit.write(trx, {
+        const { added, sessionsEnded } = await deps.superusers.linkAll({ user, customerIds: ids, actor, requestId: id }, trx);
+        await deps.audit.write({
           actor,
           action: 'access_request.approve',
           target: { type: 'access-request', id },
           result: 'allowed',
           details: { userId: row.user_id, customerIds: ids.join(','), newlyLinked: added.length, sessionsEnded },
-        });
+        }, trx);
         // In the order the operator chose them.
-        const named = ids.flatMap((cid) => customers.filter((c) => c.id === cid).map((c) => ({ customerNo: c.customer_no, name: c.name })));
-        await mailDecision(trx, row, { outcome: 'approved', reason: noteText, customers: named });
-        return queuedById(trx, id);
+        const named = ids.flatMap((cid) => customers.filter((c) => c.id === cid).map((c) => ({ customerNo: c.customerNo, name: c.name })));
+        await mailDecision(row, { outcome: 'approved', reason: noteText, customers: named }, trx);
+        return queuedById(id, trx);
       });
     },
 
-    async reject({ id, reason, actor }: { id: string; reason: string; actor: Actor }): Promise<QueuedRequest> {
+    async reject({ principal, actor, id, reason }: { principal: Principal; actor: Actor; id: string; reason: string }): Promise<QueuedRequest> {
+      await guard.require(principal, actor, 'access.decide');
       const text = reasonText(reason);
       return deps.db.kysely.transaction().execute(async (trx) => {
         const row = await repo.findById(id, trx);
         if (row === undefined) throw notFound();
         const now = deps.clock.now().toISOString();
         if (!(await repo.decide(id, { status: 'rejected', decidedBy: actor.userId, at: now, reason: text, approvedCustomerIds: null }, trx))) throw decided();
-        await deps.audit.write(trx, { actor, action: 'access_request.reject', target: { type: 'access-request', id }, result: 'allowed', details: { userId: row.user_id } });
-        await mailDecision(trx, row, { outcome: 'rejected', reason: text, customers: [] });
-        return queuedById(trx, id);
+        await deps.audit.write({ actor, action: 'access_request.reject', target: { type: 'access-request', id }, result: 'allowed', details: { userId: row.user_id } }, trx);
+        await mailDecision(row, { outcome: 'rejected', reason: text, customers: [] }, trx);
+        return queuedById(id, trx);
       });
     },
   };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, enrolTotp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { systemPrincipal } from '../../access/principal.js';
 import { auditOf, outboxMail, signInNewUser } from '../../../../test/support/accounts.js';
 
 // The request and the decision (docs/superusers.md): every transition and every refusal through
@@ -13,9 +14,9 @@ let customerB: string;
 beforeAll(async () => {
   t = await createTestApp();
   op = await t.signInOperator('ops@example.com');
-  customerA = (await t.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt GmbH', actor: opActor() })).id;
-  customerB = (await t.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt eG', actor: opActor() })).id;
-  await t.container.customers.create({ customerNo: '9000', name: 'Gemeindewerke Anderswo', actor: opActor() });
+  customerA = (await t.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt GmbH', principal: systemPrincipal, actor: opActor() })).id;
+  customerB = (await t.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt eG', principal: systemPrincipal, actor: opActor() })).id;
+  await t.container.customers.create({ customerNo: '9000', name: 'Gemeindewerke Anderswo', principal: systemPrincipal, actor: opActor() });
 });
 afterAll(async () => t?.close());
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../../lib/errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import { SessionView } from '../auth/auth-schemas.js';
-import { sessionCookie } from '../auth/auth-routes.js';
+import { personOf, principalOf } from '../../http/principal-of.js';
+import { sessionCookie } from '../../http/session-cookie.js';
 import type { NewSession } from '../auth/session-service.js';
 import {
   AcceptedView,
@@ -129,7 +129,7 @@ export function accountsRoutes(deps: {
         response: { 204: Type.Null(), ...errorResponses, 409: Type.Ref('ErrorBody') },
       },
       handler: async (request, reply) => {
-        await deps.passwordResets.sendByOperator({ principal: principalOf(request.principal), userId: request.params.id, actor: request.actor });
+        await deps.passwordResets.sendByOperator({ principal: principalOf(request), userId: request.params.id, actor: request.actor });
         return reply.status(204).send(null);
       },
     });
@@ -137,7 +137,7 @@ export function accountsRoutes(deps: {
     app.get('/api/me', {
       config: { access: 'signed-in' },
       schema: { tags: ['profile'], summary: 'The signed-in user’s profile', response: { 200: ProfileView, ...errorResponses } },
-      handler: async (request) => deps.profile.get(principalOf(request.principal)),
+      handler: async (request) => deps.profile.get(personOf(request)),
     });
 
     app.patch('/api/me', {
@@ -145,7 +145,7 @@ export function accountsRoutes(deps: {
       schema: { tags: ['profile'], summary: 'Change your name or language', body: ProfileUpdateBody, response: { 200: ProfileView, ...errorResponses } },
       handler: async (request) =>
         deps.profile.update({
-          principal: principalOf(request.principal),
+          principal: personOf(request),
           ...(request.body.name !== undefined ? { name: request.body.name } : {}),
           ...(request.body.language !== undefined ? { language: request.body.language } : {}),
           actor: request.actor,
@@ -162,14 +162,10 @@ export function accountsRoutes(deps: {
       },
       handler: async (request, reply) => {
         const { currentPassword, newPassword } = request.body;
-        await deps.profile.changePassword({ principal: principalOf(request.principal), currentPassword, newPassword, actor: request.actor });
+        await deps.profile.changePassword({ principal: personOf(request), currentPassword, newPassword, actor: request.actor });
         return reply.status(204).send(null);
       },
     });
   };
 }
 
-function principalOf<P>(principal: P | null): P {
-  if (principal === null) throw new AppError('unauthenticated');
-  return principal;
-}

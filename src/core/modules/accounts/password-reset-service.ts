@@ -3,9 +3,10 @@ import { hashPassword } from '../../../lib/crypto/passwords.js';
 import { AppError } from '../../../lib/errors.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { requirePermission } from '../auth/permissions.js';
-import type { Principal } from '../auth/session-service.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Principal } from '../../access/principal.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { AccountLinks } from './account-links.js';
@@ -29,6 +30,7 @@ export function createPasswordResetService(deps: {
   sessionStore: Pick<SessionsRepo, 'deleteAllOfUser'>;
   mfa: Pick<MfaRepo, 'hasConfirmedTotp'>;
   links: AccountLinks;
+  guard: AccessGuard;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
   checkPassword: PasswordCheck;
@@ -55,23 +57,23 @@ export function createPasswordResetService(deps: {
         const recent = await deps.accounts.countRecentRequests('password.reset_request', user?.id ?? '', new Date(now.getTime() - resendLimit.windowMs).toISOString(), trx);
         const refusal = !user ? 'unknown e-mail' : user.status === 'disabled' ? 'account disabled' : recent >= resendLimit.max ? 'rate limited: no mail sent' : null;
         if (!user || refusal !== null) {
-          await deps.audit.write(trx, { actor, action: 'password.reset_request', ...(user ? { target: { type: 'user', id: user.id } } : {}), result: 'denied', reason: refusal ?? 'unknown e-mail' });
+          await deps.audit.write({ actor, action: 'password.reset_request', ...(user ? { target: { type: 'user', id: user.id } } : {}), result: 'denied', reason: refusal ?? 'unknown e-mail' }, trx);
           return;
         }
         const sent = await sendLink(user, false, trx);
-        await deps.audit.write(trx, { actor, action: 'password.reset_request', target: { type: 'user', id: user.id }, result: 'allowed', details: { mail: sent } });
+        await deps.audit.write({ actor, action: 'password.reset_request', target: { type: 'user', id: user.id }, result: 'allowed', details: { mail: sent } }, trx);
       });
     },
 
     /** An operator mails the reset link to a user; the operator never sees or sets the password (SEC-23). */
-    async sendByOperator({ principal, userId, actor }: { principal: Pick<Principal, 'roles'>; userId: string; actor: Actor }): Promise<void> {
-      requirePermission(principal.roles, 'users.manage');
+    async sendByOperator({ principal, userId, actor }: { principal: Principal; userId: string; actor: Actor }): Promise<void> {
+      await deps.guard.require(principal, actor, 'users.manage');
       await deps.db.kysely.transaction().execute(async (trx) => {
         const user = await deps.users.findById(userId, trx);
         if (!user) throw new AppError('not_found', `User ${userId} was not found.`);
         if (user.status !== 'active') throw new AppError('conflict', `The account of ${user.email} is ${user.status}; only an active account can get a reset link.`);
         await sendLink(user, true, trx);
-        await deps.audit.write(trx, { actor, action: 'password.reset_request', target: { type: 'user', id: user.id }, result: 'allowed', details: { mail: 'password-reset', byOperator: true } });
+        await deps.audit.write({ actor, action: 'password.reset_request', target: { type: 'user', id: user.id }, result: 'allowed', details: { mail: 'password-reset', byOperator: true } }, trx);
       });
     },
 
@@ -99,7 +101,7 @@ export function createPasswordResetService(deps: {
         await deps.users.update(owner.id, { password_hash: passwordHash, password_changed_at: now, failed_sign_ins: 0, locked_until: null, hard_locked: 0, updated_at: now }, trx);
         const ended = await deps.sessionStore.deleteAllOfUser(owner.id, trx);
         await deps.mail.enqueue({ to: current.email, template: 'password-changed', language: current.language, data: { when: now } }, trx);
-        await deps.audit.write(trx, { actor: byLink, action: 'password.reset', target: { type: 'user', id: owner.id }, result: 'allowed', details: { sessionsEnded: ended } });
+        await deps.audit.write({ actor: byLink, action: 'password.reset', target: { type: 'user', id: owner.id }, result: 'allowed', details: { sessionsEnded: ended } }, trx);
       });
     },
   };

@@ -2,8 +2,9 @@ import type { Clock } from '../../../lib/clock.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../../lib/crypto/passwords.js';
 import { AppError } from '../../../lib/errors.js';
 import type { Db } from '../../db/database.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import type { Principal } from '../auth/session-service.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { PersonPrincipal as Principal } from '../../access/principal.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SessionsRepo } from '../auth/sessions-repo.js';
@@ -44,14 +45,14 @@ export function createProfileService(deps: {
       if (language !== undefined) changes.language = language;
       await deps.db.kysely.transaction().execute(async (trx) => {
         await deps.users.update(principal.userId, { ...changes, updated_at: deps.clock.now().toISOString() }, trx);
-        await deps.audit.write(trx, {
+        await deps.audit.write({
           actor,
           action: 'user.update',
           target: { type: 'user', id: principal.userId },
           result: 'allowed',
           // Which fields changed, not their values: a name is personal data.
           details: { name: 'name' in changes, ...(changes.language ? { language: changes.language } : {}) },
-        });
+        }, trx);
       });
       return load(principal);
     },
@@ -68,7 +69,7 @@ export function createProfileService(deps: {
       else await burnPasswordCheck(currentPassword);
       if (!ok) {
         await deps.db.kysely.transaction().execute((trx) =>
-          deps.audit.write(trx, { actor, action: 'password.change', target: { type: 'user', id: user.id }, result: 'denied', reason: 'wrong current password' }),
+          deps.audit.write({ actor, action: 'password.change', target: { type: 'user', id: user.id }, result: 'denied', reason: 'wrong current password' }, trx),
         );
         throw new AppError('invalid_credentials', 'The current password is wrong.');
       }
@@ -80,7 +81,7 @@ export function createProfileService(deps: {
         await deps.users.update(user.id, { password_hash: passwordHash, password_changed_at: now, updated_at: now }, trx);
         const ended = await deps.sessionStore.deleteOthersOfUser(user.id, principal.sessionId, trx);
         await deps.mail.enqueue({ to: user.email, template: 'password-changed', language: user.language, data: { when: now } }, trx);
-        await deps.audit.write(trx, { actor, action: 'password.change', target: { type: 'user', id: user.id }, result: 'allowed', details: { sessionsEnded: ended } });
+        await deps.audit.write({ actor, action: 'password.change', target: { type: 'user', id: user.id }, result: 'allowed', details: { sessionsEnded: ended } }, trx);
       });
     },
   };

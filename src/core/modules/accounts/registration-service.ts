@@ -4,7 +4,8 @@ import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { NewSession, SessionService } from '../auth/session-service.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
@@ -41,7 +42,7 @@ export function createRegistrationService(deps: {
       let user = await deps.users.findByEmail(address, trx);
       const recent = await deps.accounts.countRecentRequests('user.register', user?.id ?? '', new Date(now.getTime() - resendLimit.windowMs).toISOString(), trx);
       if (user && recent >= resendLimit.max) {
-        await deps.audit.write(trx, { actor, action: 'user.register', target: { type: 'user', id: user.id }, result: 'denied', reason: 'rate limited: no mail sent' });
+        await deps.audit.write({ actor, action: 'user.register', target: { type: 'user', id: user.id }, result: 'denied', reason: 'rate limited: no mail sent' }, trx);
         return;
       }
       if (!user) {
@@ -66,14 +67,14 @@ export function createRegistrationService(deps: {
       } else {
         sent = 'none';
       }
-      await deps.audit.write(trx, {
+      await deps.audit.write({
         actor,
         action: 'user.register',
         target: { type: 'user', id: user.id },
         result: sent === 'none' ? 'denied' : 'allowed',
         ...(sent === 'none' ? { reason: `account ${user.status}` } : {}),
         details: { mail: sent },
-      });
+      }, trx);
     });
   }
 
@@ -118,7 +119,7 @@ export function createRegistrationService(deps: {
         const current = await deps.users.findById(owner.id, trx);
         if (!current || current.status !== 'pending') throw new AppError('token_invalid');
         await deps.users.update(owner.id, { name: cleanName, password_hash: passwordHash, status: 'active', email_verified_at: now, password_changed_at: now, updated_at: now }, trx);
-        await deps.audit.write(trx, { actor: byLink, action: 'user.activate', target: { type: 'user', id: owner.id }, result: 'allowed' });
+        await deps.audit.write({ actor: byLink, action: 'user.activate', target: { type: 'user', id: owner.id }, result: 'allowed' }, trx);
         return { ...current, name: cleanName, password_hash: passwordHash, status: 'active' as const, email_verified_at: now, password_changed_at: now, updated_at: now };
       });
       return deps.sessions.startSession({ user, actor: byLink });

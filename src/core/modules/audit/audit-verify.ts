@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.js';
+import type { AuditRepo } from './audit-repo.js';
 import { auditHash, genesisHash } from './audit-hash.js';
 
 export type AuditVerdict =
@@ -10,12 +10,12 @@ export type AuditVerdict =
  * not match its fields (edited) or it does not point at its predecessor (a record before it was
  * deleted, inserted or the two were swapped). Reads in pages so a long trail needs little memory.
  */
-export async function verifyAuditChain(db: Executor, pageSize = 5000): Promise<AuditVerdict> {
+export async function verifyAuditChain(repo: Pick<AuditRepo, 'pageAfter'>, pageSize = 5000): Promise<AuditVerdict> {
   let previous = genesisHash;
   let afterSeq = 0;
   let count = 0;
   for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(pageSize).execute();
+    const rows = await repo.pageAfter(afterSeq, pageSize);
     for (const row of rows) {
       const { seq, hash, ...fields } = row;
       if (fields.prev_hash !== previous) {

@@ -1,22 +1,12 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { encodeControlChars } from '../../../lib/text.js';
-import type { DbKind, Executor } from '../../db/database.js';
+import type { Actor } from '../../access/actor.js';
+import type { Executor } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect.js';
 import type { AuditAction } from './audit-events.js';
 import { auditHash, genesisHash } from './audit-hash.js';
-
-/** Who acted, from where (SEC-12). Built at the edge: HTTP request or CLI. */
-export interface Actor {
-  userId: string | null;
-  role: 'operator' | 'superuser' | 'user' | 'anonymous' | 'system';
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  /** `password`, `session`, `token`, `cli`, `setup-link` … */
-  authMethod: string;
-}
 
 export interface AuditEntry {
   actor: Actor;
@@ -31,19 +21,19 @@ export interface AuditEntry {
 
 export interface AuditWriter {
   /** Appends to the chain inside the caller's transaction; the action fails if this fails. */
-  write(trx: Executor, entry: AuditEntry): Promise<void>;
+  write(entry: AuditEntry, trx: Executor): Promise<void>;
 }
 
 const clean = (value: string | null | undefined, max = 1000): string | null =>
   value === null || value === undefined ? null : encodeControlChars(value).slice(0, max);
 
-export function createAuditWriter(deps: { kind: DbKind; clock: Clock }): AuditWriter {
+export function createAuditWriter(deps: { dialect: Pick<Dialect, 'lockAuditChain'>; clock: Clock }): AuditWriter {
   return {
-    async write(trx, entry) {
+    async write(entry, trx) {
       try {
-        // Several instances share one PostgreSQL: serialise appends so the chain never forks.
-        // (On SQLite the write lock does this; the unique prev_hash index backs both up.)
-        if (deps.kind === 'postgres') await sql`select pg_advisory_xact_lock(7305261)`.execute(trx);
+        // Several instances share one database: serialise appends so the chain never forks
+        // (the unique prev_hash index backs this up).
+        await deps.dialect.lockAuditChain(trx);
         const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
         const details: Record<string, string | number | boolean | null> = {};
         for (const [name, value] of Object.entries(entry.details ?? {})) {

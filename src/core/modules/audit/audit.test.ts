@@ -1,10 +1,13 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, systemActor, type TestApp } from '../../../../test/harness.js';
 import { systemClock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { testDatabaseKind } from '../../../../test/support/test-db.js';
-import { createAuditWriter, type Actor, type AuditWriter } from './audit-writer.js';
+import { dialects } from '../../db/dialect.js';
+import type { Actor } from '../../access/actor.js';
+import { createAuditRepo } from './audit-repo.js';
+import { createAuditWriter, type AuditWriter } from './audit-writer.js';
 import { verifyAuditChain } from './audit-verify.js';
 
 let t: TestApp;
@@ -17,7 +20,7 @@ const db = () => t.container.db.kysely;
 
 async function writeSome(n: number, actor: Actor = systemActor) {
   for (let i = 0; i < n; i += 1) {
-    await db().transaction().execute((trx) => t.container.audit.write(trx, { actor, action: 'mail.read', target: { type: 'mail', id: `mail_${i}` }, result: 'allowed' }));
+    await db().transaction().execute((trx) => t.container.audit.write({ actor, action: 'mail.read', target: { type: 'mail', id: `mail_${i}` }, result: 'allowed' }, trx));
   }
 }
 
@@ -45,7 +48,7 @@ describe('audit trail', () => {
 
   it('chains every record to its predecessor and verifies', async () => {
     await writeSome(5);
-    const verdict = await verifyAuditChain(db());
+    const verdict = await verifyAuditChain(createAuditRepo(db()));
     expect(verdict).toMatchObject({ ok: true });
     const rows = await db().selectFrom('audit_log').selectAll().orderBy('seq').execute();
     for (let i = 1; i < rows.length; i += 1) expect(rows[i]?.prev_hash).toBe(rows[i - 1]?.hash);
@@ -63,7 +66,7 @@ describe('audit trail', () => {
     await dropGuards();
     const target = (await seqs())[2] ?? 0;
     await db().updateTable('audit_log').set({ target_id: 'mail_forged' }).where('seq', '=', target).execute();
-    expect(await verifyAuditChain(db())).toMatchObject({ ok: false, seq: target, problem: 'edited' });
+    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: false, seq: target, problem: 'edited' });
   });
 
   it('finds a deleted record at the record after it', async () => {
@@ -71,7 +74,7 @@ describe('audit trail', () => {
     await dropGuards();
     const all = await seqs();
     await db().deleteFrom('audit_log').where('seq', '=', all[2] ?? 0).execute();
-    expect(await verifyAuditChain(db())).toMatchObject({ ok: false, seq: all[3], problem: 'broken-link' });
+    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: false, seq: all[3], problem: 'broken-link' });
   });
 
   it('finds two swapped records', async () => {
@@ -86,14 +89,14 @@ describe('audit trail', () => {
     await db().updateTable('audit_log').set({ id: `${idA}-tmp`, prev_hash: 'tmp-a' }).where('seq', '=', a).execute();
     await db().updateTable('audit_log').set({ id: idA, ...restA }).where('seq', '=', b).execute();
     await db().updateTable('audit_log').set({ id: idB, ...restB }).where('seq', '=', a).execute();
-    expect(await verifyAuditChain(db())).toMatchObject({ ok: false, seq: a, problem: 'broken-link' });
+    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: false, seq: a, problem: 'broken-link' });
   });
 
   it('encodes control characters in user-supplied fields (log injection)', async () => {
     await writeSome(1, { ...systemActor, userAgent: 'x\nFAKE ENTRY\r\u0007' });
     const row = await db().selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
     expect(row.user_agent).toBe('x\\u000aFAKE ENTRY\\u000d\\u0007');
-    expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: true });
   });
 
   it('rolls the action back when the record is written and the transaction then fails', async () => {
@@ -102,7 +105,7 @@ describe('audit trail', () => {
       db()
         .transaction()
         .execute(async (trx) => {
-          await t.container.audit.write(trx, { actor: systemActor, action: 'mail.read', result: 'allowed' });
+          await t.container.audit.write({ actor: systemActor, action: 'mail.read', result: 'allowed' }, trx);
           throw new Error('the action failed after auditing');
         }),
     ).rejects.toThrow('the action failed after auditing');
@@ -118,17 +121,17 @@ describe('fail closed', () => {
     const failing = await createTestApp({
       container: {
         audit: {
-          async write(trx, entry) {
+          async write(entry, trx) {
             if (broken) throw new AppError('audit_unavailable');
-            real ??= createAuditWriter({ kind: testDatabaseKind(), clock: systemClock });
-            await real.write(trx, entry);
+            real ??= createAuditWriter({ dialect: dialects[testDatabaseKind()], clock: systemClock });
+            await real.write(entry, trx);
           },
         },
       },
     });
     broken = true;
     try {
-      const setup = await failing.container.operatorSetup.createOperator({ email: 'x@example.com', actor: systemActor }).catch((err: unknown) => err);
+      const setup = await failing.container.operatorSetup.createOperator({ email: 'x@example.com', ...asSystem }).catch((err: unknown) => err);
       expect(setup).toMatchObject({ code: 'audit_unavailable' });
       expect(await failing.container.db.kysely.selectFrom('users').selectAll().execute()).toHaveLength(0);
       expect(await failing.container.db.kysely.selectFrom('mail_outbox').selectAll().execute()).toHaveLength(0);

@@ -1,31 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../../lib/errors.js';
-import { sessionCookieName } from '../../http/auth-hook.js';
+import { personOf, principalOf } from '../../http/principal-of.js';
 import { errorResponses } from '../../http/schemas.js';
+import { csrfTokenFor, sessionCookie } from '../../http/session-cookie.js';
+import { sessionView } from '../../http/session-view.js';
 import type { OperatorSetupService } from './operator-setup-service.js';
 import { DisableView, SessionIdParams, SessionListView, SessionView, SetupCompleteBody, SetupInspectBody, SetupInspectView, SignInBody, UserIdParams } from './auth-schemas.js';
-import { csrfTokenFor, sessionAbsoluteMs, type NewSession, type Principal, type SessionService } from './session-service.js';
+import type { NewSession, SessionService } from './session-service.js';
 import type { SignInService } from './sign-in-service.js';
 import type { UserAdminService } from './user-admin-service.js';
-
-const userView = (p: Principal) => ({ id: p.userId, email: p.email, name: p.name, roles: p.roles, language: p.language });
-
-/** What the session routes answer: the user is left out while the second factor is still due. */
-export function sessionView(principal: Principal, csrfToken: string) {
-  return { ...(principal.stage === 'mfa' ? {} : { user: userView(principal) }), csrfToken, stage: principal.stage };
-}
-
-/** The session cookie as every route that starts or replaces a session sets it. */
-export function sessionCookie(https: boolean) {
-  return { name: sessionCookieName(https), options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: https, maxAge: sessionAbsoluteMs / 1000 } };
-}
-
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AppError('unauthenticated');
-  return request.principal;
-}
 
 export function authRoutes(deps: {
   sessions: SessionService;
@@ -46,7 +30,7 @@ export function authRoutes(deps: {
       handler: async (request) => {
         const token = request.cookies[cookie.name];
         if (!token) throw new AppError('unauthenticated');
-        return sessionView(principalOf(request), csrfTokenFor(token));
+        return sessionView(personOf(request), csrfTokenFor(token));
       },
     });
 
@@ -69,7 +53,7 @@ export function authRoutes(deps: {
       config: { access: 'signed-in', allowStages: pending },
       schema: { tags: ['session'], summary: 'Sign out: ends the session on the server', response: { 204: Type.Null(), ...errorResponses } },
       handler: async (request, reply) => {
-        await deps.sessions.signOut({ principal: principalOf(request), actor: request.actor });
+        await deps.sessions.signOut({ principal: personOf(request), actor: request.actor });
         void reply.clearCookie(cookie.name, { path: '/' });
         return reply.status(204).send(null);
       },
@@ -78,7 +62,7 @@ export function authRoutes(deps: {
     app.get('/api/sessions', {
       config: { access: 'signed-in' },
       schema: { tags: ['session'], summary: "The signed-in user's sessions (device, IP, last use), the current one marked", response: { 200: SessionListView, ...errorResponses } },
-      handler: async (request) => ({ sessions: await deps.sessions.list({ principal: principalOf(request) }) }),
+      handler: async (request) => ({ sessions: await deps.sessions.list({ principal: personOf(request) }) }),
     });
 
     app.delete('/api/sessions/:id', {
@@ -90,7 +74,7 @@ export function authRoutes(deps: {
         response: { 204: Type.Null(), ...errorResponses, 409: Type.Ref('ErrorBody') },
       },
       handler: async (request, reply) => {
-        await deps.sessions.revoke({ principal: principalOf(request), sessionId: request.params.id, actor: request.actor });
+        await deps.sessions.revoke({ principal: personOf(request), sessionId: request.params.id, actor: request.actor });
         return reply.status(204).send(null);
       },
     });

@@ -3,9 +3,12 @@ import { newToken, hashToken } from '../../../lib/crypto/tokens.js';
 import { hashPassword } from '../../../lib/crypto/passwords.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
-import type { Db } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Actor } from '../../access/actor.js';
+import type { Principal } from '../../access/principal.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import type { TokensRepo } from './tokens-repo.js';
@@ -28,6 +31,7 @@ export function createOperatorSetupService(deps: {
   users: UsersRepo;
   tokens: TokensRepo;
   passwordPolicy: Pick<SettingsService, 'checkPassword'>;
+  guard: AccessGuard;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
   clock: Clock;
@@ -35,7 +39,7 @@ export function createOperatorSetupService(deps: {
 }) {
   const linkFor = (token: string) => new URL(`/setup#token=${token}`, deps.publicUrl).toString();
 
-  async function issue(userId: string | null, purpose: 'operator-setup' | 'operator-bootstrap', trx: Parameters<AuditWriter['write']>[0]) {
+  async function issue(userId: string | null, purpose: 'operator-setup' | 'operator-bootstrap', trx: Executor) {
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + setupLinkHours * 3600_000).toISOString();
     const { token, hash } = newToken();
@@ -46,7 +50,8 @@ export function createOperatorSetupService(deps: {
 
   return {
     /** Creates a pending operator (or re-issues the link of a pending one) and mails the link. */
-    async createOperator({ email, actor, language = 'en' }: { email: string; actor: Actor; language?: 'de' | 'en' }): Promise<SetupLink> {
+    async createOperator({ principal, actor, email, language = 'en' }: { principal: Principal; actor: Actor; email: string; language?: 'de' | 'en' }): Promise<SetupLink> {
+      await deps.guard.require(principal, actor, 'users.manage');
       const address = email.trim().toLowerCase();
       try {
         return await deps.db.kysely.transaction().execute(async (trx) => {
@@ -65,7 +70,7 @@ export function createOperatorSetupService(deps: {
           if (!user) throw new AppError('internal');
           const setup = await issue(user.id, 'operator-setup', trx);
           await deps.mail.enqueue({ to: address, template: 'operator-setup', language: user.language, data: setup }, trx);
-          await deps.audit.write(trx, { actor, action: 'operator.create', target: { type: 'user', id: user.id }, result: 'allowed' });
+          await deps.audit.write({ actor, action: 'operator.create', target: { type: 'user', id: user.id }, result: 'allowed' }, trx);
           return setup;
         });
       } catch (err) {
@@ -79,7 +84,7 @@ export function createOperatorSetupService(deps: {
       return deps.db.kysely.transaction().execute(async (trx) => {
         if ((await deps.users.countActiveOperators(trx)) > 0) return null;
         const setup = await issue(null, 'operator-bootstrap', trx);
-        await deps.audit.write(trx, { actor, action: 'operator.bootstrap', result: 'allowed' });
+        await deps.audit.write({ actor, action: 'operator.bootstrap', result: 'allowed' }, trx);
         return setup;
       });
     },
@@ -119,7 +124,7 @@ export function createOperatorSetupService(deps: {
           }
           if (!userId) throw new AppError('token_invalid');
           await deps.mail.enqueue({ to: address, template: 'password-changed', language: owner?.language ?? 'en', data: { when: now } }, trx);
-          await deps.audit.write(trx, { actor: { ...actor, userId }, action: 'operator.activate', target: { type: 'user', id: userId }, result: 'allowed' });
+          await deps.audit.write({ actor: { ...actor, userId }, action: 'operator.activate', target: { type: 'user', id: userId }, result: 'allowed' }, trx);
           return { userId };
         });
       } catch (err) {

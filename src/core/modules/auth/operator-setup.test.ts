@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, operatorPassword, signIn, systemActor, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, operatorPassword, signIn, asSystem, systemActor, type TestApp } from '../../../../test/harness.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -51,7 +51,7 @@ describe('first operator: the bootstrap link', () => {
 
 describe('operator create', () => {
   it('creates a pending operator, mails the link, and the link sets the password', async () => {
-    const setup = await t.container.operatorSetup.createOperator({ email: 'Ops@Example.com', actor: systemActor });
+    const setup = await t.container.operatorSetup.createOperator({ email: 'Ops@Example.com', ...asSystem });
     const pending = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'ops@example.com').executeTakeFirstOrThrow();
     expect(pending).toMatchObject({ status: 'pending', is_operator: 1, password_hash: null });
     const mail = await t.container.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', 'ops@example.com').executeTakeFirstOrThrow();
@@ -67,19 +67,19 @@ describe('operator create', () => {
   });
 
   it('re-issuing a link invalidates the older one', async () => {
-    const first = await t.container.operatorSetup.createOperator({ email: 'ops@example.com', actor: systemActor });
-    await t.container.operatorSetup.createOperator({ email: 'ops@example.com', actor: systemActor });
+    const first = await t.container.operatorSetup.createOperator({ email: 'ops@example.com', ...asSystem });
+    await t.container.operatorSetup.createOperator({ email: 'ops@example.com', ...asSystem });
     const res = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(first.link), password: operatorPassword } });
     expect(res.statusCode).toBe(410);
   });
 
   it('refuses an active account with conflict', async () => {
     await t.signInOperator('active@example.com');
-    await expect(t.container.operatorSetup.createOperator({ email: 'active@example.com', actor: systemActor })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(t.container.operatorSetup.createOperator({ email: 'active@example.com', ...asSystem })).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('expires the link after 24 hours', async () => {
-    const setup = await t.container.operatorSetup.createOperator({ email: 'late@example.com', actor: systemActor });
+    const setup = await t.container.operatorSetup.createOperator({ email: 'late@example.com', ...asSystem });
     t.clock.advance(24 * 3600_000 + 1);
     const res = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword } });
     expect(res.statusCode).toBe(410);
@@ -88,7 +88,7 @@ describe('operator create', () => {
   });
 
   it('names every failed password rule and stores nothing', async () => {
-    const setup = await t.container.operatorSetup.createOperator({ email: 'kurt@example.com', actor: systemActor });
+    const setup = await t.container.operatorSetup.createOperator({ email: 'kurt@example.com', ...asSystem });
     const res = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: 'kurt1' } });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({
@@ -106,7 +106,7 @@ describe('operator create', () => {
   });
 
   it('two tabs completing the same link: exactly one wins', async () => {
-    const setup = await t.container.operatorSetup.createOperator({ email: 'twice@example.com', actor: systemActor });
+    const setup = await t.container.operatorSetup.createOperator({ email: 'twice@example.com', ...asSystem });
     const payload = { token: tokenOf(setup.link), password: operatorPassword };
     const results = await Promise.all([
       t.app.inject({ method: 'POST', url: '/api/operator-setup', payload }),

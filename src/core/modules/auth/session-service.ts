@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../../lib/clock.js';
 import { hashToken, newToken } from '../../../lib/crypto/tokens.js';
 import { AppError } from '../../../lib/errors.js';
@@ -6,48 +5,20 @@ import { newId } from '../../../lib/ids.js';
 import { describeUserAgent } from '../../../lib/user-agent.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { mfaRequired } from '../mfa/mfa-policy.js';
-import type { MfaRepo } from '../mfa/mfa-repo.js';
-import type { Role } from './permissions.js';
-import type { SuperuserLinksRepo } from '../superusers/superuser-links-repo.js';
+import type { Actor } from '../../access/actor.js';
+import { type PersonPrincipal, rolesOf, type SessionStage } from '../../access/principal.js';
+import { mfaRequired, pendingSessionMs, sessionAbsoluteMs, sessionIdleMs } from '../../access/session-policy.js';
+import { csrfTokenFor } from '../../http/session-cookie.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SessionsRepo } from './sessions-repo.js';
-
-export const sessionIdleMs = 30 * 60_000;
-export const sessionAbsoluteMs = 12 * 3600_000;
-/** A session waiting for its second factor or for an enrolment is short-lived. */
-export const pendingSessionMs = 15 * 60_000;
 // Writing last_seen_at on every request would turn reads into writes; a minute is precise
 // enough for a 30-minute idle timeout.
 const touchEveryMs = 60_000;
 
-/**
- * `complete`: signed in. `mfa`: the password was right, the second factor is still due.
- * `enrol`: the password was right, but the account must set up a second factor first.
- */
-export type SessionStage = 'complete' | 'mfa' | 'enrol';
-export type PendingStage = Exclude<SessionStage, 'complete'>;
-
-export interface Principal {
-  userId: string;
-  email: string;
-  name: string | null;
-  roles: Role[];
-  language: 'de' | 'en';
-  sessionId: string;
-  stage: SessionStage;
-  /** 1: password; 2: password and a second factor. */
-  aal: number;
-  /** When the user last proved who they are in this session (step-up, SEC-25). */
-  authenticatedAt: string | null;
-  /** The customer accounts the user is superuser of, read with the session on every request. */
-  customerAccountIds: string[];
-}
-
 export interface NewSession {
   token: string;
   csrfToken: string;
-  principal: Principal;
+  principal: PersonPrincipal;
 }
 
 export interface SessionSummary {
@@ -61,23 +32,24 @@ export interface SessionSummary {
 }
 
 /**
- * The CSRF token is derived from the session token (HMAC), so the page can fetch it again after
- * a reload without the server storing it, and it dies with the session. A cross-site page can
- * neither read the cookie nor the token.
+ * What the session service asks of other modules, as narrow ports the container wires: whether a
+ * user has a confirmed second factor (mfa) and which customer accounts they are superuser of
+ * (superusers). Declared here, so that auth imports neither module.
  */
-export function csrfTokenFor(sessionToken: string): string {
-  return createHmac('sha256', sessionToken).update('openeks-csrf-v1').digest('base64url');
+export interface SecondFactorLookup {
+  hasConfirmedTotp(userId: string, trx?: Executor): Promise<boolean>;
+}
+export interface SuperuserLinkLookup {
+  customerIdsOf(userId: string, trx?: Executor): Promise<string[]>;
 }
 
-/** Operators are operators only; everyone else is a user, and a superuser while linked to a customer account. */
-const rolesOf = (user: Pick<UserRow, 'is_operator'>, customerAccountIds: readonly string[]): Role[] =>
-  user.is_operator === 1 ? ['operator'] : customerAccountIds.length > 0 ? ['user', 'superuser'] : ['user'];
+const rolesOfUser = (user: Pick<UserRow, 'is_operator'>, customerAccountIds: readonly string[]) => rolesOf({ isOperator: user.is_operator === 1 }, customerAccountIds);
 
 export function createSessionService(deps: {
   db: Db;
   sessions: SessionsRepo;
-  mfa: Pick<MfaRepo, 'hasConfirmedTotp'>;
-  links: Pick<SuperuserLinksRepo, 'customerIdsOf'>;
+  mfa: SecondFactorLookup;
+  links: SuperuserLinkLookup;
   audit: AuditWriter;
   clock: Clock;
 }) {
@@ -95,7 +67,7 @@ export function createSessionService(deps: {
   }
 
   /** Inserts a session row with a fresh id and token (inside the caller's transaction). */
-  async function insertSession(trx: Executor, input: { user: UserRow; actor: Actor; stage: SessionStage; aal: number; customerAccountIds: string[] }): Promise<NewSession> {
+  async function insertSession(input: { user: UserRow; actor: Actor; stage: SessionStage; aal: number; customerAccountIds: string[] }, trx: Executor): Promise<NewSession> {
     const session = newToken();
     const now = deps.clock.now();
     const id = newId('ses');
@@ -120,10 +92,11 @@ export function createSessionService(deps: {
       token: session.token,
       csrfToken: csrfTokenFor(session.token),
       principal: {
+        kind: 'person',
         userId: input.user.id,
         email: input.user.email,
         name: input.user.name,
-        roles: rolesOf(input.user, customerAccountIds),
+        roles: rolesOfUser(input.user, customerAccountIds),
         language: input.user.language,
         sessionId: id,
         stage: input.stage,
@@ -147,14 +120,14 @@ export function createSessionService(deps: {
       const run = async (tx: Executor) => {
         const customerAccountIds = await customerIdsOf(user, tx);
         const chosen = stage ?? (await stageFor(user, customerAccountIds, tx));
-        const created = await insertSession(tx, { user, actor, stage: chosen, aal: 1, customerAccountIds });
-        await deps.audit.write(tx, {
+        const created = await insertSession({ user, actor, stage: chosen, aal: 1, customerAccountIds }, tx);
+        await deps.audit.write({
           actor: { ...actor, userId: user.id },
           action: 'session.create',
           target: { type: 'session', id: created.principal.sessionId },
           result: 'allowed',
           details: { stage: chosen },
-        });
+        }, tx);
         return created;
       };
       return trx ? run(trx) : deps.db.kysely.transaction().execute(run);
@@ -164,14 +137,14 @@ export function createSessionService(deps: {
      * Replaces a session by a new one with a fresh id and token (SEC-24: a new id on every
      * privilege change), e.g. after the second factor. In the caller's transaction; the caller audits.
      */
-    async rotate(trx: Executor, { principal, user, actor, stage, aal }: { principal: Principal; user: UserRow; actor: Actor; stage: SessionStage; aal: number }): Promise<NewSession> {
+    async rotate({ principal, user, actor, stage, aal }: { principal: PersonPrincipal; user: UserRow; actor: Actor; stage: SessionStage; aal: number }, trx: Executor): Promise<NewSession> {
       await deps.sessions.delete(principal.sessionId, trx);
       // The links were read with this request's session: no second read.
-      return insertSession(trx, { user, actor, stage, aal, customerAccountIds: principal.customerAccountIds });
+      return insertSession({ user, actor, stage, aal, customerAccountIds: principal.customerAccountIds }, trx);
     },
 
     /** The principal behind a session cookie, or null when it is unknown, idle, expired or its user is not active. */
-    async authenticate(token: string): Promise<Principal | null> {
+    async authenticate(token: string): Promise<PersonPrincipal | null> {
       const row = await deps.sessions.findByTokenHash(hashToken(token));
       if (!row) return null;
       const now = deps.clock.now();
@@ -183,10 +156,11 @@ export function createSessionService(deps: {
       if (idleSince >= touchEveryMs) await deps.sessions.touch(row.session_id, now.toISOString());
       const { customerAccountIds } = row;
       return {
+        kind: 'person',
         userId: row.user_id,
         email: row.email,
         name: row.name,
-        roles: rolesOf(row, customerAccountIds),
+        roles: rolesOfUser(row, customerAccountIds),
         language: row.language,
         sessionId: row.session_id,
         stage: row.stage,
@@ -196,22 +170,15 @@ export function createSessionService(deps: {
       };
     },
 
-    csrfMatches(sessionToken: string, sent: string | undefined): boolean {
-      if (typeof sent !== 'string') return false;
-      const expected = Buffer.from(csrfTokenFor(sessionToken));
-      const given = Buffer.from(sent);
-      return given.length === expected.length && timingSafeEqual(given, expected);
-    },
-
-    async signOut({ principal, actor }: { principal: Principal; actor: Actor }): Promise<void> {
+    async signOut({ principal, actor }: { principal: PersonPrincipal; actor: Actor }): Promise<void> {
       await deps.db.kysely.transaction().execute(async (trx) => {
         await deps.sessions.delete(principal.sessionId, trx);
-        await deps.audit.write(trx, { actor, action: 'session.end', target: { type: 'session', id: principal.sessionId }, result: 'allowed' });
+        await deps.audit.write({ actor, action: 'session.end', target: { type: 'session', id: principal.sessionId }, result: 'allowed' }, trx);
       });
     },
 
     /** The user's own sessions that have not ended, the current one marked. */
-    async list({ principal }: { principal: Principal }): Promise<SessionSummary[]> {
+    async list({ principal }: { principal: PersonPrincipal }): Promise<SessionSummary[]> {
       const now = deps.clock.now();
       const rows = await deps.sessions.listActive(principal.userId, now.toISOString(), new Date(now.getTime() - sessionIdleMs).toISOString());
       return rows.map((row) => ({
@@ -229,11 +196,11 @@ export function createSessionService(deps: {
      * Ends one of the user's other sessions (SEC-24). Someone else's session is "not found";
      * the current one is ended by signing out.
      */
-    async revoke({ principal, sessionId, actor }: { principal: Principal; sessionId: string; actor: Actor }): Promise<void> {
+    async revoke({ principal, sessionId, actor }: { principal: PersonPrincipal; sessionId: string; actor: Actor }): Promise<void> {
       if (sessionId === principal.sessionId) throw new AppError('conflict', 'This is the session you are using: sign out to end it.');
       await deps.db.kysely.transaction().execute(async (trx) => {
         if (!(await deps.sessions.deleteOwn(sessionId, principal.userId, trx))) throw new AppError('not_found', `No session ${sessionId}.`);
-        await deps.audit.write(trx, { actor, action: 'session.revoke', target: { type: 'session', id: sessionId }, result: 'allowed' });
+        await deps.audit.write({ actor, action: 'session.revoke', target: { type: 'session', id: sessionId }, result: 'allowed' }, trx);
       });
     },
   };

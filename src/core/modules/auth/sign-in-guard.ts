@@ -3,7 +3,8 @@ import type { Clock } from '../../../lib/clock.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
 import type { AuditAction } from '../audit/audit-events.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SignInGuardRepo } from './sign-in-guard-repo.js';
 
 // Brute-force protection (SEC-21), shared by the password step, the second-factor step and the
@@ -110,47 +111,47 @@ export function createSignInGuard(deps: { db: Db; repo: SignInGuardRepo; audit: 
       const nowIso = now.toISOString();
       await deps.db.kysely.transaction().execute(async (trx) => {
         const { actor, user } = refusal;
-        await deps.audit.write(trx, {
+        await deps.audit.write({
           actor: { ...actor, userId: actor.userId ?? user?.id ?? null },
           action: refusal.action,
           target: user ? { type: 'user', id: user.id } : undefined,
           result: 'denied',
           reason: refusal.reason,
           ...(refusal.details ? { details: refusal.details } : {}),
-        });
-        if (refusal.countAccount && user) await countAccount(trx, user.id, actor, now);
-        if (refusal.countIp) await countIp(trx, actor, now, nowIso);
+        }, trx);
+        if (refusal.countAccount && user) await countAccount(user.id, actor, now, trx);
+        if (refusal.countIp) await countIp(actor, now, nowIso, trx);
       });
     },
 
     /** See SignInGuardRepo.claimSuccess: false when the account is locked at this moment. */
-    claimSuccess(trx: Executor, userId: string, options: { reset: boolean }): Promise<boolean> {
+    claimSuccess(userId: string, options: { reset: boolean }, trx: Executor): Promise<boolean> {
       return deps.repo.claimSuccess(userId, deps.clock.now().toISOString(), options.reset, trx);
     },
   };
 
-  async function countAccount(trx: Executor, userId: string, actor: Actor, now: Date): Promise<void> {
+  async function countAccount(userId: string, actor: Actor, now: Date, trx: Executor): Promise<void> {
     const failures = await deps.repo.countAccountFailure(userId, now.toISOString(), trx);
     if (failures === undefined) return;
     if (failures >= limits.hardLockAfter) {
       await deps.repo.hardLockAccount(userId, trx);
-      await deps.audit.write(trx, { actor, action: 'user.lock', target: { type: 'user', id: userId }, result: 'allowed', reason: 'hard lock: only a password reset lifts it', details: { lock: 'hard', failures } });
+      await deps.audit.write({ actor, action: 'user.lock', target: { type: 'user', id: userId }, result: 'allowed', reason: 'hard lock: only a password reset lifts it', details: { lock: 'hard', failures } }, trx);
       return;
     }
     const ms = lockDurationMs(failures, limits);
     if (ms === 0) return;
     const until = new Date(now.getTime() + ms).toISOString();
     await deps.repo.lockAccount(userId, until, trx);
-    await deps.audit.write(trx, { actor, action: 'user.lock', target: { type: 'user', id: userId }, result: 'allowed', reason: 'temporary lock', details: { lock: 'temporary', failures, lockedUntil: until, seconds: ms / 1000 } });
+    await deps.audit.write({ actor, action: 'user.lock', target: { type: 'user', id: userId }, result: 'allowed', reason: 'temporary lock', details: { lock: 'temporary', failures, lockedUntil: until, seconds: ms / 1000 } }, trx);
   }
 
-  async function countIp(trx: Executor, actor: Actor, now: Date, nowIso: string): Promise<void> {
+  async function countIp(actor: Actor, now: Date, nowIso: string, trx: Executor): Promise<void> {
     const subject = throttleSubject(actor.ip);
     const failures = await deps.repo.countIpFailure(subject, nowIso, new Date(now.getTime() - limits.ipWindowMs).toISOString(), trx);
     if (failures < limits.ipFailures) return;
     const until = new Date(now.getTime() + limits.ipLockMs).toISOString();
     await deps.repo.lockIp(subject, until, nowIso, trx);
-    await deps.audit.write(trx, { actor, action: 'user.lock', target: { type: 'source-address', id: subject }, result: 'allowed', reason: 'source address throttled', details: { lock: 'address', failures, lockedUntil: until, seconds: limits.ipLockMs / 1000 } });
+    await deps.audit.write({ actor, action: 'user.lock', target: { type: 'source-address', id: subject }, result: 'allowed', reason: 'source address throttled', details: { lock: 'address', failures, lockedUntil: until, seconds: limits.ipLockMs / 1000 } }, trx);
   }
 }
 

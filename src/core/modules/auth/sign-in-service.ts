@@ -3,7 +3,7 @@ import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '..
 import { AppError } from '../../../lib/errors.js';
 import type { Db } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
-import type { Actor } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
 import type { SessionService, NewSession } from './session-service.js';
 import { accountLock, type SignInGuard } from './sign-in-guard.js';
 import type { UsersRepo } from './users-repo.js';
@@ -22,7 +22,7 @@ export function createSignInService(deps: {
   db: Db;
   users: Pick<UsersRepo, 'findByEmail'>;
   sessions: Pick<SessionService, 'startSession' | 'stageAfterPassword'>;
-  guard: SignInGuard;
+  signInGuard: SignInGuard;
   clock: Clock;
 }) {
   const refused = () => new AppError('invalid_credentials');
@@ -36,9 +36,9 @@ export function createSignInService(deps: {
   return {
     async signIn({ email, password, actor }: { email: string; password: string; actor: Actor }): Promise<NewSession> {
       const address = email.trim().toLowerCase();
-      if (await deps.guard.ipLocked(actor.ip)) {
+      if (await deps.signInGuard.ipLocked(actor.ip)) {
         const user = await deps.users.findByEmail(address);
-        await deps.guard.refuse({ actor, user, action: 'session.deny', reason: 'ip throttled', countAccount: false, countIp: false });
+        await deps.signInGuard.refuse({ actor, user, action: 'session.deny', reason: 'ip throttled', countAccount: false, countIp: false });
         throw refused();
       }
       const user = await deps.users.findByEmail(address);
@@ -47,7 +47,7 @@ export function createSignInService(deps: {
       const lock = user ? accountLock(user, deps.clock.now()) : null;
       const reason = !user ? 'unknown e-mail' : lock === 'hard' ? 'hard locked' : lock === 'temporary' ? 'locked' : !ok ? 'wrong password' : user.status !== 'active' ? `account ${user.status}` : null;
       if (!user || reason !== null) {
-        await deps.guard.refuse({ actor, user, action: 'session.deny', reason: reason ?? 'unknown e-mail', countAccount: reason === 'wrong password', countIp: true });
+        await deps.signInGuard.refuse({ actor, user, action: 'session.deny', reason: reason ?? 'unknown e-mail', countAccount: reason === 'wrong password', countIp: true });
         throw refused();
       }
 
@@ -60,7 +60,7 @@ export function createSignInService(deps: {
         return await deps.db.kysely.transaction().execute(async (trx) => {
           // A run of failures ends with a completed sign-in; with a second factor still due it
           // goes on, or guessing codes between correct passwords would never lock.
-          if (!(await deps.guard.claimSuccess(trx, user.id, { reset: stage !== 'mfa' }))) throw new LockedMeanwhile();
+          if (!(await deps.signInGuard.claimSuccess(user.id, { reset: stage !== 'mfa' }, trx))) throw new LockedMeanwhile();
           if (newHash !== null && oldHash !== null) {
             await trx.updateTable('users').set({ password_hash: newHash }).where('id', '=', user.id).where('password_hash', '=', oldHash).execute();
           }
@@ -68,7 +68,7 @@ export function createSignInService(deps: {
         });
       } catch (err) {
         if (!(err instanceof LockedMeanwhile)) throw err;
-        await deps.guard.refuse({ actor, user, action: 'session.deny', reason: 'locked', countAccount: false, countIp: true });
+        await deps.signInGuard.refuse({ actor, user, action: 'session.deny', reason: 'locked', countAccount: false, countIp: true });
         throw refused();
       }
     },

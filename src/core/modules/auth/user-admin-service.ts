@@ -1,28 +1,29 @@
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import type { Db } from '../../db/database.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { requirePermission } from './permissions.js';
-import type { Principal } from './session-service.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Actor } from '../../access/actor.js';
+import type { Principal } from '../../access/principal.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SessionsRepo } from './sessions-repo.js';
 import type { UsersRepo } from './users-repo.js';
 
 /** What operators do to other accounts. */
-export function createUserAdminService(deps: { db: Db; users: Pick<UsersRepo, 'findById' | 'update'>; sessions: Pick<SessionsRepo, 'deleteAllOfUser'>; audit: AuditWriter; clock: Clock }) {
+export function createUserAdminService(deps: { db: Db; users: Pick<UsersRepo, 'findById' | 'update'>; sessions: Pick<SessionsRepo, 'deleteAllOfUser'>; guard: AccessGuard; audit: AuditWriter; clock: Clock }) {
   return {
     /**
      * Disables an account and ends all its sessions in the same transaction (SEC-24, SEC-29):
      * its next request, already under way or not, finds no session. Sign-in refuses it after.
      */
     async disable({ principal, userId, actor }: { principal: Principal; userId: string; actor: Actor }): Promise<{ sessionsEnded: number }> {
-      requirePermission(principal.roles, 'users.manage');
+      await deps.guard.require(principal, actor, 'users.manage');
       if (userId === principal.userId) throw new AppError('conflict', 'You cannot disable your own account.');
       return deps.db.kysely.transaction().execute(async (trx) => {
         const user = await deps.users.findById(userId, trx);
         if (!user) throw new AppError('not_found', `No user ${userId}.`);
         if (user.status !== 'disabled') await deps.users.update(user.id, { status: 'disabled', updated_at: deps.clock.now().toISOString() }, trx);
         const sessionsEnded = await deps.sessions.deleteAllOfUser(user.id, trx);
-        await deps.audit.write(trx, { actor, action: 'user.disable', target: { type: 'user', id: user.id }, result: 'allowed', details: { sessionsEnded, previousStatus: user.status } });
+        await deps.audit.write({ actor, action: 'user.disable', target: { type: 'user', id: user.id }, result: 'allowed', details: { sessionsEnded, previousStatus: user.status } }, trx);
         return { sessionsEnded };
       });
     },

@@ -23,14 +23,6 @@ function withDeviceCount(trx: Executor) {
 
 const counted = (row: CustomerRow & { device_count: number | string | null }): CustomerWithCount => ({ ...row, device_count: Number(row.device_count ?? 0) });
 
-/**
- * The customer account with exactly this number (surrounding blanks ignored), or undefined.
- * For the import, which resolves the `customer_no` of its rows inside its own transaction.
- */
-export async function findCustomerByNumber(db: { kysely: Executor }, customerNo: string, trx?: Executor): Promise<CustomerRow | undefined> {
-  return (trx ?? db.kysely).selectFrom('customer_accounts').selectAll().where('customer_no', '=', customerNo.trim()).executeTakeFirst();
-}
-
 export function createCustomersRepo(db: Executor) {
   return {
     async findById(id: string, trx: Executor = db): Promise<CustomerWithCount | undefined> {
@@ -59,8 +51,31 @@ export function createCustomersRepo(db: Executor) {
       return rows.map(counted);
     },
 
+    async exists(id: string, trx: Executor = db): Promise<boolean> {
+      return (await trx.selectFrom('customer_accounts').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    },
+
+    /** The customer account with exactly this number (surrounding blanks ignored), or undefined. */
+    findByNumber(customerNo: string, trx: Executor = db): Promise<CustomerRow | undefined> {
+      return trx.selectFrom('customer_accounts').selectAll().where('customer_no', '=', customerNo.trim()).executeTakeFirst();
+    },
+
+    /** The numbers that start with `prefix` (the demo seed's `DEMO-`). */
+    async numbersStartingWith(prefix: string, trx: Executor = db): Promise<string[]> {
+      const rows = await trx
+        .selectFrom('customer_accounts')
+        .select('customer_no')
+        .where(sql<boolean>`${sql.ref('customer_no')} like ${`${likeLiteral(prefix)}%`} escape '\\'`)
+        .execute();
+      return rows.map((r) => r.customer_no);
+    },
+
     async insert(row: CustomerRow, trx: Executor = db): Promise<void> {
       await trx.insertInto('customer_accounts').values(row).execute();
+    },
+
+    async insertMany(rows: readonly CustomerRow[], trx: Executor = db): Promise<void> {
+      if (rows.length > 0) await trx.insertInto('customer_accounts').values([...rows]).execute();
     },
 
     async update(id: string, changes: Partial<Omit<CustomerRow, 'id' | 'created_at'>>, trx: Executor = db): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { requirePermission } from '../auth/permissions.js';
+import { principalOf } from '../../http/principal-of.js';
 import { CustomerCreateBody, CustomerListQuery, CustomerPageView, CustomerParams, CustomerUpdateBody, CustomerView } from './customers-schemas.js';
 import type { CustomersService } from './customers-service.js';
 
@@ -13,8 +13,7 @@ export function customersRoutes(deps: { customers: CustomersService }): FastifyP
       config: { access: 'customers.manage' },
       schema: { tags: ['customers'], summary: 'Customer accounts in number order, searchable (operators)', querystring: CustomerListQuery, response: { 200: CustomerPageView, ...responses } },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'customers.manage');
-        return deps.customers.list({ q: request.query.q, cursor: request.query.cursor, limit: request.query.limit ?? 50 });
+        return deps.customers.list({ principal: principalOf(request), actor: request.actor, q: request.query.q, cursor: request.query.cursor, limit: request.query.limit ?? 50 });
       },
     });
 
@@ -22,8 +21,7 @@ export function customersRoutes(deps: { customers: CustomersService }): FastifyP
       config: { access: 'customers.manage' },
       schema: { tags: ['customers'], summary: 'Create a customer account (operators)', body: CustomerCreateBody, response: { 201: CustomerView, ...responses } },
       handler: async (request, reply) => {
-        requirePermission(request.principal?.roles ?? [], 'customers.manage');
-        const customer = await deps.customers.create({ ...request.body, actor: request.actor });
+        const customer = await deps.customers.create({ ...request.body, principal: principalOf(request), actor: request.actor });
         return reply.status(201).send(customer);
       },
     });
@@ -32,8 +30,7 @@ export function customersRoutes(deps: { customers: CustomersService }): FastifyP
       config: { access: 'customers.manage' },
       schema: { tags: ['customers'], summary: 'One customer account (operators)', params: CustomerParams, response: { 200: CustomerView, ...responses } },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'customers.manage');
-        return deps.customers.get({ id: request.params.id });
+        return deps.customers.get({ principal: principalOf(request), actor: request.actor, id: request.params.id });
       },
     });
 
@@ -41,8 +38,7 @@ export function customersRoutes(deps: { customers: CustomersService }): FastifyP
       config: { access: 'customers.manage' },
       schema: { tags: ['customers'], summary: 'Change a customer account (operators)', params: CustomerParams, body: CustomerUpdateBody, response: { 200: CustomerView, ...responses } },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'customers.manage');
-        return deps.customers.update({ ...request.body, id: request.params.id, actor: request.actor });
+        return deps.customers.update({ ...request.body, id: request.params.id, principal: principalOf(request), actor: request.actor });
       },
     });
   };

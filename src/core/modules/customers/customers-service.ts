@@ -1,14 +1,19 @@
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import { customerFieldProblems, normalizeCustomerInput, type CustomerFields, type CustomerInput } from './customer-fields.js';
-import { createCustomersRepo, type CustomerWithCount } from './customers-repo.js';
+import type { CustomersRepo, CustomerWithCount } from './customers-repo.js';
 
 export interface CustomersDeps {
   db: Db;
+  repo: CustomersRepo;
+  guard: AccessGuard;
   audit: AuditWriter;
   clock: Clock;
 }
@@ -67,13 +72,17 @@ function validated(input: CustomerInput): Partial<CustomerFields> {
 const taken = (customerNo: string) => new AppError('customer_no_taken', `A customer account with the number "${customerNo}" already exists.`);
 const notFound = (id: string) => new AppError('not_found', `Customer account ${id} was not found.`);
 
-/** Customer accounts (operators): the accounts devices belong to and superusers are bound to. */
+/**
+ * Customer accounts (operators, `customers.manage`): the accounts devices belong to and
+ * superusers are bound to. Every method checks the caller's permission itself.
+ */
 export function createCustomersService(deps: CustomersDeps) {
-  const repo = createCustomersRepo(deps.db.kysely);
+  const { repo, guard } = deps;
 
   return {
     /** In customer-number order; `cursor` is the `nextCursor` of the previous page. */
-    async list({ q, cursor, limit = 50 }: { q?: string | undefined; cursor?: string | undefined; limit?: number }): Promise<CustomerPage> {
+    async list({ principal, actor, q, cursor, limit = 50 }: { principal: Principal; actor: Actor; q?: string | undefined; cursor?: string | undefined; limit?: number }): Promise<CustomerPage> {
+      await guard.require(principal, actor, 'customers.manage');
       if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
         throw new AppError('validation_failed', `The limit must be a whole number from 1 to ${maxLimit}.`, { details: [{ field: 'limit', reason: `1 to ${maxLimit}` }] });
       }
@@ -84,13 +93,15 @@ export function createCustomersService(deps: CustomersDeps) {
       return { items: items.map(view), nextCursor: rows.length > limit && last ? encodeCursor(last.customer_no) : null };
     },
 
-    async get({ id }: { id: string }): Promise<Customer> {
+    async get({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<Customer> {
+      await guard.require(principal, actor, 'customers.manage');
       const row = await repo.findById(id);
       if (!row) throw notFound(id);
       return view(row);
     },
 
-    async create({ actor, ...input }: CustomerInput & { customerNo: string; name: string; actor: Actor }): Promise<Customer> {
+    async create({ principal, actor, ...input }: CustomerInput & { customerNo: string; name: string; principal: Principal; actor: Actor }): Promise<Customer> {
+      await guard.require(principal, actor, 'customers.manage');
       const fields = validated(input);
       const now = deps.clock.now().toISOString();
       const row = {
@@ -107,13 +118,13 @@ export function createCustomersService(deps: CustomersDeps) {
         await deps.db.kysely.transaction().execute(async (trx) => {
           // The unique index decides, also between two operators creating the same number at once.
           await repo.insert(row, trx);
-          await deps.audit.write(trx, {
+          await deps.audit.write({
             actor,
             action: 'customer.create',
             target: { type: 'customer', id: row.id },
             result: 'allowed',
             details: { customerNo: row.customer_no, name: row.name, fields: fieldNames.filter((f) => fields[f] != null).join(',') },
-          });
+          }, trx);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw taken(row.customer_no);
@@ -123,7 +134,8 @@ export function createCustomersService(deps: CustomersDeps) {
     },
 
     /** Changes the fields given; unchanged values are no change (no audit record). */
-    async update({ id, actor, ...input }: CustomerInput & { id: string; actor: Actor }): Promise<Customer> {
+    async update({ id, principal, actor, ...input }: CustomerInput & { id: string; principal: Principal; actor: Actor }): Promise<Customer> {
+      await guard.require(principal, actor, 'customers.manage');
       const fields = validated(input);
       try {
         return await deps.db.kysely.transaction().execute(async (trx) => {
@@ -140,7 +152,7 @@ export function createCustomersService(deps: CustomersDeps) {
             { customer_no: next.customerNo, name: next.name, name_search: next.name.toLowerCase(), contact_email: next.contactEmail, notes: next.notes, updated_at: updatedAt },
             trx,
           );
-          await deps.audit.write(trx, {
+          await deps.audit.write({
             actor,
             action: 'customer.update',
             target: { type: 'customer', id },
@@ -153,7 +165,7 @@ export function createCustomersService(deps: CustomersDeps) {
               ...(changed.includes('customerNo') ? { previousCustomerNo: current.customerNo } : {}),
               ...(changed.includes('name') ? { previousName: current.name } : {}),
             },
-          });
+          }, trx);
           return view({
             ...before,
             customer_no: next.customerNo,

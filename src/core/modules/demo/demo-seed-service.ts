@@ -3,8 +3,12 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { createRng } from '../../../lib/prng.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Actor } from '../../access/actor.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db } from '../../db/database.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { CustomersRepo } from '../customers/customers-repo.js';
 import type { ImportService } from '../imports/import-service.js';
 import { deliveries, deliveryRows, demoCustomers } from './demo-inventory.js';
 
@@ -24,9 +28,10 @@ export interface DemoSeedResult {
  * (so they pass the same checks and encryption), one import per delivery. Audited as `demo.seed`.
  */
 export async function seedDemo(
-  deps: { db: Db; imports: Pick<ImportService, 'importRows'>; audit: AuditWriter; clock: Clock },
-  input: { devices: number; seed?: number; actor: Actor },
+  deps: { db: Db; customers: Pick<CustomersRepo, 'numbersStartingWith' | 'insertMany'>; imports: Pick<ImportService, 'importRows'>; guard: AccessGuard; audit: AuditWriter; clock: Clock },
+  input: { devices: number; seed?: number; principal: Principal; actor: Actor },
 ): Promise<DemoSeedResult> {
+  await deps.guard.require(input.principal, input.actor, 'devices.import');
   const { devices } = input;
   if (!Number.isInteger(devices) || devices < 1 || devices > MAX_DEMO_DEVICES) {
     throw new AppError('validation_failed', `The number of devices must be 1 to ${MAX_DEMO_DEVICES.toLocaleString('en')}.`, { details: [{ field: 'devices', reason: 'out of range' }] });
@@ -38,14 +43,12 @@ export async function seedDemo(
 
   let customersCreated = 0;
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const existing = new Set((await trx.selectFrom('customer_accounts').select('customer_no').where('customer_no', 'like', 'DEMO-%').execute()).map((c) => c.customer_no));
+    const existing = new Set(await deps.customers.numbersStartingWith('DEMO-', trx));
     const fresh = customers.filter((c) => !existing.has(c.customerNo));
     for (let i = 0; i < fresh.length; i += 500) {
       const at = now.toISOString();
-      await trx
-        .insertInto('customer_accounts')
-        .values(fresh.slice(i, i + 500).map((c) => ({ id: newId('cus'), customer_no: c.customerNo, name: c.name, name_search: c.name.toLowerCase(), contact_email: null, notes: 'demo data', created_at: at, updated_at: at })))
-        .execute();
+      const rows = fresh.slice(i, i + 500).map((c) => ({ id: newId('cus'), customer_no: c.customerNo, name: c.name, name_search: c.name.toLowerCase(), contact_email: null, notes: 'demo data', created_at: at, updated_at: at }));
+      await deps.customers.insertMany(rows, trx);
     }
     customersCreated = fresh.length;
   });
@@ -62,15 +65,15 @@ export async function seedDemo(
       format: null,
       newVersion: false,
       deliveryDate: delivery.deliveryDate,
+      principal: input.principal,
       actor: input.actor,
-      userId: input.actor.userId,
     });
     keys += view.keysCreated;
   }
 
   const result: DemoSeedResult = { seed, customers: customers.length, customersCreated, devices, keys, imports: plan.length };
   await deps.db.kysely.transaction().execute((trx) =>
-    deps.audit.write(trx, { actor: input.actor, action: 'demo.seed', target: { type: 'demo', id: String(seed) }, result: 'allowed', details: { ...result } }),
+    deps.audit.write({ actor: input.actor, action: 'demo.seed', target: { type: 'demo', id: String(seed) }, result: 'allowed', details: { ...result } }, trx),
   );
   return result;
 }

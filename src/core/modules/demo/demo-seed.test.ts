@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, type TestApp } from '../../../../test/harness.js';
 import { auditOf } from '../../../../test/support/accounts.js';
 import { AppError } from '../../../lib/errors.js';
 import { isMedium, METER_SERIAL } from '../devices/device-fields.js';
 import { deviceKeyContext } from '../keys/key-crypto.js';
-import { seedDemo } from './demo-seed-service.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -13,7 +12,7 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 const seed = (app: TestApp, devices: number, seedValue?: number) =>
-  seedDemo({ db: app.container.db, imports: app.container.imports, audit: app.container.audit, clock: app.clock }, { devices, ...(seedValue === undefined ? {} : { seed: seedValue }), actor: systemActor });
+  app.container.demo.seed({ devices, ...(seedValue === undefined ? {} : { seed: seedValue }), ...asSystem });
 
 async function inventory(app: TestApp) {
   return app.container.db.kysely

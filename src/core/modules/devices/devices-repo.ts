@@ -2,7 +2,7 @@ import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import type { DeviceKind } from './device-fields.js';
-import { applyDeviceScope, type DeviceScope } from './device-scope.js';
+import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
 
 // The device list's queries. Keyset paging: every sort is a tuple of expressions ending in
 // (serial, id), compared as a row value with the cursor's values, so a page starts exactly after
@@ -77,10 +77,9 @@ type Selected = SelectQueryBuilder<Database, 'devices' | 'customer_accounts', De
 
 export function createDevicesRepo(db: Db) {
   const kysely = db.kysely;
-  const pg = db.kind === 'postgres';
-  // Byte order on both databases (SQLite's BINARY; "C" on PostgreSQL, whatever the locale).
-  const text = (column: string): RawBuilder<string> => (pg ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`);
-  const orEmpty = (column: string): RawBuilder<string> => (pg ? sql<string>`(coalesce(${sql.ref(column)}, '') collate "C")` : sql<string>`coalesce(${sql.ref(column)}, '')`);
+  // Byte order on both databases, whatever the locale.
+  const text = (column: string): RawBuilder<string> => db.dialect.bytewise(sql<string>`${sql.ref(column)}`);
+  const orEmpty = (column: string): RawBuilder<string> => db.dialect.bytewise(sql<string>`coalesce(${sql.ref(column)}, '')`);
   const serialAndId = [text('devices.serial'), text('devices.id')] as const;
 
   function filtered(scope: DeviceScope, f: DeviceListFilter): Scoped {
@@ -227,6 +226,17 @@ export function createDevicesRepo(db: Db) {
         .orderBy('key_type')
         .orderBy('version', 'desc')
         .execute();
+    },
+
+    /** The meter a wireless M-Bus address names (manufacturer and ID), within the scope. */
+    meterByAddress(scope: DeviceScope, address: { manufacturer: string; serial: string }) {
+      const query = kysely
+        .selectFrom('devices')
+        .select(['devices.id', 'devices.manufacturer', 'devices.serial', 'devices.model', 'devices.driver_hint'])
+        .where('devices.manufacturer', '=', address.manufacturer)
+        .where('devices.serial', '=', address.serial)
+        .where('devices.kind', '=', 'meter');
+      return applyDeviceScope(query, scope).executeTakeFirst();
     },
 
     async customerAccountIdOf(customerNo: string): Promise<string | undefined> {

@@ -1,20 +1,20 @@
 import type { Clock } from '../../../lib/clock.js';
 import { AppError, type FieldProblem } from '../../../lib/errors.js';
-import type { Db } from '../../db/database.js';
-import type { Principal } from '../auth/session-service.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Actor } from '../../access/actor.js';
+import { deviceScopeOf } from '../../access/device-scope.js';
+import type { Principal } from '../../access/principal.js';
 import { deliveryDateProblem } from './device-fields.js';
-import { deviceScopeOf } from './device-scope.js';
 import { decodeCursor, encodeCursor } from './devices-cursor.js';
-import { createDevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
+import { type DevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
 import { keyVersionView, type KeyVersion } from '../keys/keys-schemas.js';
 import type { Device, DeviceFilterQuery, DeviceListQueryInput, DeviceSort } from './devices-schemas.js';
 
 export interface DevicesDeps {
-  db: Db;
+  repo: Pick<DevicesRepo, 'customerAccountIdOf' | 'page' | 'count' | 'byId' | 'keysOf'>;
+  guard: AccessGuard;
   clock: Clock;
 }
-
-type Viewer = Pick<Principal, 'roles' | 'userId' | 'customerAccountIds'> | null;
 
 const DEFAULT_LIMIT = 50;
 
@@ -49,9 +49,12 @@ function checkDays(query: DeviceFilterQuery): void {
   if (first) throw new AppError('validation_failed', `${first.field}: ${first.reason}.`, { details: problems });
 }
 
-/** The devices a user may see (docs/inventory.md "Devices"): list, count, one with its key versions. */
+/**
+ * The devices a principal may see (docs/inventory.md "Devices"): list, count, one with its key
+ * versions. Every method checks `devices.read` and narrows to the principal's device scope itself.
+ */
 export function createDevicesService(deps: DevicesDeps) {
-  const repo = createDevicesRepo(deps.db);
+  const { repo, guard } = deps;
 
   /** The repo's filter, or undefined when it can match nothing (an unknown customer number). */
   async function filterOf(query: DeviceFilterQuery): Promise<DeviceListFilter | undefined> {
@@ -70,14 +73,15 @@ export function createDevicesService(deps: DevicesDeps) {
   }
 
   return {
-    async list({ viewer, query }: { viewer: Viewer; query: DeviceListQueryInput }): Promise<{ items: Device[]; nextCursor: string | null }> {
+    async list({ principal, actor, query }: { principal: Principal; actor: Actor; query: DeviceListQueryInput }): Promise<{ items: Device[]; nextCursor: string | null }> {
+      await guard.require(principal, actor, 'devices.read');
       const { sort: sortParam, cursor, limit: limitParam, ...filters } = query;
       const sort: DeviceSort = sortParam ?? 'serial';
       const key = (sort.startsWith('-') ? sort.slice(1) : sort) as SortKey;
       const limit = limitParam ?? DEFAULT_LIMIT;
       const after = cursor === undefined ? undefined : decodeCursor(cursor, sort, sortWidth(key));
       const filter = await filterOf(filters);
-      const scope = await deviceScopeOf(viewer);
+      const scope = await deviceScopeOf(principal);
       if (filter === undefined) return { items: [], nextCursor: null };
       const rows = await repo.page({ scope, filter, sort: key, desc: sort.startsWith('-'), after, limit: limit + 1 });
       const items = rows.slice(0, limit);
@@ -86,16 +90,18 @@ export function createDevicesService(deps: DevicesDeps) {
       return { items: items.map(toDevice), nextCursor };
     },
 
-    async count({ viewer, query }: { viewer: Viewer; query: DeviceFilterQuery }): Promise<number> {
+    async count({ principal, actor, query }: { principal: Principal; actor: Actor; query: DeviceFilterQuery }): Promise<number> {
+      await guard.require(principal, actor, 'devices.read');
       const filter = await filterOf(query);
       if (filter === undefined) return 0;
-      return repo.count(await deviceScopeOf(viewer), filter);
+      return repo.count(await deviceScopeOf(principal), filter);
     },
 
-    /** One device with its key versions' metadata; not_found outside the viewer's scope. */
-    async get({ viewer, id }: { viewer: Viewer; id: string }): Promise<Device & { keys: KeyVersion[] }> {
-      const row = await repo.byId(await deviceScopeOf(viewer), id);
-      if (!row) throw new AppError('not_found', 'No such device.');
+    /** One device with its key versions' metadata; not_found (audited) outside the principal's scope. */
+    async get({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<Device & { keys: KeyVersion[] }> {
+      await guard.require(principal, actor, 'devices.read');
+      const row = await repo.byId(await deviceScopeOf(principal), id);
+      if (!row) throw await guard.notFound(actor, { type: 'device', id }, 'No such device.');
       const keys = await repo.keysOf(row.id);
       return {
         ...toDevice(row),

@@ -3,15 +3,17 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError, isAppError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Db } from '../../db/database.js';
+import { openLongTransaction } from '../../db/long-transaction.js';
+import { createStatisticsRefresh } from '../../db/planner-statistics.js';
 import type { Vault } from '../../vault/vault-service.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { type ImportState, writeBatch } from './import-batch.js';
-import { openImportConnection } from './import-connection.js';
-import { createStatisticsRefresh } from './import-statistics.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import { createBatchWriter } from './import-batch.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import type { ProblemList } from './import-problems.js';
 import { checkRow, type ValidRow } from './import-validate.js';
 import type { LiveProgress } from './import-view.js';
+import type { ImportsRepo } from './imports-repo.js';
 
 // One import run, from its rows to the committed (or rolled back) transaction and the final
 // state of its `imports` row. All or nothing: every row is read and checked, every bad row is
@@ -19,6 +21,7 @@ import type { LiveProgress } from './import-view.js';
 
 export interface RunDeps {
   db: Db;
+  repo: ImportsRepo;
   vault: Pick<Vault, 'encrypt'>;
   audit: AuditWriter;
   clock: Clock;
@@ -60,38 +63,38 @@ export async function runImport(
   live: LiveProgress,
   problems: ProblemList,
 ): Promise<{ devicesCreated: number; keysCreated: number }> {
-  const { db } = deps;
+  const { db, repo } = deps;
   const now = deps.clock.now().toISOString();
   let lastWrite = performance.now();
   let batch: ValidRow[] = [];
 
-  // PostgreSQL: progress goes to the row through the pool, outside the import's transaction, so
-  // every instance sees it. SQLite: the row cannot be written while the import holds the write
-  // lock; this instance serves the live figures from memory and the row gets them at the end.
+  const refreshStatistics = createStatisticsRefresh(db);
+  const connection = await openLongTransaction(db);
+
+  // Where the connection allows it (PostgreSQL's pool), progress goes to the row outside the
+  // import's transaction, so every instance sees it. Otherwise (SQLite's one write lock) this
+  // instance serves the live figures from memory and the row gets them at the end.
   async function progress(): Promise<void> {
     live.bytesDone = source.bytesRead();
-    if (db.kind !== 'postgres' || performance.now() - lastWrite < PROGRESS_EVERY_MS) return;
+    const writer = connection.progressWriter;
+    if (writer === undefined || performance.now() - lastWrite < PROGRESS_EVERY_MS) return;
     lastWrite = performance.now();
-    await db.kysely.updateTable('imports').set({ rows_done: live.rowsDone, bytes_done: live.bytesDone }).where('id', '=', input.importId).execute();
+    await repo.setProgress(input.importId, { rowsDone: live.rowsDone, bytesDone: live.bytesDone }, writer);
   }
 
-  const refreshStatistics = createStatisticsRefresh(db.kind);
-  const connection = await openImportConnection(db);
   try {
     return await connection.kysely.transaction().execute(async (trx) => {
-      if (connection.lockFirst) await trx.updateTable('imports').set({ format: source.format }).where('id', '=', input.importId).execute();
-      const state: ImportState = {
-        trx,
+      if (connection.lockFirst) await repo.setFormat(input.importId, source.format, trx);
+      const batches = createBatchWriter({
+        repo,
         vault: deps.vault,
+        trx,
         importId: input.importId,
         newVersion: input.newVersion,
         deliveryDate: input.deliveryDate,
         now,
         problems,
-        devicesCreated: 0,
-        keysCreated: 0,
-        customers: new Map(),
-      };
+      });
       try {
         for await (const row of source.rows()) {
           live.rowsDone += 1;
@@ -101,8 +104,9 @@ export async function runImport(
           if (batch.length >= BATCH_ROWS) {
             const full = batch;
             batch = [];
-            await writeBatch(state, full);
-            await refreshStatistics(trx, { devices: state.devicesCreated, device_keys: state.keysCreated });
+            await batches.write(full);
+            const counts = batches.counts();
+            await refreshStatistics({ devices: counts.devicesCreated, device_keys: counts.keysCreated }, trx);
             await progress();
             // better-sqlite3 answers synchronously: let other requests in between batches.
             await nextTurn();
@@ -110,7 +114,7 @@ export async function runImport(
         }
         const last = batch;
         batch = [];
-        if (last.length > 0) await writeBatch(state, last);
+        if (last.length > 0) await batches.write(last);
       } finally {
         for (const row of batch) row.key.fill(0);
       }
@@ -120,23 +124,25 @@ export async function runImport(
         const rows = problems.count === 1 ? 'a row is' : `${problems.count} rows are`;
         throw new AppError('import_rejected', `${input.fileName} was not imported because ${rows} not valid; nothing was stored.`, { details: problems.kept });
       }
-      await trx
-        .updateTable('imports')
-        .set({
+      const { devicesCreated, keysCreated } = batches.counts();
+      await repo.finish(
+        input.importId,
+        {
           status: 'succeeded',
           format: source.format,
           rows_done: live.rowsDone,
           bytes_done: live.bytesDone,
-          devices_created: state.devicesCreated,
-          keys_created: state.keysCreated,
+          devices_created: devicesCreated,
+          keys_created: keysCreated,
+          error_code: null,
           sha256: input.sha256,
           problems: '[]',
           problem_count: 0,
           finished_at: deps.clock.now().toISOString(),
-        })
-        .where('id', '=', input.importId)
-        .execute();
-      await deps.audit.write(trx, {
+        },
+        trx,
+      );
+      await deps.audit.write({
         actor: input.actor,
         action: 'import.complete',
         target: { type: 'import', id: input.importId },
@@ -145,12 +151,12 @@ export async function runImport(
           fileName: input.fileName,
           format: source.format,
           sha256: input.sha256,
-          devicesCreated: state.devicesCreated,
-          keysCreated: state.keysCreated,
+          devicesCreated,
+          keysCreated,
           newVersion: input.newVersion,
         },
-      });
-      return { devicesCreated: state.devicesCreated, keysCreated: state.keysCreated };
+      }, trx);
+      return { devicesCreated, keysCreated };
     });
   } finally {
     await connection.close();
@@ -170,9 +176,9 @@ export async function recordFailure(
   const problems = error.details ?? [];
   const problemCount = error.code === 'import_rejected' ? found.count : problems.length;
   await deps.db.kysely.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('imports')
-      .set({
+    await deps.repo.finish(
+      input.importId,
+      {
         status: 'failed',
         format: input.format,
         rows_done: live.rowsDone,
@@ -184,17 +190,17 @@ export async function recordFailure(
         problem_count: problemCount,
         sha256: input.sha256,
         finished_at: deps.clock.now().toISOString(),
-      })
-      .where('id', '=', input.importId)
-      .execute();
-    await deps.audit.write(trx, {
+      },
+      trx,
+    );
+    await deps.audit.write({
       actor: input.actor,
       action: 'import.reject',
       target: { type: 'import', id: input.importId },
       result: 'error',
       reason: error.message,
       details: { fileName: input.fileName, errorCode: error.code, problemCount },
-    });
+    }, trx);
   });
   return error;
 }

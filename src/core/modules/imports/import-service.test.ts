@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, type TestApp } from '../../../../test/harness.js';
 import { auditOf } from '../../../../test/support/accounts.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
@@ -43,7 +43,7 @@ async function* rowsOf(rows: readonly ImportRow[]): AsyncIterable<ImportRow> {
   yield* rows;
 }
 
-const options = (extra: Partial<ImportRowsInput> = {}): ImportRowsInput => ({ fileName: 'test.csv', format: 'csv', newVersion: false, actor: systemActor, userId: null, ...extra });
+const options = (extra: Partial<ImportRowsInput> = {}): ImportRowsInput => ({ fileName: 'test.csv', format: 'csv', newVersion: false, ...asSystem, ...extra });
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   const err: unknown = await promise.then(
@@ -129,8 +129,8 @@ describe('importRows: a good file', () => {
     expect(JSON.parse(audit[0]?.details ?? '{}')).toEqual({ fileName: 'test.csv', format: 'csv', sha256: null, devicesCreated: 3, keysCreated: 3, newVersion: false });
     for (const key of [dek1, dek2, gak]) expect(JSON.stringify(audit)).not.toContain(key);
 
-    expect(await t.container.imports.get(view.id)).toEqual(view);
-    expect((await t.container.imports.list()).map((i) => i.id)).toEqual([view.id]);
+    expect(await t.container.imports.get({ ...asSystem, id: view.id })).toEqual(view);
+    expect((await t.container.imports.list(asSystem)).map((i) => i.id)).toEqual([view.id]);
   });
 
   it("several rows of one device add its several key types; the delivery date defaults to the import's day; the customerNo option fills rows without one", async () => {
@@ -193,7 +193,7 @@ describe('importRows: a bad file is rejected as a whole', () => {
     const stored = await t.container.db.kysely.selectFrom('imports').selectAll().executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ status: 'failed', error_code: 'import_rejected', problem_count: 11, devices_created: 0, keys_created: 0, rows_done: 12 });
     expect(JSON.parse(stored.problems ?? '[]')).toEqual(err.details);
-    const view = await t.container.imports.get(stored.id);
+    const view = await t.container.imports.get({ ...asSystem, id: stored.id });
     expect(view).toMatchObject({ status: 'failed', errorCode: 'import_rejected', problemCount: 11 });
 
     expect(await auditOf(t, 'import.complete')).toEqual([]);
@@ -334,7 +334,7 @@ describe('one import at a time', () => {
     expect(second.code).toBe('conflict');
     expect(second.status).toBe(409);
 
-    const [running] = await t.container.imports.list();
+    const [running] = await t.container.imports.list(asSystem);
     expect(running).toMatchObject({ fileName: 'slow.csv', status: 'running', rowsDone: 1_500, finishedAt: null });
     // The first batch is written inside the import's transaction: nobody else sees it yet.
     expect(await counts()).toEqual({ devices: 0, keys: 0 });

@@ -5,20 +5,26 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/logger.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import { deliveryDateProblem } from '../devices/device-fields.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import { ProblemList } from './import-problems.js';
 import { recordFailure, type RowSource, runImport } from './import-run.js';
 import { importView, type ImportView, type LiveProgress } from './import-view.js';
+import type { ImportsRepo } from './imports-repo.js';
 import { openImportFile } from './readers/index.js';
 
 export type { ImportView } from './import-view.js';
 
 export interface ImportDeps {
   db: Db;
+  repo: ImportsRepo;
+  guard: AccessGuard;
   vault: Vault;
   audit: AuditWriter;
   clock: Clock;
@@ -32,8 +38,8 @@ interface ImportOptions {
   customerNo?: string;
   /** YYYY-MM-DD; the day of the import when absent. */
   deliveryDate?: string;
+  principal: Principal;
   actor: Actor;
-  userId: string | null;
 }
 
 export interface ImportFileInput extends ImportOptions {
@@ -72,11 +78,11 @@ async function sha256Of(path: string): Promise<string> {
  * answers at once with the running import, `run` when it has finished.
  */
 export function createImportService(deps: ImportDeps) {
-  const { db, clock } = deps;
+  const { repo, guard, clock } = deps;
   let running: Running | undefined;
 
   async function view(id: string): Promise<ImportView | undefined> {
-    const row = await db.kysely.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await repo.byId(id);
     if (row === undefined) return undefined;
     return importView(row, row.status === 'running' && running?.id === id ? running.live : undefined);
   }
@@ -100,7 +106,7 @@ export function createImportService(deps: ImportDeps) {
     const live: LiveProgress = { rowsDone: 0, bytesDone: 0, format: null };
     const record = {
       id,
-      user_id: options.userId,
+      user_id: options.principal.userId,
       file_name: meta.fileName,
       format: null,
       status: 'running' as const,
@@ -121,7 +127,7 @@ export function createImportService(deps: ImportDeps) {
     const slot: Running = { id, live, started: importView(record), done: new Promise<ImportView>(() => undefined) };
     running = slot;
     try {
-      await db.kysely.insertInto('imports').values(record).execute();
+      await repo.insert(record);
     } catch (err) {
       running = undefined;
       throw err;
@@ -188,9 +194,20 @@ export function createImportService(deps: ImportDeps) {
     return slot;
   }
 
+  /** The permission first; a refused upload's spooled file is removed at once. */
+  async function checked(input: ImportFileInput): Promise<void> {
+    try {
+      await guard.require(input.principal, input.actor, 'devices.import');
+    } catch (err) {
+      await input.release?.().catch(() => undefined);
+      throw err;
+    }
+  }
+
   return {
     /** Starts an import of a file and answers at once (status `running`); 409 `conflict` while another runs. */
     async start(input: ImportFileInput): Promise<ImportView> {
+      await checked(input);
       const slot = await startFile(input);
       // The outcome is recorded in the imports row (and audited); nobody awaits it here.
       slot.done.catch(() => undefined);
@@ -199,11 +216,13 @@ export function createImportService(deps: ImportDeps) {
 
     /** Imports a file and answers when it has finished: the view, or the AppError that failed it. */
     async run(input: ImportFileInput): Promise<ImportView> {
+      await checked(input);
       return (await startFile(input)).done;
     },
 
     /** The same import from rows made in memory (demo seed). */
     async importRows(rows: AsyncIterable<ImportRow>, input: ImportRowsInput): Promise<ImportView> {
+      await guard.require(input.principal, input.actor, 'devices.import');
       const slot = await begin({ fileName: input.fileName, bytesTotal: null, options: input }, async () => ({
         format: input.format ?? null,
         bytesRead: () => 0,
@@ -214,18 +233,23 @@ export function createImportService(deps: ImportDeps) {
       return slot.done;
     },
 
-    get: viewOrThrow,
+    async get({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<ImportView> {
+      await guard.require(principal, actor, 'devices.import');
+      return viewOrThrow(id);
+    },
 
     /** The import once it has finished, succeeded or failed (waits while it runs on this instance). */
-    async settled(id: string): Promise<ImportView> {
+    async settled({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<ImportView> {
+      await guard.require(principal, actor, 'devices.import');
       const slot = running;
       if (slot?.id === id) await slot.done.catch(() => undefined);
       return viewOrThrow(id);
     },
 
     /** The newest imports, the running one with its live progress. */
-    async list(): Promise<ImportView[]> {
-      const rows = await db.kysely.selectFrom('imports').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(RECENT).execute();
+    async list({ principal, actor }: { principal: Principal; actor: Actor }): Promise<ImportView[]> {
+      await guard.require(principal, actor, 'devices.import');
+      const rows = await repo.recent(RECENT);
       return rows.map((row) => importView(row, row.status === 'running' && running?.id === row.id ? running.live : undefined));
     },
   };

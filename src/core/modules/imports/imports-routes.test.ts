@@ -170,7 +170,7 @@ describe('the upload cap', () => {
     registerErrorHandler(small, { databaseDown: async () => false });
     small.addSchema(ErrorBody);
     await small.register(cookie);
-    registerAuthHook(small, { sessions: t.container.sessions, audit: t.container.audit, db: t.container.db, https: false });
+    registerAuthHook(small, { authenticate: (token) => t.container.sessions.authenticate(token), recordDenial: t.container.recordDenial, https: false });
     await small.register(importsRoutes({ imports: t.container.imports, maxUploadBytes: 4096 }));
     await small.ready();
     try {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../../lib/errors.js';
 import { errorResponses } from '../../http/schemas.js';
-import { requirePermission } from '../auth/permissions.js';
+import { principalOf } from '../../http/principal-of.js';
 import type { ImportService } from './import-service.js';
 import { MAX_UPLOAD_BYTES, spoolToTempFile } from './import-spool.js';
 import { ImportList, ImportParams, ImportQuery, ImportView } from './imports-schemas.js';
@@ -28,9 +28,7 @@ export function importsRoutes(deps: { imports: Pick<ImportService, 'start' | 'ru
         response: { 200: ImportView, 202: ImportView, ...errorResponses, 409: errorRef, 413: errorRef, 415: errorRef, 422: errorRef },
       },
       handler: async (request, reply) => {
-        requirePermission(request.principal?.roles ?? [], 'devices.import');
-        const principal = request.principal;
-        if (!principal) throw new AppError('unauthenticated');
+        const principal = principalOf(request);
         // The parser above hands the request stream through; any other body was parsed already.
         const body = request.raw;
         if (request.body !== body) throw new AppError('unsupported_media_type', `Send the file as the raw body (${fileTypes.join(', ')}).`);
@@ -52,8 +50,8 @@ export function importsRoutes(deps: { imports: Pick<ImportService, 'start' | 'ru
           newVersion: q.newVersion ?? false,
           ...(q.customerNo === undefined ? {} : { customerNo: q.customerNo }),
           ...(q.deliveryDate === undefined ? {} : { deliveryDate: q.deliveryDate }),
+          principal,
           actor: request.actor,
-          userId: principal.userId,
           release: spooled.remove,
         };
         if (q.wait === true) return reply.code(200).send(await deps.imports.run(input));
@@ -65,8 +63,7 @@ export function importsRoutes(deps: { imports: Pick<ImportService, 'start' | 'ru
       config: { access: 'devices.import' },
       schema: { tags: ['imports'], summary: 'One import with its progress, counts and problems', params: ImportParams, response: { 200: ImportView, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'devices.import');
-        return deps.imports.get(request.params.id);
+        return deps.imports.get({ principal: principalOf(request), actor: request.actor, id: request.params.id });
       },
     });
 
@@ -74,8 +71,7 @@ export function importsRoutes(deps: { imports: Pick<ImportService, 'start' | 'ru
       config: { access: 'devices.import' },
       schema: { tags: ['imports'], summary: 'The newest 50 imports', response: { 200: ImportList, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'devices.import');
-        return { items: await deps.imports.list() };
+        return { items: await deps.imports.list({ principal: principalOf(request), actor: request.actor }) };
       },
     });
   };

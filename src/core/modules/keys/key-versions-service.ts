@@ -1,24 +1,26 @@
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import { deviceScopeOf } from '../../access/device-scope.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
-import type { Vault } from '../../vault/vault-service.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { KeyState } from '../devices/device-fields.js';
-import { deviceKeyContext } from './key-crypto.js';
 import { canTransition } from './key-states.js';
 import { keyVersionView, MAX_STATE_REASON, type KeyVersion } from './keys-schemas.js';
-import { createKeysRepo } from './keys-repo.js';
+import type { KeysRepo } from './keys-repo.js';
 
 export interface KeyVersionsDeps {
   db: Db;
-  vault: Vault;
+  repo: Pick<KeysRepo, 'findOfDevice' | 'findOfDeviceInScope' | 'findActive' | 'setState'>;
+  guard: AccessGuard;
   audit: AuditWriter;
   clock: Clock;
 }
 
-const notFound = (deviceId: string, keyId: string) => new AppError('not_found', `Key version ${keyId} of device ${deviceId} was not found.`);
 const illegal = (current: KeyState, to: KeyState) =>
   new AppError('key_transition_illegal', `The key version is ${current}; it cannot become ${to}.`, { details: [{ field: 'state', reason: `is ${current}` }] });
 
@@ -40,22 +42,22 @@ function checkedReason(to: KeyState, reason: string | undefined): string | null 
 
 /** Key versions and their SP 800-57 states (SEC-09); the transition table is key-states.ts. */
 export function createKeyVersionsService(deps: KeyVersionsDeps) {
-  const repo = createKeysRepo(deps.db.kysely);
+  const { repo, guard } = deps;
 
-  async function change(trx: Executor, row: DeviceKeyRow, to: KeyState, reason: string | null, actor: Actor, at: string): Promise<void> {
+  async function change(row: DeviceKeyRow, to: KeyState, reason: string | null, actor: Actor, at: string, trx: Executor): Promise<void> {
     if (!canTransition(row.state, to)) throw illegal(row.state, to);
     if (!(await repo.setState({ id: row.id, from: row.state, to, reason, at }, trx))) {
       // Changed by someone else since it was read: answer with the state it has now.
       const now = await repo.findOfDevice(row.device_id, row.id, trx);
       throw illegal(now?.state ?? row.state, to);
     }
-    await deps.audit.write(trx, {
+    await deps.audit.write({
       actor,
       action: 'key.state_change',
       target: { type: 'device-key', id: row.id },
       result: 'allowed',
       details: { deviceId: row.device_id, keyType: row.key_type, version: row.version, from: row.state, to, reason },
-    });
+    }, trx);
   }
 
   return {
@@ -64,19 +66,25 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
      * same device and key type that was active (at most one is, SEC-09); destroying one erases
      * its ciphertext. Every change, the implied one included, is audited.
      */
-    async transition({ deviceId, keyId, to, reason, actor }: { deviceId: string; keyId: string; to: KeyState; reason?: string | undefined; actor: Actor }): Promise<KeyVersion> {
+    async transition({ principal, actor, deviceId, keyId, to, reason }: { principal: Principal; actor: Actor; deviceId: string; keyId: string; to: KeyState; reason?: string | undefined }): Promise<KeyVersion> {
+      await guard.require(principal, actor, 'keys.manage');
       const why = checkedReason(to, reason);
+      const notFound = `Key version ${keyId} of device ${deviceId} was not found.`;
+      // The scope is checked before the transaction: a refusal is audited in a transaction of its own.
+      if (!(await repo.findOfDeviceInScope(await deviceScopeOf(principal), deviceId, keyId))) {
+        throw await guard.notFound(actor, { type: 'device-key', id: keyId }, notFound);
+      }
       try {
         return await deps.db.kysely.transaction().execute(async (trx) => {
           const row = await repo.findOfDevice(deviceId, keyId, trx);
-          if (!row) throw notFound(deviceId, keyId);
+          if (!row) throw new AppError('not_found', notFound); // deleted meanwhile
           if (!canTransition(row.state, to)) throw illegal(row.state, to);
           const at = deps.clock.now().toISOString();
           if (to === 'active') {
             const previous = await repo.findActive(deviceId, row.key_type, trx);
-            if (previous && previous.id !== row.id) await change(trx, previous, 'deactivated', `superseded by version ${row.version}`, actor, at);
+            if (previous && previous.id !== row.id) await change(previous, 'deactivated', `superseded by version ${row.version}`, actor, at, trx);
           }
-          await change(trx, row, to, why, actor, at);
+          await change(row, to, why, actor, at, trx);
           return keyVersionView({
             ...row,
             state: to,
@@ -89,17 +97,6 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
         if (isUniqueViolation(err)) throw new AppError('conflict', 'Another version of this key was activated at the same time; reload and try again.', { cause: err });
         throw err;
       }
-    },
-
-    /**
-     * The plaintext of one version (for downloads; the caller has checked access and audits the
-     * read in `trx`). A destroyed version has no key any more: 410 `key_destroyed`.
-     */
-    async readKey({ deviceId, keyId }: { deviceId: string; keyId: string }, trx?: Executor): Promise<Buffer> {
-      const row = await repo.findOfDevice(deviceId, keyId, trx);
-      if (!row) throw notFound(deviceId, keyId);
-      if (row.state === 'destroyed' || row.ciphertext === null) throw new AppError('key_destroyed', `Version ${row.version} of the ${row.key_type} key was destroyed; the key no longer exists.`);
-      return deps.vault.decrypt({ ciphertext: row.ciphertext, context: deviceKeyContext({ id: row.id, deviceId: row.device_id, keyType: row.key_type, version: row.version }) }, trx);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, systemActor, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
 import { storeDevice, storeKey } from '../../../../test/support/devices.js';
 import { AppError } from '../../../lib/errors.js';
@@ -136,7 +136,7 @@ describe('destroying a version (crypto-shredding)', () => {
   it('erases the ciphertext; reading it afterwards answers 410 key_destroyed', async () => {
     const deviceId = await insertDevice();
     const { id, key } = await insertKey(deviceId, { state: 'deactivated' });
-    expect(await t.container.keyVersions.readKey({ deviceId, keyId: id })).toEqual(key);
+    expect(await t.container.keys.readVersion({ ...asSystem, deviceId, keyId: id })).toEqual(key);
 
     const res = await setState(deviceId, id, { state: 'destroyed', reason: 'Vertragsende' });
     expect(res.statusCode).toBe(200);
@@ -145,7 +145,7 @@ describe('destroying a version (crypto-shredding)', () => {
     expect(row).toMatchObject({ state: 'destroyed', ciphertext: null, data_key_id: null });
     expect(JSON.stringify(row)).not.toContain(key.toString('hex'));
 
-    const err = await appErrorOf(t.container.keyVersions.readKey({ deviceId, keyId: id }));
+    const err = await appErrorOf(t.container.keys.readVersion({ ...asSystem, deviceId, keyId: id }));
     expect(err.code).toBe('key_destroyed');
     expect(err.status).toBe(410);
     // Nothing brings it back.
@@ -153,16 +153,16 @@ describe('destroying a version (crypto-shredding)', () => {
   });
 });
 
-describe('readKey', () => {
+describe('readVersion', () => {
   it('decrypts any version that still has its key, and only through its own device', async () => {
     const deviceId = await insertDevice();
     const v1 = await insertKey(deviceId, { state: 'compromised', version: 1 });
     const v2 = await insertKey(deviceId, { state: 'active', version: 2 });
-    expect(await t.container.keyVersions.readKey({ deviceId, keyId: v1.id })).toEqual(v1.key);
-    expect(await t.container.keyVersions.readKey({ deviceId, keyId: v2.id })).toEqual(v2.key);
+    expect(await t.container.keys.readVersion({ ...asSystem, deviceId, keyId: v1.id })).toEqual(v1.key);
+    expect(await t.container.keys.readVersion({ ...asSystem, deviceId, keyId: v2.id })).toEqual(v2.key);
     const otherDevice = await insertDevice();
-    expect((await appErrorOf(t.container.keyVersions.readKey({ deviceId: otherDevice, keyId: v2.id }))).code).toBe('not_found');
-    expect((await appErrorOf(t.container.keyVersions.readKey({ deviceId, keyId: 'key_unknown' }))).code).toBe('not_found');
+    expect((await appErrorOf(t.container.keys.readVersion({ ...asSystem, deviceId: otherDevice, keyId: v2.id }))).code).toBe('not_found');
+    expect((await appErrorOf(t.container.keys.readVersion({ ...asSystem, deviceId, keyId: 'key_unknown' }))).code).toBe('not_found');
   });
 });
 
@@ -244,10 +244,10 @@ describe('the service', () => {
   it('records the actor it is given (CLI, system) and the same transitions as the API', async () => {
     const deviceId = await insertDevice();
     const { id } = await insertKey(deviceId, { state: 'pre-activation' });
-    const view = await t.container.keyVersions.transition({ deviceId, keyId: id, to: 'destroyed', actor: systemActor });
+    const view = await t.container.keyVersions.transition({ deviceId, keyId: id, to: 'destroyed', ...asSystem });
     expect(view).toMatchObject({ id, state: 'destroyed', stateReason: null });
     expect(await auditFor(id)).toMatchObject([{ actor_role: 'system', auth_method: 'cli' }]);
-    const err = await appErrorOf(t.container.keyVersions.transition({ deviceId, keyId: id, to: 'compromised', reason: 'zu spät', actor: systemActor }));
+    const err = await appErrorOf(t.container.keyVersions.transition({ deviceId, keyId: id, to: 'compromised', reason: 'zu spät', ...asSystem }));
     expect(err.code).toBe('key_transition_illegal');
     expect(err.details).toEqual([{ field: 'state', reason: 'is destroyed' }]);
   });

@@ -1,3 +1,4 @@
+import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
 import type { Executor } from '../../db/database.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
 import type { KeyState } from '../devices/device-fields.js';
@@ -16,6 +17,27 @@ export function createKeysRepo(db: Executor) {
     /** The version `keyId` of device `deviceId`; undefined when it is not that device's. */
     findOfDevice(deviceId: string, keyId: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {
       return trx.selectFrom('device_keys').selectAll().where('id', '=', keyId).where('device_id', '=', deviceId).executeTakeFirst();
+    },
+
+    /** As findOfDevice, but only when the device lies in `scope`: someone else's key is no key. */
+    findOfDeviceInScope(scope: DeviceScope, deviceId: string, keyId: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {
+      const query = trx.selectFrom('device_keys').innerJoin('devices', 'devices.id', 'device_keys.device_id').selectAll('device_keys');
+      return applyDeviceScope(query, scope).where('device_keys.id', '=', keyId).where('device_keys.device_id', '=', deviceId).executeTakeFirst();
+    },
+
+    /** Whether the device exists and lies in `scope`. */
+    async deviceInScope(scope: DeviceScope, deviceId: string, trx: Executor = db): Promise<boolean> {
+      return (await applyDeviceScope(trx.selectFrom('devices').select('devices.id'), scope).where('devices.id', '=', deviceId).executeTakeFirst()) !== undefined;
+    },
+
+    /** The active version of a device's key of one type, when the device lies in `scope`. */
+    findActiveInScope(scope: DeviceScope, deviceId: string, keyType: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {
+      const query = trx.selectFrom('device_keys').innerJoin('devices', 'devices.id', 'device_keys.device_id').selectAll('device_keys');
+      return applyDeviceScope(query, scope)
+        .where('device_keys.device_id', '=', deviceId)
+        .where('device_keys.key_type', '=', keyType)
+        .where('device_keys.state', '=', 'active')
+        .executeTakeFirst();
     },
 
     findActive(deviceId: string, keyType: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { requirePermission } from '../auth/permissions.js';
+import { principalOf } from '../../http/principal-of.js';
 import type { KeyVersionsService } from './key-versions-service.js';
 import { KeyStateBody, KeyStateParams, KeyVersionView } from './keys-schemas.js';
 
@@ -17,9 +17,8 @@ export function keysRoutes(deps: { keyVersions: Pick<KeyVersionsService, 'transi
         response: { 200: KeyVersionView, ...errorResponses, 409: Type.Ref('ErrorBody') },
       },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'keys.manage');
         const { deviceId, keyId } = request.params;
-        return deps.keyVersions.transition({ deviceId, keyId, to: request.body.state, reason: request.body.reason, actor: request.actor });
+        return deps.keyVersions.transition({ principal: principalOf(request), actor: request.actor, deviceId, keyId, to: request.body.state, reason: request.body.reason });
       },
     });
   };

@@ -17,45 +17,17 @@ export function createMailRepo(db: Db) {
      * sent (nothing slow inside a transaction).
      */
     async claimDue({ now, leaseUntil, limit }: { now: string; leaseUntil: string; limit: number }, trx?: Executor): Promise<MailRow[]> {
-      let claimed: MailRow[];
-      if (db.kind === 'sqlite') {
-        // One UPDATE … RETURNING is atomic on SQLite, also across connections to the same file.
-        claimed = await (trx ?? db.kysely)
-          .updateTable('mail_outbox')
-          .set({ next_attempt_at: leaseUntil })
-          .where('id', 'in', (eb) =>
-            eb.selectFrom('mail_outbox').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit),
-          )
-          .returningAll()
-          .execute();
-      } else {
-        // PostgreSQL with several instances: rows another instance is claiming right now are
-        // skipped, not waited for, and never claimed twice.
-        const claim = async (tx: Executor): Promise<MailRow[]> => {
-          const due = await tx
-            .selectFrom('mail_outbox')
-            .select('id')
-            .where('status', '=', 'pending')
-            .where('next_attempt_at', '<=', now)
-            .orderBy('next_attempt_at')
-            .limit(limit)
-            .forUpdate()
-            .skipLocked()
-            .execute();
-          if (due.length === 0) return [];
-          return tx
-            .updateTable('mail_outbox')
-            .set({ next_attempt_at: leaseUntil })
-            .where(
-              'id',
-              'in',
-              due.map((r) => r.id),
-            )
-            .returningAll()
-            .execute();
-        };
-        claimed = trx ? await claim(trx) : await db.kysely.transaction().execute(claim);
-      }
+      // One UPDATE … RETURNING over the rows it picks: atomic on both databases, also across
+      // connections and instances; on PostgreSQL rows another instance is claiming right now are
+      // skipped, not waited for, and never claimed twice.
+      const claimed = await (trx ?? db.kysely)
+        .updateTable('mail_outbox')
+        .set({ next_attempt_at: leaseUntil })
+        .where('id', 'in', (eb) =>
+          db.dialect.skipLockedRows(eb.selectFrom('mail_outbox').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit)),
+        )
+        .returningAll()
+        .execute();
       return claimed.sort((a, b) => (a.created_at === b.created_at ? a.id.localeCompare(b.id) : a.created_at < b.created_at ? -1 : 1));
     },
 

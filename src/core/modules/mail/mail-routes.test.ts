@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, systemActor, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, type SignedIn, type TestApp } from '../../../../test/harness.js';
 
 let t: TestApp;
 let op: SignedIn;
@@ -8,7 +8,7 @@ beforeAll(async () => {
   op = await t.signInOperator('boss@example.com');
   for (let i = 0; i < 3; i += 1) {
     t.clock.advance(1000);
-    await t.container.operatorSetup.createOperator({ email: `new${i}@example.com`, actor: systemActor, language: i % 2 ? 'de' : 'en' });
+    await t.container.operatorSetup.createOperator({ email: `new${i}@example.com`, ...asSystem, language: i % 2 ? 'de' : 'en' });
   }
 });
 afterAll(async () => t.close());

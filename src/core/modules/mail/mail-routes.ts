@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../../db/database.js';
 import type { MailRow } from '../../db/schema.js';
+import { principalOf } from '../../http/principal-of.js';
 import { errorResponses } from '../../http/schemas.js';
-import type { AuditWriter } from '../audit/audit-writer.js';
-import { requirePermission } from '../auth/permissions.js';
-import type { MailService } from './mail-service.js';
+import type { OutboxService } from './outbox-service.js';
 
 const MailItem = Type.Object({
   id: Type.String(),
@@ -31,7 +29,7 @@ const itemView = (row: MailRow) => ({
   sentAt: row.sent_at,
 });
 
-export function mailRoutes(deps: { mail: Pick<MailService, 'list' | 'get'>; audit: AuditWriter; db: Db }): FastifyPluginAsyncTypebox {
+export function mailRoutes(deps: { outbox: OutboxService }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/api/mail/outbox', {
       config: { access: 'mail.read' },
@@ -45,8 +43,7 @@ export function mailRoutes(deps: { mail: Pick<MailService, 'list' | 'get'>; audi
         response: { 200: Type.Object({ items: Type.Array(MailItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
       },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'mail.read');
-        const page = await deps.mail.list({ limit: request.query.limit ?? 50, cursor: request.query.cursor });
+        const page = await deps.outbox.list({ principal: principalOf(request), actor: request.actor, limit: request.query.limit ?? 50, cursor: request.query.cursor });
         return { items: page.items.map(itemView), nextCursor: page.nextCursor };
       },
     });
@@ -60,11 +57,7 @@ export function mailRoutes(deps: { mail: Pick<MailService, 'list' | 'get'>; audi
         response: { 200: Type.Intersect([MailItem, Type.Object({ text: Type.Union([Type.String(), Type.Null()]), html: Type.Union([Type.String(), Type.Null()]) })]), ...errorResponses },
       },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'mail.read');
-        const row = await deps.mail.get(request.params.id);
-        await deps.db.kysely.transaction().execute((trx) =>
-          deps.audit.write(trx, { actor: request.actor, action: 'mail.read', target: { type: 'mail', id: row.id }, result: 'allowed' }),
-        );
+        const row = await deps.outbox.read({ principal: principalOf(request), actor: request.actor, id: request.params.id });
         return { ...itemView(row), text: row.body_text, html: row.body_html };
       },
     });

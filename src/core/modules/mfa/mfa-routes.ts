@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { SessionView } from '../auth/auth-schemas.js';
-import { principalOf, sessionCookie, sessionView } from '../auth/auth-routes.js';
+import { personOf } from '../../http/principal-of.js';
+import { sessionCookie } from '../../http/session-cookie.js';
+import { sessionView } from '../../http/session-view.js';
 import { errorResponses } from '../../http/schemas.js';
 import { ConfirmBody, ConfirmView, DisableBody, EnrolBody, EnrolmentView, MfaStatusView, SecondFactorBody } from './mfa-schemas.js';
 import type { MfaService } from './mfa-service.js';
@@ -24,7 +26,7 @@ export function mfaRoutes(deps: { mfa: MfaService; https: boolean; authRateLimit
       handler: async (request, reply) => {
         const body = request.body;
         const session = await deps.mfa.verifySignIn({
-          principal: principalOf(request),
+          principal: personOf(request),
           ...('code' in body ? { code: body.code } : { recoveryCode: body.recoveryCode }),
           actor: request.actor,
         });
@@ -36,7 +38,7 @@ export function mfaRoutes(deps: { mfa: MfaService; https: boolean; authRateLimit
     app.get('/api/me/mfa', {
       config: { access: 'signed-in', allowStages: ['enrol'] },
       schema: { tags: ['two-factor sign-in'], summary: 'Whether two-factor sign-in is on, required, and how many recovery codes are left', response: { 200: MfaStatusView, ...errorResponses } },
-      handler: async (request) => deps.mfa.status({ principal: principalOf(request) }),
+      handler: async (request) => deps.mfa.status({ principal: personOf(request) }),
     });
 
     app.post('/api/me/mfa/totp', {
@@ -47,7 +49,7 @@ export function mfaRoutes(deps: { mfa: MfaService; https: boolean; authRateLimit
         body: EnrolBody,
         response: { 200: EnrolmentView, ...errorResponses, ...conflict },
       },
-      handler: async (request) => deps.mfa.beginEnrolment({ principal: principalOf(request), password: request.body.password, actor: request.actor }),
+      handler: async (request) => deps.mfa.beginEnrolment({ principal: personOf(request), password: request.body.password, actor: request.actor }),
     });
 
     app.post('/api/me/mfa/totp/confirm', {
@@ -59,7 +61,7 @@ export function mfaRoutes(deps: { mfa: MfaService; https: boolean; authRateLimit
         response: { 200: ConfirmView, ...errorResponses, ...conflict },
       },
       handler: async (request, reply) => {
-        const { recoveryCodes, session } = await deps.mfa.confirmEnrolment({ principal: principalOf(request), code: request.body.code, actor: request.actor });
+        const { recoveryCodes, session } = await deps.mfa.confirmEnrolment({ principal: personOf(request), code: request.body.code, actor: request.actor });
         void reply.setCookie(cookie.name, session.token, cookie.options);
         return { recoveryCodes, csrfToken: session.csrfToken, stage: session.principal.stage };
       },
@@ -74,7 +76,7 @@ export function mfaRoutes(deps: { mfa: MfaService; https: boolean; authRateLimit
         response: { 204: Type.Null(), ...errorResponses, ...conflict },
       },
       handler: async (request, reply) => {
-        await deps.mfa.disable({ principal: principalOf(request), password: request.body.password, code: request.body.code, actor: request.actor });
+        await deps.mfa.disable({ principal: personOf(request), password: request.body.password, code: request.body.code, actor: request.actor });
         return reply.status(204).send(null);
       },
     });

@@ -7,13 +7,15 @@ import type { Db, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
 import type { UserRow } from '../../db/schema.js';
 import type { Vault } from '../../vault/vault-service.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import type { NewSession, Principal, SessionService } from '../auth/session-service.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { PersonPrincipal as Principal } from '../../access/principal.js';
+import type { NewSession, SessionService } from '../auth/session-service.js';
 import type { SessionsRepo } from '../auth/sessions-repo.js';
 import { accountLock, type Refusal, type SignInGuard } from '../auth/sign-in-guard.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
-import { mfaRequired } from './mfa-policy.js';
+import { mfaRequired } from '../../access/session-policy.js';
 import type { MfaRepo } from './mfa-repo.js';
 import { hashRecoveryCode, newRecoveryCode, recoveryCodeCount } from './recovery-codes.js';
 import { base32Of, matchTotp, newTotpSeed, totpUri } from './totp.js';
@@ -55,7 +57,7 @@ export function createMfaService(deps: {
   repo: MfaRepo;
   sessionStore: Pick<SessionsRepo, 'setAuthenticatedAt' | 'setAalOfUser'>;
   sessions: Pick<SessionService, 'rotate'>;
-  guard: SignInGuard;
+  signInGuard: SignInGuard;
   vault: Pick<Vault, 'encrypt' | 'decrypt'>;
   audit: AuditWriter;
   mail: Pick<MailService, 'enqueue'>;
@@ -74,7 +76,7 @@ export function createMfaService(deps: {
   }
 
   function refuse(refusal: Omit<Refusal, 'countIp'> & { countIp?: boolean }): Promise<void> {
-    return deps.guard.refuse({ countIp: true, ...refusal });
+    return deps.signInGuard.refuse({ countIp: true, ...refusal });
   }
 
   /** A password confirmed inside a session (step-up): a wrong one counts like a failed sign-in. */
@@ -89,7 +91,7 @@ export function createMfaService(deps: {
     }
   }
 
-  async function notify(trx: Executor, user: UserRow, change: 'enabled' | 'disabled', when: string): Promise<void> {
+  async function notify(user: UserRow, change: 'enabled' | 'disabled', when: string, trx: Executor): Promise<void> {
     await deps.mail.enqueue({ to: user.email, template: 'two-factor-changed', language: user.language, data: { when, change } }, trx);
   }
 
@@ -156,9 +158,9 @@ export function createMfaService(deps: {
           throw new AppError('conflict', 'Two-factor sign-in was set up in another window meanwhile.');
         }
         await deps.repo.replaceRecoveryCodes(user.id, recoveryCodes.map((c) => ({ id: newId('rc'), codeHash: hashRecoveryCode(c) })), now.toISOString(), trx);
-        const fresh = await deps.sessions.rotate(trx, { principal, user, actor, stage: 'complete', aal: 2 });
-        await deps.audit.write(trx, { actor, action: 'mfa.enrol', target: { type: 'user', id: user.id }, result: 'allowed', details: { method: 'totp', recoveryCodes: recoveryCodes.length, session: fresh.principal.sessionId } });
-        await notify(trx, user, 'enabled', now.toISOString());
+        const fresh = await deps.sessions.rotate({ principal, user, actor, stage: 'complete', aal: 2 }, trx);
+        await deps.audit.write({ actor, action: 'mfa.enrol', target: { type: 'user', id: user.id }, result: 'allowed', details: { method: 'totp', recoveryCodes: recoveryCodes.length, session: fresh.principal.sessionId } }, trx);
+        await notify(user, 'enabled', now.toISOString(), trx);
         return fresh;
       });
       return { recoveryCodes, session };
@@ -177,7 +179,7 @@ export function createMfaService(deps: {
         await refuse({ actor, user, action: 'mfa.verify', reason, countAccount: counts.account, countIp: counts.ip, details: { method } });
         throw new AppError('mfa_invalid');
       };
-      if (await deps.guard.ipLocked(actor.ip)) return fail('ip throttled', { account: false, ip: false });
+      if (await deps.signInGuard.ipLocked(actor.ip)) return fail('ip throttled', { account: false, ip: false });
       const lock = accountLock(user, deps.clock.now());
       if (lock !== null) return fail(lock === 'hard' ? 'hard locked' : 'locked', { account: false, ip: true });
       const row = await deps.repo.findTotp(user.id);
@@ -194,9 +196,9 @@ export function createMfaService(deps: {
         return await deps.db.kysely.transaction().execute(async (trx) => {
           if (step !== null && !(await deps.repo.claimStep(user.id, step, trx))) throw new Refused('replayed code', true);
           if (codeHash !== null && !(await deps.repo.consumeRecoveryCode(user.id, codeHash, now.toISOString(), trx))) throw new Refused('wrong or used recovery code', true);
-          if (!(await deps.guard.claimSuccess(trx, user.id, { reset: true }))) throw new Refused('locked', false);
-          const fresh = await deps.sessions.rotate(trx, { principal, user, actor, stage: 'complete', aal: 2 });
-          await deps.audit.write(trx, { actor, action: 'mfa.verify', target: { type: 'user', id: user.id }, result: 'allowed', details: { method, session: fresh.principal.sessionId } });
+          if (!(await deps.signInGuard.claimSuccess(user.id, { reset: true }, trx))) throw new Refused('locked', false);
+          const fresh = await deps.sessions.rotate({ principal, user, actor, stage: 'complete', aal: 2 }, trx);
+          await deps.audit.write({ actor, action: 'mfa.verify', target: { type: 'user', id: user.id }, result: 'allowed', details: { method, session: fresh.principal.sessionId } }, trx);
           return fresh;
         });
       } catch (err) {
@@ -228,8 +230,8 @@ export function createMfaService(deps: {
           await deps.repo.deleteTotp(user.id, trx);
           await deps.repo.replaceRecoveryCodes(user.id, [], now.toISOString(), trx);
           await deps.sessionStore.setAalOfUser(user.id, 1, trx);
-          await deps.audit.write(trx, { actor, action: 'mfa.disable', target: { type: 'user', id: user.id }, result: 'allowed', details: { method: 'totp' } });
-          await notify(trx, user, 'disabled', now.toISOString());
+          await deps.audit.write({ actor, action: 'mfa.disable', target: { type: 'user', id: user.id }, result: 'allowed', details: { method: 'totp' } }, trx);
+          await notify(user, 'disabled', now.toISOString(), trx);
         });
       } catch (err) {
         if (err instanceof Refused) return wrong(err.reason);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authenticator } from 'otplib';
-import { createTestApp, enrolTotp, operatorPassword, sessionCookieOf, signIn, totpCode, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { asSystem, createTestApp, enrolTotp, operatorPassword, sessionCookieOf, signIn, totpCode, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { hashPassword } from '../../../lib/crypto/passwords.js';
 
 // SEC-22 through the API: enrolment (QR code and secret, 10 recovery codes shown once and stored
@@ -126,7 +126,7 @@ describe('enrolment', () => {
   });
 
   it('makes an operator without a second factor enrol before anything else', async () => {
-    const { link } = await t.container.operatorSetup.createOperator({ email: 'op@example.com', actor: { userId: null, role: 'system', ip: null, userAgent: 'test', requestId: null, authMethod: 'cli' } });
+    const { link } = await t.container.operatorSetup.createOperator({ email: 'op@example.com', ...asSystem });
     const token = new URL(link).hash.replace('#token=', '');
     await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password: operatorPassword } });
     const res = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'op@example.com', password: operatorPassword } });

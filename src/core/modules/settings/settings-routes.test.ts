@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, type TestApp } from '../../../../test/harness.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -57,8 +57,8 @@ describe('PUT /api/settings/password-policy', () => {
 
 describe('the profile decides what the server accepts', () => {
   it('operator setup follows the configured profile and names the failed rules by id', async () => {
-    await t.container.settings.setPasswordProfile({ profile: 'nist', actor: systemActor });
-    const setup = await t.container.operatorSetup.createOperator({ email: 'lena.berger@example.com', actor: systemActor });
+    await t.container.settings.setPasswordProfile({ profile: 'nist', ...asSystem });
+    const setup = await t.container.operatorSetup.createOperator({ email: 'lena.berger@example.com', ...asSystem });
     const token = tokenOf(setup.link);
     const post = (password: string, name?: string) => t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password, ...(name ? { name } : {}) } });
 
@@ -77,7 +77,7 @@ describe('the profile decides what the server accepts', () => {
   });
 
   it("the guide's profile refuses a blocklisted password that meets its composition rules", async () => {
-    const setup = await t.container.operatorSetup.createOperator({ email: 'ops@example.com', actor: systemActor });
+    const setup = await t.container.operatorSetup.createOperator({ email: 'ops@example.com', ...asSystem });
     const res = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: 'Passw0rd!' } });
     expect(res.json().error).toMatchObject({ code: 'password_rejected', details: [{ field: 'password', reason: 'not-common' }] });
   });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { requirePermission } from '../auth/permissions.js';
+import { principalOf } from '../../http/principal-of.js';
 import { PasswordPolicyBody, PasswordPolicyView } from './settings-schemas.js';
 import type { SettingsService } from './settings-service.js';
 
@@ -22,8 +22,7 @@ export function settingsRoutes(deps: { settings: Pick<SettingsService, 'getPassw
         response: { 200: PasswordPolicyView, ...errorResponses },
       },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'settings.manage');
-        return { profile: await deps.settings.setPasswordProfile({ profile: request.body.profile, actor: request.actor }) };
+        return { profile: await deps.settings.setPasswordProfile({ principal: principalOf(request), actor: request.actor, profile: request.body.profile }) };
       },
     });
   };

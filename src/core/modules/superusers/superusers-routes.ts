@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { LinkedCustomersView } from '../access-requests/access-requests-schemas.js';
-import { principalOf } from '../auth/auth-routes.js';
-import { requirePermission } from '../auth/permissions.js';
-import { LinkBody, LinkListQuery, LinkPageView, LinkParams, SuperuserLinkView } from './superusers-schemas.js';
+import { principalOf } from '../../http/principal-of.js';
+import { LinkBody, LinkedCustomersView, LinkListQuery, LinkPageView, LinkParams, SuperuserLinkView } from './superusers-schemas.js';
 import type { SuperusersService } from './superusers-service.js';
 
 // Who is superuser of what (operators, `superusers.manage`), and a user's own accounts.
@@ -13,9 +11,7 @@ export function superusersRoutes(deps: { superusers: SuperusersService }): Fasti
       config: { access: 'access.request' },
       schema: { tags: ['superuser access'], summary: 'The customer accounts you are superuser of', response: { 200: LinkedCustomersView, ...errorResponses } },
       handler: async (request) => {
-        const principal = principalOf(request);
-        requirePermission(principal.roles, 'access.request');
-        return { items: await deps.superusers.customersOf({ userId: principal.userId }) };
+        return { items: await deps.superusers.customersOf({ principal: principalOf(request) }) };
       },
     });
 
@@ -23,8 +19,7 @@ export function superusersRoutes(deps: { superusers: SuperusersService }): Fasti
       config: { access: 'superusers.manage' },
       schema: { tags: ['superuser access'], summary: 'Who is superuser of which customer account (operators)', querystring: LinkListQuery, response: { 200: LinkPageView, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(principalOf(request).roles, 'superusers.manage');
-        return deps.superusers.list(request.query);
+        return deps.superusers.list({ principal: principalOf(request), actor: request.actor, query: request.query });
       },
     });
 
@@ -38,8 +33,7 @@ export function superusersRoutes(deps: { superusers: SuperusersService }): Fasti
         response: { 201: SuperuserLinkView, ...errorResponses },
       },
       handler: async (request, reply) => {
-        requirePermission(principalOf(request).roles, 'superusers.manage');
-        return reply.status(201).send(await deps.superusers.link({ email: request.body.email, customerId: request.body.customerId, actor: request.actor }));
+        return reply.status(201).send(await deps.superusers.link({ principal: principalOf(request), actor: request.actor, email: request.body.email, customerId: request.body.customerId }));
       },
     });
 
@@ -47,8 +41,7 @@ export function superusersRoutes(deps: { superusers: SuperusersService }): Fasti
       config: { access: 'superusers.manage' },
       schema: { tags: ['superuser access'], summary: 'Remove a superuser from a customer account; effective on their next request (operators)', params: LinkParams, response: { ...errorResponses } },
       handler: async (request, reply) => {
-        requirePermission(principalOf(request).roles, 'superusers.manage');
-        await deps.superusers.unlink({ userId: request.params.userId, customerId: request.params.customerId, actor: request.actor });
+        await deps.superusers.unlink({ principal: principalOf(request), actor: request.actor, userId: request.params.userId, customerId: request.params.customerId });
         return reply.status(204).send();
       },
     });

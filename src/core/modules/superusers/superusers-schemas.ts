@@ -26,3 +26,6 @@ export const LinkBody = Type.Object(
 );
 
 export const LinkParams = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 64 }), userId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** The customer accounts a user is superuser of, as they see them. */
+export const LinkedCustomersView = Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), customerNo: Type.String(), name: Type.String(), linkedAt: Type.String() })) });

@@ -1,10 +1,14 @@
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../../lib/keyset-cursor.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SessionsRepo } from '../auth/sessions-repo.js';
+import type { CustomersRepo } from '../customers/customers-repo.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { LinkListing, SuperuserLinksRepo } from './superuser-links-repo.js';
 
@@ -40,6 +44,8 @@ export interface SuperusersDeps {
   links: SuperuserLinksRepo;
   users: Pick<UsersRepo, 'findByEmail' | 'findById'>;
   sessions: Pick<SessionsRepo, 'deleteAllOfUser'>;
+  customers: Pick<CustomersRepo, 'exists'>;
+  guard: AccessGuard;
   audit: AuditWriter;
   clock: Clock;
 }
@@ -51,7 +57,7 @@ export function createSuperusersService(deps: SuperusersDeps) {
    * superuser.link record each, and every session of the user ends — a privilege change gets a
    * new session (SEC-24), and the next sign-in asks for the second factor superusers must have.
    */
-  async function linkAll(trx: Executor, input: { user: Pick<UserRow, 'id' | 'email'>; customerIds: readonly string[]; actor: Actor; requestId: string | null }) {
+  async function linkAll(input: { user: Pick<UserRow, 'id' | 'email'>; customerIds: readonly string[]; actor: Actor; requestId: string | null }, trx: Executor) {
     const now = deps.clock.now().toISOString();
     const added = await deps.links.insertMissing(
       input.customerIds.map((customerId) => ({ user_id: input.user.id, customer_account_id: customerId, linked_by: input.actor.userId, request_id: input.requestId, created_at: now })),
@@ -59,13 +65,13 @@ export function createSuperusersService(deps: SuperusersDeps) {
     );
     const sessionsEnded = added.length > 0 ? await deps.sessions.deleteAllOfUser(input.user.id, trx) : 0;
     for (const customerId of added) {
-      await deps.audit.write(trx, {
+      await deps.audit.write({
         actor: input.actor,
         action: 'superuser.link',
         target: { type: 'customer', id: customerId },
         result: 'allowed',
         details: { userId: input.user.id, requestId: input.requestId, sessionsEnded },
-      });
+      }, trx);
     }
     return { added, sessionsEnded };
   }
@@ -79,7 +85,8 @@ export function createSuperusersService(deps: SuperusersDeps) {
   return {
     linkAll,
 
-    async list(query: { customerId?: string | undefined; userId?: string | undefined; cursor?: string | undefined; limit?: number | undefined }) {
+    async list({ principal, actor, query }: { principal: Principal; actor: Actor; query: { customerId?: string | undefined; userId?: string | undefined; cursor?: string | undefined; limit?: number | undefined } }) {
+      await deps.guard.require(principal, actor, 'superusers.manage');
       const limit = query.limit ?? 50;
       if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw invalid('limit', `1 to ${maxLimit}`, `The limit must be a whole number from 1 to ${maxLimit}.`);
       const position = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor, 2);
@@ -91,30 +98,32 @@ export function createSuperusersService(deps: SuperusersDeps) {
     },
 
     /** An operator links a user (by e-mail) directly, without a request. */
-    async link({ email, customerId, actor }: { email: string; customerId: string; actor: Actor }): Promise<SuperuserLink> {
+    async link({ principal, actor, email, customerId }: { principal: Principal; actor: Actor; email: string; customerId: string }): Promise<SuperuserLink> {
+      await deps.guard.require(principal, actor, 'superusers.manage');
       return deps.db.kysely.transaction().execute(async (trx) => {
         const user = await deps.users.findByEmail(email.trim(), trx);
         if (user === undefined) throw invalid('email', 'no such user', `There is no user with the e-mail address "${email.trim()}".`);
         if (user.is_operator === 1) throw invalid('email', 'is an operator', 'Operators see every device already; they cannot be superusers.');
-        const customer = await trx.selectFrom('customer_accounts').select('id').where('id', '=', customerId).executeTakeFirst();
-        if (customer === undefined) throw invalid('customerId', 'no such customer account', `Customer account ${customerId} was not found.`);
-        const { added } = await linkAll(trx, { user, customerIds: [customerId], actor, requestId: null });
+        if (!(await deps.customers.exists(customerId, trx))) throw invalid('customerId', 'no such customer account', `Customer account ${customerId} was not found.`);
+        const { added } = await linkAll({ user, customerIds: [customerId], actor, requestId: null }, trx);
         if (added.length === 0) throw new AppError('superuser_link_exists');
         return one(user.id, customerId, trx);
       });
     },
 
     /** Takes effect on the user's next request: the links are read with the session every time. */
-    async unlink({ userId, customerId, actor }: { userId: string; customerId: string; actor: Actor }): Promise<void> {
+    async unlink({ principal, actor, userId, customerId }: { principal: Principal; actor: Actor; userId: string; customerId: string }): Promise<void> {
+      await deps.guard.require(principal, actor, 'superusers.manage');
       await deps.db.kysely.transaction().execute(async (trx) => {
         if (!(await deps.links.delete(userId, customerId, trx))) throw new AppError('not_found', 'No such superuser link.');
-        await deps.audit.write(trx, { actor, action: 'superuser.unlink', target: { type: 'customer', id: customerId }, result: 'allowed', details: { userId } });
+        await deps.audit.write({ actor, action: 'superuser.unlink', target: { type: 'customer', id: customerId }, result: 'allowed', details: { userId } }, trx);
       });
     },
 
-    /** The customer accounts a user is superuser of (their own view). */
-    async customersOf({ userId }: { userId: string }): Promise<LinkedCustomer[]> {
-      const rows = await deps.links.list({ userId, limit: 1_000 });
+    /** The customer accounts the principal's user is superuser of (their own view). */
+    async customersOf({ principal }: { principal: Principal }): Promise<LinkedCustomer[]> {
+      if (principal.userId === null) return [];
+      const rows = await deps.links.list({ userId: principal.userId, limit: 1_000 });
       return rows.map((r) => ({ id: r.customer_account_id, customerNo: r.customer_no, name: r.customer_name, linkedAt: r.created_at }));
     },
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, enrolTotp, signIn, type SignedIn, type TestApp, totpCode } from '../../../../test/harness.js';
+import { asSystem, createTestApp, enrolTotp, signIn, type SignedIn, type TestApp, totpCode } from '../../../../test/harness.js';
 import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
 import { storeDevice } from '../../../../test/support/devices.js';
 
@@ -13,13 +13,11 @@ let customerB: string;
 const devicesA: string[] = [];
 let deviceB: string;
 
-const system = { userId: null, role: 'system' as const, ip: null, userAgent: 'test', requestId: null, authMethod: 'cli' };
-
 beforeAll(async () => {
   t = await createTestApp();
   op = await t.signInOperator('ops@example.com');
-  customerA = (await t.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt', actor: system })).id;
-  customerB = (await t.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt', actor: system })).id;
+  customerA = (await t.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt', ...asSystem })).id;
+  customerB = (await t.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt', ...asSystem })).id;
   for (const serial of ['30000001', '30000002']) devicesA.push((await storeDevice(t.container, { manufacturer: 'KAM', serial, customerAccountId: customerA })).deviceId);
   deviceB = (await storeDevice(t.container, { manufacturer: 'KAM', serial: '30000003', customerAccountId: customerB })).deviceId;
   await storeDevice(t.container, { manufacturer: 'KAM', serial: '30000004', customerAccountId: null });

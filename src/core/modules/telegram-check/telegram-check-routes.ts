@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { requirePermission } from '../auth/permissions.js';
-import { deviceScopeOf } from '../devices/device-scope.js';
+import { principalOf } from '../../http/principal-of.js';
 import { TelegramCheckBody, TelegramCheckView } from './telegram-check-schemas.js';
 import type { TelegramCheckService } from './telegram-check-service.js';
 
@@ -19,9 +18,7 @@ export function telegramCheckRoutes(deps: { telegramCheck: TelegramCheckService 
         response: { 200: TelegramCheckView, ...errorResponses },
       },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'telegram.check');
-        const scope = await deviceScopeOf(request.principal);
-        return deps.telegramCheck.check({ telegram: request.body.telegram, scope, actor: request.actor });
+        return deps.telegramCheck.check({ principal: principalOf(request), actor: request.actor, telegram: request.body.telegram });
       },
     });
   };

@@ -4,11 +4,14 @@ import {
 } from '../../../../drivers/wmbus/index.js';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
+import type { AccessGuard } from '../../access/access-guard.js';
+import { deviceScopeOf } from '../../access/device-scope.js';
+import type { Principal } from '../../access/principal.js';
 import type { Db } from '../../db/database.js';
-import type { Vault } from '../../vault/vault-service.js';
-import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { applyDeviceScope, type DeviceScope } from '../devices/device-scope.js';
-import { readActiveKey } from '../keys/key-crypto.js';
+import type { Actor } from '../../access/actor.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { DevicesRepo } from '../devices/devices-repo.js';
+import type { KeyReader } from '../keys/key-reader.js';
 import type { TelegramCheckResult, TelegramOutcome } from './telegram-check-schemas.js';
 import { framesOf, parseTelegramHex, type Frame } from './telegram-input.js';
 
@@ -18,7 +21,9 @@ export type { TelegramCheckResult, TelegramOutcome } from './telegram-check-sche
 
 export interface TelegramCheckDeps {
   db: Db;
-  vault: Vault;
+  devices: Pick<DevicesRepo, 'meterByAddress'>;
+  keys: Pick<KeyReader, 'readActive'>;
+  guard: AccessGuard;
   audit: AuditWriter;
   clock: Clock;
 }
@@ -77,32 +82,22 @@ function tryKey(frames: readonly Frame[], key: Buffer, device: DeviceRow): Pick<
 }
 
 export function createTelegramCheckService(deps: TelegramCheckDeps) {
-  async function findDevice(address: MeterAddress, scope: DeviceScope): Promise<DeviceRow | undefined> {
-    const query = deps.db.kysely
-      .selectFrom('devices')
-      .select(['devices.id', 'devices.manufacturer', 'devices.serial', 'devices.model', 'devices.driver_hint'])
-      .where('devices.manufacturer', '=', address.manufacturer)
-      .where('devices.serial', '=', address.id)
-      .where('devices.kind', '=', 'meter');
-    return applyDeviceScope(query, scope).executeTakeFirst();
-  }
-
   async function audit(actor: Actor, device: DeviceRow, outcome: TelegramOutcome, keyVersion: number | undefined): Promise<void> {
     await deps.db.kysely.transaction().execute((trx) =>
-      deps.audit.write(trx, {
+      deps.audit.write({
         actor,
         action: 'telegram.check',
         target: { type: 'device', id: device.id },
         result: 'allowed',
         details: { deviceId: device.id, outcome, keyVersion: keyVersion ?? null },
-      }),
+      }, trx),
     );
   }
 
   /** The key check on a device the user may see; reads (and wipes) the active DEK only if needed. */
-  async function checkDevice(frames: readonly Frame[], header: DecodedTelegram, device: DeviceRow): Promise<Omit<TelegramCheckResult, 'address' | 'device'>> {
+  async function checkDevice(principal: Principal, actor: Actor, frames: readonly Frame[], header: DecodedTelegram, device: DeviceRow): Promise<Omit<TelegramCheckResult, 'address' | 'device'>> {
     if (!header.encrypted) return { outcome: 'not-encrypted', ...readingOf(header, device) };
-    const active = await readActiveKey(deps, device.id, 'DEK');
+    const active = await deps.keys.readActive({ principal, actor, deviceId: device.id, keyType: 'DEK' });
     if (!active) return { outcome: 'no-key' };
     try {
       return { keyVersion: active.version, ...tryKey(frames, active.key, device) };
@@ -117,10 +112,11 @@ export function createTelegramCheckService(deps: TelegramCheckDeps) {
   return {
     /**
      * Checks one telegram (hex) against the stored key of the device it names, among the devices
-     * in `scope`. Every answer is an outcome; only input that is no hex at all is an error
-     * (validation_failed, field `telegram`). Audited when a device was involved.
+     * the principal may see. Every answer is an outcome; only input that is no hex at all is an
+     * error (validation_failed, field `telegram`). Audited when a device was involved.
      */
-    async check({ telegram, scope, actor }: { telegram: string; scope: DeviceScope; actor: Actor }): Promise<TelegramCheckResult> {
+    async check({ principal, actor, telegram }: { principal: Principal; actor: Actor; telegram: string }): Promise<TelegramCheckResult> {
+      await deps.guard.require(principal, actor, 'telegram.check');
       const parsed = parseTelegramHex(telegram);
       if ('problem' in parsed) {
         throw new AppError('validation_failed', `The telegram ${parsed.problem}.`, { details: [{ field: 'telegram', reason: parsed.problem }] });
@@ -134,9 +130,9 @@ export function createTelegramCheckService(deps: TelegramCheckDeps) {
         throw e;
       }
       const address = addressOf(header.meterAddress);
-      const device = await findDevice(header.meterAddress, scope);
+      const device = await deps.devices.meterByAddress(await deviceScopeOf(principal), { manufacturer: header.meterAddress.manufacturer, serial: header.meterAddress.id });
       if (!device) return { outcome: 'no-device', address };
-      const { outcome, ...rest } = await checkDevice(frames, header, device);
+      const { outcome, ...rest } = await checkDevice(principal, actor, frames, header, device);
       await audit(actor, device, outcome, rest.keyVersion);
       return { outcome, address, device: { id: device.id, manufacturer: device.manufacturer, serial: device.serial, model: device.model }, ...rest };
     },

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../../http/schemas.js';
-import { requirePermission } from '../auth/permissions.js';
-import type { Vault } from '../../vault/vault-service.js';
+import { principalOf } from '../../http/principal-of.js';
+import type { VaultStatusService } from './vault-status-service.js';
 
 const VaultView = Type.Object({
   sealed: Type.Boolean(),
@@ -17,14 +17,13 @@ const VaultView = Type.Object({
 });
 
 /** The vault as operators see it: sealed or not and why, and which key versions protect what. */
-export function vaultRoutes(deps: { vault: Pick<Vault, 'inspect'> }): FastifyPluginAsyncTypebox {
+export function vaultStatusRoutes(deps: { vaultStatus: VaultStatusService }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/api/vault', {
       config: { access: 'vault.read' },
       schema: { tags: ['vault'], summary: 'Vault status and key-encryption key versions (operators); never key material', response: { 200: VaultView, ...errorResponses } },
       handler: async (request) => {
-        requirePermission(request.principal?.roles ?? [], 'vault.read');
-        const inspection = await deps.vault.inspect();
+        const inspection = await deps.vaultStatus.inspect({ principal: principalOf(request), actor: request.actor });
         return {
           sealed: inspection.sealed,
           ...(inspection.reason === undefined ? {} : { reason: inspection.reason }),

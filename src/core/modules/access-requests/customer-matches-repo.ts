@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 
-// The customer accounts an operator is offered for a request: the one whose number the user gave
+// The customer accounts a superuser request touches, read for the request's views and the
+// operator's decision. The accounts an operator is offered for a request: the one whose number the user gave
 // (case-insensitive), and accounts with a similar name. "Similar" is deliberately simple and
 // explainable: the name's words of three letters or more, less legal forms and filler, each
 // matched as a part of the account's name; accounts matching more words come first.
@@ -58,13 +59,34 @@ const toMatch = (row: { id: string; customer_no: string; name: string; device_co
 /** Case-insensitive: users type "k-100" for K-100 (served by the index on lower(customer_no)). */
 const numberIs = (customerNo: string) => sql<boolean>`lower(${sql.ref('customer_accounts.customer_no')}) = ${customerNo.toLowerCase()}`;
 
-/** The id of the account with this number, ignoring case, if any. */
-export async function accountIdByNumber(trx: Executor, customerNo: string): Promise<string | undefined> {
-  const row = await trx.selectFrom('customer_accounts').select('id').where(numberIs(customerNo)).orderBy('customer_no').executeTakeFirst();
-  return row?.id;
+export interface NamedCustomer {
+  id: string;
+  customerNo: string;
+  name: string;
 }
 
-export async function matchesFor(trx: Executor, request: { customerNo: string | null; customerName: string | null }): Promise<Matches> {
+export function createCustomerMatchesRepo(db: Executor) {
+  return {
+    /** The id of the account with this number, ignoring case, if any. */
+    async accountIdByNumber(customerNo: string, trx: Executor = db): Promise<string | undefined> {
+      const row = await trx.selectFrom('customer_accounts').select('id').where(numberIs(customerNo)).orderBy('customer_no').executeTakeFirst();
+      return row?.id;
+    },
+
+    matchesFor: (request: { customerNo: string | null; customerName: string | null }, trx: Executor = db) => matchesFor(request, trx),
+
+    /** Number and name of the accounts with these ids (unknown ids are left out). */
+    async namedByIds(ids: readonly string[], trx: Executor = db): Promise<NamedCustomer[]> {
+      if (ids.length === 0) return [];
+      const rows = await trx.selectFrom('customer_accounts').select(['id', 'customer_no', 'name']).where('id', 'in', ids).execute();
+      return rows.map((c) => ({ id: c.id, customerNo: c.customer_no, name: c.name }));
+    },
+  };
+}
+
+export type CustomerMatchesRepo = ReturnType<typeof createCustomerMatchesRepo>;
+
+async function matchesFor(request: { customerNo: string | null; customerName: string | null }, trx: Executor): Promise<Matches> {
   let byNumber: MatchedCustomer | null = null;
   if (request.customerNo !== null) {
     const row = await withDeviceCount(trx)

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
-import type { DbKind, Executor } from '../../db/database.js';
+import type { Db, Executor } from './database.js';
 
+// Planner statistics during one long transaction that adds many rows (an import).
+//
 // PostgreSQL plans each batch's lookups (devices by manufacturer and serial, key versions by
 // device) from the tables' statistics, and statistics taken before the import — of an empty
 // table, or never — know nothing of the rows the import adds inside its transaction, which no
@@ -13,26 +15,26 @@ import type { DbKind, Executor } from '../../db/database.js';
 // transaction) makes VACUUM and ANALYZE of the two tables wait for the import; reads and writes
 // are not affected. SQLite's planner takes the unique index without statistics: nothing to do.
 
-type Table = 'devices' | 'device_keys';
+export type GrowingTable = 'devices' | 'device_keys';
 
-async function counted(trx: Executor, table: Table): Promise<number> {
+async function counted(table: GrowingTable, trx: Executor): Promise<number> {
   // -1: never analysed.
   const row = await sql<{ reltuples: number }>`select reltuples::float8 as reltuples from pg_class where oid = ${table}::regclass`.execute(trx);
   return Number(row.rows[0]?.reltuples ?? -1);
 }
 
 /** Called after each batch with the rows the import has added so far. */
-export function createStatisticsRefresh(kind: DbKind): (trx: Executor, added: Record<Table, number>) => Promise<void> {
+export function createStatisticsRefresh(db: Pick<Db, 'kind'>): (added: Record<GrowingTable, number>, trx: Executor) => Promise<void> {
   // Per table: rows the statistics counted, and rows the import had added when they were taken.
-  const known = new Map<Table, { rows: number; added: number }>();
-  return async (trx, added) => {
-    if (kind !== 'postgres') return;
+  const known = new Map<GrowingTable, { rows: number; added: number }>();
+  return async (added, trx) => {
+    if (db.kind !== 'postgres') return;
     for (const table of ['devices', 'device_keys'] as const) {
-      const last = known.get(table) ?? { rows: await counted(trx, table), added: 0 };
+      const last = known.get(table) ?? { rows: await counted(table, trx), added: 0 };
       known.set(table, last);
       if (added[table] - last.added <= last.rows) continue;
       await sql`analyze ${sql.table(table)}`.execute(trx);
-      known.set(table, { rows: await counted(trx, table), added: added[table] });
+      known.set(table, { rows: await counted(table, trx), added: added[table] });
     }
   };
 }

@@ -1,4 +1,12 @@
-import type { UserRow } from '../../db/schema.js';
+import type { UserRow } from '../db/schema.js';
+
+// How long sessions live, and who must sign in with a second factor: the rules that the session
+// service, the auth hook and the cookie all follow.
+
+export const sessionIdleMs = 30 * 60_000;
+export const sessionAbsoluteMs = 12 * 3600_000;
+/** A session waiting for its second factor or for an enrolment is short-lived. */
+export const pendingSessionMs = 15 * 60_000;
 
 /**
  * Who must sign in with a second factor (SEC-22): operators, and superusers (dealers or a

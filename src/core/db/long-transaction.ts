@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import { type Db, openDatabase } from '../../db/database.js';
-import type { Database } from '../../db/schema.js';
+import { type Db, type Executor, openDatabase } from './database.js';
+import type { Database } from './schema.js';
 
-// Where an import's one long transaction runs (docs/inventory.md "Import internals").
+// Where one long transaction runs (an import: docs/inventory.md "Import internals").
 //
 // PostgreSQL: on a connection of the service's pool; other requests use the rest of the pool.
 // SQLite: Kysely's driver has one connection, and a transaction holds it until it ends, so a
@@ -12,22 +12,27 @@ import type { Database } from '../../db/schema.js';
 // import's write lock (up to busy_timeout). An in-memory database cannot be shared: the import
 // then runs on the service's connection.
 
-export interface ImportConnection {
+export interface LongTransactionConnection {
   kysely: Kysely<Database>;
-  /** Takes SQLite's write lock at once, so the import's reads and writes see one snapshot. */
+  /** Take SQLite's write lock at once (a first write), so that reads and writes see one snapshot. */
   lockFirst: boolean;
+  /**
+   * Where progress may be written while the long transaction is open, for every instance to see;
+   * undefined when nothing can be (SQLite: the transaction holds the one write lock).
+   */
+  progressWriter: Executor | undefined;
   close(): Promise<void>;
 }
 
-export async function openImportConnection(db: Db): Promise<ImportConnection> {
-  if (db.kind === 'postgres') return { kysely: db.kysely, lockFirst: false, close: async () => undefined };
+export async function openLongTransaction(db: Db): Promise<LongTransactionConnection> {
+  if (db.kind === 'postgres') return { kysely: db.kysely, lockFirst: false, progressWriter: db.kysely, close: async () => undefined };
   const main = await sql<{ file: string | null }>`select file from pragma_database_list where name = 'main'`.execute(db.kysely);
   const file = main.rows[0]?.file ?? '';
-  if (file === '') return { kysely: db.kysely, lockFirst: true, close: async () => undefined };
+  if (file === '') return { kysely: db.kysely, lockFirst: true, progressWriter: undefined, close: async () => undefined };
   const second = openDatabase(`sqlite:${file}`);
   // A million-row transaction touches index pages all over the file (ids are random): a page
   // cache of 16 MiB instead of SQLite's 2 MiB spills and re-reads far fewer of them, and keeps
   // `openeks import` of a million rows under 300 MB (npm run bench -- import; 64 MiB went over).
   await sql`pragma cache_size = -16384`.execute(second.kysely);
-  return { kysely: second.kysely, lockFirst: true, close: () => second.close() };
+  return { kysely: second.kysely, lockFirst: true, progressWriter: undefined, close: () => second.close() };
 }
