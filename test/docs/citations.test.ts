@@ -52,7 +52,7 @@ describe('citations of docs', () => {
     const refsOf = (file: string, target: string) => citations.filter((c) => c.file === file && c.target === target).flatMap((c) => c.refs);
     expect(refsOf('src/web/pages/inventory/telegram-check-page.tsx', 'docs/product.md')).toEqual([{ kind: 'flow', n: 6 }]);
     expect(refsOf('src/core/modules/auth/auth-schemas.ts', 'docs/style.md')).toEqual([{ kind: 'number', n: 8 }]);
-    expect(refsOf('src/core/modules/devices/device-scope.ts', 'docs/product.md')).toEqual([{ kind: 'heading', text: 'Who uses it' }]);
+    expect(refsOf('src/core/access/device-scope.ts', 'docs/product.md')).toEqual([{ kind: 'heading', text: 'Who uses it' }]);
     expect(refsOf('docs/inventory.md', 'docs/product.md')).toEqual([
       { kind: 'heading', text: 'Devices and keys' },
       { kind: 'heading', text: 'Import' },
