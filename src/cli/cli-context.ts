@@ -1,17 +1,16 @@
 import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
-import type { Config } from '../lib/config.js';
+import type { Settings } from '../lib/config.js';
 import type { Actor } from '../core/modules/audit/audit-writer.js';
 
 /** What every command gets from src/main.ts: configuration, output streams, and the listener. */
 export interface CliContext {
-  loadConfig(): Config;
-  /** The environment, for a `pkcs11:` master key whose PIN is named `pin=env:NAME`. */
-  env: Readonly<Record<string, string | undefined>>;
+  /** Reads and checks the environment (throws ConfigError): the config, and the secrets for the container. */
+  loadSettings(): Settings;
   out: Writable;
   err: Writable;
   /** `serve` needs the one part only main.ts may do: listen and wait for signals. */
-  serve(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<void>;
+  serve(settings: Settings): Promise<void>;
 }
 
 /** The CLI acts as the local system user; the audit trail names them. */

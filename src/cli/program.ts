@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError } from '../lib/errors.js';
-import { ConfigError } from '../lib/config.js';
+import { ConfigError } from '../lib/config-error.js';
 import { CliFailure, cliActor, type CliContext } from './cli-context.js';
 
 // Every command's implementation is imported inside its action, not here: `openeks wmbus listen`
@@ -18,7 +18,7 @@ function buildProgram(ctx: CliContext): Command {
   program
     .command('serve')
     .description('start the EKS core service (HTTP API and web UI)')
-    .action(async () => ctx.serve(ctx.loadConfig(), ctx.env));
+    .action(async () => ctx.serve(ctx.loadSettings()));
 
   program
     .command('migrate')
@@ -26,7 +26,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async () => {
       const { openDatabase } = await import('../core/db/database.js');
       const { migrateToLatest } = await import('../core/db/migrate.js');
-      const db = openDatabase(ctx.loadConfig().databaseUrl);
+      const db = openDatabase(ctx.loadSettings().config.databaseUrl);
       try {
         const applied = await migrateToLatest(db);
         print(ctx, applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
@@ -46,7 +46,7 @@ function buildProgram(ctx: CliContext): Command {
       if (opts.language !== 'de' && opts.language !== 'en') throw new CliFailure('--language must be de or en');
       const language = opts.language;
       const { withContainer } = await import('./with-container.js');
-      await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
+      await withContainer(ctx.loadSettings(), async (c) => {
         const setup = await c.operatorSetup.createOperator({ email: opts.email, actor: cliActor(), language });
         await c.mailDeliverer.deliverDue();
         print(ctx, `Operator ${opts.email.toLowerCase()} created. One-time link to set the password (valid until ${setup.expiresAt}):`);
@@ -62,7 +62,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async () => {
       const { withContainer } = await import('./with-container.js');
       const { rotateMasterKey } = await import('./master-key-rotate.js');
-      await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
+      await withContainer(ctx.loadSettings(), async (c) => {
         for (const line of await rotateMasterKey(c, cliActor())) print(ctx, line);
       });
     });
@@ -74,7 +74,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async () => {
       const { openDatabase } = await import('../core/db/database.js');
       const { verifyAuditChain } = await import('../core/modules/audit/audit-verify.js');
-      const db = openDatabase(ctx.loadConfig().databaseUrl);
+      const db = openDatabase(ctx.loadSettings().config.databaseUrl);
       try {
         const verdict = await verifyAuditChain(db.kysely);
         if (!verdict.ok) throw new CliFailure(`audit trail BROKEN after ${verdict.records} good records: ${verdict.message}`);
@@ -94,7 +94,7 @@ function buildProgram(ctx: CliContext): Command {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliFailure('--limit must be a whole number from 1 to 1000');
       const { withContainer } = await import('./with-container.js');
-      await withContainer(ctx.loadConfig(), ctx.env, async (c) => {
+      await withContainer(ctx.loadSettings(), async (c) => {
         const page = await c.mail.list({ limit });
         if (page.items.length === 0) print(ctx, 'the outbox is empty');
         for (const m of page.items) {
@@ -115,7 +115,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async (file: string, opts: { password?: string; newVersion?: boolean; customer?: string; deliveryDate?: string }) => {
       const { withContainer } = await import('./with-container.js');
       const { importFile } = await import('./import-file.js');
-      await withContainer(ctx.loadConfig(), ctx.env, (c) => importFile(c, { file, ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
+      await withContainer(ctx.loadSettings(), (c) => importFile(c, { file, ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
     });
 
   program
@@ -126,7 +126,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async (telegram: string, opts: { json?: boolean }) => {
       const { withContainer } = await import('./with-container.js');
       const { checkTelegram } = await import('./check-telegram.js');
-      await withContainer(ctx.loadConfig(), ctx.env, (c) => checkTelegram(c, { telegram, ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
+      await withContainer(ctx.loadSettings(), (c) => checkTelegram(c, { telegram, ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
     });
 
   const demo = program.command('demo').description('demo data');
@@ -138,7 +138,7 @@ function buildProgram(ctx: CliContext): Command {
     .action(async (opts: { devices: string; seed?: string }) => {
       const { withContainer } = await import('./with-container.js');
       const { demoSeed } = await import('./demo-seed.js');
-      await withContainer(ctx.loadConfig(), ctx.env, (c) => demoSeed(c, { ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
+      await withContainer(ctx.loadSettings(), (c) => demoSeed(c, { ...opts, actor: cliActor(), print: (line) => print(ctx, line) }));
     });
 
   const wmbus = program.command('wmbus').description('Wireless M-Bus telegrams (no database needed)');

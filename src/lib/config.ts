@@ -1,35 +1,49 @@
+import { ConfigError } from './config-error.js';
 import { envVar } from './env-vars.js';
+import { parseMasterKeySpec, type MasterKeySpec } from './master-key-spec.js';
+import { Secret } from './secret.js';
 
-// Configuration from the environment (the names in env-vars.ts). Only src/main.ts passes process.env in; everything else
-// receives the typed Config. A malformed value stops start-up with a message that names the
-// variable and never prints its value (it may hold a secret: master key, SMTP password).
+// Configuration from the environment (README "Configuration"; the names in env-vars.ts). Only
+// src/main.ts passes process.env in. A malformed value stops start-up with a message that names
+// the variable and never prints its value (it may hold a secret).
+//
+// What is read splits in two. `Config` is handed to every part of the service (the container
+// exposes it, the app reads it), so it holds neither the master key nor the SMTP credentials.
+// `Secrets` go to the composition root alone, which hands each to the one thing that needs it:
+// the master key spec to the vault's provider, the SMTP URL (it may carry a password) to the mail
+// transport. (A password written into the database, Redis or MQTT URL is still part of that URL.)
 
 export interface Config {
   host: string;
   port: number;
   publicUrl: URL;
   databaseUrl: string;
-  masterKey: string;
-  smtpUrl: URL | undefined;
   mailFrom: string;
   redisUrl: string | undefined;
   mqttUrl: string | undefined;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   trustProxy: boolean;
 }
 
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, reason: string) {
-    super(`${variable}: ${reason}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
+export interface Secrets {
+  masterKey: MasterKeySpec;
+  /** undefined: mail stays in the development outbox. */
+  smtpUrl: Secret<URL> | undefined;
 }
 
-type Env = Record<string, string | undefined>;
+export interface Settings {
+  config: Config;
+  secrets: Secrets;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+function isLogLevel(value: string): value is LogLevel {
+  return (logLevels as readonly string[]).includes(value);
+}
 
 function read(env: Env, name: string, fallback: string): string {
   const value = env[name];
@@ -49,7 +63,7 @@ function parseUrl(name: string, value: string, protocols: string[]): URL {
   return url;
 }
 
-export function loadConfig(env: Env): Config {
+export function loadSettings(env: Env): Settings {
   const host = read(env, envVar.host, '127.0.0.1');
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) throw new ConfigError(envVar.host, 'is not a host name or address');
 
@@ -66,13 +80,10 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(envVar.databaseUrl, 'must be sqlite:PATH or postgres://…');
   }
 
-  const masterKey = read(env, envVar.masterKey, 'file:./data/master.key');
-  if (!/^(file:.+|env:.*|pkcs11:.+)$/s.test(masterKey)) {
-    throw new ConfigError(envVar.masterKey, 'must be file:PATH, env:BASE64 or pkcs11:…');
-  }
+  const masterKey = parseMasterKeySpec(read(env, envVar.masterKey, 'file:./data/master.key'), env);
 
   const smtpText = env[envVar.smtpUrl];
-  const smtpUrl = smtpText ? parseUrl(envVar.smtpUrl, smtpText, ['smtp:', 'smtps:']) : undefined;
+  const smtpUrl = smtpText ? new Secret(parseUrl(envVar.smtpUrl, smtpText, ['smtp:', 'smtps:'])) : undefined;
 
   const mailFrom = read(env, envVar.mailFrom, 'openeks <no-reply@localhost>');
   if (mailFrom.length > 320 || /[\r\n]/.test(mailFrom)) throw new ConfigError(envVar.mailFrom, 'must be one line of at most 320 characters');
@@ -84,24 +95,23 @@ export function loadConfig(env: Env): Config {
   if (mqttText) parseUrl(envVar.mqttUrl, mqttText, ['mqtt:', 'mqtts:', 'ws:', 'wss:']);
 
   const logLevel = read(env, envVar.logLevel, 'info');
-  if (!(logLevels as readonly string[]).includes(logLevel)) {
-    throw new ConfigError(envVar.logLevel, `must be one of ${logLevels.join(', ')}`);
-  }
+  if (!isLogLevel(logLevel)) throw new ConfigError(envVar.logLevel, `must be one of ${logLevels.join(', ')}`);
 
   const trustProxyText = read(env, envVar.trustProxy, 'false');
   if (trustProxyText !== 'true' && trustProxyText !== 'false') throw new ConfigError(envVar.trustProxy, 'must be true or false');
 
   return {
-    host,
-    port,
-    publicUrl,
-    databaseUrl,
-    masterKey,
-    smtpUrl,
-    mailFrom,
-    redisUrl: redisText || undefined,
-    mqttUrl: mqttText || undefined,
-    logLevel: logLevel as Config['logLevel'],
-    trustProxy: trustProxyText === 'true',
+    config: {
+      host,
+      port,
+      publicUrl,
+      databaseUrl,
+      mailFrom,
+      redisUrl: redisText || undefined,
+      mqttUrl: mqttText || undefined,
+      logLevel,
+      trustProxy: trustProxyText === 'true',
+    },
+    secrets: { masterKey, smtpUrl },
   };
 }

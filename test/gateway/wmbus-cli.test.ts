@@ -20,10 +20,9 @@ function context() {
   out.on('data', (c: Buffer) => (stdout += c.toString()));
   err.on('data', (c: Buffer) => (stderr += c.toString()));
   const ctx: CliContext = {
-    loadConfig: () => {
+    loadSettings: () => {
       throw new Error('no configuration needed');
     },
-    env: {},
     out,
     err,
     serve: async () => undefined,
