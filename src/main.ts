@@ -1,6 +1,8 @@
-// The only file that reads process.env, listens and exits (docs/style.md).
+// The only file that reads process.env, listens and exits (docs/style.md). The command line
+// decides what to do; when it says `serve`, this file serves.
 import { loadSettings, type Settings } from './lib/config.js';
 import { cliActor } from './cli/cli-context.js';
+import { reportFailure } from './cli/cli-errors.js';
 import { runCli } from './cli/program.js';
 
 async function serve({ config, secrets }: Settings): Promise<void> {
@@ -52,10 +54,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const code = await runCli(process.argv.slice(2), {
+const outcome = await runCli(process.argv.slice(2), {
   loadSettings: () => loadSettings(process.env),
   out: process.stdout,
   err: process.stderr,
-  serve,
 });
-process.exitCode = code;
+if ('serve' in outcome) {
+  // A failure before the service runs (a database migrated by a newer build, a port in use) ends
+  // like a failed command: one line, exit 1.
+  await serve(outcome.serve).catch((err: unknown) => {
+    process.exitCode = reportFailure(err, process.stderr);
+  });
+} else {
+  process.exitCode = outcome.exitCode;
+}

@@ -3,14 +3,20 @@ import type { Writable } from 'node:stream';
 import type { Settings } from '../lib/config.js';
 import type { Actor } from '../core/modules/audit/audit-writer.js';
 
-/** What every command gets from src/main.ts: configuration, output streams, and the listener. */
+/** What every command gets from src/main.ts: the configuration (read on demand) and the output streams. */
 export interface CliContext {
-  /** Reads and checks the environment (throws ConfigError): the config, and the secrets for the container. */
+  /**
+   * Reads and checks the environment (throws ConfigError). Called only by the commands that need
+   * it, so that `wmbus decode` works with any environment.
+   */
   loadSettings(): Settings;
   out: Writable;
   err: Writable;
-  /** `serve` needs the one part only main.ts may do: listen and wait for signals. */
-  serve(settings: Settings): Promise<void>;
+}
+
+/** One line to standard output. */
+export function print(ctx: CliContext, line: string): void {
+  ctx.out.write(`${line}\n`);
 }
 
 /** The CLI acts as the local system user; the audit trail names them. */
