@@ -57,6 +57,26 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', '**/gateway/**', '**/web/**', '**/cli/**'], message: 'lib/ and drivers/ import nothing of the app.' }] }] },
   },
   {
+    // The CLI loads a command's work inside its action (src/cli/README.md): the files that every
+    // `openeks` run loads import commander, the CLI's own frame and lib/ only, and types from anywhere.
+    files: ['src/main.ts', 'src/cli/program.ts', 'src/cli/cli-context.ts', 'src/cli/cli-errors.ts', 'src/cli/commands/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // Anything but: commander, node:*, the CLI's frame (context, errors, program, commands/*) and lib/*.
+              regex: String.raw`^(?!commander$|node:|\./cli/(cli-context|cli-errors|program)\.js$|\.\.?/(cli-context|cli-errors)\.js$|\./commands/[a-z-]+\.js$|(\./|(\.\./)+)lib/[a-z-]+\.js$)`,
+              allowTypeImports: true,
+              message: 'Import the work of a command inside its action (await import), so that other commands do not load it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/core/modules/**/*-service.ts', 'src/core/modules/**/*-repo.ts', 'src/core/vault/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'fastify', message: 'Services never import Fastify.' }] }] },
   },

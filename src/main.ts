@@ -1,9 +1,11 @@
-// The only file that reads process.env, listens and exits (docs/style.md).
-import { loadConfig, type Config } from './lib/config.js';
+// The only file that reads process.env, listens and exits (docs/style.md). The command line
+// decides what to do; when it says `serve`, this file serves.
+import { loadSettings, type Settings } from './lib/config.js';
 import { cliActor } from './cli/cli-context.js';
+import { reportFailure } from './cli/cli-errors.js';
 import { runCli } from './cli/program.js';
 
-async function serve(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+async function serve({ config, secrets }: Settings): Promise<void> {
   // The service's modules load here, not at start-up: the other commands (wmbus listen above all)
   // never need fastify, the database drivers or the container.
   const { default: pino } = await import('pino');
@@ -12,7 +14,7 @@ async function serve(config: Config, env: Readonly<Record<string, string | undef
   const { createContainer } = await import('./core/container.js');
   const { buildApp } = await import('./core/app.js');
   const logger = pino(loggerOptions(config.logLevel));
-  const container = await createContainer({ config, clock: systemClock, logger, providerEnv: env });
+  const container = await createContainer({ config, secrets, clock: systemClock, logger });
   const app = await buildApp(container, { logger });
   await app.listen({ host: config.host, port: config.port });
   container.mailDeliverer.start({ intervalMs: 5000 });
@@ -52,11 +54,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const code = await runCli(process.argv.slice(2), {
-  loadConfig: () => loadConfig(process.env),
-  env: process.env,
+const outcome = await runCli(process.argv.slice(2), {
+  loadSettings: () => loadSettings(process.env),
   out: process.stdout,
   err: process.stderr,
-  serve,
 });
-process.exitCode = code;
+if ('serve' in outcome) {
+  // A failure before the service runs (a database migrated by a newer build, a port in use) ends
+  // like a failed command: one line, exit 1.
+  await serve(outcome.serve).catch((err: unknown) => {
+    process.exitCode = reportFailure(err, process.stderr);
+  });
+} else {
+  process.exitCode = outcome.exitCode;
+}

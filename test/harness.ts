@@ -4,7 +4,8 @@ import { authenticator } from 'otplib';
 import { buildApp, type AppOptions } from '../src/core/app.js';
 import { systemPrincipal } from '../src/core/access/principal.js';
 import { createContainer, type Container, type ContainerOptions } from '../src/core/container.js';
-import { loadConfig, type Config } from '../src/lib/config.js';
+import { loadSettings, type Config, type Secrets } from '../src/lib/config.js';
+import { envVar } from '../src/lib/env-vars.js';
 import { FixedClock } from './support/clock.js';
 import { captureLogs } from './support/log-capture.js';
 import { createTestDb } from './support/test-db.js';
@@ -17,6 +18,8 @@ export interface TestApp {
   container: Container;
   clock: FixedClock;
   config: Config;
+  /** What the container got beside the config (the master key spec: to open a second vault on the same key). */
+  secrets: Secrets;
   logs: () => string;
   /**
    * Creates an active operator through the real setup link and signs them in all the way:
@@ -43,25 +46,26 @@ export function testMasterKey(): string {
 
 export async function createTestApp(
   options: {
+    /** Environment variables by name (`{ [envVar.smtpUrl]: … }`), over the harness's own. */
     env?: Record<string, string>;
-    container?: Partial<Omit<ContainerOptions, 'config' | 'clock' | 'logger'>>;
+    container?: Partial<Omit<ContainerOptions, 'config' | 'secrets' | 'clock' | 'logger'>>;
     app?: AppOptions;
     clock?: FixedClock;
   } = {},
 ): Promise<TestApp> {
   const testDb = await createTestDb();
   await testDb.db.close();
-  const config = loadConfig({
-    OPENEKS_DATABASE_URL: testDb.url,
-    OPENEKS_MASTER_KEY: testMasterKey(),
-    OPENEKS_PUBLIC_URL: 'http://localhost:8080',
+  const { config, secrets } = loadSettings({
+    [envVar.databaseUrl]: testDb.url,
+    [envVar.masterKey]: testMasterKey(),
+    [envVar.publicUrl]: 'http://localhost:8080',
     ...options.env,
   });
   const clock = options.clock ?? new FixedClock();
   const { logger, text } = captureLogs();
   let container: Container;
   try {
-    container = await createContainer({ config, clock, logger, ...options.container });
+    container = await createContainer({ config, secrets, clock, logger, ...options.container });
   } catch (err) {
     await testDb.cleanup();
     throw err;
@@ -74,6 +78,7 @@ export async function createTestApp(
     container,
     clock,
     config,
+    secrets,
     logs: text,
     async signInOperator(email = `op-${randomBytes(4).toString('hex')}@example.com`, password = operatorPassword) {
       const { link } = await container.operatorSetup.createOperator({ email, ...asSystem });

@@ -1,17 +1,22 @@
 import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
-import type { Config } from '../lib/config.js';
+import type { Settings } from '../lib/config.js';
 import type { Actor } from '../core/access/actor.js';
 
-/** What every command gets from src/main.ts: configuration, output streams, and the listener. */
+/** What every command gets from src/main.ts: the configuration (read on demand) and the output streams. */
 export interface CliContext {
-  loadConfig(): Config;
-  /** The environment, for a `pkcs11:` master key whose PIN is named `pin=env:NAME`. */
-  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Reads and checks the environment (throws ConfigError). Called only by the commands that need
+   * it, so that `wmbus decode` works with any environment.
+   */
+  loadSettings(): Settings;
   out: Writable;
   err: Writable;
-  /** `serve` needs the one part only main.ts may do: listen and wait for signals. */
-  serve(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<void>;
+}
+
+/** One line to standard output. */
+export function print(ctx: CliContext, line: string): void {
+  ctx.out.write(`${line}\n`);
 }
 
 /** The CLI acts as the local system user; the audit trail names them. */

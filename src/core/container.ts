@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Config } from '../lib/config.js';
+import type { Config, Secrets } from '../lib/config.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
 import { loadBlocklist } from '../lib/password-policy/index.js';
@@ -98,11 +98,13 @@ export interface Container {
 
 export interface ContainerOptions {
   config: Config;
+  /** The master key spec and the SMTP URL: used here, never handed on as they are (src/lib/config.ts). */
+  secrets: Secrets;
   clock: Clock;
   logger: Logger;
   /** Apply pending migrations at boot (the default for `serve`; `migrate` does it on its own). */
   migrate?: boolean;
-  /** Replace the SMTP transport (tests of failure paths); the default follows OPENEKS_SMTP_URL. */
+  /** Replace the SMTP transport (tests of failure paths); the default follows secrets.smtpUrl. */
   mailTransport?: MailTransport;
   /** Replace the audit writer (the fail-closed test injects a failing one). */
   audit?: AuditWriter;
@@ -111,8 +113,6 @@ export interface ContainerOptions {
   signInLimits?: Partial<SignInLimits>;
   /** How long a new superuser request waits for others before the operators' mail (default 60 s). */
   accessRequestDigestMs?: number;
-  /** Where a `pkcs11:` spec looks up `pin=env:NAME`; main.ts passes process.env. */
-  providerEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The composition root: repos, then services, wired by hand (docs/style.md 1). */
@@ -132,7 +132,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable; rate limits fall back per request'));
 
-  const provider = options.masterKeyProvider ?? (await openMasterKeyProvider(config.masterKey, { env: options.providerEnv ?? {}, variable: 'OPENEKS_MASTER_KEY' }));
+  const provider = options.masterKeyProvider ?? (await openMasterKeyProvider(options.secrets.masterKey));
   const audit = options.audit ?? createAuditWriter({ dialect: db.dialect, clock });
   const vault = createVault({
     db,
@@ -169,8 +169,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const guard = createAccessGuard({ recordDenial });
   const auditTrail = createAuditTrailService({ repo: repos.audit, guard });
 
-  const mail = createMailService({ repo: repos.mail, clock, mode: config.smtpUrl || options.mailTransport ? 'smtp' : 'outbox' });
-  const transport = options.mailTransport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
+  const smtpUrl = options.secrets.smtpUrl;
+  const mail = createMailService({ repo: repos.mail, clock, mode: smtpUrl || options.mailTransport ? 'smtp' : 'outbox' });
+  const transport = options.mailTransport ?? (smtpUrl ? createSmtpTransport(smtpUrl.reveal()) : undefined);
   const mailDeliverer = createMailDeliverer({ repo: repos.mail, clock, transport: transport ?? { sendMail: async () => undefined }, from: config.mailFrom, logger });
   const outbox = createOutboxService({ mail, db, guard, audit });
   const queuedMail = afterCommitKick(mail, mailDeliverer);

@@ -1,33 +1,49 @@
-// Configuration from the environment. Only src/main.ts passes process.env in; everything else
-// receives the typed Config. A malformed value stops start-up with a message that names the
-// variable and never prints its value (it may hold a secret: master key, SMTP password).
+import { ConfigError } from './config-error.js';
+import { envVar } from './env-vars.js';
+import { parseMasterKeySpec, type MasterKeySpec } from './master-key-spec.js';
+import { Secret } from './secret.js';
+
+// Configuration from the environment (README "Configuration"; the names in env-vars.ts). Only
+// src/main.ts passes process.env in. A malformed value stops start-up with a message that names
+// the variable and never prints its value (it may hold a secret).
+//
+// What is read splits in two. `Config` is handed to every part of the service (the container
+// exposes it, the app reads it), so it holds neither the master key nor the SMTP credentials.
+// `Secrets` go to the composition root alone, which hands each to the one thing that needs it:
+// the master key spec to the vault's provider, the SMTP URL (it may carry a password) to the mail
+// transport. (A password written into the database, Redis or MQTT URL is still part of that URL.)
 
 export interface Config {
   host: string;
   port: number;
   publicUrl: URL;
   databaseUrl: string;
-  masterKey: string;
-  smtpUrl: URL | undefined;
   mailFrom: string;
   redisUrl: string | undefined;
   mqttUrl: string | undefined;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   trustProxy: boolean;
 }
 
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, reason: string) {
-    super(`${variable}: ${reason}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
+export interface Secrets {
+  masterKey: MasterKeySpec;
+  /** undefined: mail stays in the development outbox. */
+  smtpUrl: Secret<URL> | undefined;
 }
 
-type Env = Record<string, string | undefined>;
+export interface Settings {
+  config: Config;
+  secrets: Secrets;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+function isLogLevel(value: string): value is LogLevel {
+  return (logLevels as readonly string[]).includes(value);
+}
 
 function read(env: Env, name: string, fallback: string): string {
   const value = env[name];
@@ -47,59 +63,55 @@ function parseUrl(name: string, value: string, protocols: string[]): URL {
   return url;
 }
 
-export function loadConfig(env: Env): Config {
-  const host = read(env, 'OPENEKS_HOST', '127.0.0.1');
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) throw new ConfigError('OPENEKS_HOST', 'is not a host name or address');
+export function loadSettings(env: Env): Settings {
+  const host = read(env, envVar.host, '127.0.0.1');
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) throw new ConfigError(envVar.host, 'is not a host name or address');
 
-  const portText = read(env, 'OPENEKS_PORT', '8080');
+  const portText = read(env, envVar.port, '8080');
   const port = Number(portText);
   if (!/^\d{1,5}$/.test(portText) || port < 0 || port > 65535) {
-    throw new ConfigError('OPENEKS_PORT', 'must be a port number from 0 to 65535');
+    throw new ConfigError(envVar.port, 'must be a port number from 0 to 65535');
   }
 
-  const publicUrl = parseUrl('OPENEKS_PUBLIC_URL', read(env, 'OPENEKS_PUBLIC_URL', 'http://localhost:8080'), ['http:', 'https:']);
+  const publicUrl = parseUrl(envVar.publicUrl, read(env, envVar.publicUrl, 'http://localhost:8080'), ['http:', 'https:']);
 
-  const databaseUrl = read(env, 'OPENEKS_DATABASE_URL', 'sqlite:./data/openeks.db');
+  const databaseUrl = read(env, envVar.databaseUrl, 'sqlite:./data/openeks.db');
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
-    throw new ConfigError('OPENEKS_DATABASE_URL', 'must be sqlite:PATH or postgres://…');
+    throw new ConfigError(envVar.databaseUrl, 'must be sqlite:PATH or postgres://…');
   }
 
-  const masterKey = read(env, 'OPENEKS_MASTER_KEY', 'file:./data/master.key');
-  if (!/^(file:.+|env:.*|pkcs11:.+)$/s.test(masterKey)) {
-    throw new ConfigError('OPENEKS_MASTER_KEY', 'must be file:PATH, env:BASE64 or pkcs11:…');
-  }
+  const masterKey = parseMasterKeySpec(read(env, envVar.masterKey, 'file:./data/master.key'), env);
 
-  const smtpText = env.OPENEKS_SMTP_URL;
-  const smtpUrl = smtpText ? parseUrl('OPENEKS_SMTP_URL', smtpText, ['smtp:', 'smtps:']) : undefined;
+  const smtpText = env[envVar.smtpUrl];
+  const smtpUrl = smtpText ? new Secret(parseUrl(envVar.smtpUrl, smtpText, ['smtp:', 'smtps:'])) : undefined;
 
-  const mailFrom = read(env, 'OPENEKS_MAIL_FROM', 'openeks <no-reply@localhost>');
-  if (mailFrom.length > 320 || /[\r\n]/.test(mailFrom)) throw new ConfigError('OPENEKS_MAIL_FROM', 'must be one line of at most 320 characters');
+  const mailFrom = read(env, envVar.mailFrom, 'openeks <no-reply@localhost>');
+  if (mailFrom.length > 320 || /[\r\n]/.test(mailFrom)) throw new ConfigError(envVar.mailFrom, 'must be one line of at most 320 characters');
 
-  const redisText = env.OPENEKS_REDIS_URL;
-  if (redisText) parseUrl('OPENEKS_REDIS_URL', redisText, ['redis:', 'rediss:']);
+  const redisText = env[envVar.redisUrl];
+  if (redisText) parseUrl(envVar.redisUrl, redisText, ['redis:', 'rediss:']);
 
-  const mqttText = env.OPENEKS_MQTT_URL;
-  if (mqttText) parseUrl('OPENEKS_MQTT_URL', mqttText, ['mqtt:', 'mqtts:', 'ws:', 'wss:']);
+  const mqttText = env[envVar.mqttUrl];
+  if (mqttText) parseUrl(envVar.mqttUrl, mqttText, ['mqtt:', 'mqtts:', 'ws:', 'wss:']);
 
-  const logLevel = read(env, 'OPENEKS_LOG_LEVEL', 'info');
-  if (!(logLevels as readonly string[]).includes(logLevel)) {
-    throw new ConfigError('OPENEKS_LOG_LEVEL', `must be one of ${logLevels.join(', ')}`);
-  }
+  const logLevel = read(env, envVar.logLevel, 'info');
+  if (!isLogLevel(logLevel)) throw new ConfigError(envVar.logLevel, `must be one of ${logLevels.join(', ')}`);
 
-  const trustProxyText = read(env, 'OPENEKS_TRUST_PROXY', 'false');
-  if (trustProxyText !== 'true' && trustProxyText !== 'false') throw new ConfigError('OPENEKS_TRUST_PROXY', 'must be true or false');
+  const trustProxyText = read(env, envVar.trustProxy, 'false');
+  if (trustProxyText !== 'true' && trustProxyText !== 'false') throw new ConfigError(envVar.trustProxy, 'must be true or false');
 
   return {
-    host,
-    port,
-    publicUrl,
-    databaseUrl,
-    masterKey,
-    smtpUrl,
-    mailFrom,
-    redisUrl: redisText || undefined,
-    mqttUrl: mqttText || undefined,
-    logLevel: logLevel as Config['logLevel'],
-    trustProxy: trustProxyText === 'true',
+    config: {
+      host,
+      port,
+      publicUrl,
+      databaseUrl,
+      mailFrom,
+      redisUrl: redisText || undefined,
+      mqttUrl: mqttText || undefined,
+      logLevel,
+      trustProxy: trustProxyText === 'true',
+    },
+    secrets: { masterKey, smtpUrl },
   };
 }

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { buildApp } from '../../src/core/app.js';
 import { createContainer } from '../../src/core/container.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadSettings } from '../../src/lib/config.js';
+import { envVar } from '../../src/lib/env-vars.js';
 import { silentLogger } from './kit.js';
 
 // One boot of the EKS core as `serve` does it, minus listen(): createContainer (migrate: true,
@@ -19,9 +20,9 @@ export interface BootTiming {
 }
 
 export async function bootToReady(databaseUrl: string, masterKey: string): Promise<BootTiming> {
-  const config = loadConfig({ OPENEKS_DATABASE_URL: databaseUrl, OPENEKS_MASTER_KEY: masterKey, OPENEKS_LOG_LEVEL: 'silent' });
+  const settings = loadSettings({ [envVar.databaseUrl]: databaseUrl, [envVar.masterKey]: masterKey, [envVar.logLevel]: 'silent' });
   const start = performance.now();
-  const container = await createContainer({ config, clock: systemClock, logger: silentLogger, migrate: true });
+  const container = await createContainer({ ...settings, clock: systemClock, logger: silentLogger, migrate: true });
   const containerMs = performance.now() - start;
   try {
     const app = await buildApp(container, { logger: false });

@@ -10,6 +10,7 @@ import { openDatabase } from '../../src/core/db/database.js';
 import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
 import { createVault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { parseMasterKeySpec } from '../../src/lib/master-key-spec.js';
 import { bootToReady, type BootTiming } from './boot-support.js';
 import { type Bench, type BenchContext, type BenchRow, mb, median, row, seconds } from './kit.js';
 
@@ -49,7 +50,7 @@ interface Sample {
  */
 async function seedVault(url: string, masterKey: string): Promise<Sample[]> {
   const db = openDatabase(url);
-  const provider = await openMasterKeyProvider(masterKey, { variable: 'OPENEKS_BENCH_MASTER_KEY' });
+  const provider = await openMasterKeyProvider(parseMasterKeySpec(masterKey, {}, 'OPENEKS_BENCH_MASTER_KEY'));
   const vault = createVault({ db, clock: systemClock, provider, limits: { dataKeyMaxOperations: KEYS_PER_DATA_KEY } });
   try {
     const status = await vault.init();

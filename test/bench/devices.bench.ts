@@ -7,7 +7,8 @@ import { createContainer, type Container } from '../../src/core/container.js';
 import { driverHintFor, type Medium } from '../../src/core/modules/devices/device-fields.js';
 import type { DeviceListQueryInput } from '../../src/core/modules/devices/devices-schemas.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadSettings } from '../../src/lib/config.js';
+import { envVar } from '../../src/lib/env-vars.js';
 import { enrolTotp, signIn, testMasterKey } from '../harness.js';
 import { systemPrincipal } from '../../src/core/access/principal.js';
 import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds, silentLogger, systemActorOf } from './kit.js';
@@ -226,8 +227,8 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
     else await seedPostgres(db.url, log);
     log(`  seeded ${DEVICES.toLocaleString('en')} devices, ${CUSTOMERS} customer accounts in ${seconds(performance.now() - seedStart)} (list indexes built after the rows, then ANALYZE)`);
 
-    const config = loadConfig({ OPENEKS_DATABASE_URL: db.url, OPENEKS_MASTER_KEY: testMasterKey(), OPENEKS_PUBLIC_URL: 'http://localhost:8080', OPENEKS_LOG_LEVEL: 'silent' });
-    const container = await createContainer({ config, clock: systemClock, logger: silentLogger, migrate: false });
+    const settings = loadSettings({ [envVar.databaseUrl]: db.url, [envVar.masterKey]: testMasterKey(), [envVar.publicUrl]: 'http://localhost:8080', [envVar.logLevel]: 'silent' });
+    const container = await createContainer({ ...settings, clock: systemClock, logger: silentLogger, migrate: false });
     const app = await buildApp(container, { logger: false, rateLimits: { global: 10_000_000, auth: 10_000 } });
     try {
       await app.ready();

@@ -13,7 +13,9 @@ import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
 import { createVault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadSettings } from '../../src/lib/config.js';
+import { envVar } from '../../src/lib/env-vars.js';
+import { parseMasterKeySpec } from '../../src/lib/master-key-spec.js';
 import { newId } from '../../src/lib/ids.js';
 import { type Bench, type BenchContext, type BenchRow, collectGarbage, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
@@ -63,7 +65,7 @@ async function writeCsv(path: string): Promise<Source[]> {
 /** Encrypts outside the timing, then inserts the rows in one transaction: the floor's milliseconds. */
 async function floorMs(url: string, masterKey: string, rows: readonly Source[], log: (line: string) => void): Promise<number> {
   const db = openDatabase(url);
-  const provider = await openMasterKeyProvider(masterKey, { env: {}, variable: 'OPENEKS_MASTER_KEY' });
+  const provider = await openMasterKeyProvider(parseMasterKeySpec(masterKey));
   const vault = createVault({ db, clock: systemClock, provider });
   try {
     if ((await vault.init()).sealed) throw new Error('floor vault sealed');
@@ -137,8 +139,8 @@ async function floorMs(url: string, masterKey: string, rows: readonly Source[], 
 
 /** The import through the service, in this process: its milliseconds. */
 async function importMs(url: string, masterKey: string, file: string): Promise<number> {
-  const config = loadConfig({ OPENEKS_DATABASE_URL: url, OPENEKS_MASTER_KEY: masterKey, OPENEKS_PUBLIC_URL: 'http://localhost:8080', OPENEKS_LOG_LEVEL: 'error' });
-  const c = await createContainer({ config, clock: systemClock, logger: silentLogger });
+  const settings = loadSettings({ [envVar.databaseUrl]: url, [envVar.masterKey]: masterKey, [envVar.publicUrl]: 'http://localhost:8080', [envVar.logLevel]: 'error' });
+  const c = await createContainer({ ...settings, clock: systemClock, logger: silentLogger });
   try {
     collectGarbage();
     const start = performance.now();
@@ -162,7 +164,7 @@ async function vmHwmKb(pid: number): Promise<number | undefined> {
 
 /** `openeks import FILE` in a child process; its peak RSS, polled until it exits. */
 async function childPeak(url: string, dir: string, args: readonly string[]): Promise<{ peakMb: number; ms: number; stdout: string }> {
-  const env = { PATH: process.env.PATH ?? '', OPENEKS_DATABASE_URL: url, OPENEKS_MASTER_KEY: `file:${join(dir, 'master.key')}`, OPENEKS_LOG_LEVEL: 'error' };
+  const env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error' };
   const start = performance.now();
   const child = spawn(CLI, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

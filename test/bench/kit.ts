@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/core/db/migrate.js';
 import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
 import { createVault, type Vault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { parseMasterKeySpec } from '../../src/lib/master-key-spec.js';
 import type { Logger } from '../../src/lib/logger.js';
 import type { Actor } from '../../src/core/access/actor.js';
 
@@ -250,7 +251,7 @@ export async function interleavedRounds<V extends string>(input: {
 export async function withBenchVault<T>(database: BenchDatabase, body: (opened: { db: Db; vault: Vault }) => Promise<T>): Promise<T> {
   const target = await database.create();
   const db = openDatabase(target.url);
-  const provider = await openMasterKeyProvider(`env:${randomBytes(32).toString('base64')}`, { variable: 'OPENEKS_BENCH_MASTER_KEY' });
+  const provider = await openMasterKeyProvider(parseMasterKeySpec(`env:${randomBytes(32).toString('base64')}`, {}, 'OPENEKS_BENCH_MASTER_KEY'));
   const vault = createVault({ db, clock: systemClock, provider });
   try {
     const status = await vault.init();

@@ -3,7 +3,8 @@ import { buildApp } from '../../src/core/app.js';
 import { createContainer } from '../../src/core/container.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadSettings } from '../../src/lib/config.js';
+import { envVar } from '../../src/lib/env-vars.js';
 import { silentLogger } from './kit.js';
 import { benchPassword, benchUsers } from './sign-in-support.js';
 
@@ -24,8 +25,8 @@ if (url === undefined || masterKey === undefined) {
   process.exit(2);
 }
 
-const config = loadConfig({ OPENEKS_DATABASE_URL: url, OPENEKS_MASTER_KEY: masterKey, OPENEKS_LOG_LEVEL: 'silent' });
-const container = await createContainer({ config, clock: systemClock, logger: silentLogger, signInLimits: { ipFailures: Number.MAX_SAFE_INTEGER } });
+const settings = loadSettings({ [envVar.databaseUrl]: url, [envVar.masterKey]: masterKey, [envVar.logLevel]: 'silent' });
+const container = await createContainer({ ...settings, clock: systemClock, logger: silentLogger, signInLimits: { ipFailures: Number.MAX_SAFE_INTEGER } });
 const app = await buildApp(container, { logger: false, rateLimits: { global: 1_000_000_000, auth: 1_000_000_000 } });
 
 const now = new Date().toISOString();

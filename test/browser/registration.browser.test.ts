@@ -5,6 +5,7 @@ import { startTestServer } from '../harness.js';
 import { recipientsOf, tokenIn } from '../support/accounts.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 import { launchBrowser, watchPage, type ExpectedFailure } from './support/browser.js';
+import { envVar } from '../../src/lib/env-vars.js';
 
 // The guide's registration, walked in Chromium in German and in English, with the mail going over
 // real SMTP: "Hier registrieren" on the sign-in page, "E-Mail" and "Senden", the activation mail,
@@ -19,7 +20,7 @@ describe('registration and password reset in the browser', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    server = await startTestServer({ env: { OPENEKS_SMTP_URL: smtp.url.toString() } });
+    server = await startTestServer({ env: { [envVar.smtpUrl]: smtp.url.toString() } });
     browser = await launchBrowser();
   });
 

@@ -8,6 +8,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 import { launchBrowser, watchPage } from './support/browser.js';
 import { signInOperatorInBrowser } from './support/operator.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
+import { envVar } from '../../src/lib/env-vars.js';
 
 // docs/product.md flow 2 in Chromium (docs/superusers.md): a dealer asks for superuser access in
 // German, the operator hears of it by mail (real SMTP), finds the request in the queue with its
@@ -36,7 +37,7 @@ describe('superuser access in the browser', () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     // The operators' mail goes out at once instead of waiting a minute for more requests.
-    server = await startTestServer({ env: { OPENEKS_SMTP_URL: smtp.url.toString() }, container: { accessRequestDigestMs: 0 } });
+    server = await startTestServer({ env: { [envVar.smtpUrl]: smtp.url.toString() }, container: { accessRequestDigestMs: 0 } });
     browser = await launchBrowser();
     customer4711 = (await server.container.customers.create({ customerNo: '4711', name: 'Stadtwerke Musterstadt', ...asSystem })).id;
     customer4712 = (await server.container.customers.create({ customerNo: '4712', name: 'Wohnbau Musterstadt eG', ...asSystem })).id;

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContainer } from '../../src/core/container.js';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadSettings } from '../../src/lib/config.js';
+import { envVar } from '../../src/lib/env-vars.js';
 import { FixedClock } from '../support/clock.js';
 import { storeDevice } from '../support/devices.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -31,8 +32,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-check-telegram-'));
   testDb = await createTestDb();
   await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', OPENEKS_DATABASE_URL: testDb.url, OPENEKS_MASTER_KEY: `file:${join(dir, 'master.key')}`, OPENEKS_LOG_LEVEL: 'error' };
-  const container = await createContainer({ config: loadConfig(env), clock: new FixedClock(), logger: captureLogs().logger });
+  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error' };
+  const container = await createContainer({ ...loadSettings(env), clock: new FixedClock(), logger: captureLogs().logger });
   try {
     await storeDevice(container, { manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ hex: mc21.key }] });
     await storeDevice(container, { manufacturer: 'AAA', serial: aventies.meter_id, keys: [{ hex: oneDigitOff(aventies.key) }] });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/core/db/database.js';
+import { envVar } from '../../src/lib/env-vars.js';
 import { createTestDb, type TestDb } from '../support/test-db.js';
 
 // The real `openeks` command in a child process, on the suite's database kind, with the default
@@ -22,7 +23,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-cli-'));
   testDb = await createTestDb({ migrate: false });
   await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', OPENEKS_DATABASE_URL: testDb.url, OPENEKS_MASTER_KEY: `file:${join(dir, 'master.key')}`, OPENEKS_LOG_LEVEL: 'error' };
+  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error' };
 });
 
 afterAll(async () => {
@@ -85,7 +86,7 @@ describe('openeks CLI', () => {
   });
 
   it('stops with a message naming a malformed variable, without printing its value', async () => {
-    const res = await openeks(['mail', 'list'], { OPENEKS_SMTP_URL: 'ftp://user:Hunter2Secret@host' });
+    const res = await openeks(['mail', 'list'], { [envVar.smtpUrl]: 'ftp://user:Hunter2Secret@host' });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('OPENEKS_SMTP_URL');
     expect(res.stderr).not.toContain('Hunter2Secret');

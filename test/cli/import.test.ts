@@ -11,6 +11,7 @@ import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { openMasterKeyProvider } from '../../src/core/vault/master-key/index.js';
 import { createVault } from '../../src/core/vault/vault-service.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { envVar } from '../../src/lib/env-vars.js';
 import { kamstrupSampleKem } from '../fixtures/fixture-files.js';
 import { createTestDb, type TestDb } from '../support/test-db.js';
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-cli-import-'));
   testDb = await createTestDb({ migrate: false });
   await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', OPENEKS_DATABASE_URL: testDb.url, OPENEKS_MASTER_KEY: `file:${join(dir, 'master.key')}`, OPENEKS_LOG_LEVEL: 'error' };
+  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error' };
   expect((await openeks(['migrate'])).code).toBe(0);
 }, 60_000);
 
@@ -72,7 +73,7 @@ async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
 
 async function storedKeys(serial: string) {
   return withDb(async (db) => {
-    const provider = await openMasterKeyProvider(`file:${join(dir, 'master.key')}`);
+    const provider = await openMasterKeyProvider({ kind: 'file', path: join(dir, 'master.key') });
     const vault = createVault({ db, clock: systemClock, provider });
     try {
       expect((await vault.init()).sealed).toBe(false);

@@ -20,13 +20,11 @@ function context() {
   out.on('data', (c: Buffer) => (stdout += c.toString()));
   err.on('data', (c: Buffer) => (stderr += c.toString()));
   const ctx: CliContext = {
-    loadConfig: () => {
+    loadSettings: () => {
       throw new Error('no configuration needed');
     },
-    env: {},
     out,
     err,
-    serve: async () => undefined,
   };
   return { ctx, stdout: () => stdout, stderr: () => stderr };
 }
@@ -54,7 +52,7 @@ describe('openeks wmbus listen', () => {
     const done = runCli(['wmbus', 'listen', '--link', bench.link, '--stick', 'im871a', '--keys', keys, '--json', '--count', '4'], c.ctx);
     for (let i = 0; i < 500 && !c.stderr().includes('# listening on'); i += 1) await new Promise((r) => setTimeout(r, 10));
     const sent = [0, 1, 2, 3].map((i) => bench?.receiver.sendNow(i));
-    expect(await done).toBe(0);
+    expect(await done).toEqual({ exitCode: 0 });
     const lines = c.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.id, l.status])).toEqual([
       ['63941885', 'decrypted'],
@@ -74,8 +72,8 @@ describe('openeks wmbus listen', () => {
 
   it('refuses a bad link and an unknown stick with exit code 2', async () => {
     const c = context();
-    expect(await runCli(['wmbus', 'listen', '--link', 'ttyUSB0', '--stick', 'im871a'], c.ctx)).toBe(2);
-    expect(await runCli(['wmbus', 'listen', '--link', '/dev/null', '--stick', 'nope'], c.ctx)).toBe(2);
+    expect(await runCli(['wmbus', 'listen', '--link', 'ttyUSB0', '--stick', 'im871a'], c.ctx)).toEqual({ exitCode: 2 });
+    expect(await runCli(['wmbus', 'listen', '--link', '/dev/null', '--stick', 'nope'], c.ctx)).toEqual({ exitCode: 2 });
     expect(c.stderr()).toContain('--stick must be one of');
   });
 });
@@ -104,12 +102,12 @@ describe('openeks simulate', () => {
     const yaml = (await readFile('config/bench.yaml', 'utf8')).replace('kind: pty ', 'kind: tcp ');
     await writeFile(config, yaml);
     const c = context();
-    const code = await runCli(
+    const outcome = await runCli(
       ['simulate', '--config', config, '--write-keys', join(dir, 'k.csv'), '--write-kem', join(dir, 'k.kem'), '--kem-password', 'bench', '--seconds', '0.3'],
       c.ctx,
     );
     expect(c.stderr()).toBe('');
-    expect(code).toBe(0);
+    expect(outcome).toEqual({ exitCode: 0 });
     expect(c.stdout()).toMatch(/simulated im871a with 4 meters on tcp:\/\/127\.0\.0\.1:\d+/);
     expect((await readFile(join(dir, 'k.csv'), 'utf8')).split('\n')).toHaveLength(6);
     expect(await readFile(join(dir, 'k.kem'), 'utf8')).toMatch(/^<\?xml version="1\.0" encoding="utf-8"\?><EncryptedData /);

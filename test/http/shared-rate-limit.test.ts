@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../harness.js';
+import { envVar } from '../../src/lib/env-vars.js';
 
 // Several instances behind a load balancer share their rate-limit counters through Redis
 // (OPENEKS_REDIS_URL): what one instance counted, the other enforces.
@@ -20,7 +21,7 @@ afterAll(async () => {
 describe('rate limits in Redis', () => {
   it('counts across two instances', async () => {
     for (let i = 0; i < 2; i += 1) {
-      apps.push(await createTestApp({ env: { OPENEKS_REDIS_URL: redisUrl }, app: { rateLimits: { global: 1000, auth: 3 }, rateLimitNamespace: namespace } }));
+      apps.push(await createTestApp({ env: { [envVar.redisUrl]: redisUrl }, app: { rateLimits: { global: 1000, auth: 3 }, rateLimitNamespace: namespace } }));
     }
     const [a, b] = apps;
     if (!a || !b) throw new Error('two instances expected');

@@ -7,6 +7,7 @@ import { createSoftHsm, type SoftHsm, type SoftHsmToken } from '../../../test/su
 import { createTestDb, type TestDb } from '../../../test/support/test-db.js';
 import { describeVaultContract } from '../../../test/support/vault-contract.js';
 import { systemClock } from '../../lib/clock.js';
+import { parseMasterKeySpec } from '../../lib/master-key-spec.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './master-key/index.js';
 import { createVault } from './vault-service.js';
 
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 function providerFor(label: string, env: Record<string, string> = { [PIN_VARIABLE]: token.pin }): Promise<MasterKeyProvider> {
-  return openMasterKeyProvider(hsm.spec({ token: token.label, label, pinVariable: PIN_VARIABLE }), { env });
+  return openMasterKeyProvider(parseMasterKeySpec(hsm.spec({ token: token.label, label, pinVariable: PIN_VARIABLE }), env));
 }
 
 /** The token's secret keys as pkcs11-tool (a separate process) sees them. */
@@ -101,7 +102,7 @@ describe('pkcs11: provider specifics', () => {
     const noPin = await boot(await providerFor('any', {}));
     expect(noPin.status().reason).toContain(`the PIN variable ${PIN_VARIABLE} is not set`);
     const spec = `pkcs11:module=${hsm.module};token=no-such-token;pin=env:${PIN_VARIABLE};label=any`;
-    const noToken = await boot(await openMasterKeyProvider(spec, { env: { [PIN_VARIABLE]: token.pin } }));
+    const noToken = await boot(await openMasterKeyProvider(parseMasterKeySpec(spec, { [PIN_VARIABLE]: token.pin })));
     expect(noToken.status().reason).toContain('no token labelled "no-such-token"');
   });
 
@@ -110,10 +111,10 @@ describe('pkcs11: provider specifics', () => {
     await writeFile(file, `${token.pin}\n`, { mode: 0o600 });
     const label = `f${randomBytes(4).toString('hex')}`;
     const spec = `pkcs11:module=${hsm.module};token=${token.label};pin=file:${file};label=${label}`;
-    const vault = await boot(await openMasterKeyProvider(spec));
+    const vault = await boot(await openMasterKeyProvider(parseMasterKeySpec(spec)));
     expect(vault.status().sealed).toBe(false);
     await chmod(file, 0o644);
-    const loose = await boot(await openMasterKeyProvider(spec));
+    const loose = await boot(await openMasterKeyProvider(parseMasterKeySpec(spec)));
     expect(loose.status().reason).toContain('must not be accessible by group or others');
   });
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeVaultContract } from '../../../test/support/vault-contract.js';
+import { parseMasterKeySpec } from '../../lib/master-key-spec.js';
 import { openMasterKeyProvider } from './master-key/index.js';
 
 // The vault contract against the providers that keep the master key in the process: a key file
@@ -13,13 +14,13 @@ describeVaultContract('file: provider', async () => {
   const main = join(dir, 'keys', 'master.key');
   const other = join(dir, 'other', 'master.key');
   return {
-    open: () => openMasterKeyProvider(`file:${main}`),
+    open: () => openMasterKeyProvider({ kind: 'file', path: main }),
     async openOther() {
       // Give the other file a key of its own before the vault sees it.
-      const provider = await openMasterKeyProvider(`file:${other}`);
+      const provider = await openMasterKeyProvider({ kind: 'file', path: other });
       await provider.open({ createIfMissing: true });
       await provider.close();
-      return openMasterKeyProvider(`file:${other}`);
+      return openMasterKeyProvider({ kind: 'file', path: other });
     },
     canCreateVersions: true,
     cleanup: () => rm(dir, { recursive: true, force: true }),
@@ -30,8 +31,8 @@ describeVaultContract('env: provider', async () => {
   const key = randomBytes(32).toString('base64');
   const otherKey = randomBytes(32).toString('base64');
   return {
-    open: () => openMasterKeyProvider(`env:${key}`),
-    openOther: () => openMasterKeyProvider(`env:${otherKey}`),
+    open: () => openMasterKeyProvider(parseMasterKeySpec(`env:${key}`)),
+    openOther: () => openMasterKeyProvider(parseMasterKeySpec(`env:${otherKey}`)),
     canCreateVersions: false,
     cleanup: async () => undefined,
   };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { createActiveUser, goodPassword, recipientsOf, signInNewUser } from '../../../../test/support/accounts.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../../test/support/smtp.js';
+import { envVar } from '../../../lib/env-vars.js';
 
 // The operators' mail about new requests, over real SMTP: one mail per request that arrives
 // alone, one digest for requests that arrive together, each operator in their language, never
@@ -14,7 +15,7 @@ const delayMs = 60_000;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  t = await createTestApp({ env: { OPENEKS_SMTP_URL: smtp.url.toString() }, container: { accessRequestDigestMs: delayMs } });
+  t = await createTestApp({ env: { [envVar.smtpUrl]: smtp.url.toString() }, container: { accessRequestDigestMs: delayMs } });
   op = await t.signInOperator('ops.en@example.com');
   await createActiveUser(t, { email: 'ops.de@example.com', operator: true, language: 'de' });
   await createActiveUser(t, { email: 'ops.disabled@example.com', operator: true, language: 'de' });

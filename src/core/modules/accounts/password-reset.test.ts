@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, createActiveUser, goodPassword, otherGoodPassword, outboxCount, outboxMail, outboxToken, recipientsOf, tokenIn } from '../../../../test/support/accounts.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../../test/support/smtp.js';
+import { envVar } from '../../../lib/env-vars.js';
 
 let t: TestApp;
 afterEach(async () => t?.close());
@@ -20,7 +21,7 @@ describe('forgot password over real SMTP', () => {
   afterAll(async () => smtp?.close());
 
   it('mails a one-hour link; the new password ends every session, lifts the locks, notifies, and signs nobody in', async () => {
-    t = await createTestApp({ env: { OPENEKS_SMTP_URL: smtp.url.toString() } });
+    t = await createTestApp({ env: { [envVar.smtpUrl]: smtp.url.toString() } });
     const id = await createActiveUser(t, { email: 'vergesslich@example.com', language: 'de', name: 'Vera Gesslich' });
     const first = await signIn(t.app, 'vergesslich@example.com', goodPassword);
     await signIn(t.app, 'vergesslich@example.com', goodPassword);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, sessionCookieOf, signIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, createActiveUser, goodPassword, outboxCount, outboxMail, outboxToken, recipientsOf, tokenIn } from '../../../../test/support/accounts.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../../test/support/smtp.js';
+import { envVar } from '../../../lib/env-vars.js';
 
 let t: TestApp;
 afterEach(async () => t?.close());
@@ -20,7 +21,7 @@ describe('registration over real SMTP', () => {
   afterAll(async () => smtp?.close());
 
   it('registers a new address: pending account, activation mail in German, the link completes and signs in', async () => {
-    t = await createTestApp({ env: { OPENEKS_SMTP_URL: smtp.url.toString() } });
+    t = await createTestApp({ env: { [envVar.smtpUrl]: smtp.url.toString() } });
     const res = await register('Neu.Kunde@Example.com', { language: 'de' });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'accepted' });
@@ -80,7 +81,7 @@ describe('registration over real SMTP', () => {
   });
 
   it('sets the session cookie exactly as sign-in does', async () => {
-    t = await createTestApp({ env: { OPENEKS_SMTP_URL: smtp.url.toString() } });
+    t = await createTestApp({ env: { [envVar.smtpUrl]: smtp.url.toString() } });
     await register('cookie@example.com');
     const token = await outboxTokenOrSmtp(smtp, 'cookie@example.com');
     const done = await complete({ token, password: goodPassword });
@@ -94,7 +95,7 @@ describe('registration over real SMTP', () => {
   });
 
   it('an address with an account gets "you already have an account" with the way to reset, and no token', async () => {
-    t = await createTestApp({ env: { OPENEKS_SMTP_URL: smtp.url.toString() } });
+    t = await createTestApp({ env: { [envVar.smtpUrl]: smtp.url.toString() } });
     const id = await createActiveUser(t, { email: 'bekannt@example.com', language: 'de' });
     const res = await register('bekannt@example.com', { language: 'en' });
     expect(res.statusCode).toBe(202);

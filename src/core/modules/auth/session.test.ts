@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, operatorPassword, signInWithTotp, type TestApp } from '../../../../test/harness.js';
+import { envVar } from '../../../lib/env-vars.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -36,7 +37,7 @@ describe('sign-in and sessions', () => {
   });
 
   it('uses a __Host- Secure cookie when the public URL is https', async () => {
-    const secure = await createTestApp({ env: { OPENEKS_PUBLIC_URL: 'https://eks.example.com' } });
+    const secure = await createTestApp({ env: { [envVar.publicUrl]: 'https://eks.example.com' } });
     try {
       const op = await secure.signInOperator('op@example.com');
       expect(op.cookie).toMatch(/^__Host-openeks_session=/);

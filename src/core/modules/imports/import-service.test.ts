@@ -298,7 +298,7 @@ describe('importRows: the vault after a rollback', () => {
     const dataKeys = await t.container.db.kysely.selectFrom('vault_data_keys').select('id').execute();
     for (const k of stored) expect(dataKeys.map((d) => d.id)).toContain(k.data_key_id);
 
-    const provider = await openMasterKeyProvider(t.config.masterKey, { env: {}, variable: 'OPENEKS_MASTER_KEY' });
+    const provider = await openMasterKeyProvider(t.secrets.masterKey);
     const fresh = createVault({ db: t.container.db, clock: t.clock, provider });
     try {
       expect((await fresh.init()).sealed).toBe(false);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/harness.js';
+import { envVar } from '../../../lib/env-vars.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -22,7 +23,7 @@ describe('vault status and sealed start through the service', () => {
     apps.push(first);
     const wrongKey = randomBytes(32).toString('base64');
     // A second instance on the same database with another master key.
-    const second = await createTestApp({ env: { OPENEKS_DATABASE_URL: first.config.databaseUrl, OPENEKS_MASTER_KEY: `env:${wrongKey}` } });
+    const second = await createTestApp({ env: { [envVar.databaseUrl]: first.config.databaseUrl, [envVar.masterKey]: `env:${wrongKey}` } });
     apps.push(second);
     const ready = await second.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
@@ -36,7 +37,7 @@ describe('vault status and sealed start through the service', () => {
 
   it('starts sealed with a short master key, and says why', async () => {
     const short = randomBytes(16).toString('base64');
-    const t = await createTestApp({ env: { OPENEKS_MASTER_KEY: `env:${short}` } });
+    const t = await createTestApp({ env: { [envVar.masterKey]: `env:${short}` } });
     apps.push(t);
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);

@@ -1,12 +1,13 @@
 import { createLocalKeyRing, type LocalKeyRing } from './local-key-ring.js';
 import { parseKeyList } from './key-file.js';
+import type { Secret } from '../../../lib/secret.js';
 import type { MasterKeyProvider } from './provider.js';
 
 // env:BASE64 or env:v2=BASE64,v1=BASE64 — the key ring inside the variable itself. The label
 // names the variable, never its value. Versions are added by the operator (redeploy with the
-// new list), so this provider cannot create them.
+// new list), so this provider cannot create them. The list stays wrapped until open() parses it.
 
-export function createEnvProvider(value: string, variable: string): MasterKeyProvider {
+export function createEnvProvider(keys: Secret<string>, variable: string): MasterKeyProvider {
   const label = `env:${variable}`;
   let ring: LocalKeyRing | undefined;
 
@@ -19,7 +20,7 @@ export function createEnvProvider(value: string, variable: string): MasterKeyPro
     label,
     canCreateVersions: false,
     async open() {
-      const parsed = parseKeyList(value);
+      const parsed = parseKeyList(keys.reveal());
       if (!parsed.ok) return { ok: false, reason: `master key ${label}: ${parsed.problem}` };
       ring?.wipe();
       ring = createLocalKeyRing(parsed.keys);

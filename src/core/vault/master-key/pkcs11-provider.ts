@@ -3,8 +3,10 @@ import { endianness } from 'node:os';
 import type * as Pkcs11 from 'pkcs11js';
 import { NONCE_BYTES, TAG_BYTES } from '../../../lib/crypto/aead.js';
 import { acquireModule, pkcs11ErrorName, type Pkcs11Module } from './pkcs11-module.js';
-import { pkcs11Label, resolvePin, type Pkcs11Spec } from './pkcs11-spec.js';
-import type { MasterKeyProvider, ProviderEnv, ProviderOpen, WrappedKey } from './provider.js';
+import { pkcs11Label, type Pkcs11Spec } from '../../../lib/pkcs11-spec.js';
+import type { Secret } from '../../../lib/secret.js';
+import { resolvePin } from './pkcs11-pin.js';
+import type { MasterKeyProvider, ProviderOpen, WrappedKey } from './provider.js';
 
 // pkcs11: — the master key versions are AES-256 secret keys inside a PKCS#11 token (SoftHSM2, an
 // HSM), created with CKA_SENSITIVE=true and CKA_EXTRACTABLE=false, labelled `<label>-v<N>`.
@@ -31,7 +33,8 @@ function isTrue(value: Buffer): boolean {
   return value.length === 1 && value[0] === 1;
 }
 
-export function createPkcs11Provider(spec: Pkcs11Spec, env: ProviderEnv): MasterKeyProvider {
+/** `envPin`: the value of the `pin=env:NAME` variable, read at start-up (unused for pin=file:). */
+export function createPkcs11Provider(spec: Pkcs11Spec, envPin: Secret<string> | undefined): MasterKeyProvider {
   const label = pkcs11Label(spec);
   const subject = `master key ${label}`;
   const versionLabel = (version: number): string => `${spec.label}-v${version}`;
@@ -125,7 +128,7 @@ export function createPkcs11Provider(spec: Pkcs11Spec, env: ProviderEnv): Master
   }
 
   async function start(createIfMissing: boolean): Promise<ProviderOpen> {
-    const pin = await resolvePin(spec.pin, env);
+    const pin = await resolvePin(spec.pin, envPin);
     if (!pin.ok) return { ok: false, reason: `${subject}: ${pin.problem}` };
     let module: Pkcs11Module;
     try {

@@ -37,15 +37,6 @@ export interface MasterKeyProvider {
   close(): Promise<void>;
 }
 
-export type ProviderEnv = Readonly<Record<string, string | undefined>>;
-
-export interface ProviderOptions {
-  /** Where `pin=env:NAME` is looked up; main.ts passes process.env. */
-  env?: ProviderEnv;
-  /** The variable the spec was read from, used in the label of env: specs. */
-  variable?: string;
-}
-
 /** A provider that never opens: a spec that cannot be used still gives the vault a label. */
 export function unusableProvider(label: string, reason: string): MasterKeyProvider {
   return {

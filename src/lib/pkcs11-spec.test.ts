@@ -1,8 +1,5 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePkcs11Spec, pkcs11Label, resolvePin } from './pkcs11-spec.js';
+import { parsePkcs11Spec, pkcs11Label } from './pkcs11-spec.js';
 
 const module = '/usr/lib/softhsm/libsofthsm2.so';
 
@@ -37,23 +34,6 @@ describe('pkcs11: spec', () => {
       `pkcs11:module=${module};token=${'x'.repeat(33)};pin=env:P`,
     ]) {
       expect(parsePkcs11Spec(spec).ok, spec).toBe(false);
-    }
-  });
-
-  it('resolves the PIN from the environment or a private file', async () => {
-    expect(await resolvePin({ kind: 'env', name: 'PIN' }, { PIN: '1234' })).toEqual({ ok: true, pin: '1234' });
-    expect((await resolvePin({ kind: 'env', name: 'PIN' }, {})).ok).toBe(false);
-    const dir = await mkdtemp(join(tmpdir(), 'openeks-pin-'));
-    try {
-      const file = join(dir, 'pin');
-      await writeFile(file, '4321\n', { mode: 0o600 });
-      expect(await resolvePin({ kind: 'file', path: file }, {})).toEqual({ ok: true, pin: '4321' });
-      await chmod(file, 0o640);
-      const loose = await resolvePin({ kind: 'file', path: file }, {});
-      expect(loose.ok).toBe(false);
-      expect((await resolvePin({ kind: 'file', path: join(dir, 'missing') }, {})).ok).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

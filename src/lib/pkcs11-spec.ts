@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
-import type { ProviderEnv } from './provider.js';
-
+// The grammar of a `pkcs11:` master key spec (docs/crypto.md §6), parsed with the rest of the
+// configuration (master-key-spec.ts); the vault's PKCS#11 provider resolves the PIN and talks to
+// the token.
+//
 // pkcs11:module=/usr/lib/softhsm/libsofthsm2.so;token=openeks;pin=env:OPENEKS_PKCS11_PIN;label=openeks-master
 //
 // module  absolute path of the PKCS#11 library (required)
@@ -63,23 +64,4 @@ export function parsePkcs11Spec(text: string): SpecParse {
 /** What may be printed about a spec: no PIN source details beyond the variable or file name. */
 export function pkcs11Label(spec: Pkcs11Spec): string {
   return `pkcs11:token=${spec.token};label=${spec.label}`;
-}
-
-export type PinResult = { ok: true; pin: string } | { ok: false; problem: string };
-
-export async function resolvePin(source: PinSource, env: ProviderEnv): Promise<PinResult> {
-  if (source.kind === 'env') {
-    const pin = env[source.name];
-    return pin === undefined || pin === '' ? { ok: false, problem: `the PIN variable ${source.name} is not set` } : { ok: true, pin };
-  }
-  try {
-    const info = await stat(source.path);
-    if (!info.isFile()) return { ok: false, problem: `the PIN file ${source.path} is not a regular file` };
-    if ((info.mode & 0o077) !== 0) return { ok: false, problem: `the PIN file ${source.path} must not be accessible by group or others (chmod 600)` };
-    const pin = (await readFile(source.path, 'utf8')).replace(/\r?\n$/, '');
-    if (pin === '' || pin.length > 255) return { ok: false, problem: `the PIN file ${source.path} must hold one PIN of 1-255 characters` };
-    return { ok: true, pin };
-  } catch {
-    return { ok: false, problem: `the PIN file ${source.path} cannot be read` };
-  }
 }

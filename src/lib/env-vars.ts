@@ -1,0 +1,20 @@
+// Every environment variable openeks reads as configuration, named once. Config loading reads
+// them through this table, tests set them through it, and test/docs/configuration.test.ts checks
+// that README.md's configuration table lists exactly these. Variables that only the tests or the
+// benches read (OPENEKS_TEST_*, OPENEKS_BENCH_*) are not configuration and are not listed here.
+
+export const envVar = {
+  host: 'OPENEKS_HOST',
+  port: 'OPENEKS_PORT',
+  publicUrl: 'OPENEKS_PUBLIC_URL',
+  databaseUrl: 'OPENEKS_DATABASE_URL',
+  masterKey: 'OPENEKS_MASTER_KEY',
+  smtpUrl: 'OPENEKS_SMTP_URL',
+  mailFrom: 'OPENEKS_MAIL_FROM',
+  redisUrl: 'OPENEKS_REDIS_URL',
+  mqttUrl: 'OPENEKS_MQTT_URL',
+  logLevel: 'OPENEKS_LOG_LEVEL',
+  trustProxy: 'OPENEKS_TRUST_PROXY',
+} as const;
+
+export type EnvVarName = (typeof envVar)[keyof typeof envVar];
