@@ -118,7 +118,7 @@ export interface ContainerOptions {
 /** The composition root: repos, then services, wired by hand (docs/style.md 1). */
 export async function createContainer(options: ContainerOptions): Promise<Container> {
   const { config, clock, logger } = options;
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(options.secrets.databaseUrl.reveal());
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const schema = await schemaStatus(db);
@@ -129,7 +129,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     throw err;
   }
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  const redisUrl = options.secrets.redisUrl?.reveal();
+  const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable; rate limits fall back per request'));
 
   const provider = options.masterKeyProvider ?? (await openMasterKeyProvider(options.secrets.masterKey));

@@ -24,15 +24,14 @@ describe('configuration', () => {
       host: '127.0.0.1',
       port: 8080,
       publicUrl: new URL('http://localhost:8080'),
-      databaseUrl: 'sqlite:./data/openeks.db',
       mailFrom: 'openeks <no-reply@localhost>',
-      redisUrl: undefined,
-      mqttUrl: undefined,
       logLevel: 'info',
       trustProxy: false,
     });
     expect(config.publicUrl.toString()).toBe('http://localhost:8080/');
-    expect(secrets).toEqual({ masterKey: { kind: 'file', path: './data/master.key' }, smtpUrl: undefined });
+    expect(secrets.masterKey).toEqual({ kind: 'file', path: './data/master.key' });
+    expect(secrets.databaseUrl.reveal()).toBe('sqlite:./data/openeks.db');
+    expect([secrets.smtpUrl, secrets.redisUrl, secrets.mqttUrl]).toEqual([undefined, undefined, undefined]);
   });
 
   it('reads every variable', () => {
@@ -53,15 +52,15 @@ describe('configuration', () => {
       host: '0.0.0.0',
       port: 9090,
       publicUrl: new URL('https://eks.example.com'),
-      databaseUrl: 'postgres://eks@db:5432/eks',
       mailFrom: 'EKS <eks@example.com>',
-      redisUrl: 'redis://cache:6379',
-      mqttUrl: 'mqtts://broker:8883',
       logLevel: 'warn',
       trustProxy: true,
     });
     expect(secrets.masterKey).toEqual({ kind: 'file', path: '/var/lib/openeks/master.key' });
     expect(secrets.smtpUrl?.reveal().href).toBe('smtps://mailer:pw@mail.example.com:465');
+    expect(secrets.databaseUrl.reveal()).toBe('postgres://eks@db:5432/eks');
+    expect(secrets.redisUrl?.reveal()).toBe('redis://cache:6379');
+    expect(secrets.mqttUrl?.reveal()).toBe('mqtts://broker:8883');
   });
 
   // Every value carries the canary "Xq7canary": a message must name the variable, say what is
@@ -140,10 +139,20 @@ describe('secrets stay out of what is printed', () => {
   const masterKeyCanary = 'MkCanary0000000000000000000000000000000000A=';
   const smtpCanary = 'SmtpCanaryPassword';
   const pinCanary = 'PinCanary4711';
-  const canaries = [masterKeyCanary, smtpCanary, pinCanary];
+  const dbCanary = 'DbCanaryPassword';
+  const redisCanary = 'RedisCanaryPassword';
+  const mqttCanary = 'MqttCanaryPassword';
+  const canaries = [masterKeyCanary, smtpCanary, pinCanary, dbCanary, redisCanary, mqttCanary];
 
   function load(masterKey: string): Settings {
-    return loadSettings({ [envVar.masterKey]: masterKey, [envVar.smtpUrl]: `smtps://mailer:${smtpCanary}@mail.example.com`, HSM_PIN: pinCanary });
+    return loadSettings({
+      [envVar.masterKey]: masterKey,
+      [envVar.smtpUrl]: `smtps://mailer:${smtpCanary}@mail.example.com`,
+      [envVar.databaseUrl]: `postgres://eks:${dbCanary}@db:5432/eks`,
+      [envVar.redisUrl]: `redis://:${redisCanary}@cache:6379`,
+      [envVar.mqttUrl]: `mqtts://gw:${mqttCanary}@broker:8883`,
+      HSM_PIN: pinCanary,
+    });
   }
 
   const both = [load(`env:${masterKeyCanary}`), load(`${hsm};pin=env:HSM_PIN`)];

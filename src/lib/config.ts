@@ -8,27 +8,30 @@ import { Secret } from './secret.js';
 // the variable and never prints its value (it may hold a secret).
 //
 // What is read splits in two. `Config` is handed to every part of the service (the container
-// exposes it, the app reads it), so it holds neither the master key nor the SMTP credentials.
-// `Secrets` go to the composition root alone, which hands each to the one thing that needs it:
-// the master key spec to the vault's provider, the SMTP URL (it may carry a password) to the mail
-// transport. (A password written into the database, Redis or MQTT URL is still part of that URL.)
+// exposes it, the app reads it), so it holds no secret. `Secrets` go to the composition root (and
+// the few commands that open the database) alone, which hands each to the one thing that needs
+// it: the master key spec to the vault's provider, the database, Redis and SMTP URLs (each may
+// carry a password) to their connections, the MQTT URL to the gateway.
 
 export interface Config {
   host: string;
   port: number;
   publicUrl: URL;
-  databaseUrl: string;
   mailFrom: string;
-  redisUrl: string | undefined;
-  mqttUrl: string | undefined;
   logLevel: LogLevel;
   trustProxy: boolean;
 }
 
 export interface Secrets {
   masterKey: MasterKeySpec;
+  /** `sqlite:PATH` or `postgres://user:password@…`. */
+  databaseUrl: Secret<string>;
   /** undefined: mail stays in the development outbox. */
   smtpUrl: Secret<URL> | undefined;
+  /** undefined: rate limits are counted in this process. */
+  redisUrl: Secret<string> | undefined;
+  /** undefined: the gateway's configuration names the broker (the demo embeds one). */
+  mqttUrl: Secret<string> | undefined;
 }
 
 export interface Settings {
@@ -105,13 +108,16 @@ export function loadSettings(env: Env): Settings {
       host,
       port,
       publicUrl,
-      databaseUrl,
       mailFrom,
-      redisUrl: redisText || undefined,
-      mqttUrl: mqttText || undefined,
       logLevel,
       trustProxy: trustProxyText === 'true',
     },
-    secrets: { masterKey, smtpUrl },
+    secrets: {
+      masterKey,
+      databaseUrl: new Secret(databaseUrl),
+      smtpUrl,
+      redisUrl: redisText ? new Secret(redisText) : undefined,
+      mqttUrl: mqttText ? new Secret(mqttText) : undefined,
+    },
   };
 }

@@ -23,7 +23,7 @@ describe('vault status and sealed start through the service', () => {
     apps.push(first);
     const wrongKey = randomBytes(32).toString('base64');
     // A second instance on the same database with another master key.
-    const second = await createTestApp({ env: { [envVar.databaseUrl]: first.config.databaseUrl, [envVar.masterKey]: `env:${wrongKey}` } });
+    const second = await createTestApp({ env: { [envVar.databaseUrl]: first.secrets.databaseUrl.reveal(), [envVar.masterKey]: `env:${wrongKey}` } });
     apps.push(second);
     const ready = await second.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
