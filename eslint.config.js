@@ -1,5 +1,6 @@
 // Strict lint in CI (STYLE.md 15, SEC-36): typescript-eslint, eslint-plugin-security and
 // Microsoft's SDL rules; no `any`, no non-null `!`.
+import { builtinModules } from 'node:module';
 import sdl from '@microsoft/eslint-plugin-sdl';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
@@ -55,6 +56,36 @@ export default tseslint.config(
     // Layering (STYLE.md): drivers/ and lib/ import nothing of the app; services never import Fastify.
     files: ['drivers/**', 'src/lib/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', '**/gateway/**', '**/web/**', '**/cli/**'], message: 'lib/ and drivers/ import nothing of the app.' }] }] },
+  },
+  {
+    // src/shared/ runs in the browser as well as in Node (src/shared/README.md): no Node, no server
+    // libraries, nothing of the app above it.
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...builtinModules, 'fastify', 'kysely', 'pg', 'better-sqlite3'].map((name) => ({ name, message: 'src/shared/ is pure: no Node and no server libraries.' })),
+          patterns: [
+            { group: ['node:*', 'fastify/*', '@fastify/*', 'kysely/*', 'pg/*', 'better-sqlite3/*'], message: 'src/shared/ is pure: no Node and no server libraries.' },
+            { group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/web/**', '**/drivers/**', '**/simulators/**'], message: 'src/shared/ imports nothing of the app.' },
+          ],
+        },
+      ],
+      // Node's globals do not exist in the browser either.
+      'no-restricted-globals': ['error', ...['Buffer', 'process', 'global', 'require', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'src/shared/ runs in the browser too.' }))],
+    },
+  },
+  {
+    // The web UI reaches the server only over HTTP; what both sides need is in src/shared/.
+    files: ['src/web/**'],
+    ignores: ['src/web/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/drivers/**', '**/simulators/**'], message: 'The web UI imports src/shared/, never the server, the CLI, the gateway or the drivers.' }] },
+      ],
+    },
   },
   {
     files: ['src/core/modules/**/*-service.ts', 'src/core/modules/**/*-repo.ts', 'src/core/vault/**'],

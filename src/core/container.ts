@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../lib/config.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
-import { loadBlocklist } from '../lib/password-policy/index.js';
+import { loadBlocklist } from '../shared/password-policy/index.js';
 import type { Logger } from '../lib/logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest, schemaStatus } from './db/migrate.js';

@@ -1,6 +1,6 @@
 // Devices and their key versions (docs/inventory.md "Devices", "Key versions"): metadata only,
 // never key material.
-import { keyStates, type KeyState } from '../../core/modules/devices/device-fields.js';
+import { keyStates, type KeyState } from '../../shared/inventory/device-fields.js';
 import { ApiError, type ApiClient, type RequestOptions } from './client.js';
 import { arrayOf, nullableStringOf, numberOf, objectOf, stringOf } from './parse.js';
 

@@ -1,4 +1,4 @@
-import type { PasswordProfile } from '../../lib/password-policy/index.js';
+import type { PasswordProfile } from '../../shared/password-policy/index.js';
 import { ApiError, type ApiClient, type RequestOptions } from './client.js';
 import { objectOf } from './parse.js';
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { MAX_COMMENT, MAX_REASON } from './access-request-fields.js';
+import { MAX_COMMENT, MAX_REASON } from '../../../shared/access-requests/access-request-fields.js';
 
-// The schemas bound every input (docs/style.md 8); access-request-fields.ts checks the rest after
+// The schemas bound every input (docs/style.md 8); src/shared/access-requests/access-request-fields.ts checks the rest after
 // trimming and names the field.
 
 const Relation = Type.Union([Type.Literal('dealer'), Type.Literal('customer-admin')], { description: 'dealer, or the customer\'s own administrator' });

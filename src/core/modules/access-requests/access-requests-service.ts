@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../../db/db-errors.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SuperusersService } from '../superusers/superusers-service.js';
-import { reasonText, requestFields, type RequestInput } from './access-request-fields.js';
+import { reasonText, requestFields, type RequestInput } from '../../../shared/access-requests/access-request-fields.js';
 import { accountIdByNumber, matchesFor } from './access-request-matches.js';
 import { type AccessRequest, askedFor, linkedCustomersOf, type QueuedRequest, queuedView, requestView } from './access-request-view.js';
 import { createAccessRequestsRepo, type QueueRow, type Status } from './access-requests-repo.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { passwordMaxLength } from '../../../lib/password-policy/index.js';
+import { passwordMaxLength } from '../../../shared/password-policy/index.js';
 
 // Bounded inputs (docs/style.md 8); these schemas are also the OpenAPI document.
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
 // The schemas bound every input (docs/style.md 8); the exact rules (after trimming) are in
-// customer-fields.ts, which answers with the field and the reason.
+// src/shared/inventory/customer-fields.ts, which answers with the field and the reason.
 
 const CustomerNo = Type.String({ minLength: 1, maxLength: 64, description: '1–32 letters, digits, "-", "_", "." or "/" (surrounding blanks are trimmed)' });
 const Name = Type.String({ minLength: 1, maxLength: 400, description: '1–200 characters' });

@@ -4,7 +4,7 @@ import { newId } from '../../../lib/ids.js';
 import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { customerFieldProblems, normalizeCustomerInput, type CustomerFields, type CustomerInput } from './customer-fields.js';
+import { customerFieldProblems, normalizeCustomerInput, type CustomerFields, type CustomerInput } from '../../../shared/inventory/customer-fields.js';
 import { createCustomersRepo, type CustomerWithCount } from './customers-repo.js';
 
 export interface CustomersDeps {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, systemActor, type TestApp } from '../../../../test/harness.js';
 import { auditOf } from '../../../../test/support/accounts.js';
 import { AppError } from '../../../lib/errors.js';
-import { isMedium, METER_SERIAL } from '../devices/device-fields.js';
+import { isMedium, METER_SERIAL } from '../../../shared/inventory/device-fields.js';
 import { deviceKeyContext } from '../keys/key-crypto.js';
 import { seedDemo } from './demo-seed-service.js';
 

@@ -1,5 +1,5 @@
 import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
-import { deviceKinds, MAX_TEXT, media } from './device-fields.js';
+import { deviceKinds, MAX_TEXT, media } from '../../../shared/inventory/device-fields.js';
 import { KeyVersionView } from '../keys/keys-schemas.js';
 
 // The device list's query and answers (docs/inventory.md "Devices"). Every input is bounded here;

@@ -2,7 +2,7 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError, type FieldProblem } from '../../../lib/errors.js';
 import type { Db } from '../../db/database.js';
 import type { Principal } from '../auth/session-service.js';
-import { deliveryDateProblem } from './device-fields.js';
+import { deliveryDateProblem } from '../../../shared/inventory/device-fields.js';
 import { deviceScopeOf } from './device-scope.js';
 import { decodeCursor, encodeCursor } from './devices-cursor.js';
 import { createDevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';

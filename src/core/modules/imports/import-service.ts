@@ -8,7 +8,7 @@ import type { Logger } from '../../../lib/logger.js';
 import type { Db } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import { deliveryDateProblem } from '../devices/device-fields.js';
+import { deliveryDateProblem } from '../../../shared/inventory/device-fields.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import { ProblemList } from './import-problems.js';
 import { recordFailure, type RowSource, runImport } from './import-run.js';

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.js';
 import type { AadContext, Vault } from '../../vault/vault-service.js';
-import type { KeyType } from '../devices/device-fields.js';
+import type { KeyType } from '../../../shared/inventory/device-fields.js';
 
 // The one place that says how a device key is bound to its row (SEC-03): every writer (import,
 // demo seed, new versions) and every reader (telegram check, downloads, the gateway's key fetch)

@@ -5,9 +5,9 @@ import { isUniqueViolation } from '../../db/db-errors.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { Actor, AuditWriter } from '../audit/audit-writer.js';
-import type { KeyState } from '../devices/device-fields.js';
+import type { KeyState } from '../../../shared/inventory/device-fields.js';
 import { deviceKeyContext } from './key-crypto.js';
-import { canTransition } from './key-states.js';
+import { canTransition } from '../../../shared/inventory/key-states.js';
 import { keyVersionView, MAX_STATE_REASON, type KeyVersion } from './keys-schemas.js';
 import { createKeysRepo } from './keys-repo.js';
 

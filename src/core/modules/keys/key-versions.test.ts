@@ -4,8 +4,8 @@ import { createTestApp, systemActor, type SignedIn, type TestApp } from '../../.
 import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
 import { storeDevice, storeKey } from '../../../../test/support/devices.js';
 import { AppError } from '../../../lib/errors.js';
-import { keyStates, type KeyState } from '../devices/device-fields.js';
-import { canTransition, keyTransitions } from './key-states.js';
+import { keyStates, type KeyState } from '../../../shared/inventory/device-fields.js';
+import { canTransition, keyTransitions } from '../../../shared/inventory/key-states.js';
 
 // One app for the file; every test makes its own devices, so they never share a key.
 let t: TestApp;

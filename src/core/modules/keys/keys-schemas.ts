@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { DeviceKeyRow } from '../../db/schema.js';
-import { keyStates, type KeyState } from '../devices/device-fields.js';
+import { keyStates, type KeyState } from '../../../shared/inventory/device-fields.js';
 
 /** The API's `KeyVersion` (docs/inventory.md): metadata only, never key material. */
 export interface KeyVersion {

@@ -1,5 +1,5 @@
-import { AppError, type FieldProblem } from '../../../lib/errors.js';
-import { CONTROL, CONTROL_BUT_LINES, CUSTOMER_NO, MAX_NAME } from '../customers/customer-fields.js';
+import { AppError, type FieldProblem } from '../errors.js';
+import { CONTROL, CONTROL_BUT_LINES, CUSTOMER_NO, MAX_NAME } from '../inventory/customer-fields.js';
 
 // What a user may write into a superuser request (docs/superusers.md), checked after trimming.
 
