@@ -10,7 +10,7 @@ export const TelegramCheckBody = Type.Object(
     telegram: Type.String({
       minLength: 1,
       maxLength: 2048,
-      description: 'The telegram in hex, L-field first; spaces and colons allowed; link-layer CRCs present (format A or B) or removed',
+      description: "The telegram in hex, L-field first; whitespace, ':', and wmbusmeters' '_' and '|' allowed between the digits; link-layer CRCs present (format A or B) or removed",
     }),
   },
   { additionalProperties: false },

@@ -21,7 +21,7 @@ export function TelegramCheckPage() {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const found = telegramProblem(telegram);
-    setProblem(found === null ? null : t(found === 'required' ? 'telegram.required' : 'telegram.invalid'));
+    setProblem(found === null ? null : t(`telegram.${found}`));
     if (found !== null) {
       document.getElementById('telegram-hex')?.focus();
       return;
