@@ -5,6 +5,22 @@ import sdl from '@microsoft/eslint-plugin-sdl';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
 
+// TypeBox as the browser gets it (src/shared/api/schema-helpers.ts, src/web/api/response-check.ts):
+// builders and checks by name, since the `Type` and `Value` objects hold all of TypeBox; never the
+// TypeCompiler, whose `new Function` the CSP forbids.
+const browserTypeBox = [{ name: '@sinclair/typebox/compiler', message: 'The TypeCompiler generates code with new Function, which the CSP forbids.' }];
+const browserTypeBoxSyntax = [
+  'error',
+  {
+    selector: "ImportDeclaration[source.value=/^@sinclair\\/typebox(\\/type)?$/] > ImportSpecifier[imported.name='Type']",
+    message: "Import the builders as a namespace (import * as Type from '@sinclair/typebox'): the Type object holds all of TypeBox.",
+  },
+  {
+    selector: "ImportDeclaration[source.value='@sinclair/typebox/value'] > ImportSpecifier[imported.name='Value']",
+    message: 'Import Check and the other functions by name: the Value object holds all of them.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'src/web/dist/**', 'data/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -65,13 +81,17 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...builtinModules, 'fastify', 'kysely', 'pg', 'better-sqlite3'].map((name) => ({ name, message: 'src/shared/ is pure: no Node and no server libraries.' })),
+          paths: [
+            ...[...builtinModules, 'fastify', 'kysely', 'pg', 'better-sqlite3'].map((name) => ({ name, message: 'src/shared/ is pure: no Node and no server libraries.' })),
+            ...browserTypeBox,
+          ],
           patterns: [
             { group: ['node:*', 'fastify/*', '@fastify/*', 'kysely/*', 'pg/*', 'better-sqlite3/*'], message: 'src/shared/ is pure: no Node and no server libraries.' },
             { group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/web/**', '**/drivers/**', '**/simulators/**'], message: 'src/shared/ imports nothing of the app.' },
           ],
         },
       ],
+      'no-restricted-syntax': browserTypeBoxSyntax,
       // Node's globals do not exist in the browser either.
       'no-restricted-globals': ['error', ...['Buffer', 'process', 'global', 'require', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'src/shared/ runs in the browser too.' }))],
     },
@@ -83,8 +103,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/drivers/**', '**/simulators/**'], message: 'The web UI imports src/shared/, never the server, the CLI, the gateway or the drivers.' }] },
+        {
+          paths: browserTypeBox,
+          patterns: [{ group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/drivers/**', '**/simulators/**'], message: 'The web UI imports src/shared/, never the server, the CLI, the gateway or the drivers.' }],
+        },
       ],
+      'no-restricted-syntax': browserTypeBoxSyntax,
     },
   },
   {

@@ -5,6 +5,9 @@ import { CONTROL, CONTROL_BUT_LINES, CUSTOMER_NO, MAX_NAME } from '../inventory/
 
 export const relations = ['dealer', 'customer-admin'] as const;
 export type Relation = (typeof relations)[number];
+/** open → approved, rejected or withdrawn; a decided request never changes again. */
+export const requestStatuses = ['open', 'approved', 'rejected', 'withdrawn'] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
 
 export const MAX_COMMENT = 2000;
 export const MAX_REASON = 2000;

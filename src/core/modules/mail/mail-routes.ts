@@ -2,22 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
 import type { MailRow } from '../../db/schema.js';
+import { MailMessageView, MailPageView } from '../../../shared/api/mail.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { requirePermission } from '../auth/permissions.js';
 import type { MailService } from './mail-service.js';
-
-const MailItem = Type.Object({
-  id: Type.String(),
-  recipient: Type.String(),
-  subject: Type.String(),
-  template: Type.String(),
-  language: Type.String(),
-  status: Type.String(),
-  attempts: Type.Integer(),
-  createdAt: Type.String(),
-  sentAt: Type.Union([Type.String(), Type.Null()]),
-});
 
 const itemView = (row: MailRow) => ({
   id: row.id,
@@ -42,7 +31,7 @@ export function mailRoutes(deps: { mail: Pick<MailService, 'list' | 'get'>; audi
           { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(Type.String({ maxLength: 200 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(MailItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+        response: { 200: MailPageView, ...errorResponses },
       },
       handler: async (request) => {
         requirePermission(request.principal?.roles ?? [], 'mail.read');
@@ -57,7 +46,7 @@ export function mailRoutes(deps: { mail: Pick<MailService, 'list' | 'get'>; audi
         tags: ['mail'],
         summary: 'One mail with its body; opening it is audited, since bodies can hold one-time links',
         params: Type.Object({ id: Type.String({ pattern: '^mail_[A-Za-z0-9_-]{1,40}$' }) }),
-        response: { 200: Type.Intersect([MailItem, Type.Object({ text: Type.Union([Type.String(), Type.Null()]), html: Type.Union([Type.String(), Type.Null()]) })]), ...errorResponses },
+        response: { 200: MailMessageView, ...errorResponses },
       },
       handler: async (request) => {
         requirePermission(request.principal?.roles ?? [], 'mail.read');
