@@ -7,7 +7,7 @@ import {
 } from '../../shared/api/accounts.js';
 import type { ApiClient, RequestOptions } from './client.js';
 import { checkResponse } from './response-check.js';
-import { parseSession, type Session } from './session-api.js';
+import { signedInSession, type Session } from './session-api.js';
 
 export type Language = Static<typeof LanguageSchema>;
 export type Profile = Static<typeof ProfileView>;
@@ -24,7 +24,7 @@ export async function inspectRegistration(client: ApiClient, token: string, opti
 
 /** Activates the account and signs it in: the new session, as sign-in returns it. */
 export async function completeRegistration(client: ApiClient, input: Static<typeof RegistrationCompleteBody>): Promise<Session> {
-  return parseSession(await client.post('/api/registrations/complete', input));
+  return signedInSession(await client.post('/api/registrations/complete', input));
 }
 
 /** 202 whatever the address. The mail goes out in the account's own language. */

@@ -39,7 +39,7 @@ function sessionAnswerOf(value: unknown): SessionAnswer {
 }
 
 /** An answer that must be a session with its user (the second step, registration). */
-export function parseSession(value: unknown): Session {
+export function signedInSession(value: unknown): Session {
   const answer = sessionAnswerOf(value);
   if (answer.stage === 'mfa') throw unexpectedAnswer('session at /stage: the second factor is still due');
   return answer;
@@ -56,7 +56,7 @@ export async function createSession(client: ApiClient, input: Static<typeof Sign
 
 /** The second sign-in step; the server replaces the session (new cookie, new CSRF token). */
 export async function verifySecondFactor(client: ApiClient, input: Static<typeof SecondFactorBody>): Promise<Session> {
-  return parseSession(await client.post('/api/session/mfa', input));
+  return signedInSession(await client.post('/api/session/mfa', input));
 }
 
 export async function deleteSession(client: ApiClient): Promise<void> {
