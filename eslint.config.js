@@ -1,8 +1,25 @@
 // Strict lint in CI (docs/style.md 15, SEC-36): typescript-eslint, eslint-plugin-security and
 // Microsoft's SDL rules; no `any`, no non-null `!`.
+import { builtinModules } from 'node:module';
 import sdl from '@microsoft/eslint-plugin-sdl';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
+
+// TypeBox as the browser gets it (src/shared/api/schema-helpers.ts, src/web/api/response-check.ts):
+// builders and checks by name, since the `Type` and `Value` objects hold all of TypeBox; never the
+// TypeCompiler, whose `new Function` the CSP forbids.
+const browserTypeBox = [{ name: '@sinclair/typebox/compiler', message: 'The TypeCompiler generates code with new Function, which the CSP forbids.' }];
+const browserTypeBoxSyntax = [
+  'error',
+  {
+    selector: "ImportDeclaration[source.value=/^@sinclair\\/typebox(\\/type)?$/] > ImportSpecifier[imported.name='Type']",
+    message: "Import the builders as a namespace (import * as Type from '@sinclair/typebox'): the Type object holds all of TypeBox.",
+  },
+  {
+    selector: "ImportDeclaration[source.value='@sinclair/typebox/value'] > ImportSpecifier[imported.name='Value']",
+    message: 'Import Check and the other functions by name: the Value object holds all of them.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'src/web/dist/**', 'data/**', 'coverage/**'] },
@@ -66,14 +83,52 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // Anything but: commander, node:*, the CLI's frame (context, errors, program, commands/*) and lib/*.
-              regex: String.raw`^(?!commander$|node:|\./cli/(cli-context|cli-errors|program)\.js$|\.\.?/(cli-context|cli-errors)\.js$|\./commands/[a-z-]+\.js$|(\./|(\.\./)+)lib/[a-z-]+\.js$)`,
+              // Anything but: commander, node:*, the CLI's frame (context, errors, program, commands/*), lib/* and shared/*.
+              regex: String.raw`^(?!commander$|node:|\./cli/(cli-context|cli-errors|program)\.js$|\.\.?/(cli-context|cli-errors)\.js$|\./commands/[a-z-]+\.js$|(\./|(\.\./)+)lib/[a-z-]+\.js$|(\.\./)+shared/[a-z-]+\.js$)`,
               allowTypeImports: true,
               message: 'Import the work of a command inside its action (await import), so that other commands do not load it.',
             },
           ],
         },
       ],
+    },
+  },
+  {
+    // src/shared/ runs in the browser as well as in Node (src/shared/README.md): no Node, no server
+    // libraries, nothing of the app above it.
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...[...builtinModules, 'fastify', 'kysely', 'pg', 'better-sqlite3'].map((name) => ({ name, message: 'src/shared/ is pure: no Node and no server libraries.' })),
+            ...browserTypeBox,
+          ],
+          patterns: [
+            { group: ['node:*', 'fastify/*', '@fastify/*', 'kysely/*', 'pg/*', 'better-sqlite3/*'], message: 'src/shared/ is pure: no Node and no server libraries.' },
+            { group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/web/**', '**/drivers/**', '**/simulators/**'], message: 'src/shared/ imports nothing of the app.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': browserTypeBoxSyntax,
+      // Node's globals do not exist in the browser either.
+      'no-restricted-globals': ['error', ...['Buffer', 'process', 'global', 'require', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'src/shared/ runs in the browser too.' }))],
+    },
+  },
+  {
+    // The web UI reaches the server only over HTTP; what both sides need is in src/shared/.
+    files: ['src/web/**'],
+    ignores: ['src/web/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: browserTypeBox,
+          patterns: [{ group: ['**/core/**', '**/lib/**', '**/cli/**', '**/gateway/**', '**/drivers/**', '**/simulators/**'], message: 'The web UI imports src/shared/, never the server, the CLI, the gateway or the drivers.' }],
+        },
+      ],
+      'no-restricted-syntax': browserTypeBoxSyntax,
     },
   },
   {

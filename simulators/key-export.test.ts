@@ -2,7 +2,8 @@ import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadBenchConfig } from './bench-config.js';
-import { kemFile, kemKey, keysCsv, KEYS_CSV_HEADER } from './key-export.js';
+import { kemFile, kemKey, keysCsv } from './key-export.js';
+import { KEY_CSV_HEADER } from '../src/shared/inventory/key-csv-columns.js';
 
 function decryptKem(file: string, password: string): string {
   const b64 = /<CipherValue>([A-Za-z0-9+/=]+)<\/CipherValue>/.exec(file)?.[1] ?? '';
@@ -15,7 +16,7 @@ describe('key export', () => {
   it('writes the import CSV with one DEK per meter', async () => {
     const c = await loadBenchConfig('config/bench.yaml');
     const lines = keysCsv(c.meters).trim().split('\n');
-    expect(lines[0]).toBe(KEYS_CSV_HEADER);
+    expect(lines[0]).toBe(KEY_CSV_HEADER);
     expect(lines[1]).toBe('63941885,KAM,meter,water-cold,MULTICAL 21,,,,,,DEK,C0938B9F2CA9672BCD0013FA6AC75F6E');
     expect(lines).toHaveLength(5);
   });

@@ -1,4 +1,5 @@
 import { createCipheriv } from 'node:crypto';
+import { KEY_CSV_HEADER } from '../src/shared/inventory/key-csv-columns.js';
 import type { MeterConfig, MeterKind } from './meters/meter-types.js';
 
 // The bench's keys, ready for the core's import: the CSV of docs/product.md ("Devices and keys") and a
@@ -18,8 +19,6 @@ const CATALOGUE: Readonly<Record<MeterKind, Catalogue>> = {
   'oms-water': { model: 'OMS water meter', medium: 'water-cold', kemName: 'OMS', consumption: 'VolumeCold' },
 };
 
-export const KEYS_CSV_HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
-
 /** flowIQ 2200 sends the M-field KAW (as wmbusmeters detects it); the other Kamstrup meters KAM. */
 function manufacturerOf(m: MeterConfig): string {
   if (m.kind === 'oms-water') return m.manufacturer ?? 'DME';
@@ -31,7 +30,7 @@ export function keysCsv(meters: readonly MeterConfig[]): string {
     const c = CATALOGUE[m.kind];
     return [m.id, manufacturerOf(m), 'meter', c.medium, c.model, '', '', '', '', '', 'DEK', m.key.toUpperCase()].join(',');
   });
-  return `${[KEYS_CSV_HEADER, ...rows].join('\n')}\n`;
+  return `${[KEY_CSV_HEADER, ...rows].join('\n')}\n`;
 }
 
 const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

@@ -2,7 +2,7 @@ import type { Container } from '../core/container.js';
 import type { Actor } from '../core/access/actor.js';
 import { systemPrincipal } from '../core/access/principal.js';
 import type { TelegramCheckResult } from '../core/modules/telegram-check/telegram-check-service.js';
-import { AppError } from '../lib/errors.js';
+import { AppError } from '../shared/errors.js';
 import { CliFailure } from './cli-context.js';
 
 export interface CheckTelegramInput {

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { ConfigError } from '../lib/config-error.js';
-import { AppError } from '../lib/errors.js';
+import { AppError } from '../shared/errors.js';
 import { CliFailure } from './cli-context.js';
 
 /**

@@ -3,7 +3,7 @@ import { systemPrincipal } from '../core/access/principal.js';
 import type { Container } from '../core/container.js';
 import type { Actor } from '../core/access/actor.js';
 import type { ImportView } from '../core/modules/imports/import-service.js';
-import { errorCatalog, type ErrorCode } from '../lib/errors.js';
+import { errorCatalog, type ErrorCode } from '../shared/errors.js';
 import { CliFailure } from './cli-context.js';
 
 export interface ImportFileInput {

@@ -2,6 +2,7 @@ import {
   FormatCache, WmbusError, decodeMeter, decodeTelegram, meterRecords, tryReversedKey,
   type DecodedTelegram, type MeterAddress, type MeterReading,
 } from '../../drivers/wmbus/index.js';
+import { MAX_TELEGRAM_BYTES, parseTelegramHex } from '../shared/telegrams/telegram-hex.js';
 import { CliFailure } from './cli-context.js';
 
 // `openeks wmbus decode HEX [--key K] [--json]`: one stripped telegram (L-field + telegram without
@@ -12,9 +13,6 @@ const DEVICE_TYPES: Readonly<Record<number, string>> = {
   0x0a: 'cooling (outlet)', 0x0b: 'cooling (inlet)', 0x0c: 'heat (inlet)', 0x0d: 'heat / cooling', 0x15: 'hot water',
   0x16: 'cold water', 0x1a: 'smoke detector', 0x1b: 'room sensor',
 };
-
-const MAX_TELEGRAM = 512; // bytes; the longest format B frame is 256
-const isHex = (s: string) => /^[0-9a-f]+$/i.test(s) && s.length % 2 === 0;
 
 const byte = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 const describeAddress = (a: MeterAddress) =>
@@ -29,10 +27,11 @@ function header(t: DecodedTelegram) {
   };
 }
 
+/** Hex as the API and the web UI read it (wmbusmeters' `_` and `|` included); `ok` checks the length. */
 function parseHex(what: string, s: string, ok: (bytes: number) => boolean, shape: string): Buffer {
-  const clean = s.replace(/[\s_:|]/g, ''); // wmbusmeters logs mark the encrypted part with '_' and frame with '|'
-  if (!isHex(clean) || !ok(clean.length / 2)) throw new CliFailure(`${what} must be ${shape}`, 2);
-  return Buffer.from(clean, 'hex');
+  const parsed = parseTelegramHex(s);
+  if ('problem' in parsed || !ok(parsed.hex.length / 2)) throw new CliFailure(`${what} must be ${shape}`, 2);
+  return Buffer.from(parsed.hex, 'hex');
 }
 
 function notATelegram(e: WmbusError): CliFailure {
@@ -69,7 +68,7 @@ function decodeOne(bytes: Buffer, key: Buffer | undefined): { t: DecodedTelegram
 
 /** The lines to print for one telegram; failures are CliFailures (1: the telegram or key, 2: usage). */
 export function wmbusDecode(input: { telegram: string; key?: string; json?: boolean }): string[] {
-  const bytes = parseHex('the telegram', input.telegram, (n) => n <= MAX_TELEGRAM, `hex digits, whole bytes (at most ${MAX_TELEGRAM})`);
+  const bytes = parseHex('the telegram', input.telegram, (n) => n <= MAX_TELEGRAM_BYTES, `hex digits, whole bytes (at most ${MAX_TELEGRAM_BYTES})`);
   const key = input.key === undefined ? undefined : parseHex('--key', input.key, (n) => n === 16, '32 hex digits (an AES-128 key)');
   const { t, reading } = decodeOne(bytes, key);
   const h = header(t);

@@ -5,12 +5,12 @@ import {
 import { stickCodecs, type StickName, type TelegramEvent } from '../../drivers/wmbus-sticks/index.js';
 import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
 import { startStickLink, type LinkStatus } from '../gateway/link/stick-link.js';
+import { KEY_CSV_HEADER } from '../shared/inventory/key-csv-columns.js';
 import { CliFailure } from './cli-context.js';
 
 // `openeks wmbus listen --link DEV|tcp://HOST:PORT --stick NAME [--keys keys.csv] [--json]`: prints
 // every telegram the stick hears — header, and with a key from the import CSV the verified values.
 
-const KEYS_HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
 const MAX_KEYS_FILE = 16 * 1024 * 1024;
 
 /** manufacturer + serial → DEK, from the import CSV of docs/product.md. */
@@ -20,7 +20,7 @@ const keyId = (manufacturer: string, serial: string): string => `${manufacturer}
 export function parseKeysCsv(text: string): KeyTable {
   if (text.length > MAX_KEYS_FILE) throw new CliFailure('--keys: the file is larger than 16 MiB', 2);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines[0]?.trim() !== KEYS_HEADER) throw new CliFailure(`--keys: the first line must be ${KEYS_HEADER}`, 2);
+  if (lines[0]?.trim() !== KEY_CSV_HEADER) throw new CliFailure(`--keys: the first line must be ${KEY_CSV_HEADER}`, 2);
   const keys = new Map<string, Buffer>();
   lines.slice(1).forEach((line, i) => {
     if (line.trim() === '') return;

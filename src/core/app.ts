@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AppError } from '../lib/errors.js';
+import { AppError } from '../shared/errors.js';
 import { newId } from '../lib/ids.js';
 import { loggerOptions } from '../lib/logger.js';
 import type { Container } from './container.js';

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Config, Secrets } from '../lib/config.js';
 import type { Clock } from '../lib/clock.js';
-import { AppError } from '../lib/errors.js';
-import { loadBlocklist } from '../lib/password-policy/index.js';
+import { AppError } from '../shared/errors.js';
+import { loadBlocklist } from '../shared/password-policy/index.js';
 import type { Logger } from '../lib/logger.js';
 import { type AccessGuard, createAccessGuard } from './access/access-guard.js';
 import { serviceActor } from './access/actor.js';

@@ -1,4 +1,4 @@
-import { AppError } from './errors.js';
+import { AppError } from '../shared/errors.js';
 
 // An opaque keyset position: the sort values of the last row of a page, as base64url JSON. Not
 // signed: a forged cursor only moves where a page starts; what a caller may see is decided by

@@ -19,7 +19,7 @@ export default defineConfig({
     cssCodeSplit: false,
     sourcemap: false,
     target: 'es2022',
-    // The password blocklist (src/lib/password-policy/blocklist-words.ts) is one lazily loaded
+    // The password blocklist (src/shared/password-policy/blocklist-words.ts) is one lazily loaded
     // chunk of about 0.9 MB by design; everything else stays far below this.
     chunkSizeWarningLimit: 1000,
   },

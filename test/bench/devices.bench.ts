@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/core/app.js';
 import { createContainer, type Container } from '../../src/core/container.js';
-import { driverHintFor, type Medium } from '../../src/core/modules/devices/device-fields.js';
+import { driverHintFor, type Medium } from '../../src/shared/inventory/device-fields.js';
 import type { DeviceListQueryInput } from '../../src/core/modules/devices/devices-schemas.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { loadSettings } from '../../src/lib/config.js';

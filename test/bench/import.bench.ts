@@ -17,6 +17,7 @@ import { loadSettings } from '../../src/lib/config.js';
 import { envVar } from '../../src/lib/env-vars.js';
 import { parseMasterKeySpec } from '../../src/lib/master-key-spec.js';
 import { newId } from '../../src/lib/ids.js';
+import { KEY_CSV_HEADER as HEADER } from '../../src/shared/inventory/key-csv-columns.js';
 import { type Bench, type BenchContext, type BenchRow, collectGarbage, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
 // The import of a 1,000,000-row CSV (one DEK per meter) through the import service, beside the
@@ -36,7 +37,6 @@ const POLL_MS = 50;
 const TIMEOUT_MS = 15 * 60_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'bin/openeks');
-const HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
 
 interface Source {
   serial: string;

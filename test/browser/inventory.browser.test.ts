@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { encodeRecords, VIF } from '../../simulators/wmbus/record-encoder.js';
 import { encodeKamstrupEll } from '../../simulators/wmbus/telegram-encoders.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
+import { KEY_CSV_HEADER } from '../../src/shared/inventory/key-csv-columns.js';
 import { kamstrupSampleKem } from '../fixtures/fixture-files.js';
 import { operatorPassword, startTestServer } from '../harness.js';
 import { launchBrowser, watchPage } from './support/browser.js';
@@ -54,7 +55,7 @@ function mc21Telegram(serial: string, key: Buffer): string {
 
 /** 60 more meters of another customer as a CSV, to page through. */
 function csvOfMeters(count: number): string {
-  const header = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
+  const header = KEY_CSV_HEADER;
   const rows = Array.from({ length: count }, (_, i) => {
     const serial = String(70000000 + i);
     const key = (serial + serial + serial + serial).slice(0, 32);

@@ -5,7 +5,7 @@ import { reportFailure } from '../../src/cli/cli-errors.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadSettings, type Settings } from '../../src/lib/config.js';
 import { envVar } from '../../src/lib/env-vars.js';
-import { AppError } from '../../src/lib/errors.js';
+import { AppError } from '../../src/shared/errors.js';
 
 // runCli in this process: what it hands back to src/main.ts, and when it reads the configuration.
 

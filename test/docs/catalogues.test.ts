@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/core/modules/audit/audit-events.js';
-import { errorCatalog } from '../../src/lib/errors.js';
+import { errorCatalog } from '../../src/shared/errors.js';
 
 // docs/errors.md and docs/audit-events.md are interfaces for third parties: each must list
 // exactly what the code has, with the same status.

@@ -9,6 +9,7 @@ import { keysCsv } from '../../simulators/key-export.js';
 import type { CliContext } from '../../src/cli/cli-context.js';
 import { runCli } from '../../src/cli/program.js';
 import { parseKeysCsv } from '../../src/cli/wmbus-listen.js';
+import { KEY_CSV_HEADER } from '../../src/shared/inventory/key-csv-columns.js';
 
 // `openeks wmbus listen` reading a simulated bench over a pseudo-terminal, and `openeks simulate`.
 
@@ -79,7 +80,7 @@ describe('openeks wmbus listen', () => {
 });
 
 describe('the --keys CSV', () => {
-  const header = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
+  const header = KEY_CSV_HEADER;
 
   it('keeps the DEKs by manufacturer and serial, and skips other key types', () => {
     const keys = parseKeysCsv(`${header}\n63941885,kam,meter,water-cold,MULTICAL 21,,,,,,DEK,C0938B9F2CA9672BCD0013FA6AC75F6E\n1,KAM,meter,heat,x,,,,,,GUEK,00\n`);

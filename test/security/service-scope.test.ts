@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorFor } from '../../src/core/access/actor.js';
 import type { MachinePrincipal, PersonPrincipal, Principal } from '../../src/core/access/principal.js';
-import { isAppError } from '../../src/lib/errors.js';
+import { isAppError } from '../../src/shared/errors.js';
 import { asSystem, createTestApp, type TestApp } from '../harness.js';
 import { createActiveUser } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';

@@ -1,6 +1,6 @@
 import type { Container } from '../../src/core/container.js';
 import type { DevicesTable } from '../../src/core/db/schema.js';
-import type { KeyState } from '../../src/core/modules/devices/device-fields.js';
+import type { KeyState } from '../../src/shared/inventory/device-fields.js';
 import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
 import { newId } from '../../src/lib/ids.js';
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/core/db/database.js';
 import type { MasterKeyProvider } from '../../src/core/vault/master-key/index.js';
 import { createVault, type Vault, type VaultLimits } from '../../src/core/vault/vault-service.js';
-import { AppError } from '../../src/lib/errors.js';
+import { AppError } from '../../src/shared/errors.js';
 import { FixedClock } from './clock.js';
 import { captureLogs } from './log-capture.js';
 import { createTestDb, sqlitePath, type TestDb } from './test-db.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { Actor } from './actor.js';
 import { can, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';

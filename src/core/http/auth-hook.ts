@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { DenialRecorder } from '../access/access-guard.js';
 import { actorFor, anonymousActor } from '../access/actor.js';
 import { can } from '../access/permissions.js';

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, errorCatalog, type ErrorCode, type FieldProblem } from '../../lib/errors.js';
+import { AppError, errorCatalog, type ErrorCode, type FieldProblem } from '../../shared/errors.js';
 import { isConnectionError } from '../db/db-errors.js';
 
 // One handler, one body: { error: { code, message, requestId, details? } } (docs/style.md 5, SEC-34).

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { PersonPrincipal, Principal } from '../access/principal.js';
 
 /** The principal the auth hook found; routes that declare any access but `public` always have one. */

@@ -1,5 +1,5 @@
 import { Transaction } from 'kysely';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { Executor } from '../db/database.js';
 
 // Limits, errors and the transaction helper shared by the vault's parts.

@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Db, Executor } from '../db/database.js';
 import type { DataKeys } from './data-keys.js';

@@ -2,7 +2,7 @@ import { buildAad, transientAad, type AadContext } from '../../lib/crypto/aad.js
 import { open, openDetached, seal } from '../../lib/crypto/aead.js';
 import { type Envelope, envelopeHeader, formatEnvelope, KEY_ID_START, parseEnvelope, parseEnvelopeTransient, type TransientEnvelope } from '../../lib/crypto/envelope.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Db, Executor } from '../db/database.js';
 import { createDataKeys } from './data-keys.js';

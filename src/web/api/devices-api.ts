@@ -1,8 +1,10 @@
 // Devices and their key versions (docs/inventory.md "Devices", "Key versions"): metadata only,
 // never key material.
-import { keyStates, type KeyState } from '../../core/modules/devices/device-fields.js';
-import { ApiError, type ApiClient, type RequestOptions } from './client.js';
-import { arrayOf, nullableStringOf, numberOf, objectOf, stringOf } from './parse.js';
+import type { Static } from '@sinclair/typebox';
+import { DeviceCountView, DeviceDetailView, DevicePageView, type DeviceView } from '../../shared/api/devices.js';
+import { KeyVersionView, type KeyStateBody } from '../../shared/api/keys.js';
+import type { ApiClient, RequestOptions } from './client.js';
+import { checkResponse } from './response-check.js';
 
 export const deviceFilterNames = [
   'serial',
@@ -26,86 +28,10 @@ export const sortableColumns = ['serial', 'deliveryDate', 'model', 'customerNo']
 export type SortColumn = (typeof sortableColumns)[number];
 export type DeviceSort = SortColumn | `-${SortColumn}`;
 
-export interface Device {
-  id: string;
-  manufacturer: string;
-  serial: string;
-  kind: string;
-  medium: string | null;
-  model: string | null;
-  typeNo: string | null;
-  configNo: string | null;
-  orderNo: string | null;
-  deliveryNote: string | null;
-  customerNo: string | null;
-  customerName: string | null;
-  deliveryDate: string | null;
-  driverHint: string | null;
-  createdAt: string;
-}
-
-export interface KeyVersion {
-  id: string;
-  keyType: string;
-  version: number;
-  state: KeyState;
-  /** Bytes (16 or 32); null for a version stored before lengths were kept. */
-  length: number | null;
-  createdAt: string;
-  stateChangedAt: string | null;
-  stateReason: string | null;
-}
-
-export interface DeviceDetail extends Device {
-  keys: KeyVersion[];
-}
-
-export interface DevicePage {
-  items: Device[];
-  nextCursor: string | null;
-}
-
-function parseDevice(value: unknown): Device {
-  const d = objectOf(value, 'device');
-  return {
-    id: stringOf(d['id'], 'device id'),
-    manufacturer: stringOf(d['manufacturer'], 'manufacturer'),
-    serial: stringOf(d['serial'], 'serial'),
-    kind: stringOf(d['kind'], 'kind'),
-    medium: nullableStringOf(d['medium'], 'medium'),
-    model: nullableStringOf(d['model'], 'model'),
-    typeNo: nullableStringOf(d['typeNo'], 'type number'),
-    configNo: nullableStringOf(d['configNo'], 'config number'),
-    orderNo: nullableStringOf(d['orderNo'], 'order number'),
-    deliveryNote: nullableStringOf(d['deliveryNote'], 'delivery note'),
-    customerNo: nullableStringOf(d['customerNo'], 'customer number'),
-    customerName: nullableStringOf(d['customerName'], 'customer name'),
-    deliveryDate: nullableStringOf(d['deliveryDate'], 'delivery date'),
-    driverHint: nullableStringOf(d['driverHint'], 'driver hint'),
-    createdAt: stringOf(d['createdAt'], 'created at'),
-  };
-}
-
-function keyStateOf(value: unknown): KeyState {
-  const state = stringOf(value, 'key state');
-  const known = keyStates.find((s) => s === state);
-  if (known === undefined) throw new ApiError({ status: 200, code: 'bad_response', message: 'The server sent an unexpected answer (key state).' });
-  return known;
-}
-
-export function parseKeyVersion(value: unknown): KeyVersion {
-  const k = objectOf(value, 'key version');
-  return {
-    id: stringOf(k['id'], 'key id'),
-    keyType: stringOf(k['keyType'], 'key type'),
-    version: numberOf(k['version'], 'key version number'),
-    state: keyStateOf(k['state']),
-    length: k['length'] === null || k['length'] === undefined ? null : numberOf(k['length'], 'key length'),
-    createdAt: stringOf(k['createdAt'], 'key created at'),
-    stateChangedAt: nullableStringOf(k['stateChangedAt'], 'state changed at'),
-    stateReason: nullableStringOf(k['stateReason'], 'state reason'),
-  };
-}
+export type Device = Static<typeof DeviceView>;
+export type KeyVersion = Static<typeof KeyVersionView>;
+export type DeviceDetail = Static<typeof DeviceDetailView>;
+export type DevicePage = Static<typeof DevicePageView>;
 
 function filterQuery(filter: DeviceFilter): URLSearchParams {
   const query = new URLSearchParams();
@@ -125,22 +51,20 @@ export async function listDevices(
   query.set('sort', input.sort);
   query.set('limit', String(input.limit));
   if (input.cursor !== null) query.set('cursor', input.cursor);
-  const body = objectOf(await client.get(`/api/devices?${query.toString()}`, options), 'devices');
-  return { items: arrayOf(body['items'], 'devices', parseDevice), nextCursor: nullableStringOf(body['nextCursor'], 'next cursor') };
+  return checkResponse(DevicePageView, await client.get(`/api/devices?${query.toString()}`, options), 'devices');
 }
 
 export async function countDevices(client: ApiClient, filter: DeviceFilter, options?: RequestOptions): Promise<number> {
   const query = filterQuery(filter).toString();
-  const body = objectOf(await client.get(`/api/devices/count${query ? `?${query}` : ''}`, options), 'device count');
-  return numberOf(body['total'], 'device total');
+  return checkResponse(DeviceCountView, await client.get(`/api/devices/count${query ? `?${query}` : ''}`, options), 'device count').total;
 }
 
 export async function getDevice(client: ApiClient, id: string, options?: RequestOptions): Promise<DeviceDetail> {
-  const body = objectOf(await client.get(`/api/devices/${encodeURIComponent(id)}`, options), 'device');
-  return { ...parseDevice(body), keys: arrayOf(body['keys'], 'key versions', parseKeyVersion) };
+  return checkResponse(DeviceDetailView, await client.get(`/api/devices/${encodeURIComponent(id)}`, options), 'device');
 }
 
-export async function changeKeyState(client: ApiClient, input: { deviceId: string; keyId: string; state: KeyState; reason?: string }): Promise<KeyVersion> {
+export async function changeKeyState(client: ApiClient, input: { deviceId: string; keyId: string } & Static<typeof KeyStateBody>): Promise<KeyVersion> {
   const path = `/api/devices/${encodeURIComponent(input.deviceId)}/keys/${encodeURIComponent(input.keyId)}/state`;
-  return parseKeyVersion(await client.post(path, input.reason ? { state: input.state, reason: input.reason } : { state: input.state }));
+  const body: Static<typeof KeyStateBody> = input.reason ? { state: input.state, reason: input.reason } : { state: input.state };
+  return checkResponse(KeyVersionView, await client.post(path, body), 'key version');
 }

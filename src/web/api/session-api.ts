@@ -1,13 +1,12 @@
+import type { Static } from '@sinclair/typebox';
+import { SessionView, type SignInBody } from '../../shared/api/auth.js';
+import type { SecondFactorBody } from '../../shared/api/mfa.js';
 import type { ApiClient, RequestOptions } from './client.js';
-import { arrayOf, nullableStringOf, objectOf, stringOf } from './parse.js';
+import { checkResponse, unexpectedAnswer } from './response-check.js';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: string[];
-  language: string | null;
-}
+type SessionBody = Static<typeof SessionView>;
+
+export type SessionUser = NonNullable<SessionBody['user']>;
 
 /**
  * A session that knows its user: `complete` (signed in) or `enrol` (the account must set up a
@@ -31,40 +30,33 @@ export function isOperator(user: SessionUser): boolean {
   return user.roles.includes('operator');
 }
 
-export function parseSession(value: unknown): Session {
-  const body = objectOf(value, 'session');
-  const user = objectOf(body['user'], 'session user');
-  return {
-    user: {
-      id: stringOf(user['id'], 'user id'),
-      email: stringOf(user['email'], 'user e-mail'),
-      name: nullableStringOf(user['name'], 'user name'),
-      roles: arrayOf(user['roles'], 'user roles', (role) => stringOf(role, 'user role')),
-      language: nullableStringOf(user['language'], 'user language'),
-    },
-    csrfToken: stringOf(body['csrfToken'], 'CSRF token'),
-    stage: body['stage'] === 'enrol' ? 'enrol' : 'complete',
-  };
+/** The schema allows `user` to be absent (while the second factor is due); a finished session must name it. */
+function sessionAnswerOf(value: unknown): SessionAnswer {
+  const body = checkResponse(SessionView, value, 'session');
+  if (body.stage === 'mfa') return { stage: 'mfa', csrfToken: body.csrfToken };
+  if (body.user === undefined) throw unexpectedAnswer('session at /user: the user is missing');
+  return { user: body.user, csrfToken: body.csrfToken, stage: body.stage === 'enrol' ? 'enrol' : 'complete' };
 }
 
-export function parseSessionAnswer(value: unknown): SessionAnswer {
-  const body = objectOf(value, 'session');
-  if (body['stage'] === 'mfa') return { stage: 'mfa', csrfToken: stringOf(body['csrfToken'], 'CSRF token') };
-  return parseSession(body);
+/** An answer that must be a session with its user (the second step, registration). */
+export function signedInSession(value: unknown): Session {
+  const answer = sessionAnswerOf(value);
+  if (answer.stage === 'mfa') throw unexpectedAnswer('session at /stage: the second factor is still due');
+  return answer;
 }
 
 /** The current session; rejects with `unauthenticated` (401) when nobody is signed in. */
 export async function getSession(client: ApiClient, options?: RequestOptions): Promise<SessionAnswer> {
-  return parseSessionAnswer(await client.get('/api/session', options));
+  return sessionAnswerOf(await client.get('/api/session', options));
 }
 
-export async function createSession(client: ApiClient, input: { email: string; password: string }): Promise<SessionAnswer> {
-  return parseSessionAnswer(await client.post('/api/session', input));
+export async function createSession(client: ApiClient, input: Static<typeof SignInBody>): Promise<SessionAnswer> {
+  return sessionAnswerOf(await client.post('/api/session', input));
 }
 
 /** The second sign-in step; the server replaces the session (new cookie, new CSRF token). */
-export async function verifySecondFactor(client: ApiClient, input: { code: string } | { recoveryCode: string }): Promise<Session> {
-  return parseSession(await client.post('/api/session/mfa', input));
+export async function verifySecondFactor(client: ApiClient, input: Static<typeof SecondFactorBody>): Promise<Session> {
+  return signedInSession(await client.post('/api/session/mfa', input));
 }
 
 export async function deleteSession(client: ApiClient): Promise<void> {

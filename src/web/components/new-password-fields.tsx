@@ -4,7 +4,7 @@
 // client-side checks the pages share.
 import { useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PolicyResult } from '../../lib/password-policy/index.js';
+import type { PolicyResult } from '../../shared/password-policy/index.js';
 import { PasswordPolicyBox } from './password-policy-box.js';
 import { TextField } from './text-field.js';
 

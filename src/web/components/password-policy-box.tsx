@@ -1,9 +1,9 @@
 // The guide's policy box beside a password form: each rule of the active profile, ticked while
-// the user types. It runs the server's own rules (src/lib/password-policy), so what it ticks is
+// the user types. It runs the server's own rules (src/shared/password-policy), so what it ticks is
 // what the server will accept; the server checks again on submit and names what failed.
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { evaluatePassword, isBlocklistLoaded, loadBlocklist, type PasswordProfile, type PolicyResult, type PolicyRule } from '../../lib/password-policy/index.js';
+import { evaluatePassword, isBlocklistLoaded, loadBlocklist, type PasswordProfile, type PolicyResult, type PolicyRule } from '../../shared/password-policy/index.js';
 import { useApi } from '../api/api-context.js';
 import { getPasswordProfile } from '../api/settings-api.js';
 

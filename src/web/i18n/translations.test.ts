@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCatalog } from '../../lib/errors.js';
+import { errorCatalog } from '../../shared/errors.js';
 import { de } from './de.js';
 import { en } from './en.js';
 

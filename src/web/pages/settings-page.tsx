@@ -1,7 +1,7 @@
 // Service-wide settings (operators): today the password policy profile (SEC-19).
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { passwordProfiles, type PasswordProfile } from '../../lib/password-policy/index.js';
+import { passwordProfiles, type PasswordProfile } from '../../shared/password-policy/index.js';
 import { useApi } from '../api/api-context.js';
 import { getPasswordProfile, setPasswordProfile } from '../api/settings-api.js';
 import { ErrorAlert, Notice } from '../components/error-alert.js';

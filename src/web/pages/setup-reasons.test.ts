@@ -1,6 +1,6 @@
 import i18next from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PolicyRuleId } from '../../lib/password-policy/index.js';
+import type { PolicyRuleId } from '../../shared/password-policy/index.js';
 import { de } from '../i18n/de.js';
 import { en } from '../i18n/en.js';
 import { reasonText } from './setup-reasons.js';

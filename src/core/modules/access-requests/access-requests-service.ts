@@ -1,5 +1,5 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../../lib/keyset-cursor.js';
 import type { AccessGuard } from '../../access/access-guard.js';
@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../../db/db-errors.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SuperusersService } from '../superusers/superusers-service.js';
-import { reasonText, requestFields, type RequestInput } from './access-request-fields.js';
+import { reasonText, requestFields, type RequestInput } from '../../../shared/access-requests/access-request-fields.js';
 import { type AccessRequest, approvedIdsOfAll, askedFor, type LinkedCustomerRef, type QueuedRequest, queuedView, requestView } from './access-request-view.js';
 import type { AccessRequestsRepo, QueueRow, Status } from './access-requests-repo.js';
 import type { CustomerMatchesRepo } from './customer-matches-repo.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { SettingsService } from '../settings/settings-service.js';
 
 export type PasswordCheck = (input: { password: string; name: string | null; email: string; hasSecondFactor: boolean }) => Promise<void>;

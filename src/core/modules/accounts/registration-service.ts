@@ -1,6 +1,6 @@
 import type { Clock } from '../../../lib/clock.js';
 import { hashPassword } from '../../../lib/crypto/passwords.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';

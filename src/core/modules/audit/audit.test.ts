@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, asSystem, systemActor, type TestApp } from '../../../../test/harness.js';
 import { systemClock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { testDatabaseKind } from '../../../../test/support/test-db.js';
 import { dialects } from '../../db/dialect.js';
 import type { Actor } from '../../access/actor.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { personOf, principalOf } from '../../http/principal-of.js';
 import { errorResponses } from '../../http/schemas.js';
 import { csrfTokenFor, sessionCookie } from '../../http/session-cookie.js';

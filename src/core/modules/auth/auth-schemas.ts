@@ -1,45 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { passwordMaxLength } from '../../../lib/password-policy/index.js';
 
-// Bounded inputs (docs/style.md 8); these schemas are also the OpenAPI document.
-export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
-export const Password = Type.String({ minLength: 1, maxLength: passwordMaxLength * 4 });
-export const Token = Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' });
-export const Name = Type.String({ maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
+// What the web UI reads or sends is in src/shared/api/auth.ts (one definition for both sides);
+// the rest here is the server's own. Bounded inputs (docs/style.md 8); these schemas are also the
+// OpenAPI document.
+export {
+  Email, Name, Password, SessionListView, SessionStage, SessionSummaryView, SessionView, SetupCompleteBody, SetupInspectBody, SetupInspectView, SignInBody, Token, UserView,
+} from '../../../shared/api/auth.js';
 
-export const UserView = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.String()),
-  language: Type.Union([Type.Literal('de'), Type.Literal('en')]),
-});
-
-export const SessionStage = Type.Union([Type.Literal('complete'), Type.Literal('mfa'), Type.Literal('enrol')], {
-  description: '`complete`: signed in; `mfa`: the second factor is due (POST /api/session/mfa); `enrol`: a second factor must be set up first (/api/me/mfa/totp).',
-});
-
-/** `user` is left out while the second factor is due; `stage` is absent only where it is always `complete`. */
-export const SessionView = Type.Object({ user: Type.Optional(UserView), csrfToken: Type.String(), stage: Type.Optional(SessionStage) });
-
-export const SessionSummaryView = Type.Object({
-  id: Type.String(),
-  device: Type.Union([Type.String(), Type.Null()], { description: 'From the user agent, e.g. "Chrome on Linux"; null when unknown' }),
-  ip: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastSeenAt: Type.String({ format: 'date-time' }),
-  stage: SessionStage,
-  current: Type.Boolean(),
-});
-export const SessionListView = Type.Object({ sessions: Type.Array(SessionSummaryView) });
 export const SessionIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 export const UserIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 export const DisableView = Type.Object({ sessionsEnded: Type.Integer() });
-
-export const SignInBody = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
-export const SetupInspectBody = Type.Object({ token: Token }, { additionalProperties: false });
-export const SetupInspectView = Type.Object({ email: Type.Union([Type.String(), Type.Null()]) });
-export const SetupCompleteBody = Type.Object(
-  { token: Token, password: Password, name: Type.Optional(Name), email: Type.Optional(Email) },
-  { additionalProperties: false },
-);

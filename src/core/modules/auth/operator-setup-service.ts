@@ -1,7 +1,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import { newToken, hashToken } from '../../../lib/crypto/tokens.js';
 import { hashPassword } from '../../../lib/crypto/passwords.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Db, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../lib/clock.js';
 import { hashToken, newToken } from '../../../lib/crypto/tokens.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { describeUserAgent } from '../../../lib/user-agent.js';
 import type { Db, Executor } from '../../db/database.js';

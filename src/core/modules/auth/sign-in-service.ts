@@ -1,6 +1,6 @@
 import type { Clock } from '../../../lib/clock.js';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../../../lib/crypto/passwords.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { Db } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
 import type { Actor } from '../../access/actor.js';

@@ -1,25 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
-// The schemas bound every input (docs/style.md 8); the exact rules (after trimming) are in
-// customer-fields.ts, which answers with the field and the reason.
-
-const CustomerNo = Type.String({ minLength: 1, maxLength: 64, description: '1–32 letters, digits, "-", "_", "." or "/" (surrounding blanks are trimmed)' });
-const Name = Type.String({ minLength: 1, maxLength: 400, description: '1–200 characters' });
-const ContactEmail = Type.Union([Type.String({ maxLength: 320 }), Type.Null()], { description: 'An e-mail address; empty or null for none' });
-const Notes = Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: 'At most 2,000 characters; empty or null for none' });
-
-export const CustomerView = Type.Object({
-  id: Type.String(),
-  customerNo: Type.String(),
-  name: Type.String(),
-  contactEmail: Type.Union([Type.String(), Type.Null()]),
-  notes: Type.Union([Type.String(), Type.Null()]),
-  deviceCount: Type.Integer(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
-
-export const CustomerPageView = Type.Object({ items: Type.Array(CustomerView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+// What the web UI reads or sends is in src/shared/api/customers.ts (one definition for both
+// sides); the list's query and the path parameters are the server's own. The schemas bound every
+// input (docs/style.md 8); the exact rules (after trimming) are in
+// src/shared/inventory/customer-fields.ts, which answers with the field and the reason.
+export { CustomerCreateBody, CustomerPageView, CustomerUpdateBody, CustomerView } from '../../../shared/api/customers.js';
 
 export const CustomerListQuery = Type.Object(
   {
@@ -28,16 +13,6 @@ export const CustomerListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
   { additionalProperties: false },
-);
-
-export const CustomerCreateBody = Type.Object(
-  { customerNo: CustomerNo, name: Name, contactEmail: Type.Optional(ContactEmail), notes: Type.Optional(Notes) },
-  { additionalProperties: false },
-);
-
-export const CustomerUpdateBody = Type.Object(
-  { customerNo: Type.Optional(CustomerNo), name: Type.Optional(Name), contactEmail: Type.Optional(ContactEmail), notes: Type.Optional(Notes) },
-  { additionalProperties: false, minProperties: 1 },
 );
 
 export const CustomerParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

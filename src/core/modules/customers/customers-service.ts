@@ -1,5 +1,5 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Principal } from '../../access/principal.js';
@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import { customerFieldProblems, normalizeCustomerInput, type CustomerFields, type CustomerInput } from './customer-fields.js';
+import { customerFieldProblems, normalizeCustomerInput, type CustomerFields, type CustomerInput } from '../../../shared/inventory/customer-fields.js';
 import type { CustomersRepo, CustomerWithCount } from './customers-repo.js';
 
 export interface CustomersDeps {

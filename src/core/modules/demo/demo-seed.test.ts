@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, asSystem, type TestApp } from '../../../../test/harness.js';
 import { auditOf } from '../../../../test/support/accounts.js';
-import { AppError } from '../../../lib/errors.js';
-import { isMedium, METER_SERIAL } from '../devices/device-fields.js';
+import { AppError } from '../../../shared/errors.js';
+import { isMedium, METER_SERIAL } from '../../../shared/inventory/device-fields.js';
 import { deviceKeyContext } from '../keys/key-crypto.js';
 
 let t: TestApp;

@@ -1,4 +1,4 @@
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { DeviceSort } from './devices-schemas.js';
 
 // The list cursor: opaque to clients, base64url of `[sort, ...the last row's sort values, id]`.

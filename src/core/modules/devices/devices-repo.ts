@@ -1,7 +1,7 @@
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
-import type { DeviceKind } from './device-fields.js';
+import type { DeviceKind } from '../../../shared/inventory/device-fields.js';
 import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
 
 // The device list's queries. Keyset paging: every sort is a tuple of expressions ending in

@@ -1,15 +1,15 @@
-import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
-import { deviceKinds, MAX_TEXT, media } from './device-fields.js';
-import { KeyVersionView } from '../keys/keys-schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import type { DeviceView } from '../../../shared/api/devices.js';
+import { literals } from '../../../shared/api/schema-helpers.js';
+import { deviceKinds, MAX_TEXT, media } from '../../../shared/inventory/device-fields.js';
 
-// The device list's query and answers (docs/inventory.md "Devices"). Every input is bounded here;
-// the service checks only what a schema cannot (the cursor's content, real calendar days).
+// The device list's query (docs/inventory.md "Devices"); the answers the web UI reads are in
+// src/shared/api/devices.ts. Every input is bounded here; the service checks only what a schema
+// cannot (the cursor's content, real calendar days).
+export { DeviceCountView, DeviceDetailView, DevicePageView, DeviceView } from '../../../shared/api/devices.js';
 
 export const deviceSorts = ['serial', '-serial', 'deliveryDate', '-deliveryDate', 'model', '-model', 'customerNo', '-customerNo'] as const;
 export type DeviceSort = (typeof deviceSorts)[number];
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
-const literals = <T extends string>(values: readonly T[], description: string): TUnion<TLiteral<T>[]> => Type.Union(values.map((v) => Type.Literal(v)), { description });
 
 const serialChars = '[A-Za-z0-9][A-Za-z0-9._/-]{0,31}';
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
@@ -46,26 +46,4 @@ export type DeviceListQueryInput = Static<typeof DeviceListQuery>;
 
 export const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const DeviceView = Type.Object({
-  id: Type.String(),
-  manufacturer: Type.String(),
-  serial: Type.String(),
-  kind: Type.String(),
-  medium: Nullable(Type.String()),
-  model: Nullable(Type.String()),
-  typeNo: Nullable(Type.String()),
-  configNo: Nullable(Type.String()),
-  orderNo: Nullable(Type.String()),
-  deliveryNote: Nullable(Type.String()),
-  customerNo: Nullable(Type.String()),
-  customerName: Nullable(Type.String()),
-  deliveryDate: Nullable(Type.String()),
-  driverHint: Nullable(Type.String()),
-  createdAt: Type.String(),
-});
 export type Device = Static<typeof DeviceView>;
-
-
-export const DeviceDetailView = Type.Object({ ...DeviceView.properties, keys: Type.Array(KeyVersionView) });
-export const DevicePageView = Type.Object({ items: Type.Array(DeviceView), nextCursor: Nullable(Type.String()) });
-export const DeviceCountView = Type.Object({ total: Type.Integer() });

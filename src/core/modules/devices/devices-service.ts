@@ -1,10 +1,10 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError, type FieldProblem } from '../../../lib/errors.js';
+import { AppError, type FieldProblem } from '../../../shared/errors.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
 import { deviceScopeOf } from '../../access/device-scope.js';
 import type { Principal } from '../../access/principal.js';
-import { deliveryDateProblem } from './device-fields.js';
+import { deliveryDateProblem } from '../../../shared/inventory/device-fields.js';
 import { decodeCursor, encodeCursor } from './devices-cursor.js';
 import { type DevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
 import { keyVersionView, type KeyVersion } from '../keys/keys-schemas.js';

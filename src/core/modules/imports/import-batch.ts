@@ -1,7 +1,7 @@
 import { newId } from '../../../lib/ids.js';
 import type { Executor } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
-import { driverHintFor } from '../devices/device-fields.js';
+import { driverHintFor } from '../../../shared/inventory/device-fields.js';
 import { deviceKeyContext } from '../keys/key-crypto.js';
 import type { ProblemList } from './import-problems.js';
 import type { ValidRow } from './import-validate.js';

@@ -1,4 +1,4 @@
-import type { FieldProblem } from '../../../lib/errors.js';
+import type { FieldProblem } from '../../../shared/errors.js';
 
 /** Problems kept in detail (API, CLI, the imports row); every further one is only counted. */
 export const MAX_PROBLEMS_KEPT = 1_000;

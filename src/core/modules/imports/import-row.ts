@@ -1,4 +1,4 @@
-import type { FieldProblem } from '../../../lib/errors.js';
+import type { FieldProblem } from '../../../shared/errors.js';
 
 // What a file reader (CSV, KEM, KEM2, bare or in a ZIP) hands the import: one key of one device
 // per row, every value still the text the file had. The import validates (device-fields.ts),

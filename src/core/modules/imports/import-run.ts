@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../../lib/clock.js';
-import { AppError, isAppError } from '../../../lib/errors.js';
+import { AppError, isAppError } from '../../../shared/errors.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Db } from '../../db/database.js';
 import { openLongTransaction } from '../../db/long-transaction.js';

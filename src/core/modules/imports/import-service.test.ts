@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, asSystem, type TestApp } from '../../../../test/harness.js';
 import { auditOf } from '../../../../test/support/accounts.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { openMasterKeyProvider } from '../../vault/master-key/index.js';
 import { createVault } from '../../vault/vault-service.js';

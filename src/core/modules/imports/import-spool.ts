@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 
 // An upload goes to a temporary file (mode 0600, in a directory of its own) before the import
 // reads it: readers need to seek (ZIP) and the request must not wait for the import.

@@ -1,4 +1,4 @@
-import type { FieldProblem } from '../../../lib/errors.js';
+import type { FieldProblem } from '../../../shared/errors.js';
 import {
   type DeviceKind,
   isDeviceKind,
@@ -11,10 +11,10 @@ import {
   type Medium,
   media,
   serialProblem,
-} from '../devices/device-fields.js';
+} from '../../../shared/inventory/device-fields.js';
 import type { ImportRow, ImportValues } from './import-row.js';
 
-// The shape rules of one row, the same for every format (device-fields.ts). What needs the
+// The shape rules of one row, the same for every format (src/shared/inventory/device-fields.ts). What needs the
 // database (customer numbers, existing devices, earlier rows) is checked by import-batch.ts.
 
 /** The CSV column of each value: problems name the column the operator sees in the file. */

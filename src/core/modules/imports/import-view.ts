@@ -1,4 +1,4 @@
-import type { FieldProblem } from '../../../lib/errors.js';
+import type { FieldProblem } from '../../../shared/errors.js';
 import type { Selectable } from 'kysely';
 import type { ImportsTable } from '../../db/schema.js';
 

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
+import { KEY_CSV_HEADER as header } from '../../../shared/inventory/key-csv-columns.js';
 import { registerAuthHook } from '../../http/auth-hook.js';
 import { registerErrorHandler } from '../../http/error-handler.js';
 import { ErrorBody } from '../../http/schemas.js';
@@ -22,7 +23,6 @@ beforeEach(async () => {
 });
 afterEach(async () => t.close());
 
-const header = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
 const csv = (...lines: string[]): string => `${[header, ...lines].join('\n')}\n`;
 const line = (serial: string, key: string, extra: { keyType?: string } = {}): string => `${serial},KAM,meter,water-cold,MULTICAL 21,,,ORD-1,DN-1,,${extra.keyType ?? 'DEK'},${key}`;
 const hex = (): string => randomBytes(16).toString('hex').toUpperCase();

@@ -1,31 +1,8 @@
 import { Type } from '@sinclair/typebox';
 
-export const ImportProblem = Type.Object({
-  row: Type.Optional(Type.Integer({ description: 'the row of the file (CSV: its line, the header is 1; KEM: the n-th meter)' })),
-  field: Type.String({ description: 'the CSV column (or file, member) the problem is in' }),
-  reason: Type.String(),
-  offset: Type.Optional(Type.Integer()),
-});
-
-export const ImportView = Type.Object({
-  id: Type.String(),
-  fileName: Type.String(),
-  format: Type.Union([Type.Literal('csv'), Type.Literal('kem'), Type.Literal('kem2'), Type.Null()]),
-  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
-  newVersion: Type.Boolean(),
-  bytesTotal: Type.Union([Type.Integer(), Type.Null()]),
-  bytesDone: Type.Union([Type.Integer(), Type.Null()]),
-  rowsDone: Type.Integer(),
-  devicesCreated: Type.Integer(),
-  keysCreated: Type.Integer(),
-  errorCode: Type.Union([Type.String(), Type.Null()]),
-  problems: Type.Array(ImportProblem, { description: 'the first 1,000 problems' }),
-  problemCount: Type.Integer({ description: 'how many problems there were in all' }),
-  createdAt: Type.String(),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-export const ImportList = Type.Object({ items: Type.Array(ImportView) });
+// What an import looks like to the web UI is in src/shared/api/imports.ts; the upload's query and
+// the path parameters are the server's own.
+export { ImportList, ImportProblem, ImportView } from '../../../shared/api/imports.js';
 
 export const ImportQuery = Type.Object(
   {

@@ -1,11 +1,11 @@
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
 import { deviceScopeOf } from '../../access/device-scope.js';
 import type { Principal } from '../../access/principal.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
 import type { Vault } from '../../vault/vault-service.js';
-import type { KeyType } from '../devices/device-fields.js';
+import type { KeyType } from '../../../shared/inventory/device-fields.js';
 import { deviceKeyContext } from './key-crypto.js';
 import type { KeysRepo } from './keys-repo.js';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import { deviceScopeOf } from '../../access/device-scope.js';
 import type { Principal } from '../../access/principal.js';
@@ -8,8 +8,8 @@ import { isUniqueViolation } from '../../db/db-errors.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import type { KeyState } from '../devices/device-fields.js';
-import { canTransition } from './key-states.js';
+import type { KeyState } from '../../../shared/inventory/device-fields.js';
+import { canTransition } from '../../../shared/inventory/key-states.js';
 import { keyVersionView, MAX_STATE_REASON, type KeyVersion } from './keys-schemas.js';
 import type { KeysRepo } from './keys-repo.js';
 

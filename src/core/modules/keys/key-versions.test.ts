@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, asSystem, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
 import { storeDevice, storeKey } from '../../../../test/support/devices.js';
-import { AppError } from '../../../lib/errors.js';
-import { keyStates, type KeyState } from '../devices/device-fields.js';
-import { canTransition, keyTransitions } from './key-states.js';
+import { AppError } from '../../../shared/errors.js';
+import { keyStates, type KeyState } from '../../../shared/inventory/device-fields.js';
+import { canTransition, keyTransitions } from '../../../shared/inventory/key-states.js';
 
 // One app for the file; every test makes its own devices, so they never share a key.
 let t: TestApp;

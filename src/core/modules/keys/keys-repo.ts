@@ -1,7 +1,7 @@
 import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
 import type { Executor } from '../../db/database.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
-import type { KeyState } from '../devices/device-fields.js';
+import type { KeyState } from '../../../shared/inventory/device-fields.js';
 
 export interface StateChange {
   id: string;

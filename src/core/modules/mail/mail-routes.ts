@@ -1,21 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { MailRow } from '../../db/schema.js';
+import { MailMessageView, MailPageView } from '../../../shared/api/mail.js';
 import { principalOf } from '../../http/principal-of.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { OutboxService } from './outbox-service.js';
-
-const MailItem = Type.Object({
-  id: Type.String(),
-  recipient: Type.String(),
-  subject: Type.String(),
-  template: Type.String(),
-  language: Type.String(),
-  status: Type.String(),
-  attempts: Type.Integer(),
-  createdAt: Type.String(),
-  sentAt: Type.Union([Type.String(), Type.Null()]),
-});
 
 const itemView = (row: MailRow) => ({
   id: row.id,
@@ -40,7 +29,7 @@ export function mailRoutes(deps: { outbox: OutboxService }): FastifyPluginAsyncT
           { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(Type.String({ maxLength: 200 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(MailItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+        response: { 200: MailPageView, ...errorResponses },
       },
       handler: async (request) => {
         const page = await deps.outbox.list({ principal: principalOf(request), actor: request.actor, limit: request.query.limit ?? 50, cursor: request.query.cursor });
@@ -54,7 +43,7 @@ export function mailRoutes(deps: { outbox: OutboxService }): FastifyPluginAsyncT
         tags: ['mail'],
         summary: 'One mail with its body; opening it is audited, since bodies can hold one-time links',
         params: Type.Object({ id: Type.String({ pattern: '^mail_[A-Za-z0-9_-]{1,40}$' }) }),
-        response: { 200: Type.Intersect([MailItem, Type.Object({ text: Type.Union([Type.String(), Type.Null()]), html: Type.Union([Type.String(), Type.Null()]) })]), ...errorResponses },
+        response: { 200: MailMessageView, ...errorResponses },
       },
       handler: async (request) => {
         const row = await deps.outbox.read({ principal: principalOf(request), actor: request.actor, id: request.params.id });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../../../test/support/clock.js';
 import { createTestDb, type TestDb } from '../../../../test/support/test-db.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { createMailDeliverer } from './mail-deliverer.js';
 import { createMailRepo } from './mail-repo.js';
 import { createMailService } from './mail-service.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Executor } from '../../db/database.js';
 import type { MailRow } from '../../db/schema.js';

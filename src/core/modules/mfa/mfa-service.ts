@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import type { Clock } from '../../../lib/clock.js';
 import { burnPasswordCheck, verifyPassword } from '../../../lib/crypto/passwords.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Db, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/db-errors.js';

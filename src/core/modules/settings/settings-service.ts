@@ -1,6 +1,6 @@
 import type { Clock } from '../../../lib/clock.js';
-import type { FieldProblem } from '../../../lib/errors.js';
-import { evaluatePassword, passwordProfiles, policyProblems, type PasswordProfile, type PolicyInput } from '../../../lib/password-policy/index.js';
+import type { FieldProblem } from '../../../shared/errors.js';
+import { evaluatePassword, passwordProfiles, policyProblems, type PasswordProfile, type PolicyInput } from '../../../shared/password-policy/index.js';
 import type { Db } from '../../db/database.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../../lib/keyset-cursor.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Principal } from '../../access/principal.js';

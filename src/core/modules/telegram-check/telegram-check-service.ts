@@ -3,7 +3,7 @@ import {
   type DecodedTelegram, type MeterAddress,
 } from '../../../../drivers/wmbus/index.js';
 import type { Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import { deviceScopeOf } from '../../access/device-scope.js';
 import type { Principal } from '../../access/principal.js';

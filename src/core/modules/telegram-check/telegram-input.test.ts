@@ -17,9 +17,10 @@ const errorOf = (f: () => unknown): { code: string; offset: number } => {
   throw new Error('no error');
 };
 
+// The separators and limits in full: src/shared/telegrams/telegram-hex.test.ts.
 describe('parseTelegramHex', () => {
-  it('takes hex with spaces, line breaks and colons, upper or lower case', () => {
-    expect(parseTelegramHex(' 2a:44 2D\n2c\t')).toEqual({ bytes: Buffer.from([0x2a, 0x44, 0x2d, 0x2c]) });
+  it("takes hex with spaces, line breaks, colons and wmbusmeters' _ and |, upper or lower case", () => {
+    expect(parseTelegramHex(' 2a:44 2D\n2c\t_85|')).toEqual({ bytes: Buffer.from([0x2a, 0x44, 0x2d, 0x2c, 0x85]) });
   });
 
   it.each([

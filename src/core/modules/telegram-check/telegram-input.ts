@@ -1,21 +1,16 @@
 import { WmbusError, crc16En13757, stripFormatA, stripFormatB } from '../../../../drivers/wmbus/index.js';
+import { parseTelegramHex as parseHexText, type HexProblem } from '../../../shared/telegrams/telegram-hex.js';
 
 // What a user pastes, turned into stripped telegrams (L-field + frame without the link-layer
 // CRCs, what the wM-Bus driver decodes). See README.md "Frames" for why the order is this one.
 
-/** The longest input taken (a format B frame is at most 256 bytes; room for format A's CRCs). */
-export const MAX_TELEGRAM_BYTES = 512;
-
-export type HexProblem = 'is empty' | 'is not hexadecimal' | 'is not whole bytes' | 'is longer than 512 bytes';
-
-/** Hex digits with spaces, tabs, line breaks and colons between them; a problem or the bytes. */
+/**
+ * The hex as the web UI and the CLI read it too (src/shared/telegrams/telegram-hex.ts: whitespace,
+ * `:`, `_` and `|` between the digits; whole bytes; at most 512); a problem or the bytes.
+ */
 export function parseTelegramHex(text: string): { bytes: Buffer } | { problem: HexProblem } {
-  const clean = text.replace(/[\s:]/g, '');
-  if (clean === '') return { problem: 'is empty' };
-  if (!/^[0-9A-Fa-f]+$/.test(clean)) return { problem: 'is not hexadecimal' };
-  if (clean.length % 2 !== 0) return { problem: 'is not whole bytes' };
-  if (clean.length / 2 > MAX_TELEGRAM_BYTES) return { problem: 'is longer than 512 bytes' };
-  return { bytes: Buffer.from(clean, 'hex') };
+  const parsed = parseHexText(text);
+  return 'problem' in parsed ? parsed : { bytes: Buffer.from(parsed.hex, 'hex') };
 }
 
 export type FrameKind = 'stripped' | 'A' | 'B';

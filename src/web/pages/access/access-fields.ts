@@ -5,8 +5,8 @@ import { isApiError } from '../../api/client.js';
 import type { CustomerRef, MatchedCustomer, QueuedRequest, Relation, RequestInput } from '../../api/access-api.js';
 import { characterCount } from '../../components/format.js';
 // The server's own rules (pure modules), so the form and the API cannot drift apart.
-import { MAX_COMMENT, MAX_REASON } from '../../../core/modules/access-requests/access-request-fields.js';
-import { CONTROL as control, CONTROL_BUT_LINES as controlButLines, CUSTOMER_NO as customerNoPattern, MAX_NAME } from '../../../core/modules/customers/customer-fields.js';
+import { MAX_COMMENT, MAX_REASON } from '../../../shared/access-requests/access-request-fields.js';
+import { CONTROL as control, CONTROL_BUT_LINES as controlButLines, CUSTOMER_NO as customerNoPattern, MAX_NAME } from '../../../shared/inventory/customer-fields.js';
 
 export const nameMaxLength = MAX_NAME;
 export const commentMaxLength = MAX_COMMENT;

@@ -2,7 +2,7 @@
 // into the URL (eks-page.tsx), so a filtered view can be bookmarked and Back returns to the last one.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { deviceKinds, media } from '../../../core/modules/devices/device-fields.js';
+import { deviceKinds, media } from '../../../shared/inventory/device-fields.js';
 import { deviceFilterNames, type DeviceFilter, type DeviceFilterName } from '../../api/devices-api.js';
 import { kindText, mediumText } from './vocabulary.js';
 

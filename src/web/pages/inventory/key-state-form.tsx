@@ -3,7 +3,7 @@
 // erases the key for good.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { KeyState } from '../../../core/modules/devices/device-fields.js';
+import type { KeyState } from '../../../shared/inventory/device-fields.js';
 import { useApi } from '../../api/api-context.js';
 import { changeKeyState, type KeyVersion } from '../../api/devices-api.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyStates } from '../../../core/modules/devices/device-fields.js';
+import { keyStates } from '../../../shared/inventory/device-fields.js';
 import { allowedTransitions, needsConfirmation, reasonRequired } from './key-transitions.js';
 
 describe('key state transitions', () => {

@@ -1,8 +1,8 @@
 // The legal state changes of a key version (SEC-09, docs/inventory.md "Key states"), from the
 // same table the server checks (409 key_transition_illegal otherwise): the UI offers only these,
 // so nobody is shown a choice that must fail.
-import type { KeyState } from '../../../core/modules/devices/device-fields.js';
-import { keyTransitions } from '../../../core/modules/keys/key-states.js';
+import type { KeyState } from '../../../shared/inventory/device-fields.js';
+import { keyTransitions } from '../../../shared/inventory/key-states.js';
 
 export function allowedTransitions(from: KeyState): readonly KeyState[] {
   return keyTransitions[from];

@@ -21,7 +21,7 @@ export function TelegramCheckPage() {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const found = telegramProblem(telegram);
-    setProblem(found === null ? null : t(found === 'required' ? 'telegram.required' : 'telegram.invalid'));
+    setProblem(found === null ? null : t(`telegram.${found}`));
     if (found !== null) {
       document.getElementById('telegram-hex')?.focus();
       return;
@@ -87,25 +87,25 @@ function TelegramResult({ result }: { result: TelegramCheck }) {
       <h2 id="telegram-result-title">{t('telegram.resultTitle')}</h2>
       <p className="result-headline">{t(`telegram.outcomes.${result.outcome}`)}</p>
       <p>{t(`telegram.explain.${result.outcome}`)}</p>
-      {result.reason !== null && (
-        <p>{result.offset !== null ? t('telegram.reasonAt', { reason: result.reason, offset: result.offset }) : t('telegram.reason', { reason: result.reason })}</p>
+      {result.reason !== undefined && (
+        <p>{result.offset !== undefined ? t('telegram.reasonAt', { reason: result.reason, offset: result.offset }) : t('telegram.reason', { reason: result.reason })}</p>
       )}
-      {(result.address !== null || result.device !== null || result.keyVersion !== null) && (
+      {(result.address !== undefined || result.device !== undefined || result.keyVersion !== undefined) && (
         <dl className="meta">
-          {result.address !== null && (
+          {result.address !== undefined && (
             <>
               <dt>{t('telegram.address')}</dt>
               <dd>
                 {t('telegram.addressValue', {
                   manufacturer: result.address.manufacturer,
                   id: result.address.id,
-                  version: result.address.version === null ? '–' : hexByte(result.address.version),
-                  deviceType: result.address.deviceType === null ? '–' : hexByte(result.address.deviceType),
+                  version: hexByte(result.address.version),
+                  deviceType: hexByte(result.address.deviceType),
                 })}
               </dd>
             </>
           )}
-          {result.device !== null && (
+          {result.device !== undefined && (
             <>
               <dt>{t('telegram.device')}</dt>
               <dd>
@@ -113,13 +113,13 @@ function TelegramResult({ result }: { result: TelegramCheck }) {
               </dd>
             </>
           )}
-          {result.keyVersion !== null && (
+          {result.keyVersion !== undefined && (
             <>
               <dt>{t('telegram.keyVersion')}</dt>
               <dd>{t('telegram.keyVersionValue', { keyType: 'DEK', version: result.keyVersion })}</dd>
             </>
           )}
-          {result.reading !== null && result.reading.driver !== '' && (
+          {result.reading !== undefined && result.reading.driver !== '' && (
             <>
               <dt>{t('telegram.driver')}</dt>
               <dd>
@@ -129,19 +129,19 @@ function TelegramResult({ result }: { result: TelegramCheck }) {
           )}
         </dl>
       )}
-      {result.reading !== null && (
+      {result.reading !== undefined && (
         <>
           <h3>{t('telegram.valuesTitle')}</h3>
-          {result.reading.fields.length === 0 ? (
+          {Object.keys(result.reading.fields).length === 0 ? (
             <p>{t('telegram.noValues')}</p>
           ) : (
             <dl className="meta reading">
-              {result.reading.fields.map(([name, value]) => (
+              {Object.entries(result.reading.fields).map(([name, value]) => (
                 <div key={name} className="meta-row">
                   <dt>
                     <code>{name}</code>
                   </dt>
-                  <dd>{value}</dd>
+                  <dd>{valueText(value)}</dd>
                 </div>
               ))}
             </dl>
@@ -153,3 +153,4 @@ function TelegramResult({ result }: { result: TelegramCheck }) {
 }
 
 const hexByte = (value: number) => `0x${value.toString(16).padStart(2, '0').toUpperCase()}`;
+const valueText = (value: number | string | null) => (value === null || value === '' ? '–' : String(value));

@@ -1,9 +1,11 @@
-// The check page's own look at the input before sending it; the server parses the telegram.
+import { parseTelegramHex } from '../../../shared/telegrams/telegram-hex.js';
 
-/** Hex with any whitespace; an even number of digits. */
-export function telegramProblem(value: string): 'required' | 'invalid' | null {
-  const compact = value.replace(/\s+/g, '');
-  if (compact === '') return 'required';
-  if (!/^[0-9A-Fa-f]+$/.test(compact) || compact.length % 2 !== 0) return 'invalid';
-  return null;
+// The check page's own look at the input before sending it: the server's reading of the hex
+// (src/shared/telegrams/telegram-hex.ts), so the page refuses exactly what the server would.
+
+export function telegramProblem(value: string): 'required' | 'invalid' | 'tooLong' | null {
+  const parsed = parseTelegramHex(value);
+  if (!('problem' in parsed)) return null;
+  if (parsed.problem === 'is empty') return 'required';
+  return parsed.problem === 'is longer than 512 bytes' ? 'tooLong' : 'invalid';
 }

@@ -1,7 +1,7 @@
 // Device kinds, media and key states in the user's language; a value the UI does not know yet
 // (a newer server) is shown as the server sent it rather than hidden.
 import type { TFunction } from 'i18next';
-import { deviceKinds, keyStates, media } from '../../../core/modules/devices/device-fields.js';
+import { deviceKinds, keyStates, media } from '../../../shared/inventory/device-fields.js';
 
 export function kindText(t: TFunction, value: string): string {
   const kind = deviceKinds.find((k) => k === value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../../lib/errors.js';
+import { AppError } from '../../../../shared/errors.js';
 import { Base64Stream } from './base64-stream.js';
 
 function decode(pieces: string[]): Buffer {

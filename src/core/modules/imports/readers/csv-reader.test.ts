@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testKey } from '../../../../../test/fixtures/imports/kem-files.js';
 import { allRows, appErrorOf, openHandles, tempDir } from '../../../../../test/fixtures/imports/reader-files.js';
+import { KEY_CSV_HEADER as HEADER } from '../../../../shared/inventory/key-csv-columns.js';
 import { openImportFile } from './index.js';
 
-const HEADER = 'serial,manufacturer,kind,medium,model,type_no,config_no,order_no,delivery_note,customer_no,key_type,key';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {

@@ -1,15 +1,12 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import { isAppError } from '../../../../lib/errors.js';
+import { isAppError } from '../../../../shared/errors.js';
+import { KEY_CSV_COLUMNS, KEY_CSV_HEADER } from '../../../../shared/inventory/key-csv-columns.js';
 import type { ImportRow, ImportSource, ImportValues } from '../import-row.js';
 import type { ChunkSource } from './chunk-source.js';
 import { unreadable } from './reader-errors.js';
 import { Utf8Check } from './utf8-check.js';
 
-export const CSV_COLUMNS = [
-  'serial', 'manufacturer', 'kind', 'medium', 'model', 'type_no', 'config_no', 'order_no', 'delivery_note', 'customer_no', 'key_type', 'key',
-] as const;
-const HEADER = CSV_COLUMNS.join(',');
 /** A row of twelve short values is far below this; more is not a key file. */
 const MAX_RECORD = 65_536;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -68,7 +65,7 @@ export async function openCsvSource(
     const header = await next();
     const problem = headerProblem(header?.fields);
     if (problem !== undefined) {
-      throw unreadable(`The CSV file's first line must be the header "${HEADER}": ${problem}.`, { row: 1, field: 'header', reason: problem });
+      throw unreadable(`The CSV file's first line must be the header "${KEY_CSV_HEADER}": ${problem}.`, { row: 1, field: 'header', reason: problem });
     }
   } catch (err) {
     await close();
@@ -104,9 +101,9 @@ function lineBreaks(fields: string[]): number {
 
 function headerProblem(fields: string[] | undefined): string | undefined {
   if (fields === undefined) return 'the file is empty';
-  if (fields.length !== CSV_COLUMNS.length) return `it has ${fields.length} columns, not ${CSV_COLUMNS.length}`;
-  const wrong = CSV_COLUMNS.findIndex((name, i) => fields[i] !== name);
-  return wrong < 0 ? undefined : `column ${wrong + 1} should be "${CSV_COLUMNS[wrong]}"`;
+  if (fields.length !== KEY_CSV_COLUMNS.length) return `it has ${fields.length} columns, not ${KEY_CSV_COLUMNS.length}`;
+  const wrong = KEY_CSV_COLUMNS.findIndex((name, i) => fields[i] !== name);
+  return wrong < 0 ? undefined : `column ${wrong + 1} should be "${KEY_CSV_COLUMNS[wrong]}"`;
 }
 
 function toRow({ fields, line }: CsvRecord): ImportRow {
@@ -115,8 +112,8 @@ function toRow({ fields, line }: CsvRecord): ImportRow {
     serial: v(0), manufacturer: v(1), kind: v(2), medium: v(3), model: v(4), typeNo: v(5),
     configNo: v(6), orderNo: v(7), deliveryNote: v(8), customerNo: v(9), keyType: v(10), key: v(11),
   };
-  if (fields.length === CSV_COLUMNS.length) return { row: line, values };
-  return { row: line, values, problem: { row: line, field: 'columns', reason: `has ${fields.length} columns, not ${CSV_COLUMNS.length}` } };
+  if (fields.length === KEY_CSV_COLUMNS.length) return { row: line, values };
+  return { row: line, values, problem: { row: line, field: 'columns', reason: `has ${fields.length} columns, not ${KEY_CSV_COLUMNS.length}` } };
 }
 
 function csvError(err: unknown): unknown {

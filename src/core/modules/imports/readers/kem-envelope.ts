@@ -1,5 +1,5 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { isAppError } from '../../../../lib/errors.js';
+import { isAppError } from '../../../../shared/errors.js';
 import { EXPECTED, unreadable } from './reader-errors.js';
 
 const XMLENC = 'http://www.w3.org/2001/04/xmlenc#';

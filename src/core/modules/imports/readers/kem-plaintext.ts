@@ -1,5 +1,5 @@
 import { SaxesParser } from 'saxes';
-import { isAppError } from '../../../../lib/errors.js';
+import { isAppError } from '../../../../shared/errors.js';
 import type { ImportRow, ImportValues } from '../import-row.js';
 import { mediumFromConsumption, modelFromMeterName } from './kem-vocabulary.js';
 import { unreadable } from './reader-errors.js';

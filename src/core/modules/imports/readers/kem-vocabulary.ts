@@ -1,4 +1,4 @@
-import type { Medium } from '../../devices/device-fields.js';
+import type { Medium } from '../../../../shared/inventory/device-fields.js';
 
 // Kamstrup's names in KEM/KEM2 files translated to openeks's vocabulary (docs/product.md "KEM",
 // inventory.md "Import"). Names not listed keep their text (model) or become `other` (medium).

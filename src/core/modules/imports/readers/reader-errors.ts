@@ -1,4 +1,4 @@
-import { AppError, type FieldProblem } from '../../../../lib/errors.js';
+import { AppError, type FieldProblem } from '../../../../shared/errors.js';
 
 // The errors every reader throws. Messages and reasons never quote file content: a damaged line
 // or decrypted block may hold key material.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../../lib/errors.js';
+import { AppError } from '../../../../shared/errors.js';
 import { Utf8Check } from './utf8-check.js';
 
 function offsetOf(run: () => void): number | undefined {

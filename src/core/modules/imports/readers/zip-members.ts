@@ -1,5 +1,5 @@
 import type { Entry, ZipFile } from 'yauzl';
-import type { FieldProblem } from '../../../../lib/errors.js';
+import type { FieldProblem } from '../../../../shared/errors.js';
 import { unreadable } from './reader-errors.js';
 
 export const XSD_NAME = 'meter_information_file.xsd';

@@ -1,7 +1,7 @@
 import { crc32, createInflateRaw } from 'node:zlib';
 import { PassThrough, Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { type AppError, isAppError } from '../../../../lib/errors.js';
+import { type AppError, isAppError } from '../../../../shared/errors.js';
 import type { ImportSource, OpenImportOptions } from '../import-row.js';
 import { ChunkSource } from './chunk-source.js';
 import { openKemSource } from './kem-reader.js';

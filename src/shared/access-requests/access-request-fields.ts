@@ -1,10 +1,13 @@
-import { AppError, type FieldProblem } from '../../../lib/errors.js';
-import { CONTROL, CONTROL_BUT_LINES, CUSTOMER_NO, MAX_NAME } from '../customers/customer-fields.js';
+import { AppError, type FieldProblem } from '../errors.js';
+import { CONTROL, CONTROL_BUT_LINES, CUSTOMER_NO, MAX_NAME } from '../inventory/customer-fields.js';
 
 // What a user may write into a superuser request (docs/superusers.md), checked after trimming.
 
 export const relations = ['dealer', 'customer-admin'] as const;
 export type Relation = (typeof relations)[number];
+/** open → approved, rejected or withdrawn; a decided request never changes again. */
+export const requestStatuses = ['open', 'approved', 'rejected', 'withdrawn'] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
 
 export const MAX_COMMENT = 2000;
 export const MAX_REASON = 2000;

@@ -1,4 +1,4 @@
-import type { KeyState } from '../devices/device-fields.js';
+import type { KeyState } from './device-fields.js';
 
 // SP 800-57 key states (SEC-09, docs/inventory.md "Key states"): the legal transitions as data.
 // Everything not listed is illegal, the same state included; `destroyed` is final.

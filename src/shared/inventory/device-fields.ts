@@ -10,7 +10,7 @@ export type Medium = (typeof media)[number];
 export const keyTypes = ['DEK', 'GPK1', 'GPK2', 'GPK3', 'GPK4', 'GUEK', 'GBEK', 'GAK', 'KEK', 'OPTICAL'] as const;
 export type KeyType = (typeof keyTypes)[number];
 
-/** NIST SP 800-57 key states (SEC-09); the legal transitions are in keys/key-states.ts. */
+/** NIST SP 800-57 key states (SEC-09); the legal transitions are in key-states.ts. */
 export const keyStates = ['pre-activation', 'active', 'suspended', 'deactivated', 'compromised', 'destroyed'] as const;
 export type KeyState = (typeof keyStates)[number];
 

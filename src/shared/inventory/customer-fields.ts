@@ -1,4 +1,4 @@
-import type { FieldProblem } from '../../../lib/errors.js';
+import type { FieldProblem } from '../errors.js';
 
 // The shape rules of a customer account (docs/inventory.md), checked after trimming, so the API,
 // the CLI and the demo seed accept exactly the same values.
