@@ -7,16 +7,8 @@ import { WmbusError } from './errors.js';
 import { buildFrame } from './link-layer.js';
 import { recordsOf } from './records-of.js';
 import { deriveMode7Key } from './tpl.js';
+import { catchWmbus } from '../../test/support/wmbus-errors.js';
 
-function catchWmbus(f: () => unknown): WmbusError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WmbusError) return e;
-    throw e;
-  }
-  throw new Error('expected a WmbusError');
-}
 
 /** The key with one hex digit changed (digit i, +1 mod 16). */
 function oneDigitOff(key: string, i: number): Buffer {

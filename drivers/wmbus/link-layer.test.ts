@@ -4,16 +4,8 @@ import { crc16En13757 } from './crc.js';
 import { WmbusError } from './errors.js';
 import { buildFrame, parseLinkHeader, stripFormatA, stripFormatB } from './link-layer.js';
 import { manufacturerFromCode, manufacturerToCode } from './manufacturer.js';
+import { catchWmbus } from '../../test/support/wmbus-errors.js';
 
-function catchWmbus(f: () => unknown): WmbusError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WmbusError) return e;
-    throw e;
-  }
-  throw new Error('expected a WmbusError');
-}
 
 /** A stripped telegram of n bytes (L = n - 1) with a plausible header and counting payload. */
 function telegramOf(n: number): Buffer {
