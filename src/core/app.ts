@@ -61,6 +61,12 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     trustProxy: container.config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // A URL the router cannot decode fails before any route or hook runs: it still gets the one
+    // error body (the error handler below) and its request id, never Fastify's own body.
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('x-request-id', request.id);
+      request.server.errorHandler(error, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
