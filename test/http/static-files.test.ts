@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../harness.js';
 import { errorLines, rawRequest } from '../support/raw-http.js';
@@ -120,5 +121,68 @@ describe('paths that leave the served folder', () => {
       expect(error.requestId).toBe(res.headers['x-request-id']);
       expect(res.body).not.toContain('%E0');
     }
+  });
+});
+
+describe('pages', () => {
+  const pages = ['/', '/eks', '/sign-in', '/eks/devices/dev_x', '/password/reset', '/access-requests/acr_1'];
+
+  it('answers HEAD on every client route like GET, without a body', async () => {
+    for (const url of pages) {
+      const get = await t.app.inject({ method: 'GET', url });
+      const head = await t.app.inject({ method: 'HEAD', url });
+      expect({ url, get: get.statusCode, head: head.statusCode, body: head.body }).toEqual({ url, get: 200, head: 200, body: '' });
+      expect(head.headers['content-type']).toBe(get.headers['content-type']);
+      expect(head.headers['content-length']).toBe(get.headers['content-length']);
+      expect(head.headers['cache-control']).toBe('no-cache');
+    }
+  });
+
+  it('still answers HEAD on an unknown file and an API path with 404', async () => {
+    for (const url of ['/no-such-file.js', '/api/nope']) {
+      const res = await t.app.inject({ method: 'HEAD', url });
+      expect({ url, status: res.statusCode }).toEqual({ url, status: 404 });
+    }
+  });
+});
+
+describe('compression and caching', () => {
+  const script = '/assets/index-Ab12Cd34.js';
+
+  it('sends a hashed asset brotli-compressed when the browser accepts it, cached for a year as immutable', async () => {
+    const res = await t.app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(res.headers.vary).toMatch(/accept-encoding/i);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(res.rawPayload).toString('utf8')).toBe(webFiles['assets/index-Ab12Cd34.js']);
+    expect(res.rawPayload.length).toBeLessThan(webFiles['assets/index-Ab12Cd34.js'].length / 4);
+  });
+
+  it('sends gzip to a browser that takes only gzip, and the plain file to one that takes neither', async () => {
+    const gz = await t.app.inject({ method: 'GET', url: '/assets/style-Zz98_y-6.css', headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toMatch(/^text\/css/);
+    expect(gunzipSync(gz.rawPayload).toString('utf8')).toBe(webFiles['assets/style-Zz98_y-6.css']);
+    const plain = await t.app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(webFiles['assets/index-Ab12Cd34.js']);
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('compresses the index of the pages too, and lets nothing unhashed be cached without asking again', async () => {
+    const index = await t.app.inject({ method: 'GET', url: '/eks', headers: { 'accept-encoding': 'br' } });
+    expect(index.headers['content-encoding']).toBe('br');
+    expect(index.headers['content-type']).toMatch(/^text\/html/);
+    expect(brotliDecompressSync(index.rawPayload).toString('utf8')).toBe(webFiles['index.html']);
+    for (const url of ['/', '/index.html', '/favicon.svg']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br, gzip' } });
+      expect({ url, cache: res.headers['cache-control'] }).toEqual({ url, cache: 'no-cache' });
+    }
+    // The compressed forms are not files of their own.
+    const direct = await t.app.inject({ method: 'GET', url: `${script}.br` });
+    expect(direct.statusCode).toBe(404);
   });
 });
