@@ -194,6 +194,18 @@ describe('requests nobody signed in for, to the files and pages', () => {
     expect(errorLines(t.logs().slice(before))).toEqual([]);
   });
 
+  it('answers HEAD like GET on every file, page and docs route, without a body', async () => {
+    const differs: string[] = [];
+    for (const url of fileRoutes()) {
+      const get = await t.app.inject({ method: 'GET', url });
+      const head = await t.app.inject({ method: 'HEAD', url });
+      if (head.statusCode !== get.statusCode || head.body !== '' || head.headers['content-type'] !== get.headers['content-type']) {
+        differs.push(`${url}: GET ${get.statusCode} ${String(get.headers['content-type'])}, HEAD ${head.statusCode} ${String(head.headers['content-type'])} (${head.body.length} bytes)`);
+      }
+    }
+    expect(differs).toEqual([]);
+  });
+
   it('answers odd and encoded paths below 500, never with a file from outside, and logs nothing at error level', async () => {
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const tails = [
