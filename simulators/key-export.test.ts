@@ -21,6 +21,11 @@ describe('key export', () => {
     expect(lines).toHaveLength(5);
   });
 
+  it('writes through the shared CSV writer: a formula-like cell is neutralised (issue 11, item 10)', () => {
+    const meter = { kind: 'oms-water' as const, id: '12345678', key: '00112233445566778899AABBCCDDEEFF', intervalSeconds: 60, manufacturer: "=cmd|' /C calc'!A0" };
+    expect(keysCsv([meter]).split('\n')[1]).toBe(`12345678,"'=cmd|' /C calc'!A0",meter,water-cold,OMS water meter,,,,,,DEK,00112233445566778899AABBCCDDEEFF`);
+  });
+
   it('writes a KEM shaped like Kamstrup’s, which decrypts with the password only', async () => {
     const c = await loadBenchConfig('config/bench.yaml');
     const file = kemFile(c.meters, '0450284H');

@@ -1,5 +1,6 @@
 import { createCipheriv } from 'node:crypto';
-import { KEY_CSV_HEADER } from '../src/shared/inventory/key-csv-columns.js';
+import { csvDocument } from '../src/lib/csv-writer.js';
+import { KEY_CSV_COLUMNS } from '../src/shared/inventory/key-csv-columns.js';
 import type { MeterConfig, MeterKind } from './meters/meter-types.js';
 
 // The bench's keys, ready for the core's import: the CSV of docs/product.md ("Devices and keys") and a
@@ -25,12 +26,18 @@ function manufacturerOf(m: MeterConfig): string {
   return m.kind === 'flowiq2200' ? 'KAW' : 'KAM';
 }
 
+/**
+ * Through the shared writer like every CSV openeks writes (src/lib/csv-writer.ts), so a cell is
+ * neutralised if it ever looks like a formula. None of a bench's cells can (8-digit serials,
+ * three-letter manufacturers, hex keys, the catalogue above), so the file is exactly what the
+ * importer and `wmbus listen --keys` read; LF line ends, as both take and as the file always had.
+ */
 export function keysCsv(meters: readonly MeterConfig[]): string {
   const rows = meters.map((m) => {
     const c = CATALOGUE[m.kind];
-    return [m.id, manufacturerOf(m), 'meter', c.medium, c.model, '', '', '', '', '', 'DEK', m.key.toUpperCase()].join(',');
+    return [m.id, manufacturerOf(m), 'meter', c.medium, c.model, '', '', '', '', '', 'DEK', m.key.toUpperCase()];
   });
-  return `${[KEY_CSV_HEADER, ...rows].join('\n')}\n`;
+  return csvDocument([KEY_CSV_COLUMNS, ...rows], { newline: '\n' });
 }
 
 const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

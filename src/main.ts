@@ -8,24 +8,27 @@ import { runCli } from './cli/program.js';
 async function serve({ config, secrets }: Settings): Promise<void> {
   // The service's modules load here, not at start-up: the other commands (wmbus listen above all)
   // never need fastify, the database drivers or the container.
-  const { default: pino } = await import('pino');
   const { systemClock } = await import('./lib/clock.js');
-  const { loggerOptions } = await import('./lib/logger.js');
+  const { createLogger, setupLinkNotice } = await import('./lib/log-format.js');
+  const { publicUrlProblem } = await import('./lib/public-url.js');
   const { createContainer } = await import('./core/container.js');
   const { buildApp } = await import('./core/app.js');
-  const logger = pino(loggerOptions(config.logLevel));
+  // Readable lines on a terminal, JSON for a collector (OPENEKS_LOG_FORMAT).
+  const logger = createLogger(config, process.stdout);
   const container = await createContainer({ config, secrets, clock: systemClock, logger });
   const app = await buildApp(container, { logger });
   await app.listen({ host: config.host, port: config.port });
   container.mailDeliverer.start({ intervalMs: 5000 });
   container.accessRequestDigest.start({ intervalMs: 30_000 });
 
+  // Every link openeks hands out starts with the public URL: say so at once if it cannot reach us.
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const problem = publicUrlProblem(config, port);
+  if (problem !== undefined) logger.warn({ publicUrl: config.publicUrl.origin, listening: `${config.host}:${port}` }, problem);
+
   const bootstrap = await container.operatorSetup.bootstrapLinkIfNoOperator(cliActor());
-  if (bootstrap) {
-    process.stdout.write(
-      `\n  openeks has no operator yet. Open this one-time link to create the first one\n  (valid until ${bootstrap.expiresAt}; a restart issues a new link):\n\n  ${bootstrap.link}\n\n`,
-    );
-  }
+  if (bootstrap) process.stdout.write(setupLinkNotice(bootstrap.link, bootstrap.expiresAt, process.stdout.isTTY === true));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,6 +15,7 @@ import { registerErrorHandler } from './http/error-handler.js';
 import type { RouteEntry } from './http/fastify-types.js';
 import { ErrorBody } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerWebShell } from './http/web-shell.js';
 import { accountsRoutes } from './modules/accounts/accounts-routes.js';
 import { authRoutes } from './modules/auth/auth-routes.js';
 import { healthRoutes } from './modules/health/health-routes.js';
@@ -61,6 +61,12 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     trustProxy: container.config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // A URL the router cannot decode fails before any route or hook runs: it still gets the one
+    // error body (the error handler below) and its request id, never Fastify's own body.
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('x-request-id', request.id);
+      request.server.errorHandler(error, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -127,15 +133,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(accessRequestsRoutes({ accessRequests: container.accessRequests }));
   await app.register(superusersRoutes({ superusers: container.superusers }));
 
-  const webRoot = options.webRoot ?? defaultWebRoot;
-  const hasWeb = existsSync(`${webRoot}/index.html`);
-  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false, serve: true });
-  app.setNotFoundHandler(async (request, reply) => {
-    // Client-side routes of the single-page app get its index; everything else a JSON 404.
-    const isPage = request.method === 'GET' && !request.url.startsWith('/api') && !/\.[a-z0-9]+$/i.test(request.url.split('?')[0] ?? '');
-    if (isPage && hasWeb) return reply.type('text/html').sendFile('index.html');
-    throw new AppError('not_found');
-  });
+  await registerWebShell(app, options.webRoot ?? defaultWebRoot);
 
   return app;
 }

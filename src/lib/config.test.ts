@@ -26,6 +26,7 @@ describe('configuration', () => {
       publicUrl: new URL('http://localhost:8080'),
       mailFrom: 'openeks <no-reply@localhost>',
       logLevel: 'info',
+      logFormat: 'auto',
       trustProxy: false,
     });
     expect(config.publicUrl.toString()).toBe('http://localhost:8080/');
@@ -46,6 +47,7 @@ describe('configuration', () => {
       [envVar.redisUrl]: 'redis://cache:6379',
       [envVar.mqttUrl]: 'mqtts://broker:8883',
       [envVar.logLevel]: 'warn',
+      [envVar.logFormat]: 'json',
       [envVar.trustProxy]: 'true',
     });
     expect(config).toEqual({
@@ -54,6 +56,7 @@ describe('configuration', () => {
       publicUrl: new URL('https://eks.example.com'),
       mailFrom: 'EKS <eks@example.com>',
       logLevel: 'warn',
+      logFormat: 'json',
       trustProxy: true,
     });
     expect(secrets.masterKey).toEqual({ kind: 'file', path: '/var/lib/openeks/master.key' });
@@ -82,6 +85,7 @@ describe('configuration', () => {
     [envVar.redisUrl, 'tcp://Xq7canary', 'must start with redis:// or rediss://'],
     [envVar.mqttUrl, 'amqp://Xq7canary', 'must start with mqtt:// or mqtts:// or ws:// or wss://'],
     [envVar.logLevel, 'Xq7canary', 'must be one of fatal, error, warn, info, debug, trace, silent'],
+    [envVar.logFormat, 'Xq7canary', 'must be one of auto, json, text'],
     [envVar.trustProxy, 'Xq7canary', 'must be true or false'],
   ];
 
@@ -94,6 +98,29 @@ describe('configuration', () => {
 
   it('checks a malformed value of every variable', () => {
     expect(new Set(malformed.map(([variable]) => variable))).toEqual(new Set(Object.values(envVar)));
+  });
+});
+
+describe('the public URL', () => {
+  const publicUrlOf = (env: Record<string, string>) => loadSettings(env).config.publicUrl.href;
+
+  // New-user finding of issue 11: with another port every link was dead (http://localhost:8080).
+  it('follows the port when unset, naming localhost for a loopback or wildcard address', () => {
+    expect(publicUrlOf({ [envVar.port]: '9090' })).toBe('http://localhost:9090/');
+    for (const host of ['127.0.0.1', '127.0.1.1', 'localhost', '::1', '[::1]', '0.0.0.0', '::', '[::]']) {
+      expect({ host, url: publicUrlOf({ [envVar.host]: host, [envVar.port]: '8181' }) }).toEqual({ host, url: 'http://localhost:8181/' });
+    }
+  });
+
+  it('follows a specific host when unset, IPv6 in brackets', () => {
+    expect(publicUrlOf({ [envVar.host]: '192.168.10.5', [envVar.port]: '8443' })).toBe('http://192.168.10.5:8443/');
+    expect(publicUrlOf({ [envVar.host]: 'eks.internal' })).toBe('http://eks.internal:8080/');
+    expect(publicUrlOf({ [envVar.host]: 'fd00::5' })).toBe('http://[fd00::5]:8080/');
+    expect(publicUrlOf({ [envVar.port]: '80' })).toBe('http://localhost/');
+  });
+
+  it('is what it is set to, whatever host and port', () => {
+    expect(publicUrlOf({ [envVar.port]: '9090', [envVar.publicUrl]: 'https://eks.example.com' })).toBe('https://eks.example.com/');
   });
 });
 

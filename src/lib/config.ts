@@ -1,6 +1,7 @@
 import { ConfigError } from './config-error.js';
 import { envVar } from './env-vars.js';
 import { parseMasterKeySpec, type MasterKeySpec } from './master-key-spec.js';
+import { defaultPublicUrl } from './public-url.js';
 import { Secret } from './secret.js';
 
 // Configuration from the environment (README "Configuration"; the names in env-vars.ts). Only
@@ -19,6 +20,8 @@ export interface Config {
   publicUrl: URL;
   mailFrom: string;
   logLevel: LogLevel;
+  /** `auto`: human-readable lines on a terminal, JSON otherwise (src/lib/log-format.ts). */
+  logFormat: LogFormat;
   trustProxy: boolean;
 }
 
@@ -46,6 +49,13 @@ export type LogLevel = (typeof logLevels)[number];
 
 function isLogLevel(value: string): value is LogLevel {
   return (logLevels as readonly string[]).includes(value);
+}
+
+const logFormats = ['auto', 'json', 'text'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+function isLogFormat(value: string): value is LogFormat {
+  return (logFormats as readonly string[]).includes(value);
 }
 
 function read(env: Env, name: string, fallback: string): string {
@@ -76,7 +86,8 @@ export function loadSettings(env: Env): Settings {
     throw new ConfigError(envVar.port, 'must be a port number from 0 to 65535');
   }
 
-  const publicUrl = parseUrl(envVar.publicUrl, read(env, envVar.publicUrl, 'http://localhost:8080'), ['http:', 'https:']);
+  // Unset, the links point where the service listens (README "Configuration").
+  const publicUrl = parseUrl(envVar.publicUrl, read(env, envVar.publicUrl, defaultPublicUrl(host, port)), ['http:', 'https:']);
 
   const databaseUrl = read(env, envVar.databaseUrl, 'sqlite:./data/openeks.db');
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
@@ -100,6 +111,9 @@ export function loadSettings(env: Env): Settings {
   const logLevel = read(env, envVar.logLevel, 'info');
   if (!isLogLevel(logLevel)) throw new ConfigError(envVar.logLevel, `must be one of ${logLevels.join(', ')}`);
 
+  const logFormat = read(env, envVar.logFormat, 'auto');
+  if (!isLogFormat(logFormat)) throw new ConfigError(envVar.logFormat, `must be one of ${logFormats.join(', ')}`);
+
   const trustProxyText = read(env, envVar.trustProxy, 'false');
   if (trustProxyText !== 'true' && trustProxyText !== 'false') throw new ConfigError(envVar.trustProxy, 'must be true or false');
 
@@ -110,6 +124,7 @@ export function loadSettings(env: Env): Settings {
       publicUrl,
       mailFrom,
       logLevel,
+      logFormat,
       trustProxy: trustProxyText === 'true',
     },
     secrets: {

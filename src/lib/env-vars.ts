@@ -14,6 +14,7 @@ export const envVar = {
   redisUrl: 'OPENEKS_REDIS_URL',
   mqttUrl: 'OPENEKS_MQTT_URL',
   logLevel: 'OPENEKS_LOG_LEVEL',
+  logFormat: 'OPENEKS_LOG_FORMAT',
   trustProxy: 'OPENEKS_TRUST_PROXY',
 } as const;
 

@@ -18,6 +18,8 @@ export const errorCatalog = {
   step_up_required: { status: 401, message: 'Confirm your password (and code) again to do this.' },
   conflict: { status: 409, message: 'This conflicts with the current state.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
+  precondition_failed: { status: 412, message: 'The file does not match the version the request names.' },
+  range_not_satisfiable: { status: 416, message: 'The range asked for lies outside the file.' },
   sealed: { status: 503, message: 'The key vault is sealed.' },
   database_unavailable: { status: 503, message: 'The database is unavailable.' },
   audit_unavailable: { status: 503, message: 'The audit trail cannot be written; the action was not carried out.' },

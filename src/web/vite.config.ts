@@ -3,6 +3,7 @@
 // inline script (hence no modulepreload polyfill) and CSS stays a separate file.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { precompressPlugin } from './build/precompress.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -11,6 +12,8 @@ export default defineConfig({
   base: '/',
   publicDir: 'public',
   esbuild: { jsx: 'automatic' },
+  // A .br and a .gz beside every text file, sent to the browsers that accept them.
+  plugins: [precompressPlugin()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, errorCatalog, type ErrorCode, type FieldProblem } from '../../shared/errors.js';
 import { isConnectionError } from '../db/db-errors.js';
+import { clientStatusError } from './status-errors.js';
 
 // One handler, one body: { error: { code, message, requestId, details? } } (docs/style.md 5, SEC-34).
 // Stack traces, SQL and driver messages go to the log, never to the client.
@@ -42,10 +43,16 @@ function toAppError(err: FastifyError & { validation?: ValidationIssue[]; valida
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('validation_failed', 'The request body is not valid JSON.', { details: [{ field: 'body', reason: 'is not valid JSON' }] });
+    // Raised by the router (Fastify's frameworkErrors) before any route runs; never quoted back.
+    case 'FST_ERR_BAD_URL':
+      return new AppError('validation_failed', 'The URL is not valid.', { details: [{ field: 'url', reason: 'is not a valid URL' }] });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('not_found');
     default:
       break;
   }
-  if (err.statusCode === 429) return new AppError('rate_limited');
+  const client = clientStatusError(err);
+  if (client) return client.error;
   if (isConnectionError(err)) return new AppError('database_unavailable', undefined, { cause: err });
   return new AppError('internal', undefined, { cause: err });
 }
@@ -68,6 +75,8 @@ export function registerErrorHandler(app: FastifyInstance, deps: { databaseDown(
     };
     if (err.details) body.details = err.details;
     if (code === 'rate_limited' && !reply.getHeader('retry-after')) reply.header('retry-after', '60');
+    const contentRange = code === 'range_not_satisfiable' ? clientStatusError(rawError)?.contentRange : undefined;
+    if (contentRange !== undefined) reply.header('content-range', contentRange);
     return reply.status(err.status).send({ error: body });
   });
 }

@@ -363,6 +363,8 @@ export const de: Messages = {
     step_up_required: 'Bitte bestätigen Sie dafür erneut Ihr Passwort (und den Code).',
     conflict: 'Das widerspricht dem aktuellen Stand. Bitte laden Sie neu und versuchen Sie es erneut.',
     rate_limited: 'Zu viele Versuche. Bitte warten Sie einen Moment und versuchen Sie es erneut.',
+    precondition_failed: 'Die Datei hat sich geändert. Bitte laden Sie die Seite neu.',
+    range_not_satisfiable: 'Der angefragte Teil der Datei existiert nicht. Bitte laden Sie die Seite neu.',
     sealed: 'Der Schlüsseltresor ist versiegelt. Bitte versuchen Sie es später erneut.',
     database_unavailable: 'Die Datenbank ist nicht erreichbar. Bitte versuchen Sie es später erneut.',
     audit_unavailable: 'Das Audit-Protokoll kann nicht geschrieben werden, daher wurde die Aktion nicht ausgeführt. Bitte versuchen Sie es später erneut.',

@@ -362,6 +362,8 @@ export const en = {
     step_up_required: 'Please confirm your password (and code) again to do this.',
     conflict: 'This conflicts with the current state. Please reload and try again.',
     rate_limited: 'Too many attempts. Please wait a moment and try again.',
+    precondition_failed: 'The file has changed. Please reload the page.',
+    range_not_satisfiable: 'The requested part of the file does not exist. Please reload the page.',
     sealed: 'The key vault is sealed. Please try again later.',
     database_unavailable: 'The database is unavailable. Please try again later.',
     audit_unavailable: 'The audit trail cannot be written, so the action was not carried out. Please try again later.',

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
+import { kemFileWithOuterDoctype, meterXml } from '../../../../test/fixtures/imports/kem-files.js';
 import { KEY_CSV_HEADER as header } from '../../../shared/inventory/key-csv-columns.js';
 import { registerAuthHook } from '../../http/auth-hook.js';
 import { registerErrorHandler } from '../../http/error-handler.js';
@@ -124,6 +125,15 @@ describe('POST /api/imports', () => {
     const res = await post('this is not a file anyone could import\n', '?wait=true', operator, { 'content-type': 'application/octet-stream' });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('file_unreadable');
+  });
+
+  it('answers 422 file_unreadable to a KEM file declaring a DOCTYPE, and stores nothing (issue 11, item 11)', async () => {
+    const kem = kemFileWithOuterDoctype(`<MetersInOrder orderid="1" schemaVersion="2.0">${meterXml('63941885', hex())}</MetersInOrder>`, kemPassword);
+    const res = await post(kem, '?wait=true', operator, { 'content-type': 'application/octet-stream', 'x-kem-password': kemPassword });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'file_unreadable', details: [{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)' }] });
+    expect(await t.container.db.kysely.selectFrom('devices').select('id').execute()).toEqual([]);
+    expect(await t.container.db.kysely.selectFrom('device_keys').select('id').execute()).toEqual([]);
   });
 
   it('refuses query values outside their schema with validation_failed', async () => {

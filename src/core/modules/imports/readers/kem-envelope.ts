@@ -1,5 +1,6 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { isAppError } from '../../../../shared/errors.js';
+import { DOCTYPE_REASON, DoctypeGuard } from './doctype-guard.js';
 import { EXPECTED, unreadable } from './reader-errors.js';
 
 const XMLENC = 'http://www.w3.org/2001/04/xmlenc#';
@@ -34,6 +35,8 @@ export class KemEnvelope {
   private readonly openTags: string[] = [];
   private bom = 0;
   private cipherValues = 0;
+  /** Sees exactly what saxes sees, so its offsets add up like saxes's positions. */
+  private readonly doctype = new DoctypeGuard();
 
   constructor(private readonly handlers: EnvelopeHandlers) {
     this.parser.on('opentag', (tag) => this.open(tag));
@@ -111,6 +114,16 @@ export class KemEnvelope {
 
   /** Feeds saxes (null: the end); its errors become `file_unreadable` with the byte offset. */
   private xml(text: string | null): void {
+    const doctypeAt = text === null ? undefined : this.doctype.scan(text);
+    if (doctypeAt !== undefined) {
+      // Before the CipherValue nothing was skipped; after it, the DOCTYPE is past what saxes saw.
+      const offset = this.bom + doctypeAt + (this.state === 'head' ? 0 : this.skipped);
+      throw unreadable(`The file declares a DOCTYPE at byte ${offset}; KEM files have none, and openeks reads no DTD. ${EXPECTED}`, {
+        field: 'xml',
+        reason: DOCTYPE_REASON,
+        offset,
+      });
+    }
     try {
       if (text === null) this.parser.close();
       else this.parser.write(text);

@@ -2,6 +2,7 @@ import { SaxesParser } from 'saxes';
 import { isAppError } from '../../../../shared/errors.js';
 import type { ImportRow, ImportValues } from '../import-row.js';
 import { mediumFromConsumption, modelFromMeterName } from './kem-vocabulary.js';
+import { DOCTYPE_REASON, DoctypeGuard } from './doctype-guard.js';
 import { unreadable } from './reader-errors.js';
 import { Utf8Check } from './utf8-check.js';
 
@@ -25,6 +26,7 @@ const shapes = {
 export class KemPlaintext {
   private readonly parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
   private readonly utf8 = new Utf8Check('The decrypted KEM content');
+  private readonly doctype = new DoctypeGuard();
   private readonly shape: Shape;
   private readonly stack: string[] = [];
   private text = '';
@@ -47,7 +49,10 @@ export class KemPlaintext {
 
   push(bytes: Buffer): void {
     this.utf8.push(bytes);
-    this.parse(() => this.parser.write(bytes.toString('latin1')));
+    const text = bytes.toString('latin1');
+    const doctypeAt = this.doctype.scan(text);
+    if (doctypeAt !== undefined) throw this.malformed(DOCTYPE_REASON, doctypeAt);
+    this.parse(() => this.parser.write(text));
   }
 
   end(): void {
@@ -64,8 +69,7 @@ export class KemPlaintext {
     }
   }
 
-  private malformed(reason: string) {
-    const offset = this.parser.position;
+  private malformed(reason: string, offset = this.parser.position) {
     return unreadable(`The KEM file's content is not valid: ${reason} (at byte ${offset} of the decrypted content).`, {
       field: 'content',
       reason,

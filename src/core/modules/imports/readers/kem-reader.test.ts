@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kamstrupSampleKem } from '../../../../../test/fixtures/fixture-files.js';
-import { KEM_HEAD, KEM_TAIL, kemFile, meterXml, testKey, writeLargeKem } from '../../../../../test/fixtures/imports/kem-files.js';
+import { KEM_HEAD, KEM_TAIL, hostileDoctype, kemFile, kemFileWithOuterDoctype, meterXml, testKey, writeLargeKem } from '../../../../../test/fixtures/imports/kem-files.js';
 import { allRows, appErrorOf, openHandles, tempDir } from '../../../../../test/fixtures/imports/reader-files.js';
 import { openImportFile } from './index.js';
 
@@ -171,6 +171,44 @@ describe('KEM files openeks builds', () => {
     const text = '<EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"><CipherData></EncryptedData>';
     const broken = await appErrorOf(async () => openImportFile(await dir.write('b.xml', text)));
     expect(broken.details).toEqual([{ field: 'xml', reason: 'not well-formed XML', offset: text.length }]);
+  });
+});
+
+describe('DOCTYPE declarations (issue 11, item 11)', () => {
+  const plain = `<MetersInOrder orderid="1" schemaVersion="2.0">${meterXml('12345678', testKey(1))}</MetersInOrder>`;
+  const declaration = '<?xml version="1.0" encoding="utf-8"?>';
+
+  it('refuses a DOCTYPE in the outer XML, with external and billion-laughs entities it never uses, naming its offset', async () => {
+    const path = await dir.write('doctype.kem', kemFileWithOuterDoctype(plain, 'pw'));
+    const err = await appErrorOf(() => readAll(path, 'pw'));
+    expect(err.code).toBe('file_unreadable');
+    expect(err.details).toEqual([{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)', offset: declaration.length }]);
+    expect(err.message).toBe(`The file declares a DOCTYPE at byte ${declaration.length}; KEM files have none, and openeks reads no DTD. Expected a CSV file, a KEM or KEM2 file, or a ZIP holding one.`);
+    expect(await openHandles(path)).toBe(0);
+  });
+
+  it('refuses the plainest DOCTYPE too, after a BOM, and counts the BOM in the offset', async () => {
+    const file = kemFileWithOuterDoctype(plain, 'pw', '<!DOCTYPE EncryptedData>');
+    const path = await dir.write('plain-doctype.kem', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), file]));
+    const err = await appErrorOf(() => readAll(path, 'pw'));
+    expect(err.details).toEqual([{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)', offset: 3 + declaration.length }]);
+  });
+
+  it('refuses a DOCTYPE in the decrypted KEM and KEM2 content, naming its offset there', async () => {
+    const cases = [
+      ['kem', '<MetersInOrder orderid="1" schemaVersion="2.0">', `${meterXml('12345678', testKey(1))}</MetersInOrder>`],
+      ['kem2', '<Devices schemaVersion="1.0">', '</Devices>'],
+    ] as const;
+    for (const [format, root, rest] of cases) {
+      const path = await dir.write(`inner.${format}`, kemFile(root + hostileDoctype('x') + rest, 'pw'));
+      const err = await appErrorOf(() => readAll(path, 'pw'));
+      expect({ format, code: err.code, details: err.details }).toEqual({
+        format,
+        code: 'file_unreadable',
+        details: [{ field: 'content', reason: 'a DOCTYPE declaration (KEM files have none)', offset: root.length }],
+      });
+      expect(err.message).toBe(`The KEM file's content is not valid: a DOCTYPE declaration (KEM files have none) (at byte ${root.length} of the decrypted content).`);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { kamstrupSampleKem } from '../../../../../test/fixtures/fixture-files.js';
-import { writeLargeKem } from '../../../../../test/fixtures/imports/kem-files.js';
+import { kemFileWithOuterDoctype, meterXml, testKey, writeLargeKem } from '../../../../../test/fixtures/imports/kem-files.js';
 import { allRows, appErrorOf, openHandles, tempDir } from '../../../../../test/fixtures/imports/reader-files.js';
 import { openImportFile } from './index.js';
 
@@ -46,6 +46,17 @@ describe('KEM files in their ZIP', () => {
         [2, '63941886', '546D2C38D51B2C7A79DF78A89EB43068', 'MULTICAL 21'],
       ]);
       expect(source.bytesRead()).toBe(source.bytesTotal);
+      expect(await openHandles(path)).toBe(0);
+    }
+  });
+
+  it('refuses a KEM member whose XML declares a DOCTYPE (issue 11, item 11)', async () => {
+    const kem = kemFileWithOuterDoctype(`<MetersInOrder orderid="1" schemaVersion="2.0">${meterXml('12345678', testKey(1))}</MetersInOrder>`, 'pw');
+    for (const compress of [true, false]) {
+      const path = await writeZip(`doctype${compress}.zip`, [[KEM_NAME, kem, { compress }], ['meter_information_file.xsd', XSD]]);
+      const err = await appErrorOf(async () => allRows(await openImportFile(path, { password: 'pw' })));
+      expect(err.code).toBe('file_unreadable');
+      expect(err.details).toEqual([{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)', offset: '<?xml version="1.0" encoding="utf-8"?>'.length }]);
       expect(await openHandles(path)).toBe(0);
     }
   });
