@@ -118,7 +118,7 @@ export interface ContainerOptions {
 /** The composition root: repos, then services, wired by hand (docs/style.md 1). */
 export async function createContainer(options: ContainerOptions): Promise<Container> {
   const { config, clock, logger } = options;
-  const db = openDatabase(options.secrets.databaseUrl.reveal());
+  const db = openDatabase(options.secrets.databaseUrl.reveal(), { warn: (message) => logger.warn({}, message) });
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const schema = await schemaStatus(db);
