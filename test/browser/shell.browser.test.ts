@@ -80,6 +80,11 @@ describe('web shell', () => {
     await page.getByLabel('Passwort wiederholen').fill(password);
     await page.getByRole('button', { name: 'Passwort festlegen' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ihr Passwort ist festgelegt' }).waitFor();
+    // Set up in German (the link was made for English): the account is German, and so is its mail.
+    const operator = await server.container.db.kysely.selectFrom('users').select('language').where('email', '=', email).executeTakeFirstOrThrow();
+    expect(operator.language).toBe('de');
+    const notice = await server.container.db.kysely.selectFrom('mail_outbox').select(['language', 'subject']).where('recipient', '=', email).where('template', '=', 'password-changed').executeTakeFirstOrThrow();
+    expect(notice).toEqual({ language: 'de', subject: 'openeks: Ihr Passwort wurde geändert' });
 
     // Sign in (the e-mail is carried over; Enter submits the form).
     await page.getByRole('link', { name: 'Zur Anmeldung' }).click();
@@ -212,7 +217,7 @@ describe('the first start', () => {
     await page.getByRole('heading', { level: 1, name: 'Your password is set' }).waitFor();
 
     const user = await server.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'founder@example.com').executeTakeFirstOrThrow();
-    expect(user).toMatchObject({ is_operator: 1, status: 'active' });
+    expect(user).toMatchObject({ is_operator: 1, status: 'active', language: 'en' });
     expect(await server.container.operatorSetup.bootstrapLinkIfNoOperator(systemActor)).toBeNull();
 
     await page.getByRole('link', { name: 'Go to sign in' }).click();

@@ -117,3 +117,41 @@ describe('operator create', () => {
     expect(activations).toHaveLength(1);
   });
 });
+
+describe("the setup page's language", () => {
+  const mailsTo = (email: string) => t.container.db.kysely.selectFrom('mail_outbox').select(['template', 'language', 'subject']).where('recipient', '=', email).orderBy('created_at').execute();
+
+  it('becomes the first operator’s language: set up in German, mailed in German', async () => {
+    const link = await t.container.operatorSetup.bootstrapLinkIfNoOperator(systemActor);
+    const token = tokenOf(link?.link ?? '');
+    const done = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password: operatorPassword, email: 'erste@example.com', language: 'de' } });
+    expect(done.statusCode).toBe(204);
+    const user = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'erste@example.com').executeTakeFirstOrThrow();
+    expect(user.language).toBe('de');
+    expect(await mailsTo('erste@example.com')).toEqual([{ template: 'password-changed', language: 'de', subject: 'openeks: Ihr Passwort wurde geändert' }]);
+  });
+
+  it('becomes the language of an operator made with `operator create`, whatever the link was mailed in', async () => {
+    const setup = await t.container.operatorSetup.createOperator({ email: 'zweite@example.com', language: 'en', ...asSystem });
+    const done = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword, language: 'de' } });
+    expect(done.statusCode).toBe(204);
+    const user = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'zweite@example.com').executeTakeFirstOrThrow();
+    expect(user.language).toBe('de');
+    expect(await mailsTo('zweite@example.com')).toEqual([
+      { template: 'operator-setup', language: 'en', subject: 'openeks: set the password for your operator account' },
+      { template: 'password-changed', language: 'de', subject: 'openeks: Ihr Passwort wurde geändert' },
+    ]);
+  });
+
+  it('leaves the account’s language as it was when the client sends none', async () => {
+    const setup = await t.container.operatorSetup.createOperator({ email: 'dritte@example.com', language: 'de', ...asSystem });
+    const done = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword } });
+    expect(done.statusCode).toBe(204);
+    const user = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'dritte@example.com').executeTakeFirstOrThrow();
+    expect(user.language).toBe('de');
+    const bad = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword, language: 'fr' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+    expect(new Set(bad.json().error.details.map((d: { field: string }) => d.field))).toEqual(new Set(['language']));
+  });
+});
