@@ -107,14 +107,18 @@ describe('web shell', () => {
     // Focus moves to the new page's heading after a navigation.
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('H1');
 
-    // The outbox holds the setup mail of this operator; a mail opens in a dialog and closes again.
+    // The outbox holds the setup mail of this operator; a mail opens in a dialog with its details
+    // (never what it says: it held a one-time link) and closes again.
     const table = page.getByRole('table', { name: /Ausgehende E-Mails/ });
     await table.waitFor();
     await expect(table.getByRole('cell', { name: email }).count()).resolves.toBeGreaterThan(0);
     await expect(table.getByRole('columnheader', { name: 'Empfänger' }).isVisible()).resolves.toBe(true);
-    await table.getByRole('row').nth(1).getByRole('button').click();
+    await table.getByRole('button', { name: 'openeks: set the password for your operator account' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Schließen' }).waitFor();
+    await dialog.getByText('ja, nur für den Empfänger').waitFor();
+    await expect(dialog.textContent()).resolves.toContain('Was in einer E-Mail steht, wird hier nie angezeigt');
+    await expect(page.content()).resolves.not.toContain('token=');
     await dialog.getByRole('button', { name: 'Schließen' }).click();
     await dialog.waitFor({ state: 'hidden' });
 

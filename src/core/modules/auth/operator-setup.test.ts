@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, operatorPassword, signIn, asSystem, systemActor, type TestApp } from '../../../../test/harness.js';
+import { outboxMail } from '../../../../test/support/accounts.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -54,9 +55,9 @@ describe('operator create', () => {
     const setup = await t.container.operatorSetup.createOperator({ email: 'Ops@Example.com', ...asSystem });
     const pending = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'ops@example.com').executeTakeFirstOrThrow();
     expect(pending).toMatchObject({ status: 'pending', is_operator: 1, password_hash: null });
-    const mail = await t.container.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', 'ops@example.com').executeTakeFirstOrThrow();
-    expect(mail.template).toBe('operator-setup');
-    expect(mail.body_text).toContain(setup.link);
+    const mail = await outboxMail(t, 'ops@example.com');
+    expect(mail?.template).toBe('operator-setup');
+    expect(mail?.text).toContain(setup.link);
 
     const token = tokenOf(setup.link);
     expect((await t.app.inject({ method: 'POST', url: '/api/operator-setup/inspect', payload: { token } })).json()).toEqual({ email: 'ops@example.com' });
