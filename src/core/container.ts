@@ -310,8 +310,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
  * Mail is enqueued inside a transaction; the deliverer is nudged right after, so a mail caused by
  * a request usually leaves within a second. If the transaction rolled back, the nudge finds nothing.
  */
-function afterCommitKick(mail: MailService, deliverer: MailDeliverer): Pick<MailService, 'enqueue'> {
+function afterCommitKick(mail: MailService, deliverer: MailDeliverer): Pick<MailService, 'enqueue' | 'assertReady'> {
   return {
+    assertReady: () => mail.assertReady(),
     async enqueue(input, trx) {
       const queued = await mail.enqueue(input, trx);
       setTimeout(() => deliverer.kick(), 50).unref();

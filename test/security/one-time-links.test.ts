@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asSystem, createTestApp, type SignedIn, type TestApp } from '../harness.js';
+import { asSystem, createTestApp, testMasterKey, type SignedIn, type TestApp } from '../harness.js';
 import { createActiveUser, outboxToken, tokenIn } from '../support/accounts.js';
 import { startSmtpServer } from '../support/smtp.js';
 import { envVar } from '../../src/lib/env-vars.js';
@@ -111,6 +111,36 @@ describe('one-time links waiting for SMTP', () => {
     } finally {
       await app.close();
       await smtp.close();
+    }
+  });
+});
+
+describe('mail while the vault is sealed', () => {
+  it('is refused alike for every address: the sealed bodies must not tell who has an account (SEC-18)', async () => {
+    const first = await createTestApp();
+    const sealed = await createTestApp({ env: { [envVar.databaseUrl]: first.secrets.databaseUrl.reveal(), [envVar.masterKey]: testMasterKey() } });
+    try {
+      await createActiveUser(first, { email: 'active@example.com' });
+      const disabled = await createActiveUser(first, { email: 'disabled@example.com' });
+      await first.container.db.kysely.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled).execute();
+      expect(sealed.container.vault.status().sealed).toBe(true);
+      const before = await sealed.container.db.kysely.selectFrom('users').select('id').execute();
+
+      const answers: Array<{ url: string; email: string; status: number; code: unknown; message: unknown }> = [];
+      for (const url of ['/api/registrations', '/api/password-resets']) {
+        for (const email of ['active@example.com', 'disabled@example.com', 'unknown@example.com']) {
+          const res = await sealed.app.inject({ method: 'POST', url, payload: { email } });
+          answers.push({ url, email, status: res.statusCode, code: res.json().error?.code, message: res.json().error?.message });
+        }
+      }
+      const message = answers[0]?.message;
+      expect(message).toMatch(/^The key vault is sealed: master key env:OPENEKS_MASTER_KEY/);
+      expect(answers).toEqual(answers.map(({ url, email }) => ({ url, email, status: 503, code: 'sealed', message })));
+      expect(await sealed.container.db.kysely.selectFrom('mail_outbox').select('id').execute()).toEqual([]);
+      expect(await sealed.container.db.kysely.selectFrom('users').select('id').execute()).toEqual(before);
+    } finally {
+      await sealed.close();
+      await first.close();
     }
   });
 });

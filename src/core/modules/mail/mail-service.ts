@@ -41,8 +41,18 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   });
 }
 
-export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list' | 'findById'>; vault: Pick<Vault, 'encrypt'>; clock: Clock }) {
+export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list' | 'findById'>; vault: Pick<Vault, 'encrypt' | 'status'>; clock: Clock }) {
   return {
+    /**
+     * Throws `sealed` while the vault cannot seal bodies. Requests that mail some addresses and
+     * not others (registration, forgot password) call it before they look the address up, so a
+     * sealed vault is refused alike for every address instead of telling who has an account (SEC-18).
+     */
+    assertReady(): void {
+      const status = deps.vault.status();
+      if (status.sealed) throw new AppError('sealed', `The key vault is sealed: ${status.reason ?? status.label}`);
+    },
+
     /**
      * Renders the mail and writes it to the outbox in the caller's transaction, so it exists
      * exactly when the change that caused it commits; its bodies only as vault ciphertext (they
