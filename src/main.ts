@@ -19,6 +19,9 @@ async function serve({ config, secrets }: Settings): Promise<void> {
   const app = await buildApp(container, { logger });
   await app.listen({ host: config.host, port: config.port });
   container.mailDeliverer.start({ intervalMs: 5000 });
+  if (container.outboxFolder !== undefined) {
+    logger.info({ folder: container.outboxFolder }, 'no SMTP server: each mail is written to the development outbox folder (read it with `openeks mail list --body`)');
+  }
   container.accessRequestDigest.start({ intervalMs: 30_000 });
 
   // Every link openeks hands out starts with the public URL: say so at once if it cannot reach us.

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { authenticator } from 'otplib';
 import { buildApp, type AppOptions } from '../src/core/app.js';
@@ -55,10 +58,13 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const testDb = await createTestDb();
   await testDb.db.close();
+  // Each app its own development outbox folder (on PostgreSQL the default would be ./data/outbox).
+  const outboxRoot = await mkdtemp(join(tmpdir(), 'openeks-test-outbox-'));
   const { config, secrets } = loadSettings({
     [envVar.databaseUrl]: testDb.url,
     [envVar.masterKey]: testMasterKey(),
     [envVar.publicUrl]: 'http://localhost:8080',
+    [envVar.outboxDir]: join(outboxRoot, 'outbox'),
     ...options.env,
   });
   const clock = options.clock ?? new FixedClock();
@@ -68,6 +74,7 @@ export async function createTestApp(
     container = await createContainer({ config, secrets, clock, logger, ...options.container });
   } catch (err) {
     await testDb.cleanup();
+    await rm(outboxRoot, { recursive: true, force: true });
     throw err;
   }
   const app = await buildApp(container, { logger, rateLimits: { global: 10_000, auth: 1_000 }, ...options.app });
@@ -94,6 +101,7 @@ export async function createTestApp(
       await app.close();
       await container.close();
       await testDb.cleanup();
+      await rm(outboxRoot, { recursive: true, force: true });
     },
   };
   return testApp;

@@ -45,6 +45,7 @@ import { createKeysRepo } from './modules/keys/keys-repo.js';
 import { createMailDeliverer, createSmtpTransport, type MailDeliverer, type MailTransport } from './modules/mail/mail-deliverer.js';
 import { createMailRepo } from './modules/mail/mail-repo.js';
 import { createMailService, type MailService } from './modules/mail/mail-service.js';
+import { createOutboxFolderTransport } from './modules/mail/outbox-folder.js';
 import { createOutboxService, type OutboxService } from './modules/mail/outbox-service.js';
 import { createMfaRepo } from './modules/mfa/mfa-repo.js';
 import { createMfaService, type MfaService } from './modules/mfa/mfa-service.js';
@@ -71,6 +72,8 @@ export interface Container {
   auditTrail: AuditTrailService;
   mail: MailService;
   outbox: OutboxService;
+  /** Where mail goes without SMTP (one .eml file each); undefined when it goes over SMTP. */
+  outboxFolder: string | undefined;
   mailDeliverer: MailDeliverer;
   sessions: SessionService;
   signIn: SignInService;
@@ -118,7 +121,7 @@ export interface ContainerOptions {
 /** The composition root: repos, then services, wired by hand (docs/style.md 1). */
 export async function createContainer(options: ContainerOptions): Promise<Container> {
   const { config, clock, logger } = options;
-  const db = openDatabase(options.secrets.databaseUrl.reveal());
+  const db = openDatabase(options.secrets.databaseUrl.reveal(), { warn: (message) => logger.warn({}, message) });
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const schema = await schemaStatus(db);
@@ -170,10 +173,13 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const guard = createAccessGuard({ recordDenial });
   const auditTrail = createAuditTrailService({ repo: repos.audit, guard });
 
+  // Mail: bodies sealed by the vault until delivered; without SMTP, delivered to the development
+  // outbox folder as .eml files (modules/mail/README.md).
   const smtpUrl = options.secrets.smtpUrl;
-  const mail = createMailService({ repo: repos.mail, clock, mode: smtpUrl || options.mailTransport ? 'smtp' : 'outbox' });
-  const transport = options.mailTransport ?? (smtpUrl ? createSmtpTransport(smtpUrl.reveal()) : undefined);
-  const mailDeliverer = createMailDeliverer({ repo: repos.mail, clock, transport: transport ?? { sendMail: async () => undefined }, from: config.mailFrom, logger });
+  const outboxFolder = smtpUrl || options.mailTransport ? undefined : config.outboxDir;
+  const mail = createMailService({ repo: repos.mail, vault, clock });
+  const transport = options.mailTransport ?? (smtpUrl ? createSmtpTransport(smtpUrl.reveal()) : createOutboxFolderTransport({ folder: config.outboxDir, logger }));
+  const mailDeliverer = createMailDeliverer({ repo: repos.mail, vault, clock, transport, delivered: outboxFolder === undefined ? 'sent' : 'stored', from: config.mailFrom, logger });
   const outbox = createOutboxService({ mail, db, guard, audit });
   const queuedMail = afterCommitKick(mail, mailDeliverer);
 
@@ -266,6 +272,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     auditTrail,
     mail,
     outbox,
+    outboxFolder,
     mailDeliverer,
     sessions,
     signIn,
@@ -303,8 +310,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
  * Mail is enqueued inside a transaction; the deliverer is nudged right after, so a mail caused by
  * a request usually leaves within a second. If the transaction rolled back, the nudge finds nothing.
  */
-function afterCommitKick(mail: MailService, deliverer: MailDeliverer): Pick<MailService, 'enqueue'> {
+function afterCommitKick(mail: MailService, deliverer: MailDeliverer): Pick<MailService, 'enqueue' | 'assertReady'> {
   return {
+    assertReady: () => mail.assertReady(),
     async enqueue(input, trx) {
       const queued = await mail.enqueue(input, trx);
       setTimeout(() => deliverer.kick(), 50).unref();

@@ -25,6 +25,7 @@ describe('configuration', () => {
       port: 8080,
       publicUrl: new URL('http://localhost:8080'),
       mailFrom: 'openeks <no-reply@localhost>',
+      outboxDir: './data/outbox',
       logLevel: 'info',
       logFormat: 'auto',
       trustProxy: false,
@@ -44,6 +45,7 @@ describe('configuration', () => {
       [envVar.masterKey]: 'file:/var/lib/openeks/master.key',
       [envVar.smtpUrl]: 'smtps://mailer:pw@mail.example.com:465',
       [envVar.mailFrom]: 'EKS <eks@example.com>',
+      [envVar.outboxDir]: '/var/lib/openeks/outbox',
       [envVar.redisUrl]: 'redis://cache:6379',
       [envVar.mqttUrl]: 'mqtts://broker:8883',
       [envVar.logLevel]: 'warn',
@@ -55,6 +57,7 @@ describe('configuration', () => {
       port: 9090,
       publicUrl: new URL('https://eks.example.com'),
       mailFrom: 'EKS <eks@example.com>',
+      outboxDir: '/var/lib/openeks/outbox',
       logLevel: 'warn',
       logFormat: 'json',
       trustProxy: true,
@@ -82,6 +85,7 @@ describe('configuration', () => {
     [envVar.smtpUrl, 'ftp://user:Xq7canary@mail', 'must start with smtp:// or smtps://'],
     [envVar.smtpUrl, 'user:Xq7canary', 'must start with smtp:// or smtps://'],
     [envVar.mailFrom, 'a\nBcc: Xq7canary@example.com', 'must be one line of at most 320 characters'],
+    [envVar.outboxDir, 'Xq7canary\nfolder', 'must be a folder path without control characters'],
     [envVar.redisUrl, 'tcp://Xq7canary', 'must start with redis:// or rediss://'],
     [envVar.mqttUrl, 'amqp://Xq7canary', 'must start with mqtt:// or mqtts:// or ws:// or wss://'],
     [envVar.logLevel, 'Xq7canary', 'must be one of fatal, error, warn, info, debug, trace, silent'],
@@ -121,6 +125,17 @@ describe('the public URL', () => {
 
   it('is what it is set to, whatever host and port', () => {
     expect(publicUrlOf({ [envVar.port]: '9090', [envVar.publicUrl]: 'https://eks.example.com' })).toBe('https://eks.example.com/');
+  });
+});
+
+describe('the development outbox folder', () => {
+  const outboxOf = (env: Record<string, string>) => loadSettings(env).config.outboxDir;
+
+  it('lies beside the SQLite file, in ./data/outbox with PostgreSQL, or where the variable says', () => {
+    expect(outboxOf({ [envVar.databaseUrl]: 'sqlite:/var/lib/openeks/eks.db' })).toBe('/var/lib/openeks/outbox');
+    expect(outboxOf({ [envVar.databaseUrl]: 'sqlite:eks.db' })).toBe('./outbox');
+    expect(outboxOf({ [envVar.databaseUrl]: 'postgres://eks@db:5432/eks' })).toBe('./data/outbox');
+    expect(outboxOf({ [envVar.databaseUrl]: 'postgres://eks@db:5432/eks', [envVar.outboxDir]: '/srv/mail' })).toBe('/srv/mail');
   });
 });
 

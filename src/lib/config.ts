@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { envVar } from './env-vars.js';
 import { parseMasterKeySpec, type MasterKeySpec } from './master-key-spec.js';
@@ -19,6 +20,12 @@ export interface Config {
   port: number;
   publicUrl: URL;
   mailFrom: string;
+  /**
+   * Where the development outbox (no SMTP) writes each mail as an .eml file: beside the SQLite
+   * file by default, or ./data/outbox with PostgreSQL. Not a secret, but only the service's own
+   * user may read it (the mails hold one-time links).
+   */
+  outboxDir: string;
   logLevel: LogLevel;
   /** `auto`: human-readable lines on a terminal, JSON otherwise (src/lib/log-format.ts). */
   logFormat: LogFormat;
@@ -99,6 +106,11 @@ export function loadSettings(env: Env): Settings {
   const smtpText = env[envVar.smtpUrl];
   const smtpUrl = smtpText ? new Secret(parseUrl(envVar.smtpUrl, smtpText, ['smtp:', 'smtps:'])) : undefined;
 
+  // The SQLite path carries no password, so its folder may go into Config.
+  const sqliteFile = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : undefined;
+  const outboxDir = read(env, envVar.outboxDir, sqliteFile === undefined || sqliteFile === ':memory:' ? './data/outbox' : `${dirname(sqliteFile)}/outbox`);
+  if (/[\u0000-\u001f]/.test(outboxDir)) throw new ConfigError(envVar.outboxDir, 'must be a folder path without control characters');
+
   const mailFrom = read(env, envVar.mailFrom, 'openeks <no-reply@localhost>');
   if (mailFrom.length > 320 || /[\r\n]/.test(mailFrom)) throw new ConfigError(envVar.mailFrom, 'must be one line of at most 320 characters');
 
@@ -123,6 +135,7 @@ export function loadSettings(env: Env): Settings {
       port,
       publicUrl,
       mailFrom,
+      outboxDir,
       logLevel,
       logFormat,
       trustProxy: trustProxyText === 'true',

@@ -10,6 +10,7 @@ export const envVar = {
   databaseUrl: 'OPENEKS_DATABASE_URL',
   masterKey: 'OPENEKS_MASTER_KEY',
   smtpUrl: 'OPENEKS_SMTP_URL',
+  outboxDir: 'OPENEKS_OUTBOX_DIR',
   mailFrom: 'OPENEKS_MAIL_FROM',
   redisUrl: 'OPENEKS_REDIS_URL',
   mqttUrl: 'OPENEKS_MQTT_URL',

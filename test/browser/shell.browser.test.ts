@@ -80,6 +80,11 @@ describe('web shell', () => {
     await page.getByLabel('Passwort wiederholen').fill(password);
     await page.getByRole('button', { name: 'Passwort festlegen' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ihr Passwort ist festgelegt' }).waitFor();
+    // Set up in German (the link was made for English): the account is German, and so is its mail.
+    const operator = await server.container.db.kysely.selectFrom('users').select('language').where('email', '=', email).executeTakeFirstOrThrow();
+    expect(operator.language).toBe('de');
+    const notice = await server.container.db.kysely.selectFrom('mail_outbox').select(['language', 'subject']).where('recipient', '=', email).where('template', '=', 'password-changed').executeTakeFirstOrThrow();
+    expect(notice).toEqual({ language: 'de', subject: 'openeks: Ihr Passwort wurde geändert' });
 
     // Sign in (the e-mail is carried over; Enter submits the form).
     await page.getByRole('link', { name: 'Zur Anmeldung' }).click();
@@ -102,14 +107,18 @@ describe('web shell', () => {
     // Focus moves to the new page's heading after a navigation.
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('H1');
 
-    // The outbox holds the setup mail of this operator; a mail opens in a dialog and closes again.
+    // The outbox holds the setup mail of this operator; a mail opens in a dialog with its details
+    // (never what it says: it held a one-time link) and closes again.
     const table = page.getByRole('table', { name: /Ausgehende E-Mails/ });
     await table.waitFor();
     await expect(table.getByRole('cell', { name: email }).count()).resolves.toBeGreaterThan(0);
     await expect(table.getByRole('columnheader', { name: 'Empfänger' }).isVisible()).resolves.toBe(true);
-    await table.getByRole('row').nth(1).getByRole('button').click();
+    await table.getByRole('button', { name: 'openeks: set the password for your operator account' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Schließen' }).waitFor();
+    await dialog.getByText('ja, nur für den Empfänger').waitFor();
+    await expect(dialog.textContent()).resolves.toContain('Was in einer E-Mail steht, wird hier nie angezeigt');
+    await expect(page.content()).resolves.not.toContain('token=');
     await dialog.getByRole('button', { name: 'Schließen' }).click();
     await dialog.waitFor({ state: 'hidden' });
 
@@ -212,7 +221,7 @@ describe('the first start', () => {
     await page.getByRole('heading', { level: 1, name: 'Your password is set' }).waitFor();
 
     const user = await server.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'founder@example.com').executeTakeFirstOrThrow();
-    expect(user).toMatchObject({ is_operator: 1, status: 'active' });
+    expect(user).toMatchObject({ is_operator: 1, status: 'active', language: 'en' });
     expect(await server.container.operatorSetup.bootstrapLinkIfNoOperator(systemActor)).toBeNull();
 
     await page.getByRole('link', { name: 'Go to sign in' }).click();

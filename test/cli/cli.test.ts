@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +18,13 @@ const run = promisify(execFile);
 let dir: string;
 let testDb: TestDb;
 let env: Record<string, string>;
+let setupLink = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-cli-'));
   testDb = await createTestDb({ migrate: false });
   await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error' };
+  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error', [envVar.outboxDir]: join(dir, 'outbox') };
 });
 
 afterAll(async () => {
@@ -49,6 +50,7 @@ describe('openeks CLI', () => {
     const created = await openeks(['operator', 'create', '--email', 'Ops@Example.com']);
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/http:\/\/localhost:8080\/setup#token=[A-Za-z0-9_-]{43}/);
+    setupLink = /http:\S+/.exec(created.stdout)?.[0] ?? '';
     expect((await stat(join(dir, 'master.key'))).mode & 0o777).toBe(0o600);
   });
 
@@ -56,6 +58,20 @@ describe('openeks CLI', () => {
     const list = await openeks(['mail', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/stored\s+ops@example\.com/);
+    expect(list.stdout).not.toContain('token=');
+  });
+
+  it('mail list --body reads the bodies from the outbox folder, and says where it is', async () => {
+    const list = await openeks(['mail', 'list', '--body']);
+    expect(list.code).toBe(0);
+    const folder = join(dir, 'outbox');
+    expect(list.stdout.split('\n')[0]).toBe(`development outbox: ${folder} (one .eml file per mail, readable only by this user)`);
+    expect(list.stdout).toMatch(/stored\s+ops@example\.com\s+openeks: set the password for your operator account\n {4}Hello,\n/);
+    expect(list.stdout).toContain(`    Set password:\n    ${setupLink}\n`);
+    const [file] = await readdir(folder);
+    expect(file).toMatch(/^mail_[A-Za-z0-9_-]+\.eml$/);
+    expect((await stat(join(folder, file ?? ''))).mode & 0o777).toBe(0o600);
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
   });
 
   it('audit verify passes on an intact trail and fails at an edited record', async () => {

@@ -1,10 +1,12 @@
-import type { ParsedMail } from 'mailparser';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { signIn, type SignedIn, type TestApp } from '../harness.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { newId } from '../../src/lib/ids.js';
 
 // Helpers for the account tests: users made directly in the database, and the one-time links
-// of the mails the service queued (outbox mode) or sent (over the test SMTP server).
+// of the mails the service wrote to the development outbox folder or sent over the test SMTP server.
 
 export const goodPassword = 'Zähler-Schlüssel 2026!';
 export const otherGoodPassword = 'Wärme-Kälte 7&Wasser';
@@ -40,11 +42,37 @@ export async function signInNewUser(t: TestApp, email: string): Promise<SignedIn
   return { ...(await signIn(t.app, email, goodPassword)), userId };
 }
 
-/** The newest mail of a template to an address, from the outbox table. */
+/**
+ * Delivers every mail that is due and waits until none is pending: a round the service kicked
+ * on its own after a commit may be the one delivering them (a row turns `stored` or `sent` only
+ * after its file is written or the SMTP server took it).
+ */
+export async function settleOutbox(t: TestApp): Promise<void> {
+  await t.container.mailDeliverer.deliverDue();
+  for (let waited = 0; ; waited += 10) {
+    const pending = await t.container.db.kysely.selectFrom('mail_outbox').select('id').where('status', '=', 'pending').execute();
+    if (pending.length === 0) return;
+    if (waited > 5000) throw new Error(`${pending.length} mails are still pending`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * The newest mail of a template to an address, as its recipient reads it: the row's metadata, and
+ * the text and HTML from its .eml file in the development outbox folder (the database keeps no
+ * body, and no route answers with one).
+ */
 export async function outboxMail(t: TestApp, to: string, template?: string) {
-  let q = t.container.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', to).orderBy('created_at', 'desc').orderBy('id', 'desc');
+  const folder = t.container.outboxFolder;
+  if (folder === undefined) throw new Error('mail goes over SMTP in this test: read it from the test SMTP server');
+  await settleOutbox(t);
+  let q = t.container.db.kysely.selectFrom('mail_outbox').select(['id', 'recipient', 'template', 'language', 'subject', 'status', 'created_at']).where('recipient', '=', to).orderBy('created_at', 'desc').orderBy('id', 'desc');
   if (template !== undefined) q = q.where('template', '=', template);
-  return q.executeTakeFirst();
+  const row = await q.executeTakeFirst();
+  if (row === undefined) return undefined;
+  if (row.status !== 'stored') throw new Error(`mail ${row.id} to ${to} was not written to the outbox folder (${row.status})`);
+  const parsed = await simpleParser(await readFile(join(folder, `${row.id}.eml`)));
+  return { ...row, text: parsed.text ?? null, html: typeof parsed.html === 'string' ? parsed.html : null };
 }
 
 export async function outboxCount(t: TestApp, to: string): Promise<number> {
@@ -63,7 +91,7 @@ export function tokenIn(text: string | null | undefined, path: string): string {
 
 export async function outboxToken(t: TestApp, to: string, template: 'activation' | 'password-reset'): Promise<string> {
   const mail = await outboxMail(t, to, template);
-  return tokenIn(mail?.body_text, template === 'activation' ? '/register/complete' : '/password/reset');
+  return tokenIn(mail?.text, template === 'activation' ? '/register/complete' : '/password/reset');
 }
 
 export function recipientsOf(mail: ParsedMail): string[] {

@@ -11,7 +11,7 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
       const { openDatabase } = await import('../../core/db/database.js');
       const { openAuditTrail } = await import('../audit-trail.js');
       const { systemPrincipal } = await import('../../core/access/principal.js');
-      const db = openDatabase(ctx.loadSettings().secrets.databaseUrl.reveal());
+      const db = openDatabase(ctx.loadSettings().secrets.databaseUrl.reveal(), { warn: (message) => ctx.err.write(`warning: ${message}\n`) });
       try {
         const verdict = await openAuditTrail(db).verify({ principal: systemPrincipal, actor: cliActor() });
         if (!verdict.ok) throw new CliFailure(`audit trail BROKEN after ${verdict.records} good records: ${verdict.message}`);

@@ -9,7 +9,7 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
     .action(async () => {
       const { openDatabase } = await import('../../core/db/database.js');
       const { migrateToLatest } = await import('../../core/db/migrate.js');
-      const db = openDatabase(ctx.loadSettings().secrets.databaseUrl.reveal());
+      const db = openDatabase(ctx.loadSettings().secrets.databaseUrl.reveal(), { warn: (message) => ctx.err.write(`warning: ${message}\n`) });
       try {
         const applied = await migrateToLatest(db);
         print(ctx, applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');

@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type Dialect, dialects } from './dialect.js';
 import type { Database } from './schema.js';
+import { prepareSqliteFiles } from './sqlite-files.js';
 
 // The only place that knows SQLite from PostgreSQL (docs/style.md). Everything above it speaks Kysely.
 
@@ -25,14 +24,19 @@ export interface Db {
 // int8 (COUNT(*), bigint columns) as a JS number: every counter we keep stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-export function openDatabase(url: string): Db {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+export interface OpenOptions {
+  /** Told about files and folders others may read (SQLite); the container logs it. */
+  warn?: (message: string) => void;
+}
+
+export function openDatabase(url: string, options: OpenOptions = {}): Db {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options.warn ?? (() => undefined));
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
   throw new Error('database URL must be sqlite:PATH or postgres://…');
 }
 
-function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+function openSqlite(path: string, warn: (message: string) => void): Db {
+  if (path !== ':memory:') prepareSqliteFiles(path, warn);
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

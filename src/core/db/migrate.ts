@@ -4,6 +4,7 @@ import { foundation } from './migrations/0001-foundation.js';
 import { accounts } from './migrations/0002-accounts.js';
 import { inventory } from './migrations/0003-inventory.js';
 import { superusers } from './migrations/0004-superusers.js';
+import { mailBodies } from './migrations/0005-mail-bodies.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0002-accounts': accounts(db.kind),
     '0003-inventory': inventory(db.kind),
     '0004-superusers': superusers(db.kind),
+    '0005-mail-bodies': mailBodies(db.kind),
   };
 }
 

@@ -38,6 +38,12 @@ export const SignInBody = Type.Object({ email: Email, password: Password }, { ad
 export const SetupInspectBody = Type.Object({ token: Token }, { additionalProperties: false });
 export const SetupInspectView = Type.Object({ email: Type.Union([Type.String(), Type.Null()]) });
 export const SetupCompleteBody = Type.Object(
-  { token: Token, password: Password, name: Type.Optional(Name), email: Type.Optional(Email) },
+  {
+    token: Token,
+    password: Password,
+    name: Type.Optional(Name),
+    email: Type.Optional(Email),
+    language: Type.Optional(Type.Union([Type.Literal('de'), Type.Literal('en')], { description: "The setup page's language: the account's language from now on (its mails)" })),
+  },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import * as Type from '@sinclair/typebox';
 
-// The development outbox (operators): the list and one mail with its body.
+// The outbox (operators): metadata only, for every reader. A mail's body is never in an answer:
+// it can hold someone else's one-time link (issue 11, item 2).
 
 export const MailItemView = Type.Object({
   id: Type.String(),
@@ -12,8 +13,12 @@ export const MailItemView = Type.Object({
   attempts: Type.Integer(),
   createdAt: Type.String(),
   sentAt: Type.Union([Type.String(), Type.Null()]),
+  oneTimeLink: Type.Boolean({ description: 'The mail carried a one-time link, which only its recipient ever sees' }),
 });
 
 export const MailPageView = Type.Object({ items: Type.Array(MailItemView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
-export const MailMessageView = Type.Intersect([MailItemView, Type.Object({ text: Type.Union([Type.String(), Type.Null()]), html: Type.Union([Type.String(), Type.Null()]) })]);
+export const MailMessageView = Type.Intersect([
+  MailItemView,
+  Type.Object({ lastError: Type.Union([Type.String(), Type.Null()], { description: 'Why the last delivery attempt failed (the SMTP reply, one line), if it did' }) }),
+]);

@@ -128,7 +128,7 @@ export const de: Messages = {
   },
   outbox: {
     title: 'Postausgang',
-    intro: 'Die E-Mails, die openeks verschickt hat oder noch verschicken wird, die neuesten zuerst.',
+    intro: 'Die E-Mails, die openeks verschickt hat oder noch verschicken wird, die neuesten zuerst. Was in einer E-Mail steht, wird hier nie angezeigt: Sie kann einen Einmal-Link enthalten, dem nur ihr Empfänger folgen darf.',
     caption: 'Ausgehende E-Mails',
     columns: {
       subject: 'Betreff',
@@ -139,7 +139,7 @@ export const de: Messages = {
       createdAt: 'Erstellt',
       sentAt: 'Gesendet',
     },
-    openHint: 'Wählen Sie einen Betreff, um die E-Mail zu lesen.',
+    openHint: 'Wählen Sie einen Betreff, um die Angaben zur E-Mail zu sehen.',
     empty: 'Der Postausgang ist leer.',
     more: 'Weitere laden',
     loadingMore: 'Wird geladen …',
@@ -151,7 +151,7 @@ export const de: Messages = {
     status: {
       pending: 'ausstehend',
       sent: 'gesendet',
-      stored: 'gespeichert, nicht versendet',
+      stored: 'im Ausgangsordner, nicht versendet',
       failed: 'fehlgeschlagen',
     },
     message: {
@@ -159,7 +159,12 @@ export const de: Messages = {
       loading: 'Die E-Mail wird geladen …',
       close: 'Schließen',
       to: 'An',
-      noText: 'Diese E-Mail hat keinen Textteil. Ihr HTML-Teil wird hier aus Sicherheitsgründen nicht angezeigt.',
+      oneTimeLink: 'Einmal-Link',
+      oneTimeLinkYes: 'ja, nur für den Empfänger',
+      oneTimeLinkNo: 'nein',
+      lastError: 'Letzter Fehler',
+      noBody:
+        'Was in einer E-Mail steht, wird hier nie angezeigt: Sie kann einen Einmal-Link enthalten, dem nur ihr Empfänger folgen darf. Ohne SMTP-Server liest sie, wer den Server betreibt, mit „openeks mail list --body“.',
     },
   },
   register: {

@@ -127,7 +127,7 @@ export const en = {
   },
   outbox: {
     title: 'Outbox',
-    intro: 'The mails openeks has queued and sent, newest first.',
+    intro: 'The mails openeks has queued and sent, newest first. What a mail says is never shown here: it can hold a one-time link that only its recipient may follow.',
     caption: 'Outgoing mails',
     columns: {
       subject: 'Subject',
@@ -138,7 +138,7 @@ export const en = {
       createdAt: 'Created',
       sentAt: 'Sent',
     },
-    openHint: 'Choose a subject to read the mail.',
+    openHint: 'Choose a subject for the details of the mail.',
     empty: 'The outbox is empty.',
     more: 'Load more',
     loadingMore: 'Loading…',
@@ -150,7 +150,7 @@ export const en = {
     status: {
       pending: 'pending',
       sent: 'sent',
-      stored: 'stored, not sent',
+      stored: 'in the outbox folder, not sent',
       failed: 'failed',
     },
     message: {
@@ -158,7 +158,12 @@ export const en = {
       loading: 'Loading the mail…',
       close: 'Close',
       to: 'To',
-      noText: 'This mail has no plain-text part. Its HTML part is not shown here for safety.',
+      oneTimeLink: 'One-time link',
+      oneTimeLinkYes: 'yes, for the recipient only',
+      oneTimeLinkNo: 'no',
+      lastError: 'Last error',
+      noBody:
+        'What a mail says is never shown here: it can hold a one-time link that only its recipient may follow. Without an SMTP server, whoever runs the server reads the mails with “openeks mail list --body”.',
     },
   },
   register: {

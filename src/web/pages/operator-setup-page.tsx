@@ -6,6 +6,7 @@ import { useApi } from '../api/api-context.js';
 import { isApiError } from '../api/client.js';
 import { completeOperatorSetup, inspectOperatorSetup } from '../api/operator-setup-api.js';
 import { ErrorAlert } from '../components/error-alert.js';
+import { currentLanguage } from '../i18n/i18n.js';
 import { PageHeading } from '../components/page-heading.js';
 import { NewPasswordFields, PolicyLayout, useNewPassword } from '../components/new-password-fields.js';
 import { TextField } from '../components/text-field.js';
@@ -90,7 +91,7 @@ export function OperatorSetupPage() {
 }
 
 function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: string | null; onDone: (email: string) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const client = useApi();
   const [email, setEmail] = useState(knownEmail ?? '');
   const [name, setName] = useState('');
@@ -121,6 +122,8 @@ function SetupForm({ token, knownEmail, onDone }: { token: string; knownEmail: s
         password: newPassword.password,
         ...(trimmedName === '' ? {} : { name: trimmedName }),
         ...(knownEmail === null ? { email: address } : {}),
+        // The language this page is read in becomes the account's: its mails come in it.
+        language: currentLanguage(i18n),
       });
       onDone(address);
     } catch (err) {

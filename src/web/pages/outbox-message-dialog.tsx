@@ -1,13 +1,12 @@
 // One mail of the outbox in a modal <dialog>: the browser traps focus, closes on Escape and
-// returns focus to the button that opened it. Only the plain-text part is shown; the HTML part
-// is never rendered, so a mail cannot run script or load anything in this page.
+// returns focus to the button that opened it. Its details only: the API never answers with what a
+// mail says, since it can hold someone else's one-time link (issue 11, item 2).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import { getOutboxMessage, type OutboxMessage } from '../api/outbox-api.js';
 import { ErrorAlert } from '../components/error-alert.js';
 import { formatDateTime } from '../components/format.js';
-import { LinkifiedText } from '../components/linkified-text.js';
 import { useStatusText } from './outbox-status.js';
 
 type State = { status: 'loading' } | { status: 'ready'; message: OutboxMessage } | { status: 'failed'; error: unknown };
@@ -67,14 +66,16 @@ export function OutboxMessageDialog({ id, onClose }: { id: string; onClose: () =
             <dd>
               <code>{message.template}</code> ({message.language})
             </dd>
+            <dt>{t('outbox.message.oneTimeLink')}</dt>
+            <dd>{message.oneTimeLink ? t('outbox.message.oneTimeLinkYes') : t('outbox.message.oneTimeLinkNo')}</dd>
+            {message.lastError !== null && (
+              <>
+                <dt>{t('outbox.message.lastError')}</dt>
+                <dd className="break">{message.lastError}</dd>
+              </>
+            )}
           </dl>
-          {message.text === null ? (
-            <p>{t('outbox.message.noText')}</p>
-          ) : (
-            <pre className="mail-text">
-              <LinkifiedText text={message.text} />
-            </pre>
-          )}
+          <p>{t('outbox.message.noBody')}</p>
         </>
       )}
     </dialog>

@@ -223,9 +223,9 @@ describe('approving', () => {
 
     const mail = await outboxMail(t, `haendler-${users}@example.com`, 'access-request-decided');
     expect(mail).toMatchObject({ language: 'de', subject: 'openeks: Ihr Superuser-Zugang wurde freigegeben' });
-    expect(mail?.body_text).toContain('Sie sind jetzt Superuser von: 4711 Stadtwerke Musterstadt GmbH, 4712 Wohnbau Musterstadt eG.');
-    expect(mail?.body_text).toContain('Hinweis: Beide Konten, wie besprochen.');
-    expect(mail?.body_text).toContain('http://localhost:8080/access');
+    expect(mail?.text).toContain('Sie sind jetzt Superuser von: 4711 Stadtwerke Musterstadt GmbH, 4712 Wohnbau Musterstadt eG.');
+    expect(mail?.text).toContain('Hinweis: Beide Konten, wie besprochen.');
+    expect(mail?.text).toContain('http://localhost:8080/access');
   });
 
   it('refuses a second decision, also when two operators decide at once', async () => {
@@ -286,7 +286,7 @@ describe('rejecting', () => {
     expect(record?.details).not.toContain('Vertrag');
     const mail = await outboxMail(t, `haendler-${users}@example.com`, 'access-request-decided');
     expect(mail).toMatchObject({ language: 'en', subject: 'openeks: your superuser request was rejected' });
-    expect(mail?.body_text).toContain('Reason: Kein Vertrag mit diesem Kunden bekannt.');
+    expect(mail?.text).toContain('Reason: Kein Vertrag mit diesem Kunden bekannt.');
     // Rejected: the user's session goes on.
     expect((await t.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: user.cookie } })).statusCode).toBe(200);
     const decided = await queue('?status=rejected');

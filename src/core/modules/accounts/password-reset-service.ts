@@ -32,7 +32,7 @@ export function createPasswordResetService(deps: {
   links: AccountLinks;
   guard: AccessGuard;
   audit: AuditWriter;
-  mail: Pick<MailService, 'enqueue'>;
+  mail: Pick<MailService, 'enqueue' | 'assertReady'>;
   checkPassword: PasswordCheck;
   clock: Clock;
 }) {
@@ -50,6 +50,8 @@ export function createPasswordResetService(deps: {
   return {
     /** Always resolves the same way for a well-formed address (the route answers 202). */
     async request({ email, actor }: { email: string; actor: Actor }): Promise<void> {
+      // Before the address is looked up: a sealed vault must not answer only the addresses it mails.
+      deps.mail.assertReady();
       const address = email.trim().toLowerCase();
       await deps.db.kysely.transaction().execute(async (trx) => {
         const now = deps.clock.now();

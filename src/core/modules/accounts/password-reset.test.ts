@@ -177,7 +177,7 @@ describe('operators send a reset link', () => {
     expect(res.body).toBe('');
     const mail = await outboxMail(t, 'kunde@example.com', 'password-reset');
     expect(mail?.subject).toBe('openeks: set a new password');
-    expect(mail?.body_text).toContain('An operator of openeks sent you this link');
+    expect(mail?.text).toContain('An operator of openeks sent you this link');
     const [audit] = await auditOf(t, 'password.reset_request');
     expect(audit).toMatchObject({ actor_id: operator.userId, actor_role: 'operator', target_id: id, result: 'allowed' });
     // The password is unchanged until the user sets one.

@@ -29,7 +29,7 @@ export function createRegistrationService(deps: {
   accounts: Pick<AccountsRepo, 'countRecentRequests'>;
   links: AccountLinks;
   audit: AuditWriter;
-  mail: Pick<MailService, 'enqueue'>;
+  mail: Pick<MailService, 'enqueue' | 'assertReady'>;
   sessions: Pick<SessionService, 'startSession'>;
   checkPassword: PasswordCheck;
   clock: Clock;
@@ -81,6 +81,8 @@ export function createRegistrationService(deps: {
   return {
     /** Always resolves the same way for a well-formed address (the route answers 202). */
     async request(input: { email: string; language?: Language; actor: Actor }): Promise<void> {
+      // Before the address is looked up: a sealed vault must not answer only the addresses it mails.
+      deps.mail.assertReady();
       try {
         await requestOnce({ email: input.email, language: input.language, actor: input.actor });
       } catch (err) {

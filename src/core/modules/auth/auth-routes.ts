@@ -100,8 +100,8 @@ export function authRoutes(deps: {
       config: { access: 'public', rateLimit: authLimit },
       schema: { tags: ['operator setup'], summary: "Set an operator's first password through a one-time link", body: SetupCompleteBody, response: { 204: Type.Null(), ...errorResponses, 410: Type.Ref('ErrorBody') } },
       handler: async (request, reply) => {
-        const { token, password, name, email } = request.body;
-        await deps.operatorSetup.complete({ token, password, name, email, actor: { ...request.actor, authMethod: 'setup-link' } });
+        const { token, password, name, email, language } = request.body;
+        await deps.operatorSetup.complete({ token, password, name, email, language, actor: { ...request.actor, authMethod: 'setup-link' } });
         return reply.status(204).send(null);
       },
     });

@@ -99,7 +99,25 @@ export function createOperatorSetupService(deps: {
       return { email: user.email };
     },
 
-    async complete({ token, password, name, email, actor }: { token: string; password: string; name?: string; email?: string; actor: Actor }): Promise<{ userId: string }> {
+    /**
+     * Sets the first password. `language` is the setup page's: the account's language from now on
+     * (the mails it gets), whatever the link was mailed in; without one the account keeps its own.
+     */
+    async complete({
+      token,
+      password,
+      name,
+      email,
+      language,
+      actor,
+    }: {
+      token: string;
+      password: string;
+      name?: string | undefined;
+      email?: string | undefined;
+      language?: 'de' | 'en' | undefined;
+      actor: Actor;
+    }): Promise<{ userId: string }> {
       const found = await deps.tokens.findUsable(['operator-setup', 'operator-bootstrap'], hashToken(token), deps.clock.now().toISOString());
       if (!found) throw new AppError('token_invalid');
       const owner = found.user_id === null ? undefined : await deps.users.findById(found.user_id);
@@ -115,15 +133,19 @@ export function createOperatorSetupService(deps: {
           const now = deps.clock.now().toISOString();
           if (!(await deps.tokens.consume(found.id, now, trx))) throw new AppError('token_invalid');
           let userId = owner?.id;
+          const accountLanguage = language ?? owner?.language ?? 'en';
           if (found.purpose === 'operator-bootstrap') {
             if ((await deps.users.countActiveOperators(trx)) > 0) throw new AppError('token_invalid');
             userId = newId('usr');
-            await deps.users.insert({ id: userId, email: address, name: name ?? null, password_hash: passwordHash, is_operator: 1, status: 'active', language: 'en', created_at: now, updated_at: now }, trx);
+            await deps.users.insert(
+              { id: userId, email: address, name: name ?? null, password_hash: passwordHash, is_operator: 1, status: 'active', language: accountLanguage, created_at: now, updated_at: now },
+              trx,
+            );
           } else if (userId) {
-            await deps.users.update(userId, { password_hash: passwordHash, name: name ?? owner?.name ?? null, status: 'active', updated_at: now }, trx);
+            await deps.users.update(userId, { password_hash: passwordHash, name: name ?? owner?.name ?? null, status: 'active', language: accountLanguage, updated_at: now }, trx);
           }
           if (!userId) throw new AppError('token_invalid');
-          await deps.mail.enqueue({ to: address, template: 'password-changed', language: owner?.language ?? 'en', data: { when: now } }, trx);
+          await deps.mail.enqueue({ to: address, template: 'password-changed', language: accountLanguage, data: { when: now } }, trx);
           await deps.audit.write({ actor: { ...actor, userId }, action: 'operator.activate', target: { type: 'user', id: userId }, result: 'allowed' }, trx);
           return { userId };
         });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, operatorPassword, signIn, asSystem, systemActor, type TestApp } from '../../../../test/harness.js';
+import { outboxMail } from '../../../../test/support/accounts.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -54,9 +55,9 @@ describe('operator create', () => {
     const setup = await t.container.operatorSetup.createOperator({ email: 'Ops@Example.com', ...asSystem });
     const pending = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'ops@example.com').executeTakeFirstOrThrow();
     expect(pending).toMatchObject({ status: 'pending', is_operator: 1, password_hash: null });
-    const mail = await t.container.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', 'ops@example.com').executeTakeFirstOrThrow();
-    expect(mail.template).toBe('operator-setup');
-    expect(mail.body_text).toContain(setup.link);
+    const mail = await outboxMail(t, 'ops@example.com');
+    expect(mail?.template).toBe('operator-setup');
+    expect(mail?.text).toContain(setup.link);
 
     const token = tokenOf(setup.link);
     expect((await t.app.inject({ method: 'POST', url: '/api/operator-setup/inspect', payload: { token } })).json()).toEqual({ email: 'ops@example.com' });
@@ -115,5 +116,43 @@ describe('operator create', () => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([204, 410]);
     const activations = await t.container.db.kysely.selectFrom('audit_log').select('id').where('action', '=', 'operator.activate').execute();
     expect(activations).toHaveLength(1);
+  });
+});
+
+describe("the setup page's language", () => {
+  const mailsTo = (email: string) => t.container.db.kysely.selectFrom('mail_outbox').select(['template', 'language', 'subject']).where('recipient', '=', email).orderBy('template').execute();
+
+  it('becomes the first operator’s language: set up in German, mailed in German', async () => {
+    const link = await t.container.operatorSetup.bootstrapLinkIfNoOperator(systemActor);
+    const token = tokenOf(link?.link ?? '');
+    const done = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token, password: operatorPassword, email: 'erste@example.com', language: 'de' } });
+    expect(done.statusCode).toBe(204);
+    const user = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'erste@example.com').executeTakeFirstOrThrow();
+    expect(user.language).toBe('de');
+    expect(await mailsTo('erste@example.com')).toEqual([{ template: 'password-changed', language: 'de', subject: 'openeks: Ihr Passwort wurde geändert' }]);
+  });
+
+  it('becomes the language of an operator made with `operator create`, whatever the link was mailed in', async () => {
+    const setup = await t.container.operatorSetup.createOperator({ email: 'zweite@example.com', language: 'en', ...asSystem });
+    const done = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword, language: 'de' } });
+    expect(done.statusCode).toBe(204);
+    const user = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'zweite@example.com').executeTakeFirstOrThrow();
+    expect(user.language).toBe('de');
+    expect(await mailsTo('zweite@example.com')).toEqual([
+      { template: 'operator-setup', language: 'en', subject: 'openeks: set the password for your operator account' },
+      { template: 'password-changed', language: 'de', subject: 'openeks: Ihr Passwort wurde geändert' },
+    ]);
+  });
+
+  it('leaves the account’s language as it was when the client sends none', async () => {
+    const setup = await t.container.operatorSetup.createOperator({ email: 'dritte@example.com', language: 'de', ...asSystem });
+    const done = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword } });
+    expect(done.statusCode).toBe(204);
+    const user = await t.container.db.kysely.selectFrom('users').selectAll().where('email', '=', 'dritte@example.com').executeTakeFirstOrThrow();
+    expect(user.language).toBe('de');
+    const bad = await t.app.inject({ method: 'POST', url: '/api/operator-setup', payload: { token: tokenOf(setup.link), password: operatorPassword, language: 'fr' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+    expect(new Set(bad.json().error.details.map((d: { field: string }) => d.field))).toEqual(new Set(['language']));
   });
 });

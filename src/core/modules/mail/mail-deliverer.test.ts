@@ -4,8 +4,11 @@ import { FixedClock } from '../../../../test/support/clock.js';
 import { captureLogs } from '../../../../test/support/log-capture.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../../test/support/smtp.js';
 import { createTestDb, type TestDb } from '../../../../test/support/test-db.js';
+import { openTestVault } from '../../../../test/support/test-vault.js';
+import type { Vault } from '../../vault/vault-service.js';
 import type { Logger } from '../../../lib/logger.js';
 import { type Db, openDatabase } from '../../db/database.js';
+import { AppError } from '../../../shared/errors.js';
 import { createMailDeliverer, createSmtpTransport, type MailTransport } from './mail-deliverer.js';
 import { createMailRepo } from './mail-repo.js';
 import { maxMailAttempts } from './mail-retry.js';
@@ -17,23 +20,29 @@ const setup = { link: 'https://eks.example.com/setup?lang=de&x=1#token=one-time-
 let testDb: TestDb;
 let smtp: TestSmtpServer;
 let clock: FixedClock;
+let vault: Vault;
+let closeVault: () => Promise<void>;
 
 beforeEach(async () => {
   testDb = await createTestDb();
+  ({ vault, close: closeVault } = await openTestVault(testDb.db));
   smtp = await startSmtpServer();
   clock = new FixedClock();
 });
 afterEach(async () => {
   await smtp.close();
+  await closeVault();
   await testDb.cleanup();
 });
 
 function wire(options: { transport?: MailTransport; from?: string; logger?: Logger; db?: Db } = {}) {
   const repo = createMailRepo(options.db ?? testDb.db);
-  const service = createMailService({ repo, clock, mode: 'smtp' });
+  const service = createMailService({ repo, vault, clock });
   const deliverer = createMailDeliverer({
     repo,
+    vault,
     clock,
+    delivered: 'sent',
     transport: options.transport ?? createSmtpTransport(smtp.url),
     from: options.from ?? 'openeks <no-reply@example.com>',
     logger: options.logger ?? silent,
@@ -64,7 +73,7 @@ describe('mail deliverer over SMTP', () => {
     expect(message?.messageId).toBe(`<${id}@example.com>`);
     expect(message?.headers.get('auto-submitted')).toBe('auto-generated');
 
-    const row = await service.get(id);
+    const row = await testDb.db.kysely.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'sent', sent_at: clock.now().toISOString(), body_text: null, body_html: null, attempts: 0 });
     expect(row.subject).toBe('openeks: Passwort für Ihren Betreiberzugang festlegen');
   });
@@ -106,7 +115,9 @@ describe('mail deliverer over SMTP', () => {
     const failed = await service.get(id);
     expect(failed).toMatchObject({ status: 'pending', attempts: 1, sent_at: null });
     expect(failed.last_error).toContain('451');
-    expect(failed.body_text).toContain(setup.link);
+    const waiting = await testDb.db.kysely.selectFrom('mail_outbox').select(['body_text', 'body_html']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(waiting.body_text).toMatch(/^oek1\./);
+    expect(JSON.stringify(waiting)).not.toContain('one-time-secret');
     const delay = Date.parse(failed.next_attempt_at) - clock.now().getTime();
     expect(delay).toBeGreaterThanOrEqual(54_000);
     expect(delay).toBeLessThanOrEqual(66_000);
@@ -123,7 +134,7 @@ describe('mail deliverer over SMTP', () => {
     expect(await deliverer.deliverDue()).toEqual({ sent: 0, failed: 0 });
     await pause(50);
     expect(smtp.messages).toHaveLength(1);
-    expect(await service.get(id)).toMatchObject({ status: 'sent', attempts: 1, body_text: null, body_html: null });
+    expect(await testDb.db.kysely.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).toMatchObject({ status: 'sent', attempts: 1, body_text: null, body_html: null });
   });
 
   it('loses no mail while the server is down and delivers each once when it is back', async () => {
@@ -160,10 +171,49 @@ describe('mail deliverer over SMTP', () => {
     await testDb.db.kysely.updateTable('mail_outbox').set({ attempts: maxMailAttempts - 1 }).where('id', '=', id).execute();
 
     expect(await deliverer.deliverDue()).toEqual({ sent: 0, failed: 1 });
-    expect(await service.get(id)).toMatchObject({ status: 'failed', attempts: maxMailAttempts, body_text: null, body_html: null });
+    expect(await testDb.db.kysely.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).toMatchObject({
+      status: 'failed',
+      attempts: maxMailAttempts,
+      body_text: null,
+      body_html: null,
+    });
     clock.advance(86_400_000);
     smtp.setFailing(false);
     expect(await deliverer.deliverDue()).toEqual({ sent: 0, failed: 0 });
+  });
+
+  it('sends nothing, at once and for good, when the recipient was changed in the database (the bodies are bound to it)', async () => {
+    const { service, deliverer } = wire();
+    const { id } = await service.enqueue({ to: 'anna@example.com', template: 'operator-setup', language: 'en', data: setup });
+    await testDb.db.kysely.updateTable('mail_outbox').set({ recipient: 'eve@example.com' }).where('id', '=', id).execute();
+
+    expect(await deliverer.deliverDue()).toEqual({ sent: 0, failed: 1 });
+    expect(await service.get(id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'the stored body failed its integrity check (changed, or moved to another mail or recipient)',
+    });
+    await pause(50);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('keeps a mail pending while the vault is sealed, and sends it once the vault opens again', async () => {
+    const { service, deliverer } = wire();
+    const { id } = await service.enqueue({ to: 'anna@example.com', template: 'password-changed', language: 'en', data: { when: clock.now() } });
+    const sealed = createMailDeliverer({
+      repo: createMailRepo(testDb.db),
+      vault: { decryptMany: async () => Promise.reject(new AppError('sealed', 'The key vault is sealed: master key env:OPENEKS_MASTER_KEY is missing')) },
+      clock,
+      delivered: 'sent',
+      transport: createSmtpTransport(smtp.url),
+      from: 'no-reply@example.com',
+      logger: silent,
+    });
+    expect(await sealed.deliverDue()).toEqual({ sent: 0, failed: 1 });
+    expect(await service.get(id)).toMatchObject({ status: 'pending', attempts: 1, last_error: 'sealed The key vault is sealed: master key env:OPENEKS_MASTER_KEY is missing' });
+    clock.advance(120_000);
+    expect(await deliverer.deliverDue()).toEqual({ sent: 1, failed: 0 });
+    await smtp.waitFor(1);
   });
 
   it('sends each mail once when deliverers on separate connections race for the same outbox', async () => {
@@ -268,7 +318,9 @@ describe('mail deliverer loop', () => {
         markSent: async () => true,
         markAttemptFailed: async () => true,
       },
+      vault,
       clock,
+      delivered: 'sent',
       transport: { sendMail: async () => undefined },
       from: 'no-reply@example.com',
       logger: { ...silent, error },

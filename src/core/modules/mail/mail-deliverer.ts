@@ -3,7 +3,10 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/logger.js';
 import { encodeControlChars } from '../../../lib/text.js';
+import { AppError } from '../../../shared/errors.js';
 import type { MailRow } from '../../db/schema.js';
+import type { Vault } from '../../vault/vault-service.js';
+import { openBody } from './mail-body-crypto.js';
 import { senderName } from './mail-render.js';
 import type { MailRepo } from './mail-repo.js';
 import { nextAttemptAt } from './mail-retry.js';
@@ -54,17 +57,22 @@ function domainOf(from: string): string {
 
 export function createMailDeliverer(deps: {
   repo: Pick<MailRepo, 'claimDue' | 'markSent' | 'markAttemptFailed'>;
+  /** Opens the bodies, which are stored only as vault ciphertext (mail-body-crypto.ts). */
+  vault: Pick<Vault, 'decryptMany'>;
   clock: Clock;
   transport: MailTransport;
+  /** What a delivered mail becomes: `sent` over SMTP, `stored` in the development outbox folder. */
+  delivered: 'sent' | 'stored';
   from: string;
   logger: Logger;
 }): MailDeliverer {
   const sender = senderOf(deps.from);
   const messageDomain = domainOf(deps.from);
 
-  async function fail(mail: MailRow, error: string): Promise<void> {
+  /** `final`: no retry can help (the stored body is damaged or was moved to another recipient). */
+  async function fail(mail: MailRow, error: string, final = false): Promise<void> {
     const attempts = mail.attempts + 1;
-    const retryAt = nextAttemptAt(attempts, deps.clock.now());
+    const retryAt = final ? null : nextAttemptAt(attempts, deps.clock.now());
     await deps.repo.markAttemptFailed({ id: mail.id, error, retryAt: retryAt?.toISOString() ?? null });
     const context = { mailId: mail.id, template: mail.template, attempts, error, retryAt: retryAt?.toISOString() ?? null };
     if (retryAt) deps.logger.warn(context, 'mail not sent; will retry');
@@ -74,7 +82,18 @@ export function createMailDeliverer(deps: {
   /** Sends one claimed mail and records the outcome. True when it left. */
   async function deliver(mail: MailRow): Promise<boolean> {
     if (mail.body_text === null || mail.body_html === null) {
-      await fail(mail, 'the mail has no body');
+      await fail(mail, 'the mail has no body', true);
+      return false;
+    }
+    let text: string;
+    let html: string;
+    try {
+      text = await openBody(deps.vault, mail.body_text, { mailId: mail.id, column: 'body_text', recipient: mail.recipient });
+      html = await openBody(deps.vault, mail.body_html, { mailId: mail.id, column: 'body_html', recipient: mail.recipient });
+    } catch (err) {
+      // A sealed vault may be unsealed later: retried. A body that fails its integrity check never opens.
+      const damaged = err instanceof AppError && err.code === 'key_integrity';
+      await fail(mail, damaged ? 'the stored body failed its integrity check (changed, or moved to another mail or recipient)' : describeError(err), damaged);
       return false;
     }
     try {
@@ -82,8 +101,8 @@ export function createMailDeliverer(deps: {
         from: sender,
         to: mail.recipient,
         subject: mail.subject,
-        text: mail.body_text,
-        html: mail.body_html,
+        text,
+        html,
         messageId: `<${mail.id}@${messageDomain}>`,
         headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': mail.language },
         disableFileAccess: true,
@@ -93,8 +112,8 @@ export function createMailDeliverer(deps: {
       await fail(mail, describeError(err));
       return false;
     }
-    const recorded = await deps.repo.markSent({ id: mail.id, sentAt: deps.clock.now().toISOString() });
-    if (recorded) deps.logger.info({ mailId: mail.id, template: mail.template, attempts: mail.attempts + 1 }, 'mail sent');
+    const recorded = await deps.repo.markSent({ id: mail.id, sentAt: deps.clock.now().toISOString(), status: deps.delivered });
+    if (recorded) deps.logger.info({ mailId: mail.id, template: mail.template, attempts: mail.attempts + 1 }, deps.delivered === 'sent' ? 'mail sent' : 'mail written to the outbox folder');
     else deps.logger.warn({ mailId: mail.id }, 'mail sent, but its outbox row had changed meanwhile');
     return true;
   }

@@ -3,6 +3,10 @@ import type { Db, Executor } from '../../db/database.js';
 import type { MailOutboxTable, MailRow } from '../../db/schema.js';
 
 export type NewMailRow = Insertable<MailOutboxTable>;
+/** A mail as everyone but the deliverer sees it: never its body (issue 11, item 2). */
+export type MailSummary = Omit<MailRow, 'body_text' | 'body_html'>;
+
+const summaryColumns = ['id', 'recipient', 'template', 'language', 'subject', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'sent_at'] as const;
 
 export function createMailRepo(db: Db) {
   return {
@@ -31,11 +35,14 @@ export function createMailRepo(db: Db) {
       return claimed.sort((a, b) => (a.created_at === b.created_at ? a.id.localeCompare(b.id) : a.created_at < b.created_at ? -1 : 1));
     },
 
-    /** Delivered over SMTP: the bodies go (they may hold one-time links), subject and metadata stay. */
-    async markSent({ id, sentAt }: { id: string; sentAt: string }, trx?: Executor): Promise<boolean> {
+    /**
+     * Delivered — `sent` over SMTP (at `sentAt`), `stored` in the development outbox folder (never
+     * sent): the bodies go (they may hold one-time links), subject and metadata stay.
+     */
+    async markSent({ id, sentAt, status }: { id: string; sentAt: string; status: 'sent' | 'stored' }, trx?: Executor): Promise<boolean> {
       const result = await (trx ?? db.kysely)
         .updateTable('mail_outbox')
-        .set({ status: 'sent', sent_at: sentAt, body_text: null, body_html: null })
+        .set({ status, sent_at: status === 'sent' ? sentAt : null, body_text: null, body_html: null })
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .executeTakeFirst();
@@ -61,10 +68,10 @@ export function createMailRepo(db: Db) {
     },
 
     /** Newest first; `before` is the (created_at, id) of the last row of the previous page. */
-    async list({ limit, before }: { limit: number; before?: { createdAt: string; id: string } }, trx?: Executor): Promise<MailRow[]> {
+    async list({ limit, before }: { limit: number; before?: { createdAt: string; id: string } }, trx?: Executor): Promise<MailSummary[]> {
       let query = (trx ?? db.kysely)
         .selectFrom('mail_outbox')
-        .selectAll()
+        .select(summaryColumns)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit);
@@ -74,8 +81,8 @@ export function createMailRepo(db: Db) {
       return query.execute();
     },
 
-    async findById(id: string, trx?: Executor): Promise<MailRow | undefined> {
-      return (trx ?? db.kysely).selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    async findById(id: string, trx?: Executor): Promise<MailSummary | undefined> {
+      return (trx ?? db.kysely).selectFrom('mail_outbox').select(summaryColumns).where('id', '=', id).executeTakeFirst();
     },
   };
 }

@@ -19,8 +19,8 @@ describe('the development outbox', () => {
     expect(first.statusCode).toBe(200);
     const page1 = first.json();
     expect(page1.items.map((m: { recipient: string }) => m.recipient)).toEqual(['new2@example.com', 'new1@example.com']);
-    expect(page1.items[1]).toMatchObject({ template: 'operator-setup', language: 'de', status: 'stored' });
-    expect(page1.items[0]).not.toHaveProperty('text');
+    expect(page1.items[1]).toMatchObject({ template: 'operator-setup', language: 'de', oneTimeLink: true });
+    expect(Object.keys(page1.items[0]).sort()).toEqual(['attempts', 'createdAt', 'id', 'language', 'oneTimeLink', 'recipient', 'sentAt', 'status', 'subject', 'template']);
     const second = await t.app.inject({ method: 'GET', url: `/api/mail/outbox?limit=2&cursor=${page1.nextCursor}`, headers: { cookie: op.cookie } });
     // boss@ has three mails from the same instant (setup, password-changed, two-factor-changed): in any order.
     expect(second.json().items.map((m: { recipient: string }) => m.recipient)).toEqual(['new0@example.com', 'boss@example.com']);
@@ -28,16 +28,38 @@ describe('the development outbox', () => {
     expect(third.json().items.map((m: { recipient: string }) => m.recipient)).toEqual(['boss@example.com', 'boss@example.com']);
   });
 
-  it('opens one mail with its bodies and audits the reading', async () => {
+  it('opens one mail: its metadata and last error, never its body, and audits the reading', async () => {
+    await t.container.mailDeliverer.deliverDue();
     const list = (await t.app.inject({ method: 'GET', url: '/api/mail/outbox?limit=1', headers: { cookie: op.cookie } })).json();
     const id = list.items[0].id as string;
     const res = await t.app.inject({ method: 'GET', url: `/api/mail/outbox/${id}`, headers: { cookie: op.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.json().text).toMatch(/\/setup#token=/);
+    expect(res.json()).toEqual({
+      id,
+      recipient: 'new2@example.com',
+      subject: 'openeks: set the password for your operator account',
+      template: 'operator-setup',
+      language: 'en',
+      status: 'stored',
+      attempts: 0,
+      createdAt: '2026-11-28T09:00:03.000Z',
+      sentAt: null,
+      oneTimeLink: true,
+      lastError: null,
+    });
+    expect(res.body).not.toContain('token');
     const audit = await t.container.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'mail.read').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor_id: op.userId, target_type: 'mail', target_id: id, result: 'allowed' });
+  });
+
+  it('names the last delivery error of a mail, and says which mails held no one-time link', async () => {
+    const [notice] = await t.container.db.kysely.selectFrom('mail_outbox').select('id').where('template', '=', 'password-changed').execute();
+    if (!notice) throw new Error('no password-changed mail');
+    await t.container.db.kysely.updateTable('mail_outbox').set({ status: 'failed', attempts: 30, last_error: 'EENVELOPE 550 mailbox unavailable' }).where('id', '=', notice.id).execute();
+    const res = await t.app.inject({ method: 'GET', url: `/api/mail/outbox/${notice.id}`, headers: { cookie: op.cookie } });
+    expect(res.json()).toMatchObject({ template: 'password-changed', status: 'failed', attempts: 30, oneTimeLink: false, lastError: 'EENVELOPE 550 mailbox unavailable' });
   });
 
   it('answers not_found for an unknown mail and validation_failed for a bad cursor', async () => {

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { MailRow } from '../../db/schema.js';
 import { MailMessageView, MailPageView } from '../../../shared/api/mail.js';
 import { principalOf } from '../../http/principal-of.js';
 import { errorResponses } from '../../http/schemas.js';
+import type { MailSummary } from './mail-repo.js';
+import { carriesOneTimeLink } from './mail-templates.js';
 import type { OutboxService } from './outbox-service.js';
 
-const itemView = (row: MailRow) => ({
+// Metadata only, to every reader: the repository does not select bodies for these views.
+const itemView = (row: MailSummary) => ({
   id: row.id,
   recipient: row.recipient,
   subject: row.subject,
@@ -16,6 +18,7 @@ const itemView = (row: MailRow) => ({
   attempts: row.attempts,
   createdAt: row.created_at,
   sentAt: row.sent_at,
+  oneTimeLink: carriesOneTimeLink(row.template),
 });
 
 export function mailRoutes(deps: { outbox: OutboxService }): FastifyPluginAsyncTypebox {
@@ -41,13 +44,13 @@ export function mailRoutes(deps: { outbox: OutboxService }): FastifyPluginAsyncT
       config: { access: 'mail.read' },
       schema: {
         tags: ['mail'],
-        summary: 'One mail with its body; opening it is audited, since bodies can hold one-time links',
+        summary: 'One mail: its metadata and the last delivery error, never its body (it can hold a one-time link); opening it is audited',
         params: Type.Object({ id: Type.String({ pattern: '^mail_[A-Za-z0-9_-]{1,40}$' }) }),
         response: { 200: MailMessageView, ...errorResponses },
       },
       handler: async (request) => {
         const row = await deps.outbox.read({ principal: principalOf(request), actor: request.actor, id: request.params.id });
-        return { ...itemView(row), text: row.body_text, html: row.body_html };
+        return { ...itemView(row), lastError: row.last_error };
       },
     });
   };

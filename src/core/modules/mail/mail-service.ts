@@ -2,13 +2,11 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../shared/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { Executor } from '../../db/database.js';
-import type { MailRow } from '../../db/schema.js';
+import type { Vault } from '../../vault/vault-service.js';
+import { sealBody } from './mail-body-crypto.js';
 import type { MailLanguage } from './mail-render.js';
-import type { MailRepo } from './mail-repo.js';
-import { type MailTemplateData, type MailTemplateName, renderMail } from './mail-templates.js';
-
-/** smtp: pending until the deliverer sends it; outbox: kept for operators to read (development). */
-export type MailMode = 'smtp' | 'outbox';
+import type { MailRepo, MailSummary } from './mail-repo.js';
+import { carriesOneTimeLink, type MailTemplateData, type MailTemplateName, renderMail } from './mail-templates.js';
 
 /** One mail to send: the template decides the type of `data`. */
 export type MailRequest = {
@@ -16,7 +14,7 @@ export type MailRequest = {
 }[MailTemplateName];
 
 export interface MailPage {
-  items: MailRow[];
+  items: MailSummary[];
   nextCursor: string | null;
 }
 
@@ -25,7 +23,7 @@ const maxListLimit = 200;
 // Anything else reaching this point is a bug upstream, and must not become extra recipients.
 const addressPattern = /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+$/;
 
-function encodeCursor(row: Pick<MailRow, 'created_at' | 'id'>): string {
+function encodeCursor(row: Pick<MailSummary, 'created_at' | 'id'>): string {
   return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
 }
 
@@ -43,12 +41,23 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   });
 }
 
-export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list' | 'findById'>; clock: Clock; mode: MailMode }) {
+export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list' | 'findById'>; vault: Pick<Vault, 'encrypt' | 'status'>; clock: Clock }) {
   return {
     /**
+     * Throws `sealed` while the vault cannot seal bodies. Requests that mail some addresses and
+     * not others (registration, forgot password) call it before they look the address up, so a
+     * sealed vault is refused alike for every address instead of telling who has an account (SEC-18).
+     */
+    assertReady(): void {
+      const status = deps.vault.status();
+      if (status.sealed) throw new AppError('sealed', `The key vault is sealed: ${status.reason ?? status.label}`);
+    },
+
+    /**
      * Renders the mail and writes it to the outbox in the caller's transaction, so it exists
-     * exactly when the change that caused it commits. Nothing is sent here: after the commit the
-     * caller kicks the deliverer (smtp mode).
+     * exactly when the change that caused it commits; its bodies only as vault ciphertext (they
+     * may hold one-time links). Nothing is sent here: after the commit the caller kicks the
+     * deliverer, which sends it over SMTP or writes it to the development outbox folder.
      */
     async enqueue(request: MailRequest, trx?: Executor): Promise<{ id: string }> {
       const to = request.to.trim();
@@ -57,8 +66,13 @@ export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list'
       }
       // The union keeps `data` paired with its template; renderMail checks them together.
       const rendered = renderMail<MailTemplateName>(request.template, request.language, request.data);
+      if (rendered.text.includes('#token=') !== carriesOneTimeLink(request.template)) {
+        throw new Error(`mail template ${request.template}: whether it carries a one-time link must be declared in mail-templates.ts`);
+      }
       const now = deps.clock.now().toISOString();
       const id = newId('mail');
+      const bodyText = await sealBody(deps.vault, rendered.text, { mailId: id, column: 'body_text', recipient: to }, trx);
+      const bodyHtml = await sealBody(deps.vault, rendered.html, { mailId: id, column: 'body_html', recipient: to }, trx);
       await deps.repo.insert(
         {
           id,
@@ -66,9 +80,9 @@ export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list'
           template: request.template,
           language: request.language,
           subject: rendered.subject,
-          body_text: rendered.text,
-          body_html: rendered.html,
-          status: deps.mode === 'smtp' ? 'pending' : 'stored',
+          body_text: bodyText,
+          body_html: bodyHtml,
+          status: 'pending',
           attempts: 0,
           next_attempt_at: now,
           last_error: null,
@@ -94,7 +108,7 @@ export function createMailService(deps: { repo: Pick<MailRepo, 'insert' | 'list'
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
 
-    async get(id: string): Promise<MailRow> {
+    async get(id: string): Promise<MailSummary> {
       const row = await deps.repo.findById(id);
       if (!row) throw new AppError('not_found', `Mail ${id} was not found.`);
       return row;

@@ -33,6 +33,16 @@ const mailTemplates: { readonly [Name in MailTemplateName]: MailTemplate<MailTem
 
 export const mailTemplateNames = Object.keys(definitions) as MailTemplateName[];
 
+// The mails that carry a one-time link (a token in the URL's fragment). Nobody but the recipient
+// may read such a link (SEC-10, SEC-23): the outbox says that a mail held one, never the link. The
+// mail service refuses to queue a mail whose text holds a token link and whose template is not
+// named here, so this list cannot fall behind the templates.
+const oneTimeLinkTemplates: ReadonlySet<string> = new Set<MailTemplateName>(['operator-setup', 'activation', 'password-reset']);
+
+export function carriesOneTimeLink(template: string): boolean {
+  return oneTimeLinkTemplates.has(template);
+}
+
 export function renderMail<Name extends MailTemplateName>(template: Name, language: MailLanguage, data: MailTemplateData[Name]): RenderedMail {
   return renderContent(mailTemplates[template][language](data), language);
 }

@@ -2,13 +2,15 @@ import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
 import type { Principal } from '../../access/principal.js';
 import type { Db } from '../../db/database.js';
-import type { MailRow } from '../../db/schema.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
+import type { MailSummary } from './mail-repo.js';
 import type { MailPage, MailService } from './mail-service.js';
 
 /**
- * The outbox as operators read it (`mail.read`): the list, and one mail with its body. Opening a
- * mail is audited, since bodies can hold one-time links.
+ * The outbox as operators read it (`mail.read`): metadata only — recipient, subject, template,
+ * language, status, times, the last delivery error. Never a body: bodies can hold another
+ * person's one-time link (issue 11, item 2), and the repository does not even select them.
+ * Opening one mail is audited like before.
  */
 export function createOutboxService(deps: { mail: Pick<MailService, 'list' | 'get'>; db: Db; guard: AccessGuard; audit: AuditWriter }) {
   return {
@@ -17,7 +19,7 @@ export function createOutboxService(deps: { mail: Pick<MailService, 'list' | 'ge
       return deps.mail.list({ limit, cursor });
     },
 
-    async read({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<MailRow> {
+    async read({ principal, actor, id }: { principal: Principal; actor: Actor; id: string }): Promise<MailSummary> {
       await deps.guard.require(principal, actor, 'mail.read');
       const row = await deps.mail.get(id);
       await deps.db.kysely.transaction().execute((trx) => deps.audit.write({ actor, action: 'mail.read', target: { type: 'mail', id: row.id }, result: 'allowed' }, trx));
