@@ -4,6 +4,7 @@ import type { ImportRow, ImportValues } from '../import-row.js';
 import { mediumFromConsumption, modelFromMeterName } from './kem-vocabulary.js';
 import { unreadable } from './reader-errors.js';
 import { Utf8Check } from './utf8-check.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 const MAX_VALUE = 65_536;
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -60,17 +61,13 @@ export class KemPlaintext {
       step();
     } catch (err) {
       if (isAppError(err)) throw err;
-      throw this.malformed('the decrypted XML is malformed');
+      throw this.malformed(importProblem('content_malformed', {}));
     }
   }
 
-  private malformed(reason: string) {
+  private malformed(coded: CodedReason) {
     const offset = this.parser.position;
-    return unreadable(`The KEM file's content is not valid: ${reason} (at byte ${offset} of the decrypted content).`, {
-      field: 'content',
-      reason,
-      offset,
-    });
+    return unreadable(`The KEM file's content is not valid: ${coded.reason} (at byte ${offset} of the decrypted content).`, { field: 'content', ...coded, offset });
   }
 
   private open(name: string, attributes: Record<string, string>): void {
@@ -78,7 +75,7 @@ export class KemPlaintext {
     this.stack.push(name);
     this.text = '';
     if (depth === 0) {
-      if (name !== this.shape.root) throw this.malformed(`the decrypted content is not a <${this.shape.root}> list`);
+      if (name !== this.shape.root) throw this.malformed(importProblem('content_root', { root: this.shape.root }));
       this.orderId = utf8(attributes['orderid'] ?? '').trim();
     } else if (depth === 1 && name === this.shape.record) {
       this.record++;
@@ -89,7 +86,7 @@ export class KemPlaintext {
 
   private addText(text: string): void {
     this.text += text;
-    if (this.text.length > MAX_VALUE) throw this.malformed(`a value is longer than ${MAX_VALUE} bytes`);
+    if (this.text.length > MAX_VALUE) throw this.malformed(importProblem('content_value_too_long', { max: MAX_VALUE }));
   }
 
   private close(name: string): void {
@@ -132,7 +129,7 @@ export class KemPlaintext {
       typeNo: values.typeNo, configNo: values.configNo, orderNo: values.orderNo, deliveryNote: '', customerNo: '', keyType, key,
     });
     if (this.keys.length === 0) {
-      this.onRow({ row, values: withKey('', ''), problem: { row, field: kem ? 'EncKeys' : 'Keys', reason: 'the device has no keys' } });
+      this.onRow({ row, values: withKey('', ''), problem: { row, field: kem ? 'EncKeys' : 'Keys', ...importProblem('no_keys', {}) } });
     }
     for (const key of this.keys) this.onRow({ row, values: withKey(key.type, key.value) });
   }
