@@ -153,7 +153,7 @@ describe('inventory in the browser', () => {
     await page.getByLabel('KEM password').fill('');
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByRole('heading', { level: 2, name: 'Import failed' }).waitFor({ timeout: 30_000 });
-    await page.getByText('The file was not imported because some rows are not valid. Nothing was stored.').waitFor();
+    await page.getByText('The file was not imported: 2 rows are invalid. Nothing was stored.').waitFor();
     const problems = page.getByRole('table', { name: 'Problems in the file' });
     await expect(problems.getByRole('row').count()).resolves.toBeGreaterThanOrEqual(3);
     await expect(problems.getByRole('row').nth(1).textContent()).resolves.toMatch(/^3/);
@@ -169,7 +169,7 @@ describe('inventory in the browser', () => {
     await page.getByText('2 keys created').waitFor();
     const recent = page.getByRole('table', { name: 'The newest 50 imports' });
     await recent.getByRole('row', { name: /kamstrup-sample\.kem KEM succeeded 2 2/ }).waitFor();
-    await recent.getByRole('row', { name: /kamstrup-sample\.kem unknown failed 0 0/ }).waitFor();
+    await recent.getByRole('row', { name: /kamstrup-sample\.kem KEM failed 0 0/ }).waitFor();
     await shot(page, 'import-done');
 
     // More devices to page through (through the API; the page above already proved the upload).

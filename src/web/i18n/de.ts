@@ -1,4 +1,5 @@
 import { deAccess } from './de-access.js';
+import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
 import type { Messages } from './en.js';
 
@@ -383,5 +384,6 @@ export const de: Messages = {
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',
   },
   ...deInventory,
+  ...deImportProblems,
   ...deAccess,
 };

@@ -1,5 +1,6 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
 import { enAccess } from './en-access.js';
+import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
 
 export const en = {
@@ -382,6 +383,7 @@ export const en = {
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
   },
   ...enInventory,
+  ...enImportProblems,
   ...enAccess,
 };
 
