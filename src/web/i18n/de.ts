@@ -1,6 +1,7 @@
 import { deAccess } from './de-access.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
+import { deReadings } from './de-readings.js';
 import type { Messages } from './en.js';
 
 // Deutsche Texte. Begriffe wie in der Anleitung des Kamstrup-EKS, wo sie einen Knopf benennt.
@@ -385,5 +386,6 @@ export const de: Messages = {
   },
   ...deInventory,
   ...deImportProblems,
+  ...deReadings,
   ...deAccess,
 };

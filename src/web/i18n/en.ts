@@ -2,6 +2,7 @@
 import { enAccess } from './en-access.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
+import { enReadings } from './en-readings.js';
 
 export const en = {
   app: {
@@ -384,6 +385,7 @@ export const en = {
   },
   ...enInventory,
   ...enImportProblems,
+  ...enReadings,
   ...enAccess,
 };
 
