@@ -17,6 +17,7 @@ export const de: Messages = {
   },
   nav: {
     label: 'Hauptnavigation',
+    menu: 'Menü',
     home: 'Start',
     eks: 'EKS',
     customers: 'Kunden',

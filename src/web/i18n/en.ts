@@ -16,6 +16,7 @@ export const en = {
   },
   nav: {
     label: 'Main navigation',
+    menu: 'Menu',
     home: 'Home',
     eks: 'EKS',
     customers: 'Customers',
