@@ -48,6 +48,13 @@ export interface FieldProblem {
   row?: number;
   /** The byte offset (from 0) in a file or telegram the problem was found at. */
   offset?: number;
+  /**
+   * A stable code where the producer has one (an import's problems, src/shared/inventory/import-problems.ts),
+   * for clients to show the problem in their language; `reason` stays the English text.
+   */
+  code?: string;
+  /** What the code's text needs (a count, a customer number, …); never a secret. */
+  params?: Record<string, string | number>;
 }
 
 export class AppError extends Error {

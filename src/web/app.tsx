@@ -26,7 +26,8 @@ import { AccessPage } from './pages/access/access-page.js';
 import { AccessRequestPage } from './pages/access/access-request-page.js';
 import { AccessRequestsPage } from './pages/access/access-requests-page.js';
 import { SuperusersPage } from './pages/access/superusers-page.js';
-import { safeReturnPath, useRouter, type RouteLocation } from './router/router.js';
+import { returnPathOf, safeReturnPath, withReturnPath } from './router/return-path.js';
+import { useRouter, type RouteLocation } from './router/router.js';
 import { useSession, type SessionState } from './session/session-context.js';
 
 export function App() {
@@ -80,7 +81,8 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
 
   // A sign-in not yet finished (SEC-22): the second step is due, or the enrolment the account owes.
   if (state.status === 'secondFactor') return location.pathname === '/sign-in' ? <SignInPage reason="none" /> : <Redirect to={signInFor(location, state)} />;
-  if (signedIn?.stage === 'enrol' && location.pathname !== '/mfa/setup') return <Redirect to="/mfa/setup" />;
+  // The enrolment keeps the page that was asked for (`next`), so the user lands there afterwards.
+  if (signedIn?.stage === 'enrol' && location.pathname !== '/mfa/setup') return <Redirect to={withReturnPath('/mfa/setup', returnPathOf(location))} />;
 
   const inventory = inventoryRoute(location, state);
   if (inventory !== null) return inventory;
@@ -99,7 +101,7 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
       return <EmailRequestPage key="forgot" texts="forgot" send={requestPasswordReset} />;
     case '/mfa/setup':
       if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
-      return <MfaSetupPage session={signedIn} />;
+      return <MfaSetupPage session={signedIn} returnTo={returnTo ?? '/'} />;
     case '/profile':
       if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
       return <ProfilePage />;

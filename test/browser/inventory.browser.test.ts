@@ -1,6 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { encodeRecords, VIF } from '../../simulators/wmbus/record-encoder.js';
 import { encodeKamstrupEll } from '../../simulators/wmbus/telegram-encoders.js';
@@ -153,7 +153,7 @@ describe('inventory in the browser', () => {
     await page.getByLabel('KEM password').fill('');
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByRole('heading', { level: 2, name: 'Import failed' }).waitFor({ timeout: 30_000 });
-    await page.getByText('The file was not imported because some rows are not valid. Nothing was stored.').waitFor();
+    await page.getByText('The file was not imported: 2 rows are invalid. Nothing was stored.').waitFor();
     const problems = page.getByRole('table', { name: 'Problems in the file' });
     await expect(problems.getByRole('row').count()).resolves.toBeGreaterThanOrEqual(3);
     await expect(problems.getByRole('row').nth(1).textContent()).resolves.toMatch(/^3/);
@@ -169,7 +169,7 @@ describe('inventory in the browser', () => {
     await page.getByText('2 keys created').waitFor();
     const recent = page.getByRole('table', { name: 'The newest 50 imports' });
     await recent.getByRole('row', { name: /kamstrup-sample\.kem KEM succeeded 2 2/ }).waitFor();
-    await recent.getByRole('row', { name: /kamstrup-sample\.kem unknown failed 0 0/ }).waitFor();
+    await recent.getByRole('row', { name: /kamstrup-sample\.kem KEM failed 0 0/ }).waitFor();
     await shot(page, 'import-done');
 
     // More devices to page through (through the API; the page above already proved the upload).
@@ -281,7 +281,44 @@ describe('inventory in the browser', () => {
     await result.getByText('The key decrypts this telegram.').waitFor();
     await result.getByRole('heading', { level: 3, name: 'Decoded values' }).waitFor();
     await expect(result.getByRole('definition').count()).resolves.toBeGreaterThan(3);
+    // Values for people: a label, the value in the language's number format with its unit, and
+    // the wmbusmeters name beside it for those who know it (issue 11).
+    const values = (region: Locator) =>
+      region.locator('.reading .meta-row').evaluateAll((rows) =>
+        rows.map((row) => [row.querySelector('.reading-label')?.textContent ?? '', row.querySelector('.field-name')?.textContent ?? '', row.querySelector('dd')?.textContent ?? '']),
+      );
+    await expect(values(result)).resolves.toEqual([
+      ['Status', 'status', 'OK'],
+      ['Total volume', 'total_m3', '123.456\u00a0m³'],
+      ['Volume on the target date', 'target_m3', '120.000\u00a0m³'],
+      ['Ambient temperature', 'external_temperature_c', '-3\u00a0°C'],
+      ['Current alarms', 'current_status', 'none'],
+      ['Time dry', 'time_dry', 'none'],
+      ['Time with reverse flow', 'time_reversed', 'none'],
+      ['Time leaking', 'time_leaking', 'none'],
+      ['Time with a burst', 'time_bursting', 'none'],
+    ]);
     await shot(page, 'telegram-decrypts');
+    // The same in German.
+    await page.getByRole('button', { name: 'Deutsch' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Telegramm prüfen' }).waitFor();
+    await page.getByRole('button', { name: 'Prüfen' }).click();
+    const ergebnis = page.getByRole('region', { name: 'Ergebnis' });
+    await ergebnis.getByText('Der Schlüssel entschlüsselt dieses Telegramm.').waitFor();
+    await expect(values(ergebnis)).resolves.toEqual([
+      ['Status', 'status', 'in Ordnung'],
+      ['Gesamtvolumen', 'total_m3', '123,456\u00a0m³'],
+      ['Volumen am Stichtag', 'target_m3', '120,000\u00a0m³'],
+      ['Umgebungstemperatur', 'external_temperature_c', '-3\u00a0°C'],
+      ['Aktuelle Alarme', 'current_status', 'keine'],
+      ['Dauer trocken', 'time_dry', 'keine'],
+      ['Dauer mit Rückfluss', 'time_reversed', 'keine'],
+      ['Dauer mit Leckage', 'time_leaking', 'keine'],
+      ['Dauer mit Rohrbruch', 'time_bursting', 'keine'],
+    ]);
+    await shot(page, 'telegram-decrypts-de');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check telegram' }).waitFor();
     await page.getByLabel('Telegram (hex)').fill(mc21Telegram('63941886', Buffer.from(key86).reverse()));
     await page.getByRole('button', { name: 'Check' }).click();
     await result.getByText('The key does not decrypt this telegram, but the byte-reversed key would.').waitFor();

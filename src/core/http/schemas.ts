@@ -7,7 +7,17 @@ export const ErrorBody = Type.Object(
       message: Type.String(),
       requestId: Type.String(),
       details: Type.Optional(
-        Type.Array(Type.Object({ field: Type.String(), reason: Type.String(), row: Type.Optional(Type.Integer()), offset: Type.Optional(Type.Integer()) })),
+        Type.Array(
+          Type.Object({
+            field: Type.String(),
+            reason: Type.String(),
+            row: Type.Optional(Type.Integer()),
+            offset: Type.Optional(Type.Integer()),
+            // An import's problems carry a stable code and its parameters (docs/inventory.md "Import problems").
+            code: Type.Optional(Type.String()),
+            params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+          }),
+        ),
       ),
     }),
   },

@@ -6,8 +6,10 @@ import * as Type from '@sinclair/typebox';
 export const ImportProblem = Type.Object({
   row: Type.Optional(Type.Integer({ description: 'the row of the file (CSV: its line, the header is 1; KEM: the n-th meter)' })),
   field: Type.String({ description: 'the CSV column (or file, member) the problem is in' }),
-  reason: Type.String(),
+  reason: Type.String({ description: 'the problem in English words' }),
   offset: Type.Optional(Type.Integer()),
+  code: Type.Optional(Type.String({ description: 'a stable code for the problem (docs/inventory.md "Import problems"), to show it in the reader\'s language; a client falls back to `reason` for a code it does not know' })),
+  params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: "what the code's text needs (a count, a customer number, …)" })),
 });
 
 export const ImportView = Type.Object({

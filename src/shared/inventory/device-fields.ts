@@ -32,16 +32,16 @@ export const OTHER_SERIAL = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$/;
 export const MAX_TEXT = 64;
 export const DELIVERY_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-/** Why a serial is not acceptable for this kind of device, or undefined when it is. */
-export function serialProblem(kind: DeviceKind, serial: string): string | undefined {
-  if (kind === 'meter') return METER_SERIAL.test(serial) ? undefined : 'a meter serial is its 8-digit wireless M-Bus ID';
-  return OTHER_SERIAL.test(serial) ? undefined : 'a serial is 1 to 32 letters, digits, ".", "_", "-" or "/"';
+/** Why a serial is not acceptable for this kind of device (an import problem code, docs/inventory.md), or undefined when it is. */
+export function serialProblem(kind: DeviceKind, serial: string): 'meter_serial_format' | 'serial_format' | undefined {
+  if (kind === 'meter') return METER_SERIAL.test(serial) ? undefined : 'meter_serial_format';
+  return OTHER_SERIAL.test(serial) ? undefined : 'serial_format';
 }
 
-/** Why a key in hex is not acceptable, or undefined; never repeats the key. */
-export function keyHexProblem(hex: string): string | undefined {
-  if (!/^[0-9A-Fa-f]*$/.test(hex)) return 'a key is hexadecimal digits only';
-  if (hex.length !== 32 && hex.length !== 64) return `a key is 32 or 64 hex digits (16 or 32 bytes), not ${hex.length}`;
+/** Why a key in hex is not acceptable (an import problem code, with the length it had), or undefined; never repeats the key. */
+export function keyHexProblem(hex: string): { code: 'key_hex' } | { code: 'key_length'; length: number } | undefined {
+  if (!/^[0-9A-Fa-f]*$/.test(hex)) return { code: 'key_hex' };
+  if (hex.length !== 32 && hex.length !== 64) return { code: 'key_length', length: hex.length };
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isOperator } from '../api/session-api.js';
 import { Link, useRouter } from '../router/router.js';
@@ -12,7 +12,11 @@ export function SiteHeader() {
   const { location } = useRouter();
   const [signOutError, setSignOutError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // On a phone the navigation folds behind a menu button; following a link folds it again.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const session = state.status === 'signedIn' ? state.session : null;
+  useEffect(() => setMenuOpen(false), [location.pathname, location.search]);
 
   const onSignOut = async () => {
     setBusy(true);
@@ -45,7 +49,28 @@ export function SiteHeader() {
           <span className="brand-tagline">{t('app.tagline')}</span>
         </Link>
         {session !== null && session.stage === 'complete' && (
-          <nav aria-label={t('nav.label')} className="main-nav">
+          <button
+            ref={menuButton}
+            type="button"
+            className="button button-secondary menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            {t('nav.menu')}
+          </button>
+        )}
+        {session !== null && session.stage === 'complete' && (
+          <nav
+            id="main-nav"
+            aria-label={t('nav.label')}
+            className={menuOpen ? 'main-nav main-nav-open' : 'main-nav'}
+            onKeyDown={(event) => {
+              if (event.key !== 'Escape' || !menuOpen) return;
+              setMenuOpen(false);
+              menuButton.current?.focus();
+            }}
+          >
             <ul>
               {navLink('/', t('nav.home'))}
               {navLink('/eks', t('nav.eks'))}

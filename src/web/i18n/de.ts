@@ -1,5 +1,7 @@
 import { deAccess } from './de-access.js';
+import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
+import { deReadings } from './de-readings.js';
 import type { Messages } from './en.js';
 
 // Deutsche Texte. Begriffe wie in der Anleitung des Kamstrup-EKS, wo sie einen Knopf benennt.
@@ -15,6 +17,7 @@ export const de: Messages = {
   },
   nav: {
     label: 'Hauptnavigation',
+    menu: 'Menü',
     home: 'Start',
     eks: 'EKS',
     customers: 'Kunden',
@@ -390,5 +393,7 @@ export const de: Messages = {
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',
   },
   ...deInventory,
+  ...deImportProblems,
+  ...deReadings,
   ...deAccess,
 };

@@ -1,6 +1,8 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
 import { enAccess } from './en-access.js';
+import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
+import { enReadings } from './en-readings.js';
 
 export const en = {
   app: {
@@ -14,6 +16,7 @@ export const en = {
   },
   nav: {
     label: 'Main navigation',
+    menu: 'Menu',
     home: 'Home',
     eks: 'EKS',
     customers: 'Customers',
@@ -389,6 +392,8 @@ export const en = {
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
   },
   ...enInventory,
+  ...enImportProblems,
+  ...enReadings,
   ...enAccess,
 };
 

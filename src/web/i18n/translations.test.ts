@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCatalog } from '../../shared/errors.js';
+import { importProblemCodes } from '../../shared/inventory/import-problems.js';
 import { de } from './de.js';
 import { en } from './en.js';
 
@@ -22,5 +23,10 @@ describe('translations', () => {
       expect(Object.keys(en.errorCodes)).toContain(code);
       expect(Object.keys(de.errorCodes)).toContain(code);
     }
+  });
+
+  it('translate every code of an import problem (docs/inventory.md "Import problems")', () => {
+    expect(Object.keys(en.importProblems).sort()).toEqual([...importProblemCodes].sort());
+    expect(Object.keys(de.importProblems).sort()).toEqual([...importProblemCodes].sort());
   });
 });

@@ -92,9 +92,3 @@ export function Link({ to, state, onClick, ...rest }: LinkProps) {
   };
   return <a href={to} onClick={handleClick} {...rest} />;
 }
-
-/** Accepts only a same-origin path as a place to return to after sign-in (no `//host`, no scheme). */
-export function safeReturnPath(value: string | null): string | null {
-  if (value === null || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
-  return value;
-}

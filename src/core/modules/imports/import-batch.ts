@@ -2,6 +2,7 @@ import { newId } from '../../../lib/ids.js';
 import type { Executor } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
 import { driverHintFor } from '../../../shared/inventory/device-fields.js';
+import { importProblem } from '../../../shared/inventory/import-problems.js';
 import { deviceKeyContext } from '../keys/key-crypto.js';
 import type { ProblemList } from './import-problems.js';
 import type { ValidRow } from './import-validate.js';
@@ -158,7 +159,7 @@ export function createBatchWriter(ctx: BatchContext) {
         if (row.customerNo !== null) {
           customerAccountId = customers.get(row.customerNo) ?? null;
           if (customerAccountId === null) {
-            problems.add({ row: row.row, field: 'customer_no', reason: `no customer account ${row.customerNo}` });
+            problems.add({ row: row.row, field: 'customer_no', ...importProblem('customer_unknown', { customerNo: row.customerNo }) });
             continue;
           }
         }
@@ -171,20 +172,20 @@ export function createBatchWriter(ctx: BatchContext) {
           newDevices.push({ row, id: device.id, fields });
         } else if (!device.fromThisImport) {
           if (!ctx.newVersion) {
-            problems.add({ row: row.row, field: 'serial', reason: `device ${name} already exists` });
+            problems.add({ row: row.row, field: 'serial', ...importProblem('device_exists', { manufacturer: row.manufacturer, serial: row.serial }) });
             continue;
           }
         } else {
           const differs = fieldColumns.find(([field]) => device?.fields[field] !== fields[field]);
           if (differs !== undefined) {
-            problems.add({ row: row.row, field: differs[1], reason: 'differs from an earlier row of the same device' });
+            problems.add({ row: row.row, field: differs[1], ...importProblem('differs_from_earlier_row', {}) });
             continue;
           }
         }
         const slot = slotOf(device.id, row.keyType);
         const known = keys.get(slot) ?? { maxVersion: 0, activeId: undefined, addedByThisImport: false };
         if (known.addedByThisImport) {
-          problems.add({ row: row.row, field: 'key_type', reason: 'duplicate of an earlier row' });
+          problems.add({ row: row.row, field: 'key_type', ...importProblem('duplicate_row', {}) });
           continue;
         }
         if (known.activeId !== undefined) deactivate.push(known.activeId);

@@ -47,4 +47,10 @@ export interface ImportSource {
 export interface OpenImportOptions {
   /** The KEM/KEM2 password; ignored for CSV. */
   password?: string;
+  /**
+   * Called once the reader knows what the file is, even if it then fails to open: a KEM envelope
+   * (XML Encryption with its CipherValue) is a KEM file whether or not the password opens it.
+   * KEM and KEM2 share the envelope, so such a file is `kem` until its content says `kem2`.
+   */
+  onRecognised?: (format: ImportFormat) => void;
 }

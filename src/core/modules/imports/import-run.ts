@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError, isAppError } from '../../../shared/errors.js';
+import { importProblem } from '../../../shared/inventory/import-problems.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Db } from '../../db/database.js';
 import { openLongTransaction } from '../../db/long-transaction.js';
@@ -119,7 +120,7 @@ export async function runImport(
         for (const row of batch) row.key.fill(0);
       }
       live.bytesDone = source.bytesRead();
-      if (live.rowsDone === 0) problems.add({ field: 'file', reason: 'the file holds no devices' });
+      if (live.rowsDone === 0) problems.add({ field: 'file', ...importProblem('no_devices', {}) });
       if (problems.count > 0) {
         const rows = problems.count === 1 ? 'a row is' : `${problems.count} rows are`;
         throw new AppError('import_rejected', `${input.fileName} was not imported because ${rows} not valid; nothing was stored.`, { details: problems.kept });

@@ -174,17 +174,17 @@ describe('importRows: a bad file is rejected as a whole', () => {
     expect(err.code).toBe('import_rejected');
     expect(err.status).toBe(422);
     expect(err.details).toEqual([
-      { row: 3, field: 'serial', reason: 'a meter serial is its 8-digit wireless M-Bus ID' },
-      { row: 4, field: 'manufacturer', reason: 'a manufacturer is the 3-letter M-Bus code in capitals, e.g. KAM' },
-      { row: 5, field: 'kind', reason: 'a kind is meter or concentrator' },
-      { row: 6, field: 'medium', reason: 'a medium is one of heat, cooling, water-cold, water-warm, electricity, gas, other' },
-      { row: 7, field: 'key_type', reason: 'a key type is DEK, GPK1–GPK4, GUEK, GBEK, GAK, KEK or OPTICAL' },
-      { row: 8, field: 'key', reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 31' },
-      { row: 9, field: 'key', reason: 'a key is hexadecimal digits only' },
-      { row: 10, field: 'model', reason: 'at most 64 characters' },
+      { row: 3, field: 'serial', code: 'meter_serial_format', reason: 'a meter serial is its 8-digit wireless M-Bus ID' },
+      { row: 4, field: 'manufacturer', code: 'manufacturer_format', reason: 'a manufacturer is the 3-letter M-Bus code in capitals, e.g. KAM' },
+      { row: 5, field: 'kind', code: 'kind_unknown', reason: 'a kind is meter or concentrator' },
+      { row: 6, field: 'medium', code: 'medium_unknown', reason: 'a medium is one of heat, cooling, water-cold, water-warm, electricity, gas, other' },
+      { row: 7, field: 'key_type', code: 'key_type_unknown', reason: 'a key type is DEK, GPK1–GPK4, GUEK, GBEK, GAK, KEK or OPTICAL' },
+      { row: 8, field: 'key', code: 'key_length', params: { length: 31 }, reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 31' },
+      { row: 9, field: 'key', code: 'key_hex', reason: 'a key is hexadecimal digits only' },
+      { row: 10, field: 'model', code: 'text_too_long', params: { max: 64 }, reason: 'at most 64 characters' },
       { row: 12, field: 'row', reason: 'a row has 12 columns, this one 11' },
-      { row: 13, field: 'serial', reason: 'a serial is 1 to 32 letters, digits, ".", "_", "-" or "/"' },
-      { row: 11, field: 'customer_no', reason: 'no customer account NOPE' },
+      { row: 13, field: 'serial', code: 'serial_format', reason: 'a serial is 1 to 32 letters, digits, ".", "_", "-" or "/"' },
+      { row: 11, field: 'customer_no', code: 'customer_unknown', params: { customerNo: 'NOPE' }, reason: 'no customer account NOPE' },
     ]);
     expect(err.message).toBe('test.csv was not imported because 11 rows are not valid; nothing was stored.');
     expect(JSON.stringify(err.details)).not.toContain(badKey);
@@ -207,7 +207,7 @@ describe('importRows: a bad file is rejected as a whole', () => {
     const rows = Array.from({ length: 1_500 }, (_, i) => row(i + 2, { serial: String(10_000_000 + i), key: 'ABC' }));
     const err = await rejection(t.container.imports.importRows(rowsOf(rows), options()));
     expect(err.details).toHaveLength(1_000);
-    expect(err.details?.[999]).toEqual({ row: 1_001, field: 'key', reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 3' });
+    expect(err.details?.[999]).toEqual({ row: 1_001, field: 'key', code: 'key_length', params: { length: 3 }, reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 3' });
     const stored = await t.container.db.kysely.selectFrom('imports').select(['problem_count', 'problems']).executeTakeFirstOrThrow();
     expect(stored.problem_count).toBe(1_500);
     expect(JSON.parse(stored.problems ?? '[]')).toHaveLength(1_000);
@@ -231,10 +231,10 @@ describe('importRows: a bad file is rejected as a whole', () => {
       ),
     );
     expect(err.details).toEqual([
-      { row: 3, field: 'key_type', reason: 'duplicate of an earlier row' },
-      { row: 1_204, field: 'key_type', reason: 'duplicate of an earlier row' },
-      { row: 1_205, field: 'order_no', reason: 'differs from an earlier row of the same device' },
-      { row: 1_206, field: 'medium', reason: 'differs from an earlier row of the same device' },
+      { row: 3, field: 'key_type', code: 'duplicate_row', reason: 'duplicate of an earlier row' },
+      { row: 1_204, field: 'key_type', code: 'duplicate_row', reason: 'duplicate of an earlier row' },
+      { row: 1_205, field: 'order_no', code: 'differs_from_earlier_row', reason: 'differs from an earlier row of the same device' },
+      { row: 1_206, field: 'medium', code: 'differs_from_earlier_row', reason: 'differs from an earlier row of the same device' },
     ]);
     expect(await counts()).toEqual({ devices: 0, keys: 0 });
   });
@@ -242,7 +242,7 @@ describe('importRows: a bad file is rejected as a whole', () => {
   it('a file without rows is rejected', async () => {
     const err = await rejection(t.container.imports.importRows(rowsOf([]), options()));
     expect(err.code).toBe('import_rejected');
-    expect(err.details).toEqual([{ field: 'file', reason: 'the file holds no devices' }]);
+    expect(err.details).toEqual([{ field: 'file', code: 'no_devices', reason: 'the file holds no devices' }]);
   });
 });
 
@@ -255,7 +255,7 @@ describe('importRows: devices that exist already', () => {
 
     t.clock.advance(60_000);
     const err = await rejection(t.container.imports.importRows(rowsOf([row(2, { key: second })]), options()));
-    expect(err.details).toEqual([{ row: 2, field: 'serial', reason: 'device KAM 63941885 already exists' }]);
+    expect(err.details).toEqual([{ row: 2, field: 'serial', code: 'device_exists', params: { manufacturer: 'KAM', serial: '63941885' }, reason: 'device KAM 63941885 already exists' }]);
     expect((await keysOf('63941885')).map((k) => [k.version, k.state])).toEqual([[1, 'active']]);
 
     const two = await t.container.imports.importRows(rowsOf([row(2, { key: second }), row(3, { keyType: 'GAK' })]), options({ newVersion: true }));
@@ -274,7 +274,7 @@ describe('importRows: devices that exist already', () => {
 
     // The same key type twice for an existing device is still a duplicate.
     const dup = await rejection(t.container.imports.importRows(rowsOf([row(2), row(3)]), options({ newVersion: true })));
-    expect(dup.details).toEqual([{ row: 3, field: 'key_type', reason: 'duplicate of an earlier row' }]);
+    expect(dup.details).toEqual([{ row: 3, field: 'key_type', code: 'duplicate_row', reason: 'duplicate of an earlier row' }]);
     expect((await keysOf('63941885')).map((k) => [k.key_type, k.version, k.state])).toEqual([
       ['DEK', 1, 'deactivated'],
       ['DEK', 2, 'active'],
@@ -288,7 +288,7 @@ describe('importRows: the vault after a rollback', () => {
     // 1,200 good rows (a batch is encrypted and written) before the bad last row.
     const rows = Array.from({ length: 1_200 }, (_, i) => row(i + 2, { serial: String(30_000_000 + i) }));
     const err = await rejection(t.container.imports.importRows(rowsOf([...rows, row(1_202, { serial: '1' })]), options()));
-    expect(err.details).toEqual([{ row: 1_202, field: 'serial', reason: 'a meter serial is its 8-digit wireless M-Bus ID' }]);
+    expect(err.details).toEqual([{ row: 1_202, field: 'serial', code: 'meter_serial_format', reason: 'a meter serial is its 8-digit wireless M-Bus ID' }]);
     expect(await counts()).toEqual({ devices: 0, keys: 0 });
 
     const keys = [hex(), hex()];

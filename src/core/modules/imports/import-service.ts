@@ -97,7 +97,10 @@ export function createImportService(deps: ImportDeps) {
    * Claims the instance's one import slot, records the running import and starts the work in the
    * background. `done` settles with the final view, or rejects with the AppError that failed it.
    */
-  async function begin(meta: { fileName: string; bytesTotal: number | null; options: ImportOptions }, open: () => Promise<RowSource & { sha256: string | null; close(): Promise<void> }>): Promise<Running> {
+  async function begin(
+    meta: { fileName: string; bytesTotal: number | null; options: ImportOptions },
+    open: (recognised: (format: ImportFormat) => void) => Promise<RowSource & { sha256: string | null; close(): Promise<void> }>,
+  ): Promise<Running> {
     if (running !== undefined) throw new AppError('conflict', 'Another import is running; try again when it has finished.');
     const { options } = meta;
     const dateProblem = options.deliveryDate === undefined ? undefined : deliveryDateProblem(options.deliveryDate);
@@ -137,7 +140,10 @@ export function createImportService(deps: ImportDeps) {
       const problems = new ProblemList();
       let sha256: string | null = null;
       try {
-        const source = await open();
+        // A file recognised but not opened (a KEM file with the wrong password) keeps its format.
+        const source = await open((format) => {
+          live.format = format;
+        });
         sha256 = source.sha256;
         live.format = source.format;
         try {
@@ -166,9 +172,9 @@ export function createImportService(deps: ImportDeps) {
   }
 
   function fromFile(input: ImportFileInput) {
-    return async () => {
+    return async (recognised: (format: ImportFormat) => void) => {
       const sha256 = await sha256Of(input.path);
-      const file = await openImportFile(input.path, input.password === undefined ? {} : { password: input.password });
+      const file = await openImportFile(input.path, { ...(input.password === undefined ? {} : { password: input.password }), onRecognised: recognised });
       return { format: file.format, bytesRead: () => file.bytesRead(), rows: () => file.rows(), close: () => file.close(), sha256 };
     };
   }

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../../../shared/errors.js';
+import { type CodedReason, importProblem } from '../../../shared/inventory/import-problems.js';
 import {
   type DeviceKind,
   isDeviceKind,
@@ -9,7 +10,6 @@ import {
   MANUFACTURER,
   MAX_TEXT,
   type Medium,
-  media,
   serialProblem,
 } from '../../../shared/inventory/device-fields.js';
 import type { ImportRow, ImportValues } from './import-row.js';
@@ -56,7 +56,7 @@ export interface ValidRow {
 
 export type Checked = { ok: true; value: ValidRow } | { ok: false; problems: FieldProblem[] };
 
-const problem = (row: number, column: keyof ImportValues, reason: string): FieldProblem => ({ row, field: columnOf[column], reason });
+const problem = (row: number, column: keyof ImportValues, coded: CodedReason): FieldProblem => ({ row, field: columnOf[column], ...coded });
 const orNull = (text: string): string | null => (text === '' ? null : text);
 
 /** Checks one row's shape; the key is only decoded when the whole row is acceptable. */
@@ -68,25 +68,25 @@ export function checkRow(input: ImportRow, options: { customerNo?: string }): Ch
   const trimmed = (column: keyof ImportValues): string => v[column].trim();
 
   const manufacturer = trimmed('manufacturer');
-  if (!MANUFACTURER.test(manufacturer)) problems.push(problem(row, 'manufacturer', 'a manufacturer is the 3-letter M-Bus code in capitals, e.g. KAM'));
+  if (!MANUFACTURER.test(manufacturer)) problems.push(problem(row, 'manufacturer', importProblem('manufacturer_format', {})));
   const kind = trimmed('kind');
   const serial = trimmed('serial');
   if (!isDeviceKind(kind)) {
-    problems.push(problem(row, 'kind', 'a kind is meter or concentrator'));
+    problems.push(problem(row, 'kind', importProblem('kind_unknown', {})));
   } else {
     const serialWrong = serialProblem(kind, serial);
-    if (serialWrong) problems.push(problem(row, 'serial', serialWrong));
+    if (serialWrong) problems.push(problem(row, 'serial', importProblem(serialWrong, {})));
   }
   const medium = trimmed('medium');
-  if (!isMedium(medium)) problems.push(problem(row, 'medium', `a medium is one of ${media.join(', ')}`));
+  if (!isMedium(medium)) problems.push(problem(row, 'medium', importProblem('medium_unknown', {})));
   for (const column of textColumns) {
-    if (trimmed(column).length > MAX_TEXT) problems.push(problem(row, column, `at most ${MAX_TEXT} characters`));
+    if (trimmed(column).length > MAX_TEXT) problems.push(problem(row, column, importProblem('text_too_long', { max: MAX_TEXT })));
   }
   const keyType = trimmed('keyType');
-  if (!isKeyType(keyType)) problems.push(problem(row, 'keyType', 'a key type is DEK, GPK1–GPK4, GUEK, GBEK, GAK, KEK or OPTICAL'));
+  if (!isKeyType(keyType)) problems.push(problem(row, 'keyType', importProblem('key_type_unknown', {})));
   const hex = trimmed('key');
   const keyWrong = keyHexProblem(hex);
-  if (keyWrong) problems.push(problem(row, 'key', keyWrong));
+  if (keyWrong) problems.push(problem(row, 'key', keyWrong.code === 'key_hex' ? importProblem('key_hex', {}) : importProblem('key_length', { length: keyWrong.length })));
 
   if (problems.length > 0 || !isDeviceKind(kind) || !isMedium(medium) || !isKeyType(keyType)) return { ok: false, problems };
   return {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { kamstrupSampleKem } from '../../../../test/fixtures/fixture-files.js';
 import { createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
 import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
 import { kemFileWithOuterDoctype, meterXml } from '../../../../test/fixtures/imports/kem-files.js';
@@ -108,9 +109,9 @@ describe('POST /api/imports', () => {
     const error = res.json<{ error: { code: string; details: unknown[] } }>().error;
     expect(error.code).toBe('import_rejected');
     expect(error.details).toEqual([
-      { row: 3, field: 'serial', reason: 'a meter serial is its 8-digit wireless M-Bus ID' },
-      { row: 4, field: 'key', reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 4' },
-      { row: 5, field: 'key_type', reason: 'duplicate of an earlier row' },
+      { row: 3, field: 'serial', code: 'meter_serial_format', reason: 'a meter serial is its 8-digit wireless M-Bus ID' },
+      { row: 4, field: 'key', code: 'key_length', params: { length: 4 }, reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 4' },
+      { row: 5, field: 'key_type', code: 'duplicate_row', reason: 'duplicate of an earlier row' },
     ]);
     expect(await t.container.db.kysely.selectFrom('devices').select('id').execute()).toEqual([]);
     expect(await t.container.db.kysely.selectFrom('device_keys').select('id').execute()).toEqual([]);
@@ -119,6 +120,53 @@ describe('POST /api/imports', () => {
     expect(JSON.parse(reject[0]?.details ?? '{}')).toMatchObject({ errorCode: 'import_rejected', problemCount: 3 });
     const [failed] = (await t.app.inject({ method: 'GET', url: '/api/imports', headers: { cookie: operator.cookie } })).json<{ items: ImportView[] }>().items;
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'import_rejected', problemCount: 3, fileName: 'upload' });
+  });
+
+  it('gives every problem a stable code and the parameters its text needs, in the 422 answer and in the import', async () => {
+    const res = await post(
+      csv(line('63941885', hex()), line('1234', hex()), line('63941886', 'ABCD'), line('63941885', hex()), `63941887,KAM,meter,water-cold,MULTICAL 21,,,ORD-1,DN-1,K-404,DEK,${hex()}`),
+      '?wait=true',
+    );
+    expect(res.statusCode).toBe(422);
+    const expected = [
+      { row: 3, field: 'serial', code: 'meter_serial_format', reason: 'a meter serial is its 8-digit wireless M-Bus ID' },
+      { row: 4, field: 'key', code: 'key_length', params: { length: 4 }, reason: 'a key is 32 or 64 hex digits (16 or 32 bytes), not 4' },
+      { row: 5, field: 'key_type', code: 'duplicate_row', reason: 'duplicate of an earlier row' },
+      { row: 6, field: 'customer_no', code: 'customer_unknown', params: { customerNo: 'K-404' }, reason: 'no customer account K-404' },
+    ];
+    expect(res.json<{ error: { details: unknown[] } }>().error.details).toEqual(expected);
+    const [failed] = (await t.app.inject({ method: 'GET', url: '/api/imports', headers: { cookie: operator.cookie } })).json<{ items: ImportView[] }>().items;
+    expect(failed?.problems).toEqual(expected);
+    expect((await getImport(failed?.id ?? '')).json<ImportView>().problems).toEqual(expected);
+  });
+
+  it('records a KEM file that did not open as a KEM import: a wrong password, no password, damaged base64', async () => {
+    const sample = await readFile(kamstrupSampleKem.path);
+    const text = sample.toString('latin1');
+    const damaged = Buffer.from(text.replace('<CipherValue>', '<CipherValue>-'), 'latin1');
+    const cases: Array<[Buffer, Record<string, string>, string]> = [
+      [sample, { 'x-kem-password': 'falsch' }, 'kem_password_wrong'],
+      [sample, {}, 'kem_password_wrong'],
+      [damaged, { 'x-kem-password': kamstrupSampleKem.password }, 'file_unreadable'],
+    ];
+    for (const [body, headers, code] of cases) {
+      const res = await post(body, '?wait=true&fileName=kamstrup.kem', operator, { 'content-type': 'application/octet-stream', ...headers });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.code).toBe(code);
+    }
+    const items = (await t.app.inject({ method: 'GET', url: '/api/imports', headers: { cookie: operator.cookie } })).json<{ items: ImportView[] }>().items;
+    expect(items.map((i) => [i.status, i.format, i.errorCode]).sort()).toEqual([
+      ['failed', 'kem', 'file_unreadable'],
+      ['failed', 'kem', 'kem_password_wrong'],
+      ['failed', 'kem', 'kem_password_wrong'],
+    ]);
+    const rows = await t.container.db.kysely.selectFrom('imports').select('format').execute();
+    expect(rows.map((r) => r.format)).toEqual(['kem', 'kem', 'kem']);
+    // A file that is not recognised stays without a format.
+    const other = await post('this is not a file anyone could import\n', '?wait=true', operator, { 'content-type': 'application/octet-stream' });
+    expect(other.statusCode).toBe(422);
+    const all = (await t.app.inject({ method: 'GET', url: '/api/imports', headers: { cookie: operator.cookie } })).json<{ items: ImportView[] }>().items;
+    expect(all.map((i) => i.format).sort()).toEqual(['kem', 'kem', 'kem', null]);
   });
 
   it('answers 422 file_unreadable for a file that is no import file', async () => {

@@ -1,19 +1,17 @@
 // Import (operators): a factory file goes up as the raw body (XMLHttpRequest, for its upload
 // progress), then the page polls the import until it has succeeded or failed. All or nothing:
 // a failed import lists its problems and stored nothing.
-import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
-import { ApiError } from '../../api/client.js';
-import { getImport, startImport, type Import } from '../../api/imports-api.js';
+import { getImport, startImport } from '../../api/imports-api.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { formatBytes, formatNumber } from '../../components/format.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { TextField } from '../../components/text-field.js';
-import { Link } from '../../router/router.js';
 import { customerNoPattern } from './customer-form.js';
-import { eksLink } from './device-query.js';
-import { pollInterval, progressView, unlistedProblems, type ImportPhase } from './import-progress.js';
+import { pollInterval, progressView, type ImportPhase } from './import-progress.js';
+import { ImportResult } from './import-result.js';
 import { RecentImports } from './recent-imports.js';
 
 const maxBytes = 512 * 1024 * 1024;
@@ -215,7 +213,9 @@ function ProgressBlock({ run, language }: { run: Run | null; language: string })
   else if (view?.text === 'waiting') text = t('import.phaseWaiting');
   else if (run.phase === 'importing')
     text = t('import.phaseImport', { done: formatBytes(run.import.bytesDone ?? 0, language), total: formatBytes(run.import.bytesTotal ?? 0, language), rows: formatNumber(run.import.rowsDone, language) });
-  else text = t(run.import.status === 'succeeded' ? 'import.succeededTitle' : 'import.failedTitle');
+  else if (view?.text === 'failed')
+    text = t('import.phaseFailed', { done: formatBytes(run.import.bytesDone ?? 0, language), total: formatBytes(run.import.bytesTotal ?? 0, language), count: run.import.rowsDone });
+  else text = t('import.succeededTitle');
   // The live region is always there, so the first change is announced too.
   return (
     <>
@@ -224,77 +224,16 @@ function ProgressBlock({ run, language }: { run: Run | null; language: string })
           <label htmlFor="import-progress" className="progress-label">
             {t('import.progressLabel')}
           </label>
-          {view.value === null ? <progress id="import-progress" className="progress" /> : <progress id="import-progress" className="progress" value={view.value} max={view.max} />}
+          {view.value === null ? (
+            <progress id="import-progress" className="progress" aria-describedby="import-progress-text" />
+          ) : (
+            <progress id="import-progress" className={view.text === 'failed' ? 'progress progress-failed' : 'progress'} value={view.value} max={view.max} aria-describedby="import-progress-text" />
+          )}
         </>
       )}
-      <p aria-live="polite" className={run === null ? 'progress-text muted' : 'progress-text'}>
+      <p id="import-progress-text" aria-live="polite" className={run === null ? 'progress-text muted' : view?.text === 'failed' ? 'progress-text progress-text-failed' : 'progress-text'}>
         {text}
       </p>
     </>
-  );
-}
-
-function ImportResult({ imp, customerNo, headingRef, onAnother }: { imp: Import; customerNo: string; headingRef: RefObject<HTMLHeadingElement | null>; onAnother: () => void }) {
-  const { t } = useTranslation();
-  const more = unlistedProblems(imp);
-  if (imp.status === 'succeeded') {
-    return (
-      <div className="result result-ok">
-        <h2 ref={headingRef} tabIndex={-1}>
-          {t('import.succeededTitle')}
-        </h2>
-        <p>{t('import.succeeded', { fileName: imp.fileName })}</p>
-        <ul>
-          <li>{t('import.succeededSummary', { count: imp.devicesCreated })}</li>
-          <li>{t('import.keysSummary', { count: imp.keysCreated })}</li>
-        </ul>
-        <p>
-          <Link to={eksLink(customerNo === '' ? {} : { customerNo })}>{customerNo === '' ? t('import.showAllDevices') : t('import.showDevices')}</Link>
-        </p>
-        <button type="button" className="button button-secondary" onClick={onAnother}>
-          {t('import.another')}
-        </button>
-      </div>
-    );
-  }
-  const error = new ApiError({ status: 422, code: imp.errorCode ?? 'internal', message: imp.errorCode ?? 'failed' });
-  return (
-    <div className="result result-failed">
-      <h2 ref={headingRef} tabIndex={-1}>
-        {t('import.failedTitle')}
-      </h2>
-      <ErrorAlert error={error}>{imp.errorCode !== 'import_rejected' && <p>{t('import.failedNothing')}</p>}</ErrorAlert>
-      {imp.problems.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="import-problems-caption" tabIndex={0}>
-          <table className="table">
-            <caption id="import-problems-caption">{t('import.problemsCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="numeric">
-                  {t('import.problemColumns.row')}
-                </th>
-                <th scope="col">{t('import.problemColumns.field')}</th>
-                <th scope="col">{t('import.problemColumns.reason')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {imp.problems.map((problem, index) => (
-                <tr key={index}>
-                  <td className="numeric">{problem.row ?? t('vocabulary.none')}</td>
-                  <td>
-                    <code>{problem.field}</code>
-                  </td>
-                  <td className="break">{problem.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {more > 0 && <p className="muted">{t('import.moreProblems', { count: more })}</p>}
-      <button type="button" className="button button-secondary" onClick={onAnother}>
-        {t('import.another')}
-      </button>
-    </div>
   );
 }

@@ -32,8 +32,15 @@ describe('import progress', () => {
     expect(progressView({ phase: 'importing', import: { ...running, bytesTotal: 1207, bytesDone: 600 } })).toEqual({ value: 600, max: 1207, text: 'import' });
   });
 
-  it('is full when finished', () => {
+  it('is full when the import succeeded', () => {
     expect(progressView({ phase: 'finished', import: { ...running, status: 'succeeded' } })).toEqual({ value: 1, max: 1, text: 'done' });
+  });
+
+  it('shows what was read when the import failed, and that it failed', () => {
+    expect(progressView({ phase: 'finished', import: { ...running, status: 'failed', bytesTotal: 1207, bytesDone: 0 } })).toEqual({ value: 0, max: 1207, text: 'failed' });
+    expect(progressView({ phase: 'finished', import: { ...running, status: 'failed', bytesTotal: 1207, bytesDone: 600 } })).toEqual({ value: 600, max: 1207, text: 'failed' });
+    expect(progressView({ phase: 'finished', import: { ...running, status: 'failed', bytesTotal: 1207, bytesDone: 1207 } })).toEqual({ value: 1207, max: 1207, text: 'failed' });
+    expect(progressView({ phase: 'finished', import: { ...running, status: 'failed', bytesTotal: null, bytesDone: null } })).toEqual({ value: 0, max: 1, text: 'failed' });
   });
 
   it('counts the problems beyond the listed ones', () => {

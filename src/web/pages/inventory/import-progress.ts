@@ -1,5 +1,6 @@
 // What the import page's progress bar shows: first the upload (bytes sent), then the import on
-// the server (bytes read of the spooled file), as one bar with a text for each phase.
+// the server (bytes read of the spooled file), as one bar with a text for each phase. A failed
+// import keeps the bar where the server stopped reading, marked failed: a full bar reads as done.
 import type { Import } from '../../api/imports-api.js';
 
 export type ImportPhase =
@@ -11,7 +12,7 @@ export interface ProgressView {
   /** null: indeterminate (the server has not said how much there is yet). */
   value: number | null;
   max: number;
-  text: 'upload' | 'import' | 'waiting' | 'done';
+  text: 'upload' | 'import' | 'waiting' | 'done' | 'failed';
 }
 
 export function progressView(state: ImportPhase): ProgressView {
@@ -23,8 +24,12 @@ export function progressView(state: ImportPhase): ProgressView {
       if (bytesTotal === null || bytesTotal <= 0) return { value: null, max: 1, text: 'waiting' };
       return { value: Math.min(bytesDone ?? 0, bytesTotal), max: bytesTotal, text: 'import' };
     }
-    case 'finished':
-      return { value: 1, max: 1, text: 'done' };
+    case 'finished': {
+      if (state.import.status !== 'failed') return { value: 1, max: 1, text: 'done' };
+      const { bytesDone, bytesTotal } = state.import;
+      if (bytesTotal === null || bytesTotal <= 0) return { value: 0, max: 1, text: 'failed' };
+      return { value: Math.min(bytesDone ?? 0, bytesTotal), max: bytesTotal, text: 'failed' };
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { checkTelegram, type TelegramCheck } from '../../api/telegram-api.js';
 import { ErrorAlert } from '../../components/error-alert.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { Link } from '../../router/router.js';
+import { readingRows } from './reading-format.js';
 import { telegramProblem } from './telegram-input.js';
 
 export function TelegramCheckPage() {
@@ -78,7 +79,7 @@ export function TelegramCheckPage() {
 }
 
 function TelegramResult({ result }: { result: TelegramCheck }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const good = result.outcome === 'decrypts';
   const neutral = result.outcome === 'not-encrypted';
   const tone = good ? 'ok' : neutral ? 'info' : 'bad';
@@ -136,12 +137,15 @@ function TelegramResult({ result }: { result: TelegramCheck }) {
             <p>{t('telegram.noValues')}</p>
           ) : (
             <dl className="meta reading">
-              {Object.entries(result.reading.fields).map(([name, value]) => (
-                <div key={name} className="meta-row">
+              {readingRows(t, i18n.language, result.reading).map((row) => (
+                <div key={row.name} className="meta-row">
                   <dt>
-                    <code>{name}</code>
+                    <span className="reading-label">{row.label}</span>{' '}
+                    <code className="field-name" title={t('reading.rawName')}>
+                      {row.name}
+                    </code>
                   </dt>
-                  <dd>{valueText(value)}</dd>
+                  <dd>{row.value}</dd>
                 </div>
               ))}
             </dl>
@@ -153,4 +157,3 @@ function TelegramResult({ result }: { result: TelegramCheck }) {
 }
 
 const hexByte = (value: number) => `0x${value.toString(16).padStart(2, '0').toUpperCase()}`;
-const valueText = (value: number | string | null) => (value === null || value === '' ? '–' : String(value));

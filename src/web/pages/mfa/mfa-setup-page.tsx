@@ -24,7 +24,8 @@ type Phase =
   | { name: 'scan'; enrolment: TotpEnrolment }
   | { name: 'codes'; recoveryCodes: string[]; next: Session };
 
-export function MfaSetupPage({ session }: { session: Session }) {
+/** `returnTo`: where an enrolling sign-in goes once done, the page the user had asked for (a checked path of this site). */
+export function MfaSetupPage({ session, returnTo }: { session: Session; returnTo: string }) {
   const { t } = useTranslation();
   const client = useApi();
   const { adoptSession } = useSession();
@@ -61,7 +62,7 @@ export function MfaSetupPage({ session }: { session: Session }) {
 
   const finish = (next: Session) => {
     adoptSession(next);
-    navigate(enrolling ? '/' : '/profile');
+    navigate(enrolling ? returnTo : '/profile');
   };
 
   return (

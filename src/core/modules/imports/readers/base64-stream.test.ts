@@ -35,10 +35,10 @@ describe('Base64Stream', () => {
   });
 
   it('names the offset of what is not base64', () => {
-    expect(problemOf(['QUJD', 'RE-G'])).toEqual({ field: 'CipherValue', reason: 'a character that is not base64', offset: 6 });
-    expect(problemOf(['QQ==', 'QUJD'])).toEqual({ field: 'CipherValue', reason: 'base64 data after its padding', offset: 4 });
-    expect(problemOf(['QUJDRA'])).toEqual({ field: 'CipherValue', reason: 'the base64 text is cut short (its length is not a multiple of 4)', offset: 6 });
-    expect(problemOf(['Q===='])).toEqual({ field: 'CipherValue', reason: 'the base64 text is cut short (its length is not a multiple of 4)', offset: 5 });
-    expect(problemOf(['QU', 'JD', 'R==='])).toEqual({ field: 'CipherValue', reason: 'too much base64 padding', offset: 8 });
+    expect(problemOf(['QUJD', 'RE-G'])).toEqual({ field: 'CipherValue', code: 'base64_character', reason: 'a character that is not base64', offset: 6 });
+    expect(problemOf(['QQ==', 'QUJD'])).toEqual({ field: 'CipherValue', code: 'base64_after_padding', reason: 'base64 data after its padding', offset: 4 });
+    expect(problemOf(['QUJDRA'])).toEqual({ field: 'CipherValue', code: 'base64_cut_short', reason: 'the base64 text is cut short (its length is not a multiple of 4)', offset: 6 });
+    expect(problemOf(['Q===='])).toEqual({ field: 'CipherValue', code: 'base64_cut_short', reason: 'the base64 text is cut short (its length is not a multiple of 4)', offset: 5 });
+    expect(problemOf(['QU', 'JD', 'R==='])).toEqual({ field: 'CipherValue', code: 'base64_padding', reason: 'too much base64 padding', offset: 8 });
   });
 });

@@ -1,4 +1,5 @@
 import { unreadable } from './reader-errors.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 const INVALID = /[^A-Za-z0-9+/=\t\n\r ]/;
 const WHITESPACE = /[\t\n\r ]+/g;
@@ -21,12 +22,12 @@ export class Base64Stream {
   /** `text` is the next piece of the base64 text; `offset` its position in the file. */
   push(text: string, offset: number): void {
     const bad = INVALID.exec(text);
-    if (bad !== null) throw damaged('a character that is not base64', offset + bad.index);
+    if (bad !== null) throw damaged(importProblem('base64_character', {}), offset + bad.index);
     const pad = this.padded ? 0 : text.indexOf('=');
     if (pad >= 0) {
       const tail = text.slice(pad);
       const after = NOT_PADDING.exec(tail);
-      if (after !== null) throw damaged('base64 data after its padding', offset + pad + after.index);
+      if (after !== null) throw damaged(importProblem('base64_after_padding', {}), offset + pad + after.index);
       this.padded = true;
       this.padding += tail.split('=').length - 1;
     }
@@ -39,15 +40,11 @@ export class Base64Stream {
 
   /** At the end of the CipherValue (at `offset`): the text must have been complete. */
   end(offset: number): void {
-    if (this.carry.length !== 0) throw damaged('the base64 text is cut short (its length is not a multiple of 4)', offset);
-    if (this.padding > 2) throw damaged('too much base64 padding', offset);
+    if (this.carry.length !== 0) throw damaged(importProblem('base64_cut_short', {}), offset);
+    if (this.padding > 2) throw damaged(importProblem('base64_padding', {}), offset);
   }
 }
 
-function damaged(reason: string, offset: number) {
-  return unreadable(`The KEM file is damaged: its CipherValue has ${reason} (at byte ${offset}).`, {
-    field: 'CipherValue',
-    reason,
-    offset,
-  });
+function damaged(coded: CodedReason, offset: number) {
+  return unreadable(`The KEM file is damaged: its CipherValue has ${coded.reason} (at byte ${offset}).`, { field: 'CipherValue', ...coded, offset });
 }

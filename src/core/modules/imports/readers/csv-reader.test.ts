@@ -51,19 +51,19 @@ describe('CSV files', () => {
   it('refuses a wrong header, naming what is wrong without quoting the line', async () => {
     const renamed = await appErrorOf(async () => openImportFile(await dir.write('a.csv', `${HEADER.replace('kind', 'type')}\n`)));
     expect(renamed.code).toBe('file_unreadable');
-    expect(renamed.details).toEqual([{ row: 1, field: 'header', reason: 'column 3 should be "kind"' }]);
+    expect(renamed.details).toEqual([{ row: 1, field: 'header', code: 'header_column', params: { column: 3, name: 'kind' }, reason: 'column 3 should be "kind"' }]);
     // A file without a header: its first line may hold a key, which must not be echoed.
     const headless = await appErrorOf(async () => openImportFile(await dir.write('b.csv', `12345678,KAM,meter,heat,M,T,C,O,D,CU,DEK\n`)));
-    expect(headless.details).toEqual([{ row: 1, field: 'header', reason: 'it has 11 columns, not 12' }]);
+    expect(headless.details).toEqual([{ row: 1, field: 'header', code: 'header_columns', params: { count: 11, expected: 12 }, reason: 'it has 11 columns, not 12' }]);
     expect(headless.message).not.toContain('12345678');
   });
 
   it('hands on rows with the wrong number of columns, each with its problem', async () => {
     const rows = await readAll(await dir.write('short.csv', `${HEADER}\n12345678,KAM,meter,heat,M,T,C,O,D,CU,DEK\n12345679,KAM,meter,heat,M,,,,,,DEK,${testKey(1)}\n1,2,3,4,5,6,7,8,9,10,11,12,13\n`));
     expect(rows.map((r) => [r.row, r.problem])).toEqual([
-      [2, { row: 2, field: 'columns', reason: 'has 11 columns, not 12' }],
+      [2, { row: 2, field: 'columns', code: 'column_count', params: { count: 11, expected: 12 }, reason: 'has 11 columns, not 12' }],
       [3, undefined],
-      [4, { row: 4, field: 'columns', reason: 'has 13 columns, not 12' }],
+      [4, { row: 4, field: 'columns', code: 'column_count', params: { count: 13, expected: 12 }, reason: 'has 13 columns, not 12' }],
     ]);
     expect(rows[0]?.values).toEqual({ serial: '12345678', manufacturer: 'KAM', kind: 'meter', medium: 'heat', model: 'M', typeNo: 'T', configNo: 'C', orderNo: 'O', deliveryNote: 'D', customerNo: 'CU', keyType: 'DEK', key: '' });
   });
@@ -73,14 +73,14 @@ describe('CSV files', () => {
     const path = await dir.write('latin1.csv', Buffer.concat([head, Buffer.from([0xe4, 0x68]), Buffer.from(`ler,,,,,,DEK,${testKey(1)}\n`)]));
     const err = await appErrorOf(() => readAll(path));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'encoding', reason: `not UTF-8 at byte ${head.length}`, offset: head.length }]);
+    expect(err.details).toEqual([{ field: 'encoding', code: 'not_utf8', params: { offset: head.length }, reason: `not UTF-8 at byte ${head.length}`, offset: head.length }]);
     expect(await openHandles(path)).toBe(0);
   });
 
   it('reports a quote that is not closed, with its line and without the value', async () => {
     const err = await appErrorOf(async () => readAll(await dir.write('q.csv', `${HEADER}\n12345678,KAM,meter,heat,"M,,,,,,DEK,${testKey(1)}\n`)));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ row: 2, field: 'csv', reason: 'a quoted value is not closed' }]);
+    expect(err.details).toEqual([{ row: 2, field: 'csv', code: 'csv_quote_not_closed', reason: 'a quoted value is not closed' }]);
     expect(err.message).not.toContain(testKey(1));
   });
 
@@ -89,11 +89,11 @@ describe('CSV files', () => {
       const err = await appErrorOf(async () => openImportFile(await dir.write(name, data)));
       expect(err.code).toBe('file_unreadable');
       expect(err.message).toBe('The file is empty. Expected a CSV file, a KEM or KEM2 file, or a ZIP holding one.');
-      expect(err.details).toEqual([{ field: 'file', reason: 'the file is empty' }]);
+      expect(err.details).toEqual([{ field: 'file', code: 'file_empty', reason: 'the file is empty' }]);
     }
     const binary = await appErrorOf(async () => openImportFile(await dir.write('x.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00]))));
     expect(binary.message).toBe('The file is neither text nor a ZIP. Expected a CSV file, a KEM or KEM2 file, or a ZIP holding one.');
-    expect(binary.details).toEqual([{ field: 'file', reason: 'not a CSV, KEM or KEM2 file, or a ZIP' }]);
+    expect(binary.details).toEqual([{ field: 'file', code: 'file_type', reason: 'not a CSV, KEM or KEM2 file, or a ZIP' }]);
   });
 });
 

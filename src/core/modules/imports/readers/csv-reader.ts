@@ -6,17 +6,18 @@ import type { ImportRow, ImportSource, ImportValues } from '../import-row.js';
 import type { ChunkSource } from './chunk-source.js';
 import { unreadable } from './reader-errors.js';
 import { Utf8Check } from './utf8-check.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 /** A row of twelve short values is far below this; more is not a key file. */
 const MAX_RECORD = 65_536;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 // csv-parse's messages quote the field they stopped at, which may be a key: only the code is used.
-const csvReasons: Partial<Record<string, string>> = {
-  CSV_QUOTE_NOT_CLOSED: 'a quoted value is not closed',
-  CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted value must be doubled ("")',
-  INVALID_OPENING_QUOTE: 'a quote may only open a value',
-  CSV_MAX_RECORD_SIZE: `a line is longer than ${MAX_RECORD} bytes`,
+const csvReasons: Partial<Record<string, CodedReason>> = {
+  CSV_QUOTE_NOT_CLOSED: importProblem('csv_quote_not_closed', {}),
+  CSV_INVALID_CLOSING_QUOTE: importProblem('csv_closing_quote', {}),
+  INVALID_OPENING_QUOTE: importProblem('csv_opening_quote', {}),
+  CSV_MAX_RECORD_SIZE: importProblem('csv_line_too_long', { max: MAX_RECORD }),
 };
 
 /** The values of one CSV record and the line it starts on. */
@@ -65,7 +66,7 @@ export async function openCsvSource(
     const header = await next();
     const problem = headerProblem(header?.fields);
     if (problem !== undefined) {
-      throw unreadable(`The CSV file's first line must be the header "${KEY_CSV_HEADER}": ${problem}.`, { row: 1, field: 'header', reason: problem });
+      throw unreadable(`The CSV file's first line must be the header "${KEY_CSV_HEADER}": ${problem.reason}.`, { row: 1, field: 'header', ...problem });
     }
   } catch (err) {
     await close();
@@ -99,11 +100,12 @@ function lineBreaks(fields: string[]): number {
   return n;
 }
 
-function headerProblem(fields: string[] | undefined): string | undefined {
-  if (fields === undefined) return 'the file is empty';
-  if (fields.length !== KEY_CSV_COLUMNS.length) return `it has ${fields.length} columns, not ${KEY_CSV_COLUMNS.length}`;
+function headerProblem(fields: string[] | undefined): CodedReason | undefined {
+  if (fields === undefined) return importProblem('file_empty', {});
+  if (fields.length !== KEY_CSV_COLUMNS.length) return importProblem('header_columns', { count: fields.length, expected: KEY_CSV_COLUMNS.length });
   const wrong = KEY_CSV_COLUMNS.findIndex((name, i) => fields[i] !== name);
-  return wrong < 0 ? undefined : `column ${wrong + 1} should be "${KEY_CSV_COLUMNS[wrong]}"`;
+  const name = KEY_CSV_COLUMNS[wrong];
+  return name === undefined ? undefined : importProblem('header_column', { column: wrong + 1, name });
 }
 
 function toRow({ fields, line }: CsvRecord): ImportRow {
@@ -113,12 +115,12 @@ function toRow({ fields, line }: CsvRecord): ImportRow {
     configNo: v(6), orderNo: v(7), deliveryNote: v(8), customerNo: v(9), keyType: v(10), key: v(11),
   };
   if (fields.length === KEY_CSV_COLUMNS.length) return { row: line, values };
-  return { row: line, values, problem: { row: line, field: 'columns', reason: `has ${fields.length} columns, not ${KEY_CSV_COLUMNS.length}` } };
+  return { row: line, values, problem: { row: line, field: 'columns', ...importProblem('column_count', { count: fields.length, expected: KEY_CSV_COLUMNS.length }) } };
 }
 
 function csvError(err: unknown): unknown {
   if (isAppError(err) || !(err instanceof CsvError)) return err;
-  const reason = csvReasons[err.code] ?? 'it is not valid CSV';
+  const coded = csvReasons[err.code] ?? importProblem('csv_invalid', {});
   const row = typeof err['lines'] === 'number' ? err['lines'] : undefined;
-  return unreadable(`The CSV file cannot be read${row === undefined ? '' : ` at line ${row}`}: ${reason}.`, { field: 'csv', reason, ...(row === undefined ? {} : { row }) });
+  return unreadable(`The CSV file cannot be read${row === undefined ? '' : ` at line ${row}`}: ${coded.reason}.`, { field: 'csv', ...coded, ...(row === undefined ? {} : { row }) });
 }

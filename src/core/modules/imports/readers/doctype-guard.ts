@@ -7,7 +7,10 @@ const DOCTYPE = /<!doctype/i;
 /** `<!DOCTYPE` is 9 characters: the 8 before a chunk's end may be the start of one cut in two. */
 const CARRY = 8;
 
-export const DOCTYPE_REASON = 'a DOCTYPE declaration (KEM files have none)';
+import { importProblem } from '../../../../shared/inventory/import-problems.js';
+
+/** The problem a DOCTYPE is, coded for the web UI's translation (docs/inventory.md). */
+export const DOCTYPE_PROBLEM = importProblem('xml_doctype', {});
 
 /** Finds `<!DOCTYPE` (any case) in text that arrives in pieces; offsets count from the first piece. */
 export class DoctypeGuard {

@@ -7,6 +7,7 @@ import { openKemSource } from './kem-reader.js';
 import { EXPECTED, unreadable } from './reader-errors.js';
 import { sniff } from './sniff.js';
 import { openZipSource } from './zip-reader.js';
+import { importProblem } from '../../../../shared/inventory/import-problems.js';
 
 /** Large reads: fewer trips through the parsers; memory stays one chunk per stage. */
 const CHUNK = 1024 * 1024;
@@ -29,11 +30,11 @@ export async function openImportFile(path: string, options: OpenImportOptions = 
       return await openZipSource(path, bytesTotal, options);
     }
     if (first !== undefined) source.unshift(first);
-    if (kind === 'xml') return await openKemSource(source, options.password, progress);
+    if (kind === 'xml') return await openKemSource(source, options, progress);
     if (kind === 'text') return await openCsvSource(source, progress);
     throw kind === 'empty'
-      ? unreadable(`The file is empty. ${EXPECTED}`, { field: 'file', reason: 'the file is empty' })
-      : unreadable(`The file is neither text nor a ZIP. ${EXPECTED}`, { field: 'file', reason: 'not a CSV, KEM or KEM2 file, or a ZIP' });
+      ? unreadable(`The file is empty. ${EXPECTED}`, { field: 'file', ...importProblem('file_empty', {}) })
+      : unreadable(`The file is neither text nor a ZIP. ${EXPECTED}`, { field: 'file', ...importProblem('file_type', {}) });
   } catch (err) {
     await source.close();
     throw err;

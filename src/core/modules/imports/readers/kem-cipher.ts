@@ -1,6 +1,7 @@
 import { createDecipheriv, type Decipher } from 'node:crypto';
 import type { ImportFormat } from '../import-row.js';
 import { passwordWrong, unreadable } from './reader-errors.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 // KEM's cipher (docs/product.md "KEM"): AES-128-CBC with PKCS#7 padding; the key is the password's
 // UTF-8 bytes zero-padded to 16, and the IV is the key again.
@@ -43,15 +44,15 @@ export class KemDecipher {
 
   /** At the end of the CipherValue (at `offset` in the file). */
   end(offset: number): void {
-    if (this.cipherBytes === 0) throw damaged('no ciphertext', offset);
-    if (this.cipherBytes % 16 !== 0) throw damaged(`a ciphertext of ${this.cipherBytes} bytes, not a multiple of 16`, offset);
+    if (this.cipherBytes === 0) throw damaged(importProblem('cipher_empty', {}), offset);
+    if (this.cipherBytes % 16 !== 0) throw damaged(importProblem('cipher_length', { bytes: this.cipherBytes }), offset);
     let last: Buffer;
     try {
       last = this.decipher.final();
     } catch {
       // Bad padding before the start was checked: the one block decrypted to noise.
       if (this.format === undefined) throw passwordWrong();
-      throw damaged('a damaged last block (its padding is wrong)', offset);
+      throw damaged(importProblem('cipher_padding', {}), offset);
     }
     this.plain(last, true);
   }
@@ -77,6 +78,6 @@ function startsWith(bytes: Buffer, prefix: Buffer): boolean {
   return bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
 }
 
-function damaged(reason: string, offset: number) {
-  return unreadable(`The KEM file is damaged: its CipherValue holds ${reason}.`, { field: 'CipherValue', reason, offset });
+function damaged(coded: CodedReason, offset: number) {
+  return unreadable(`The KEM file is damaged: its CipherValue holds ${coded.reason}.`, { field: 'CipherValue', ...coded, offset });
 }

@@ -1,7 +1,8 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { isAppError } from '../../../../shared/errors.js';
-import { DOCTYPE_REASON, DoctypeGuard } from './doctype-guard.js';
+import { DOCTYPE_PROBLEM, DoctypeGuard } from './doctype-guard.js';
 import { EXPECTED, unreadable } from './reader-errors.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 const XMLENC = 'http://www.w3.org/2001/04/xmlenc#';
 const AES128_CBC = 'http://www.w3.org/2001/04/xmlenc#aes128-cbc';
@@ -60,14 +61,10 @@ export class KemEnvelope {
     if (this.state === 'head') {
       this.xml(this.head);
       this.xml(null);
-      throw this.notKem('the file has no CipherValue');
+      throw this.notKem(importProblem('kem_no_cipher_value', {}));
     }
     if (this.state === 'body') {
-      throw unreadable('The KEM file is cut short: it ends inside its CipherValue.', {
-        field: 'CipherValue',
-        reason: 'the file ends inside the CipherValue',
-        offset: this.offset,
-      });
+      throw unreadable('The KEM file is cut short: it ends inside its CipherValue.', { field: 'CipherValue', ...importProblem('cipher_cut_short', {}), offset: this.offset });
     }
     this.xml(null);
   }
@@ -78,13 +75,13 @@ export class KemEnvelope {
     if (tag === undefined) {
       if (this.head.length > MAX_ENVELOPE) {
         this.xml(this.head);
-        throw this.notKem('no CipherValue in its first 64 KiB');
+        throw this.notKem(importProblem('kem_cipher_value_late', {}));
       }
       return;
     }
     const bodyStart = tag;
     this.xml(this.head.slice(0, bodyStart));
-    if (this.cipherValues !== 1) throw this.notKem('the CipherValue is not where XML Encryption has it');
+    if (this.cipherValues !== 1) throw this.notKem(importProblem('kem_cipher_value_misplaced', {}));
     const rest = this.head.slice(bodyStart);
     this.head = '';
     this.state = 'body';
@@ -108,7 +105,7 @@ export class KemEnvelope {
 
   private pushTail(text: string): void {
     this.tailLength += text.length;
-    if (this.tailLength > MAX_ENVELOPE) throw this.notKem('more than 64 KiB after the CipherValue');
+    if (this.tailLength > MAX_ENVELOPE) throw this.notKem(importProblem('kem_tail_too_long', {}));
     this.xml(text);
   }
 
@@ -120,7 +117,7 @@ export class KemEnvelope {
       const offset = this.bom + doctypeAt + (this.state === 'head' ? 0 : this.skipped);
       throw unreadable(`The file declares a DOCTYPE at byte ${offset}; KEM files have none, and openeks reads no DTD. ${EXPECTED}`, {
         field: 'xml',
-        reason: DOCTYPE_REASON,
+        ...DOCTYPE_PROBLEM,
         offset,
       });
     }
@@ -130,11 +127,7 @@ export class KemEnvelope {
     } catch (err) {
       if (isAppError(err)) throw err;
       const offset = this.bom + this.parser.position + this.skipped;
-      throw unreadable(`The file is not well-formed XML (at byte ${offset}). ${EXPECTED}`, {
-        field: 'xml',
-        reason: 'not well-formed XML',
-        offset,
-      });
+      throw unreadable(`The file is not well-formed XML (at byte ${offset}). ${EXPECTED}`, { field: 'xml', ...importProblem('xml_malformed', {}), offset });
     }
   }
 
@@ -142,24 +135,24 @@ export class KemEnvelope {
     const parent = this.openTags.at(-1);
     this.openTags.push(tag.local);
     if (this.openTags.length === 1) {
-      if (tag.local !== 'EncryptedData' || tag.uri !== XMLENC) throw this.notKem("its root element is not XML Encryption's EncryptedData");
+      if (tag.local !== 'EncryptedData' || tag.uri !== XMLENC) throw this.notKem(importProblem('kem_root', {}));
       return;
     }
     if (tag.uri !== XMLENC) return;
     if (tag.local === 'EncryptionMethod') {
       const algorithm = tag.attributes['Algorithm']?.value;
-      if (algorithm !== undefined && algorithm !== AES128_CBC) throw this.notKem('it is not encrypted with AES-128-CBC');
+      if (algorithm !== undefined && algorithm !== AES128_CBC) throw this.notKem(importProblem('kem_algorithm', {}));
     }
     if (tag.local === 'CipherValue') {
       this.cipherValues++;
       if (this.cipherValues > 1 || parent !== 'CipherData' || this.openTags.length !== 3) {
-        throw this.notKem('the CipherValue is not where XML Encryption has it');
+        throw this.notKem(importProblem('kem_cipher_value_misplaced', {}));
       }
     }
   }
 
-  private notKem(reason: string) {
-    return unreadable(`The file is XML but not a KEM file: ${reason}. ${EXPECTED}`, { field: 'xml', reason });
+  private notKem(coded: CodedReason) {
+    return unreadable(`The file is XML but not a KEM file: ${coded.reason}. ${EXPECTED}`, { field: 'xml', ...coded });
   }
 }
 

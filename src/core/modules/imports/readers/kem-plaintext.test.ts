@@ -31,7 +31,7 @@ describe('KemPlaintext and DOCTYPE declarations', () => {
       expect({ cut, code: err.code, details: err.details }).toEqual({
         cut,
         code: 'file_unreadable',
-        details: [{ field: 'content', reason: 'a DOCTYPE declaration (KEM files have none)', offset: prolog.length }],
+        details: [{ field: 'content', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: prolog.length }],
       });
     }
   });
@@ -41,12 +41,12 @@ describe('KemPlaintext and DOCTYPE declarations', () => {
     for (const size of [1, 3]) {
       const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
       const err = await appErrorOf(async () => read(chunks));
-      expect({ size, details: err.details }).toEqual({ size, details: [{ field: 'content', reason: 'a DOCTYPE declaration (KEM files have none)', offset: prolog.length }] });
+      expect({ size, details: err.details }).toEqual({ size, details: [{ field: 'content', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: prolog.length }] });
     }
   });
 
   it('refuses one in lower case as well', async () => {
     const err = await appErrorOf(async () => read([`${prolog}<!doctype MetersInOrder>${body}`]));
-    expect(err.details).toEqual([{ field: 'content', reason: 'a DOCTYPE declaration (KEM files have none)', offset: prolog.length }]);
+    expect(err.details).toEqual([{ field: 'content', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: prolog.length }]);
   });
 });

@@ -2,9 +2,10 @@ import { SaxesParser } from 'saxes';
 import { isAppError } from '../../../../shared/errors.js';
 import type { ImportRow, ImportValues } from '../import-row.js';
 import { mediumFromConsumption, modelFromMeterName } from './kem-vocabulary.js';
-import { DOCTYPE_REASON, DoctypeGuard } from './doctype-guard.js';
+import { DOCTYPE_PROBLEM, DoctypeGuard } from './doctype-guard.js';
 import { unreadable } from './reader-errors.js';
 import { Utf8Check } from './utf8-check.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 const MAX_VALUE = 65_536;
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -51,7 +52,7 @@ export class KemPlaintext {
     this.utf8.push(bytes);
     const text = bytes.toString('latin1');
     const doctypeAt = this.doctype.scan(text);
-    if (doctypeAt !== undefined) throw this.malformed(DOCTYPE_REASON, doctypeAt);
+    if (doctypeAt !== undefined) throw this.malformed(DOCTYPE_PROBLEM, doctypeAt);
     this.parse(() => this.parser.write(text));
   }
 
@@ -65,16 +66,12 @@ export class KemPlaintext {
       step();
     } catch (err) {
       if (isAppError(err)) throw err;
-      throw this.malformed('the decrypted XML is malformed');
+      throw this.malformed(importProblem('content_malformed', {}));
     }
   }
 
-  private malformed(reason: string, offset = this.parser.position) {
-    return unreadable(`The KEM file's content is not valid: ${reason} (at byte ${offset} of the decrypted content).`, {
-      field: 'content',
-      reason,
-      offset,
-    });
+  private malformed(coded: CodedReason, offset = this.parser.position) {
+    return unreadable(`The KEM file's content is not valid: ${coded.reason} (at byte ${offset} of the decrypted content).`, { field: 'content', ...coded, offset });
   }
 
   private open(name: string, attributes: Record<string, string>): void {
@@ -82,7 +79,7 @@ export class KemPlaintext {
     this.stack.push(name);
     this.text = '';
     if (depth === 0) {
-      if (name !== this.shape.root) throw this.malformed(`the decrypted content is not a <${this.shape.root}> list`);
+      if (name !== this.shape.root) throw this.malformed(importProblem('content_root', { root: this.shape.root }));
       this.orderId = utf8(attributes['orderid'] ?? '').trim();
     } else if (depth === 1 && name === this.shape.record) {
       this.record++;
@@ -93,7 +90,7 @@ export class KemPlaintext {
 
   private addText(text: string): void {
     this.text += text;
-    if (this.text.length > MAX_VALUE) throw this.malformed(`a value is longer than ${MAX_VALUE} bytes`);
+    if (this.text.length > MAX_VALUE) throw this.malformed(importProblem('content_value_too_long', { max: MAX_VALUE }));
   }
 
   private close(name: string): void {
@@ -136,7 +133,7 @@ export class KemPlaintext {
       typeNo: values.typeNo, configNo: values.configNo, orderNo: values.orderNo, deliveryNote: '', customerNo: '', keyType, key,
     });
     if (this.keys.length === 0) {
-      this.onRow({ row, values: withKey('', ''), problem: { row, field: kem ? 'EncKeys' : 'Keys', reason: 'the device has no keys' } });
+      this.onRow({ row, values: withKey('', ''), problem: { row, field: kem ? 'EncKeys' : 'Keys', ...importProblem('no_keys', {}) } });
     }
     for (const key of this.keys) this.onRow({ row, values: withKey(key.type, key.value) });
   }

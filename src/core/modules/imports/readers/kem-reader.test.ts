@@ -56,6 +56,23 @@ describe('the real Kamstrup KEM file', () => {
     expect(await openHandles(SAMPLE)).toBe(0);
   });
 
+  it('says it is a KEM file as soon as the envelope is read, whether or not the password opens it', async () => {
+    const seen: string[] = [];
+    const onRecognised = (format: string) => seen.push(format);
+    await appErrorOf(() => openImportFile(SAMPLE, { password: '0450284X', onRecognised }));
+    await appErrorOf(() => openImportFile(SAMPLE, { onRecognised }));
+    expect(seen).toEqual(['kem', 'kem']);
+    // A KEM2 file is `kem` until its content says otherwise; its source then says `kem2`.
+    const kem2 = await dir.write('own.kem2', kemFile(`<Devices schemaVersion="1.0"></Devices>`, 'kem2-pass'));
+    const source = await openImportFile(kem2, { password: 'kem2-pass', onRecognised });
+    expect(source.format).toBe('kem2');
+    await source.close();
+    expect(seen).toEqual(['kem', 'kem', 'kem']);
+    // XML that is no KEM envelope is not recognised.
+    await appErrorOf(async () => openImportFile(await dir.write('other.xml', '<root/>'), { password: 'x', onRecognised }));
+    expect(seen).toEqual(['kem', 'kem', 'kem']);
+  });
+
   it('asks for the password when none is given', async () => {
     for (const password of [undefined, '']) {
       const err = await appErrorOf(() => openImportFile(SAMPLE, password === undefined ? {} : { password }));
@@ -78,7 +95,7 @@ describe('the real Kamstrup KEM file', () => {
     });
     const err = await appErrorOf(() => openImportFile(path, { password: PASSWORD }));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'CipherValue', reason: 'a character that is not base64', offset: at }]);
+    expect(err.details).toEqual([{ field: 'CipherValue', code: 'base64_character', reason: 'a character that is not base64', offset: at }]);
   });
 
   it('finds base64 cut short at the end of the CipherValue', async () => {
@@ -89,7 +106,7 @@ describe('the real Kamstrup KEM file', () => {
     });
     const err = await appErrorOf(() => readAll(path, PASSWORD));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'CipherValue', reason: 'the base64 text is cut short (its length is not a multiple of 4)', offset: end }]);
+    expect(err.details).toEqual([{ field: 'CipherValue', code: 'base64_cut_short', reason: 'the base64 text is cut short (its length is not a multiple of 4)', offset: end }]);
     expect(await openHandles(path)).toBe(0);
   });
 
@@ -100,7 +117,7 @@ describe('the real Kamstrup KEM file', () => {
     });
     const err = await appErrorOf(() => readAll(path, PASSWORD));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'encoding', reason: 'not UTF-8 at byte 289', offset: 289 }]);
+    expect(err.details).toEqual([{ field: 'encoding', code: 'not_utf8', params: { offset: 289 }, reason: 'not UTF-8 at byte 289', offset: 289 }]);
     expect(err.message).not.toMatch(/[0-9A-F]{16}/);
   });
 
@@ -109,7 +126,7 @@ describe('the real Kamstrup KEM file', () => {
     const path = await dir.write('short.kem', KEM_HEAD + ct.subarray(0, 40).toString('base64') + KEM_TAIL);
     const err = await appErrorOf(() => readAll(path, 'pw'));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'CipherValue', reason: 'a ciphertext of 40 bytes, not a multiple of 16', offset: KEM_HEAD.length + 56 }]);
+    expect(err.details).toEqual([{ field: 'CipherValue', code: 'cipher_length', params: { bytes: 40 }, reason: 'a ciphertext of 40 bytes, not a multiple of 16', offset: KEM_HEAD.length + 56 }]);
   });
 });
 
@@ -130,7 +147,7 @@ describe('KEM files openeks builds', () => {
     const path = await dir.write('nokeys.kem', kemFile('<MetersInOrder orderid="1" schemaVersion="2.0"><Meter><SerialNo>12345678</SerialNo><EncKeys></EncKeys></Meter></MetersInOrder>', 'pw'));
     const rows = await allRows(await openImportFile(path, { password: 'pw' }));
     expect(rows).toHaveLength(1);
-    expect(rows[0]?.problem).toEqual({ row: 1, field: 'EncKeys', reason: 'the device has no keys' });
+    expect(rows[0]?.problem).toEqual({ row: 1, field: 'EncKeys', code: 'no_keys', reason: 'the device has no keys' });
     expect(rows[0]?.values.serial).toBe('12345678');
   });
 
@@ -139,7 +156,7 @@ describe('KEM files openeks builds', () => {
     const path = await dir.write('bad.kem', kemFile(plain, 'pw'));
     const err = await appErrorOf(() => readAll(path, 'pw'));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'content', reason: 'the decrypted XML is malformed', offset: plain.indexOf('</Meter>') + 8 }]);
+    expect(err.details).toEqual([{ field: 'content', code: 'content_malformed', reason: 'the decrypted XML is malformed', offset: plain.indexOf('</Meter>') + 8 }]);
     expect(err.message).not.toContain(testKey(9));
   });
 
@@ -162,15 +179,15 @@ describe('KEM files openeks builds', () => {
   it('refuses XML that is not XML Encryption, and XML that is not well-formed', async () => {
     const other = await appErrorOf(async () => openImportFile(await dir.write('a.xml', '<?xml version="1.0"?><Meters><Meter/></Meters>')));
     expect(other.code).toBe('file_unreadable');
-    expect(other.details).toEqual([{ field: 'xml', reason: "its root element is not XML Encryption's EncryptedData" }]);
+    expect(other.details).toEqual([{ field: 'xml', code: 'kem_root', reason: "its root element is not XML Encryption's EncryptedData" }]);
     const aes256 = await appErrorOf(async () => openImportFile(await dir.write('c.kem', KEM_HEAD.replace('aes128-cbc', 'aes256-cbc') + 'AAAA' + KEM_TAIL), { password: 'pw' }));
-    expect(aes256.details).toEqual([{ field: 'xml', reason: 'it is not encrypted with AES-128-CBC' }]);
+    expect(aes256.details).toEqual([{ field: 'xml', code: 'kem_algorithm', reason: 'it is not encrypted with AES-128-CBC' }]);
     const empty = await appErrorOf(async () => openImportFile(await dir.write('d.kem', '<EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"><CipherData/></EncryptedData>')));
-    expect(empty.details).toEqual([{ field: 'xml', reason: 'the file has no CipherValue' }]);
+    expect(empty.details).toEqual([{ field: 'xml', code: 'kem_no_cipher_value', reason: 'the file has no CipherValue' }]);
     // The offset is where the parser noticed: the end of the close tag that does not match.
     const text = '<EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"><CipherData></EncryptedData>';
     const broken = await appErrorOf(async () => openImportFile(await dir.write('b.xml', text)));
-    expect(broken.details).toEqual([{ field: 'xml', reason: 'not well-formed XML', offset: text.length }]);
+    expect(broken.details).toEqual([{ field: 'xml', code: 'xml_malformed', reason: 'not well-formed XML', offset: text.length }]);
   });
 });
 
@@ -182,7 +199,7 @@ describe('DOCTYPE declarations (issue 11, item 11)', () => {
     const path = await dir.write('doctype.kem', kemFileWithOuterDoctype(plain, 'pw'));
     const err = await appErrorOf(() => readAll(path, 'pw'));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)', offset: declaration.length }]);
+    expect(err.details).toEqual([{ field: 'xml', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: declaration.length }]);
     expect(err.message).toBe(`The file declares a DOCTYPE at byte ${declaration.length}; KEM files have none, and openeks reads no DTD. Expected a CSV file, a KEM or KEM2 file, or a ZIP holding one.`);
     expect(await openHandles(path)).toBe(0);
   });
@@ -191,7 +208,7 @@ describe('DOCTYPE declarations (issue 11, item 11)', () => {
     const file = kemFileWithOuterDoctype(plain, 'pw', '<!DOCTYPE EncryptedData>');
     const path = await dir.write('plain-doctype.kem', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), file]));
     const err = await appErrorOf(() => readAll(path, 'pw'));
-    expect(err.details).toEqual([{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)', offset: 3 + declaration.length }]);
+    expect(err.details).toEqual([{ field: 'xml', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: 3 + declaration.length }]);
   });
 
   it('refuses a DOCTYPE in the decrypted KEM and KEM2 content, naming its offset there', async () => {
@@ -205,7 +222,7 @@ describe('DOCTYPE declarations (issue 11, item 11)', () => {
       expect({ format, code: err.code, details: err.details }).toEqual({
         format,
         code: 'file_unreadable',
-        details: [{ field: 'content', reason: 'a DOCTYPE declaration (KEM files have none)', offset: root.length }],
+        details: [{ field: 'content', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: root.length }],
       });
       expect(err.message).toBe(`The KEM file's content is not valid: a DOCTYPE declaration (KEM files have none) (at byte ${root.length} of the decrypted content).`);
     }

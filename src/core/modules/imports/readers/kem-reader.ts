@@ -1,4 +1,4 @@
-import type { ImportFormat, ImportRow, ImportSource } from '../import-row.js';
+import type { ImportFormat, ImportRow, ImportSource, OpenImportOptions } from '../import-row.js';
 import { Base64Stream } from './base64-stream.js';
 import type { ChunkSource } from './chunk-source.js';
 import { KemDecipher, kemKeyFor } from './kem-cipher.js';
@@ -16,9 +16,11 @@ export class KemDecoder {
   private decipher: KemDecipher | undefined;
   private plaintext: KemPlaintext | undefined;
 
-  constructor(password: string | undefined) {
+  constructor(password: string | undefined, onEnvelope?: () => void) {
     this.envelope = new KemEnvelope({
       onCipherStart: () => {
+        // The envelope is a KEM file's before the password is tried: a failed import still says KEM.
+        onEnvelope?.();
         const decipher = new KemDecipher(kemKeyFor(password), (bytes) => this.plain(bytes));
         this.decipher = decipher;
         this.base64 = new Base64Stream((bytes) => decipher.push(bytes));
@@ -60,10 +62,10 @@ export class KemDecoder {
  */
 export async function openKemSource(
   source: ChunkSource,
-  password: string | undefined,
+  options: OpenImportOptions,
   progress: { bytesTotal: number; bytesRead: () => number; close: () => Promise<void> },
 ): Promise<ImportSource> {
-  const decoder = new KemDecoder(password);
+  const decoder = new KemDecoder(options.password, () => options.onRecognised?.('kem'));
   let ended = false;
   const step = async (): Promise<void> => {
     const chunk = await source.next();

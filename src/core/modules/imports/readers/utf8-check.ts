@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { unreadable } from './reader-errors.js';
+import { importProblem } from '../../../../shared/inventory/import-problems.js';
 
 /**
  * Checks a byte stream is UTF-8, chunk by chunk. A character may be split between chunks, so the
@@ -27,11 +28,7 @@ export class Utf8Check {
   }
 
   private fail(offset: number): never {
-    throw unreadable(`${this.what} is not valid UTF-8 (at byte ${offset}).`, {
-      field: 'encoding',
-      reason: `not UTF-8 at byte ${offset}`,
-      offset,
-    });
+    throw unreadable(`${this.what} is not valid UTF-8 (at byte ${offset}).`, { field: 'encoding', ...importProblem('not_utf8', { offset }), offset });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Entry, ZipFile } from 'yauzl';
 import type { FieldProblem } from '../../../../shared/errors.js';
 import { unreadable } from './reader-errors.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 export const XSD_NAME = 'meter_information_file.xsd';
 const KEM_NAME = /^[^/\\]+\.kem2?$/i;
@@ -16,24 +17,24 @@ const MAX_DEFLATE_RATIO = 1032;
  */
 export async function findKemMember(zip: ZipFile): Promise<Entry> {
   const problems: FieldProblem[] = [];
-  const problem = (reason: string) => problems.push({ field: 'zip', reason });
+  const problem = (coded: CodedReason) => problems.push({ field: 'zip', ...coded });
   let kem: Entry | undefined;
   let xsd = false;
   for (let entry = await nextEntry(zip), count = 1; entry !== undefined; entry = await nextEntry(zip), count++) {
     if (count > MAX_ENTRIES) {
-      problem(`more than ${MAX_ENTRIES} members`);
+      problem(importProblem('zip_too_many_members', { max: MAX_ENTRIES }));
       break;
     }
     const name = entry.fileName;
     if (name === XSD_NAME && !xsd) xsd = true;
     else if (KEM_NAME.test(name) && kem === undefined) kem = entry;
-    else problem(`unexpected member "${shown(name)}"`);
+    else problem(importProblem('zip_unexpected_member', { name: shown(name) }));
   }
-  if (kem === undefined) problem('missing member *.kem or *.kem2');
-  if (!xsd) problem(`missing member ${XSD_NAME}`);
+  if (kem === undefined) problem(importProblem('zip_missing_kem', {}));
+  if (!xsd) problem(importProblem('zip_missing_xsd', { name: XSD_NAME }));
   if (kem !== undefined) {
     const sizeProblem = memberProblem(kem);
-    if (sizeProblem !== undefined) problem(`the member "${shown(kem.fileName)}" ${sizeProblem}`);
+    if (sizeProblem !== undefined) problem(importProblem(sizeProblem, { name: shown(kem.fileName) }));
   }
   if (kem === undefined || problems.length > 0) {
     throw unreadable(`The ZIP file does not hold what a KEM ZIP holds (one .kem or .kem2 file and ${XSD_NAME}).`, ...problems);
@@ -41,13 +42,15 @@ export async function findKemMember(zip: ZipFile): Promise<Entry> {
   return kem;
 }
 
-function memberProblem(entry: Entry): string | undefined {
-  if (entry.isEncrypted()) return 'is encrypted';
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return 'uses a compression method other than deflate';
-  if (entry.uncompressedSize > MAX_MEMBER) return 'is larger than 2 GiB';
+type MemberProblem = 'zip_member_encrypted' | 'zip_member_compression' | 'zip_member_too_large' | 'zip_member_sizes';
+
+function memberProblem(entry: Entry): MemberProblem | undefined {
+  if (entry.isEncrypted()) return 'zip_member_encrypted';
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return 'zip_member_compression';
+  if (entry.uncompressedSize > MAX_MEMBER) return 'zip_member_too_large';
   const stored = entry.compressionMethod === 0;
   if (stored ? entry.compressedSize !== entry.uncompressedSize : entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 64) {
-    return 'declares sizes that do not fit together';
+    return 'zip_member_sizes';
   }
   return undefined;
 }

@@ -56,7 +56,7 @@ describe('KEM files in their ZIP', () => {
       const path = await writeZip(`doctype${compress}.zip`, [[KEM_NAME, kem, { compress }], ['meter_information_file.xsd', XSD]]);
       const err = await appErrorOf(async () => allRows(await openImportFile(path, { password: 'pw' })));
       expect(err.code).toBe('file_unreadable');
-      expect(err.details).toEqual([{ field: 'xml', reason: 'a DOCTYPE declaration (KEM files have none)', offset: '<?xml version="1.0" encoding="utf-8"?>'.length }]);
+      expect(err.details).toEqual([{ field: 'xml', code: 'xml_doctype', reason: 'a DOCTYPE declaration (KEM files have none)', offset: '<?xml version="1.0" encoding="utf-8"?>'.length }]);
       expect(await openHandles(path)).toBe(0);
     }
   });
@@ -69,19 +69,22 @@ describe('KEM files in their ZIP', () => {
   });
 
   it('names an extra member, a missing xsd, a second KEM file and directories', async () => {
-    const cases: [Member[], string[], string[]][] = [
-      [[[KEM_NAME, await sample()], ['meter_information_file.xsd', XSD], ['readme.txt', 'hi']], [], ['unexpected member "readme.txt"']],
-      [[[KEM_NAME, await sample()]], [], ['missing member meter_information_file.xsd']],
-      [[['a.kem', await sample()], ['b.kem2', await sample()], ['meter_information_file.xsd', XSD]], [], ['unexpected member "b.kem2"']],
-      [[['meter_information_file.xsd', XSD]], ['keys/'], ['unexpected member "keys/"', 'missing member *.kem or *.kem2']],
-      [[['keys/x.kem', await sample()], ['meter_information_file.xsd', XSD]], [], ['unexpected member "keys/x.kem"', 'missing member *.kem or *.kem2']],
+    const unexpected = (name: string) => ({ code: 'zip_unexpected_member', params: { name }, reason: `unexpected member "${name}"` });
+    const noKem = { code: 'zip_missing_kem', reason: 'missing member *.kem or *.kem2' };
+    const noXsd = { code: 'zip_missing_xsd', params: { name: 'meter_information_file.xsd' }, reason: 'missing member meter_information_file.xsd' };
+    const cases: [Member[], string[], object[]][] = [
+      [[[KEM_NAME, await sample()], ['meter_information_file.xsd', XSD], ['readme.txt', 'hi']], [], [unexpected('readme.txt')]],
+      [[[KEM_NAME, await sample()]], [], [noXsd]],
+      [[['a.kem', await sample()], ['b.kem2', await sample()], ['meter_information_file.xsd', XSD]], [], [unexpected('b.kem2')]],
+      [[['meter_information_file.xsd', XSD]], ['keys/'], [unexpected('keys/'), noKem]],
+      [[['keys/x.kem', await sample()], ['meter_information_file.xsd', XSD]], [], [unexpected('keys/x.kem'), noKem]],
     ];
-    for (const [members, dirs, reasons] of cases) {
+    for (const [members, dirs, problems] of cases) {
       const path = await writeZip('bad.zip', members, dirs);
       const err = await appErrorOf(() => openImportFile(path, { password: PASSWORD }));
       expect(err.code).toBe('file_unreadable');
       expect(err.message).toBe('The ZIP file does not hold what a KEM ZIP holds (one .kem or .kem2 file and meter_information_file.xsd).');
-      expect(err.details).toEqual(reasons.map((reason) => ({ field: 'zip', reason })));
+      expect(err.details).toEqual(problems.map((problem) => ({ field: 'zip', ...problem })));
       expect(await openHandles(path)).toBe(0);
     }
   });
@@ -94,7 +97,7 @@ describe('KEM files in their ZIP', () => {
     bytes.writeUInt32LE(20, central + 20);
     const err = await appErrorOf(async () => openImportFile(await dir.write('bomb2.zip', bytes), { password: PASSWORD }));
     expect(err.code).toBe('file_unreadable');
-    expect(err.details).toEqual([{ field: 'zip', reason: `the member "${KEM_NAME}" declares sizes that do not fit together` }]);
+    expect(err.details).toEqual([{ field: 'zip', code: 'zip_member_sizes', params: { name: KEM_NAME }, reason: `the member "${KEM_NAME}" declares sizes that do not fit together` }]);
   });
 
   it('refuses a damaged member (CRC-32) and a damaged ZIP', async () => {
@@ -104,11 +107,11 @@ describe('KEM files in their ZIP', () => {
     bytes[at] = (bytes[at] ?? 0) ^ 0x01; // still base64: only the CRC can tell
     const crc = await appErrorOf(async () => allRows(await openImportFile(await dir.write('crc.zip', bytes), { password: PASSWORD })));
     expect(crc.code).toBe('file_unreadable');
-    expect(crc.details).toEqual([{ field: 'zip', reason: 'the KEM member fails its CRC-32 check' }]);
+    expect(crc.details).toEqual([{ field: 'zip', code: 'zip_member_crc', reason: 'the KEM member fails its CRC-32 check' }]);
 
     const cut = await appErrorOf(async () => openImportFile(await dir.write('cut.zip', bytes.subarray(0, 300)), { password: PASSWORD }));
     expect(cut.code).toBe('file_unreadable');
-    expect(cut.details).toEqual([{ field: 'zip', reason: 'the ZIP file is damaged' }]);
+    expect(cut.details).toEqual([{ field: 'zip', code: 'zip_damaged', reason: 'the ZIP file is damaged' }]);
   });
 
   it('streams a large member and closes the ZIP when the consumer stops early', async () => {

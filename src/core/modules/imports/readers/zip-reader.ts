@@ -7,6 +7,7 @@ import { ChunkSource } from './chunk-source.js';
 import { openKemSource } from './kem-reader.js';
 import { unreadable } from './reader-errors.js';
 import { findKemMember } from './zip-members.js';
+import { type CodedReason, importProblem } from '../../../../shared/inventory/import-problems.js';
 
 /** Opens a KEM ZIP: checks its members, then streams the KEM member through the KEM reader. */
 export async function openZipSource(path: string, bytesTotal: number, options: OpenImportOptions): Promise<ImportSource> {
@@ -30,7 +31,7 @@ export async function openZipSource(path: string, bytesTotal: number, options: O
   // Progress counts the compressed bytes read, from where the member starts in the ZIP.
   const start = member.entry.relativeOffsetOfLocalHeader;
   const bytesRead = () => (done ? bytesTotal : Math.min(bytesTotal, start + member.rawBytes()));
-  return openKemSource(source, options.password, { bytesTotal, bytesRead, close });
+  return openKemSource(source, options, { bytesTotal, bytesRead, close });
 }
 
 async function openMember(zip: ZipFile): Promise<{ entry: Entry; stream: Readable; rawBytes: () => number }> {
@@ -67,21 +68,23 @@ class MemberCheck extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.size) return callback(damaged('the KEM member is larger than the ZIP says'));
+    if (this.bytes > this.size) return callback(zipProblem(importProblem('zip_member_larger', {})));
     this.crc = crc32(chunk, this.crc);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.bytes !== this.size) return callback(damaged('the KEM member is smaller than the ZIP says'));
-    if (this.crc !== this.expectedCrc) return callback(damaged('the KEM member fails its CRC-32 check'));
+    if (this.bytes !== this.size) return callback(zipProblem(importProblem('zip_member_smaller', {})));
+    if (this.crc !== this.expectedCrc) return callback(zipProblem(importProblem('zip_member_crc', {})));
     callback();
   }
 }
 
 /** yauzl's and zlib's errors name offsets and internals, not what the operator can act on. */
 function damaged(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  const reason = typeof err === 'string' ? err : 'the ZIP file is damaged';
-  return unreadable(`The ZIP file cannot be read: ${reason}.`, { field: 'zip', reason });
+  return isAppError(err) ? err : zipProblem(importProblem('zip_damaged', {}));
+}
+
+function zipProblem(coded: CodedReason): AppError {
+  return unreadable(`The ZIP file cannot be read: ${coded.reason}.`, { field: 'zip', ...coded });
 }
