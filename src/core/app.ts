@@ -12,9 +12,11 @@ import { loggerOptions } from '../lib/logger.js';
 import type { Container } from './container.js';
 import { registerAuthHook } from './http/auth-hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerQueryCoercion } from './http/query-coercion.js';
 import type { RouteEntry } from './http/fastify-types.js';
 import { ErrorBody } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerTextGuard } from './http/text-guard.js';
 import { registerWebShell } from './http/web-shell.js';
 import { accountsRoutes } from './modules/accounts/accounts-routes.js';
 import { authRoutes } from './modules/auth/auth-routes.js';
@@ -60,7 +62,10 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     requestIdHeader: false,
     trustProxy: container.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // No coercion (Fastify's default is 'array': `true` became "true", ["x"] became "x"): a JSON
+    // body is taken with the types it says. Query strings and path parameters, which are text, get
+    // their numbers and booleans from registerQueryCoercion, strictly (1e309 is no integer).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A URL the router cannot decode fails before any route or hook runs: it still gets the one
     // error body (the error handler below) and its request id, never Fastify's own body.
     frameworkErrors: (error, request, reply) => {
@@ -93,6 +98,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
       ),
   });
   registerSecurityHeaders(app, { https });
+  registerTextGuard(app);
+  registerQueryCoercion(app);
   app.addSchema(ErrorBody);
 
   await app.register(cookie);
