@@ -15,7 +15,7 @@ import { registerErrorHandler } from './http/error-handler.js';
 import { registerQueryCoercion } from './http/query-coercion.js';
 import type { RouteEntry } from './http/fastify-types.js';
 import { ErrorBody } from './http/schemas.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { applySecurityHeaders, registerSecurityHeaders } from './http/security-headers.js';
 import { registerTextGuard } from './http/text-guard.js';
 import { registerWebShell } from './http/web-shell.js';
 import { accountsRoutes } from './modules/accounts/accounts-routes.js';
@@ -67,9 +67,11 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     // their numbers and booleans from registerQueryCoercion, strictly (1e309 is no integer).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A URL the router cannot decode fails before any route or hook runs: it still gets the one
-    // error body (the error handler below) and its request id, never Fastify's own body.
+    // error body (the error handler below), its request id and the security headers (an API
+    // path's no-store too), never Fastify's own body.
     frameworkErrors: (error, request, reply) => {
       void reply.header('x-request-id', request.id);
+      applySecurityHeaders(request, reply, { https });
       request.server.errorHandler(error, request, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

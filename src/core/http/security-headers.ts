@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 // SEC-26. The CSP allows no inline script or style: the web shell ships as files only.
 export const contentSecurityPolicy = [
@@ -52,19 +52,28 @@ export function isApiPath(url: string): boolean {
   return segments[0]?.toLowerCase() === 'api';
 }
 
+/** The headers every answer carries, API answers also no-store; see SEC-26. */
+export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply, opts: { https: boolean }): void {
+  reply.header('content-security-policy', contentSecurityPolicy);
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('cross-origin-resource-policy', 'same-origin');
+  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), usb=(), serial=()');
+  if (opts.https) reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
+  // Everything under /api can carry a key, a token or personal data: never cached anywhere. The
+  // route matched says so too (whatever spelling of its URL reached it).
+  if (isApiPath(request.url) || request.routeOptions.url?.startsWith('/api') === true) reply.header('cache-control', 'no-store');
+}
+
+/**
+ * On every answer of a route or the not-found handler. A URL the router cannot decode is answered
+ * before any hook runs (Fastify's frameworkErrors, app.ts), which calls applySecurityHeaders itself.
+ */
 export function registerSecurityHeaders(app: FastifyInstance, opts: { https: boolean }): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('content-security-policy', contentSecurityPolicy);
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), usb=(), serial=()');
-    if (opts.https) reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
-    // Everything under /api can carry a key, a token or personal data: never cached anywhere. The
-    // route matched says so too (whatever spelling of its URL reached it).
-    if (isApiPath(request.url) || request.routeOptions.url?.startsWith('/api') === true) reply.header('cache-control', 'no-store');
+    applySecurityHeaders(request, reply, opts);
     return payload;
   });
 }
