@@ -134,6 +134,16 @@ describe('finding 8: no lone surrogate and no bidi control in any text field', (
     expect(refusal(param)).toEqual({ ...bidi, field: 'id' });
   });
 
+  it('refuses NUL, which PostgreSQL cannot store (the fuzzer\'s 500), in bodies and path parameters', async () => {
+    const nul = { status: 400, code: 'validation_failed', reason: 'holds a NUL character', detailCode: 'nul_character' };
+    const accounts = await countOf('customer_accounts');
+    const customer = await send(operator, 'POST', '/api/customers', '{"customerNo":"K-11","name":"a\\u0000b"}');
+    expect(refusal(customer)).toEqual({ ...nul, field: 'name' });
+    expect(await countOf('customer_accounts')).toBe(accounts);
+    const unlink = await t.app.inject({ method: 'DELETE', url: '/api/superuser-links/constructor/%00', headers: headersOf(operator) });
+    expect(refusal(unlink)).toEqual({ ...nul, field: 'userId' });
+  });
+
   it('names a field inside an array by its path', async () => {
     const res = await send(operator, 'POST', '/api/access-requests/req_doesnotexist/approve', '{"customerIds":["cus_1","cus_\\u202e2"]}');
     expect(refusal(res)).toEqual({ ...bidi, field: 'customerIds.1' });

@@ -9,15 +9,21 @@ describe('textProblemOf', () => {
   it('refuses a lone high or low surrogate anywhere, also where bidi controls are allowed', () => {
     for (const text of ['\ud800', 'a\udfff', '\ud83d\udd11\ud800', '\udc00\ud800', 'x\ud800y']) {
       expect(textProblemOf(text)).toBe('lone_surrogate');
-      expect(textProblemOf(text, { allowBidi: true })).toBe('lone_surrogate');
+      expect(textProblemOf(text, { password: true })).toBe('lone_surrogate');
     }
+  });
+
+  it('refuses NUL except in a password', () => {
+    expect(textProblemOf('a\u0000b')).toBe('nul_character');
+    expect(textProblemOf('a\u0000b', { password: true })).toBeUndefined();
+    expect(textProblemOf('\u0001\u001f')).toBeUndefined();
   });
 
   it('refuses every bidirectional control unless allowed', () => {
     const controls = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
     for (const c of controls) {
       expect(textProblemOf(`name${c}gpj.exe`)).toBe('bidi_control');
-      expect(textProblemOf(`name${c}`, { allowBidi: true })).toBeUndefined();
+      expect(textProblemOf(`name${c}`, { password: true })).toBeUndefined();
     }
     expect(textProblemOf('\u200d')).toBeUndefined(); // a zero-width joiner (emoji sequences) is no bidi control
   });
@@ -32,8 +38,8 @@ describe('findTextProblems', () => {
     ]);
   });
 
-  it('lets a password hold a bidi control but not a lone surrogate', () => {
-    expect(findTextProblems({ password: 'geheim\u202e2026', newPassword: '\u2067x', currentPassword: 'a\u200fb' })).toEqual([]);
+  it('lets a password hold a bidi control or NUL but not a lone surrogate', () => {
+    expect(findTextProblems({ password: 'geheim\u202e2026', newPassword: '\u2067x\u0000', currentPassword: 'a\u200fb' })).toEqual([]);
     expect(findTextProblems({ password: 'geheim\ud800' })).toEqual([{ field: 'password', reason: 'holds a lone surrogate (not valid Unicode)', code: 'lone_surrogate' }]);
     expect(findTextProblems({ passwordHint: 'x\u202e' })).toHaveLength(1);
   });

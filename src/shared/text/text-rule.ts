@@ -8,32 +8,39 @@ import type { FieldProblem } from '../errors.js';
 // - a bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): it reorders
 //   the text around it, so a name or comment can show the operator something else than it holds
 //   (a request disguising itself in the queue).
+// - NUL (U+0000): PostgreSQL's text cannot hold it (the query fails, a 500 the route fuzzer
+//   found), SQLite's can, so the same request would be stored on one database and not the other.
 
-export type TextProblemCode = 'lone_surrogate' | 'bidi_control';
+export type TextProblemCode = 'lone_surrogate' | 'bidi_control' | 'nul_character';
 
 /** The English reason of each problem; the code is what clients translate. */
 export const textProblemReasons: Readonly<Record<TextProblemCode, string>> = {
   lone_surrogate: 'holds a lone surrogate (not valid Unicode)',
   bidi_control: 'holds a bidirectional control character',
+  nul_character: 'holds a NUL character',
 };
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const bidiControl = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 
 /**
- * @param options.allowBidi for passwords only: they are never shown, and one somebody chose with
- *   such a character must keep working; a lone surrogate is refused there too.
+ * @param options.password for passwords: never shown nor stored as text (only their hash), so a
+ *   bidi control or NUL does no harm there, and a password somebody chose with one must keep
+ *   working; a lone surrogate is refused there too (it is no character: two different passwords
+ *   would hash alike).
  */
-export function textProblemOf(text: string, options: { allowBidi?: boolean } = {}): TextProblemCode | undefined {
+export function textProblemOf(text: string, options: { password?: boolean } = {}): TextProblemCode | undefined {
   if (loneSurrogate.test(text)) return 'lone_surrogate';
-  if (!options.allowBidi && bidiControl.test(text)) return 'bidi_control';
+  if (options.password) return undefined;
+  if (bidiControl.test(text)) return 'bidi_control';
+  if (text.includes('\u0000')) return 'nul_character';
   return undefined;
 }
 
 /**
- * Fields whose name ends in "password" (password, currentPassword, newPassword) may hold bidi
- * controls: a password is hashed, never displayed, and refusing one at sign-in would lock out
- * whoever set it before this rule.
+ * Fields whose name ends in "password" (password, currentPassword, newPassword) are passwords
+ * (textProblemOf's `password` option); refusing one at sign-in would lock out whoever set it
+ * before this rule.
  */
 const isPasswordField = (name: string): boolean => /password$/i.test(name);
 
@@ -69,7 +76,7 @@ export function findTextProblems(value: unknown, root = 'body'): FieldProblem[] 
     const frame = stack.pop() as Frame;
     const current = frame.value;
     if (typeof current === 'string') {
-      const code = textProblemOf(current, { allowBidi: isPasswordField(frame.key) });
+      const code = textProblemOf(current, { password: isPasswordField(frame.key) });
       if (code) report(frame, code);
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], key: String(i), parent: frame });
