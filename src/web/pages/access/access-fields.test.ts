@@ -39,6 +39,8 @@ describe('a request’s fields', () => {
     expect(requestProblems({ ...values, customerName: 'ä'.repeat(200) })).toEqual({});
     expect(requestProblems({ ...values, customerName: 'ä'.repeat(201) })).toEqual({ customerName: 'nameTooLong' });
     expect(requestProblems({ ...values, customerName: 'A\u0007B' })).toEqual({ customerName: 'nameInvalid' });
+    // The shared text rule (src/shared/text/text-rule.ts): a bidi override would disguise the request in the queue.
+    expect(requestProblems({ ...values, customerName: 'Stadtwerke \u202egpj.exe', comment: 'bitte \ud800' })).toEqual({ customerName: 'nameInvalid', comment: 'commentInvalid' });
     expect(requestProblems({ ...values, comment: 'Zeile 1\nZeile 2\tmit Tab' })).toEqual({});
     expect(requestProblems({ ...values, comment: 'A\u0000' })).toEqual({ comment: 'commentInvalid' });
     // Counted in characters as the user sees them: 2,000 emoji are allowed, one more is not.
@@ -58,6 +60,15 @@ describe('a request’s fields', () => {
         ]),
       ),
     ).toEqual({ customerNo: 'customerNoInvalid', customerName: 'nameInvalid', comment: 'commentTooLong', relation: 'relationRequired' });
+    // The shared text rule's refusals are invalid text, not too long.
+    expect(
+      serverRequestProblems(
+        validation([
+          { field: 'customerName', reason: 'holds a lone surrogate (not valid Unicode)' },
+          { field: 'comment', reason: 'holds a NUL character' },
+        ]),
+      ),
+    ).toEqual({ customerName: 'nameInvalid', comment: 'commentInvalid' });
     expect(serverRequestProblems(new ApiError({ status: 409, code: 'access_request_open', message: 'x' }))).toEqual({});
     expect(serverRequestProblems(new Error('x'))).toEqual({});
   });

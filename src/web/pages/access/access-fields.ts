@@ -7,6 +7,7 @@ import { characterCount } from '../../components/format.js';
 // The server's own rules (pure modules), so the form and the API cannot drift apart.
 import { MAX_COMMENT, MAX_REASON } from '../../../shared/access-requests/access-request-fields.js';
 import { CONTROL as control, CONTROL_BUT_LINES as controlButLines, CUSTOMER_NO as customerNoPattern, MAX_NAME } from '../../../shared/inventory/customer-fields.js';
+import { textProblemOf, textProblemReasons } from '../../../shared/text/text-rule.js';
 
 export const nameMaxLength = MAX_NAME;
 export const commentMaxLength = MAX_COMMENT;
@@ -38,10 +39,10 @@ export function requestProblems(values: RequestValues): RequestProblems {
   if (customerNo === '' && customerName === '') problems.customerNo = 'customerRequired';
   else if (customerNo !== '' && !customerNoPattern.test(customerNo)) problems.customerNo = 'customerNoInvalid';
   if (characterCount(customerName) > nameMaxLength) problems.customerName = 'nameTooLong';
-  else if (control.test(customerName)) problems.customerName = 'nameInvalid';
+  else if (control.test(customerName) || textProblemOf(customerName)) problems.customerName = 'nameInvalid';
   if (values.relation === null) problems.relation = 'relationRequired';
   if (characterCount(comment) > commentMaxLength) problems.comment = 'commentTooLong';
-  else if (controlButLines.test(comment)) problems.comment = 'commentInvalid';
+  else if (controlButLines.test(comment) || textProblemOf(comment)) problems.comment = 'commentInvalid';
   return problems;
 }
 
@@ -52,10 +53,12 @@ export function serverRequestProblems(error: unknown): RequestProblems {
   for (const detail of error.details) {
     const field = detail.field.split(/[./]/).pop();
     const reason = detail.reason;
+    // A control character, or a character the shared text rule refuses (a bidi control, a lone surrogate).
+    const invalid = /control/.test(reason) || Object.values(textProblemReasons).includes(reason);
     if (field === 'customerNo') problems.customerNo = /or both|required/.test(reason) ? 'customerRequired' : 'customerNoInvalid';
-    if (field === 'customerName') problems.customerName = /control/.test(reason) ? 'nameInvalid' : 'nameTooLong';
+    if (field === 'customerName') problems.customerName = invalid ? 'nameInvalid' : 'nameTooLong';
     if (field === 'relation') problems.relation = 'relationRequired';
-    if (field === 'comment') problems.comment = /control/.test(reason) ? 'commentInvalid' : 'commentTooLong';
+    if (field === 'comment') problems.comment = invalid ? 'commentInvalid' : 'commentTooLong';
   }
   return problems;
 }
