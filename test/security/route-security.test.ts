@@ -9,7 +9,9 @@ import { createWebRoot } from '../support/web-root.js';
 // The shared route-security suite (docs/style.md 13, SEC-27). It walks every registered route, so a
 // route is covered the day it is added: no access declared → the suite fails; unauthenticated →
 // 401; signed in without the permission → 404 and an access.deny audit record; a state-changing
-// request without the CSRF token → 403.
+// request without the CSRF token → 403. It continues in route-fuzzing.test.ts (wrong input to
+// every operation of the OpenAPI document; Cache-Control on every API answer) and
+// input-findings.test.ts (the probe's input findings as plain requests).
 
 let t: TestApp;
 let web: Awaited<ReturnType<typeof createWebRoot>>;
