@@ -18,7 +18,12 @@ interface PropertySchema {
 }
 
 const integerText = /^-?\d+$/;
-const numberText = /^-?\d+(\.\d+)?$/;
+const digits = /^\d+$/;
+/** Digits with an optional "-" and an optional fraction: "12", "-0.5"; never "1e3", ".5" or "Infinity". */
+const isNumberText = (text: string): boolean => {
+  const [whole = '', fraction, ...rest] = text.split('.');
+  return rest.length === 0 && integerText.test(whole) && (fraction === undefined || digits.test(fraction));
+};
 
 function typesOf(schema: PropertySchema | undefined, into = new Set<string>()): Set<string> {
   if (!schema) return into;
@@ -35,7 +40,7 @@ export function coerceText(text: string, schema: PropertySchema | undefined): un
     const value = Number(text);
     if (Number.isSafeInteger(value)) return value;
   }
-  if (types.has('number') && numberText.test(text)) {
+  if (types.has('number') && isNumberText(text)) {
     const value = Number(text);
     if (Number.isFinite(value)) return value;
   }
