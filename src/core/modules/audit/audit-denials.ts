@@ -6,7 +6,7 @@ import type { AuditEntry, AuditWriter } from './audit-writer.js';
 
 /** How repeated refusals are folded into one record (SEC-13, SEC-35). */
 export interface DenialAggregation {
-  /** A refusal is written in full once per window and caller; repeats are counted (default 60 s). */
+  /** A refusal is written in full once per window and caller; repeats are counted (default 60 s; 0: every refusal is written). */
   windowMs: number;
   /** Callers × targets tracked at once; past it the oldest is settled early (default 10 000). */
   maxTracked: number;
@@ -143,11 +143,15 @@ export function createDenials(deps: { db: Db; audit: AuditWriter; clock: Clock; 
     }
   };
 
-  const timer = setInterval(() => {
-    const now = deps.clock.now().getTime();
-    settle((w) => now - w.opened >= windowMs).catch((err: unknown) => deps.warn?.('repeated refusals could not be written yet; retrying', err));
-  }, windowMs);
-  timer.unref();
+  // A window of 0 writes every refusal (no repeats are ever counted), so there is nothing to time.
+  const timer =
+    windowMs > 0
+      ? setInterval(() => {
+          const now = deps.clock.now().getTime();
+          settle((w) => now - w.opened >= windowMs).catch((err: unknown) => deps.warn?.('repeated refusals could not be written yet; retrying', err));
+        }, windowMs)
+      : undefined;
+  timer?.unref();
 
   return {
     record,
