@@ -345,6 +345,12 @@ describe('rate limits count refused requests too', () => {
     expect(after.json().user.email).toBe('limited-reader@example.com');
   });
 
+  it('counts IPv6 addresses by their /64, as the sign-in throttle does', async () => {
+    for (let i = 0; i < globalLimit; i += 1) expect((await vaultAs(limited, '2001:db8:1:2::1')).statusCode).toBe(401);
+    expect((await vaultAs(limited, '2001:db8:1:2:ffff:ffff:ffff:ffff')).statusCode).toBe(429);
+    expect((await vaultAs(limited, '2001:db8:1:3::1')).statusCode).toBe(401);
+  });
+
   it("keeps the routes' own, lower limits (sign-in), counted per route and address", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i += 1) {

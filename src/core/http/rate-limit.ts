@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { throttleSubject } from '../../lib/source-address.js';
 import { AppError } from '../../shared/errors.js';
 
 export interface RateLimitDeps {
@@ -36,6 +37,9 @@ export async function registerRateLimit(app: FastifyInstance, deps: RateLimitDep
       global: false,
       max: deps.globalMax,
       timeWindow: window,
+      // Per source address, IPv6 by its /64 (one subscriber usually holds a whole /64), as the
+      // sign-in throttle counts.
+      keyGenerator: (request) => throttleSubject(request.ip),
       ...(deps.redis ? { redis: deps.redis, nameSpace: deps.nameSpace } : {}),
     });
     create = (options) => scope.createRateLimit(options);
@@ -50,7 +54,7 @@ export async function registerRateLimit(app: FastifyInstance, deps: RateLimitDep
   const routeLimiter = (route: string, limit: RouteLimit): Limiter => {
     let limiter = perRoute.get(route);
     if (!limiter) {
-      limiter = limiterOf({ max: limit.max, timeWindow: limit.timeWindow ?? window, keyGenerator: (request) => `${route} ${request.ip}` });
+      limiter = limiterOf({ max: limit.max, timeWindow: limit.timeWindow ?? window, keyGenerator: (request) => `${route} ${throttleSubject(request.ip)}` });
       perRoute.set(route, limiter);
     }
     return limiter;
