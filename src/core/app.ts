@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AppError } from '../shared/errors.js';
 import { newId } from '../lib/ids.js';
 import { loggerOptions } from '../lib/logger.js';
 import type { Container } from './container.js';
 import { registerAuthHook } from './http/auth-hook.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerQueryCoercion } from './http/query-coercion.js';
+import { registerRateLimit } from './http/rate-limit.js';
 import type { RouteEntry } from './http/fastify-types.js';
 import { ErrorBody } from './http/schemas.js';
 import { applySecurityHeaders, registerSecurityHeaders } from './http/security-headers.js';
@@ -36,7 +35,7 @@ import { telegramCheckRoutes } from './modules/telegram-check/telegram-check-rou
 export interface AppOptions {
   /** A pino logger to use, or false for none; the default logs per OPENEKS_LOG_LEVEL. */
   logger?: FastifyBaseLogger | false;
-  /** Requests per minute and IP; auth routes have their own, lower limit. */
+  /** Requests per minute and source address, refused ones included; auth routes count also against their own, lower limit. */
   rateLimits?: { global: number; auth: number };
   /** Redis key prefix of the shared counters; instances of one deployment share it. */
   rateLimitNamespace?: string;
@@ -79,6 +78,8 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Counted before any other work, refusals included (SEC-35): ahead of the auth hook below.
+  await registerRateLimit(app, { globalMax: limits.global, redis: container.redis, nameSpace: options.rateLimitNamespace ?? 'openeks-rl:' });
   const inventory: RouteEntry[] = [];
   app.decorate('routeInventory', inventory);
   app.addHook('onRoute', (route) => {
@@ -105,13 +106,6 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   app.addSchema(ErrorBody);
 
   await app.register(cookie);
-  await app.register(rateLimit, {
-    global: true,
-    max: limits.global,
-    timeWindow: '1 minute',
-    ...(container.redis ? { redis: container.redis, nameSpace: options.rateLimitNamespace ?? 'openeks-rl:' } : {}),
-    errorResponseBuilder: () => new AppError('rate_limited'),
-  });
 
   await app.register(swagger, {
     openapi: {

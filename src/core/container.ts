@@ -18,7 +18,7 @@ import { createPasswordCheck } from './modules/accounts/password-check.js';
 import { createPasswordResetService, type PasswordResetService } from './modules/accounts/password-reset-service.js';
 import { createProfileService, type ProfileService } from './modules/accounts/profile-service.js';
 import { createRegistrationService, type RegistrationService } from './modules/accounts/registration-service.js';
-import { createDenialRecorder } from './modules/audit/audit-denials.js';
+import { createDenials, type DenialAggregation, type Denials } from './modules/audit/audit-denials.js';
 import { createAuditRepo } from './modules/audit/audit-repo.js';
 import { createAuditTrailService, type AuditTrailService } from './modules/audit/audit-trail-service.js';
 import { createAuditWriter, type AuditWriter } from './modules/audit/audit-writer.js';
@@ -69,6 +69,8 @@ export interface Container {
   /** The access checks every service runs; the auth hook shares its denial recorder. */
   guard: AccessGuard;
   recordDenial: Parameters<typeof createAccessGuard>[0]['recordDenial'];
+  /** Behind recordDenial: folds repeated refusals into one record; close() writes what is pending. */
+  denials: Denials;
   auditTrail: AuditTrailService;
   mail: MailService;
   outbox: OutboxService;
@@ -116,6 +118,8 @@ export interface ContainerOptions {
   signInLimits?: Partial<SignInLimits>;
   /** How long a new superuser request waits for others before the operators' mail (default 60 s). */
   accessRequestDigestMs?: number;
+  /** How repeated refusals are folded into one audit record (default: one window of 60 s). */
+  denialAggregation?: Partial<DenialAggregation>;
 }
 
 /** The composition root: repos, then services, wired by hand (docs/style.md 1). */
@@ -169,7 +173,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
-  const recordDenial = createDenialRecorder({ db, audit });
+  const denials = createDenials({ db, audit, clock, aggregation: options.denialAggregation, warn: (message, err) => logger.warn({ err }, message) });
+  const recordDenial = denials.record;
   const guard = createAccessGuard({ recordDenial });
   const auditTrail = createAuditTrailService({ repo: repos.audit, guard });
 
@@ -269,6 +274,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     audit,
     guard,
     recordDenial,
+    denials,
     auditTrail,
     mail,
     outbox,
@@ -296,6 +302,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     accessRequestDigest,
     readiness,
     async close() {
+      await denials.stop();
       await accessRequestDigest.stop();
       await mailDeliverer.stop();
       await vault.close();

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { RouteEntry } from '../../src/core/http/fastify-types.js';
 import { rolesMay, type Permission } from '../../src/core/access/permissions.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, type SignedIn, type TestApp } from '../harness.js';
+import { asSystem, createTestApp, signIn, type SignedIn, type TestApp } from '../harness.js';
 import { errorLines, rawRequest } from '../support/raw-http.js';
 import { createWebRoot } from '../support/web-root.js';
 
@@ -241,5 +242,168 @@ describe('requests nobody signed in for, to the files and pages', () => {
     }
     expect(failures).toEqual([]);
     expect(errorLines(t.logs().slice(before))).toEqual([]);
+  });
+});
+
+// Issue 11, finding 1 (SEC-35): the limiter ran after the auth hook, so refusals were never
+// counted — 1000 × 404 for a signed-in user without the permission, endless 401s for a random
+// session cookie, 401 (not 429) for an address already limited — and each refusal wrote its own
+// access.deny. Every request is now counted first, and repeated refusals fold into one record.
+describe('rate limits count refused requests too', () => {
+  const globalLimit = 20;
+  let limited: TestApp;
+  let flood: TestApp;
+  let prober: SignedIn;
+  let proberId: string;
+  let limitedReader: SignedIn;
+
+  const addUser = async (app: TestApp, id: string, email: string, password: string) => {
+    const now = app.clock.now().toISOString();
+    await app.container.db.kysely
+      .insertInto('users')
+      .values({ id, email, name: null, password_hash: await hashPassword(password), is_operator: 0, status: 'active', language: 'en', created_at: now, updated_at: now })
+      .execute();
+  };
+  const auditOf = (app: TestApp, action: 'access.deny' | 'access.deny_repeated', targetId: string) =>
+    app.container.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', action).where('target_id', '=', targetId).orderBy('seq').execute();
+  const vaultAs = (app: TestApp, remoteAddress: string, cookie?: string) =>
+    app.app.inject({ method: 'GET', url: '/api/vault', remoteAddress, ...(cookie ? { headers: { cookie } } : {}) });
+
+  beforeAll(async () => {
+    limited = await createTestApp({ app: { rateLimits: { global: globalLimit, auth: 5 } } });
+    await addUser(limited, 'usr_limreader', 'limited-reader@example.com', 'Leser-Passwort 2026!');
+    // Signed in from an address of its own, so the addresses below start with a clean count.
+    limitedReader = await signIn(limited.app, 'limited-reader@example.com', 'Leser-Passwort 2026!', { remoteAddress: '198.51.100.99' });
+    flood = await createTestApp();
+    proberId = 'usr_prober01';
+    await addUser(flood, proberId, 'prober@example.com', 'Prober-Passwort 2026!');
+    prober = await signIn(flood.app, 'prober@example.com', 'Prober-Passwort 2026!');
+  });
+
+  afterAll(async () => {
+    await limited?.close();
+    await flood?.close();
+  });
+
+  it('answers 429 to a signed-in user without the permission once the limit is reached, not endless 404s', async () => {
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof vaultAs>> | undefined;
+    for (let i = 0; i < globalLimit + 10; i += 1) {
+      last = await vaultAs(limited, '198.51.100.1', limitedReader.cookie);
+      statuses.push(last.statusCode);
+    }
+    expect(statuses).toEqual([...Array<number>(globalLimit).fill(404), ...Array<number>(10).fill(429)]);
+    expect(last?.json().error).toMatchObject({ code: 'rate_limited', requestId: last?.headers['x-request-id'] });
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(last?.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // The refused requests that got through were audited once; the 429s did no work at all.
+    const denied = await auditOf(limited, 'access.deny', 'GET /api/vault');
+    expect(denied.map((row) => ({ actor: row.actor_id, ip: row.ip }))).toEqual([{ actor: 'usr_limreader', ip: '198.51.100.1' }]);
+    expect(await auditOf(limited, 'access.deny_repeated', 'GET /api/vault')).toEqual([]);
+  });
+
+  it('answers 429, never 401, to an address already limited, on every route and without looking at the session', async () => {
+    const before = await limited.container.db.kysely.selectFrom('audit_log').select('seq').execute();
+    const requests = [
+      { method: 'GET', url: '/api/customers' },
+      { method: 'GET', url: '/api/session', headers: { cookie: limitedReader.cookie } },
+      { method: 'GET', url: '/api/session', headers: { cookie: 'openeks_session=not-a-session' } },
+      { method: 'POST', url: '/api/session', payload: { email: 'limited-reader@example.com', password: 'Leser-Passwort 2026!' } },
+      { method: 'GET', url: '/api/no-such-route' },
+    ] as const;
+    for (const request of requests) {
+      const res = await limited.app.inject({ ...request, remoteAddress: '198.51.100.1' });
+      expect({ url: `${request.method} ${request.url}`, status: res.statusCode, code: res.json().error?.code, retryAfter: Number(res.headers['retry-after']) > 0 }).toEqual({
+        url: `${request.method} ${request.url}`,
+        status: 429,
+        code: 'rate_limited',
+        retryAfter: true,
+      });
+    }
+    // No sign-in, no session, no audit record: the limiter answered before any other work.
+    expect(await limited.container.db.kysely.selectFrom('audit_log').select('seq').execute()).toHaveLength(before.length);
+  });
+
+  it('answers 429 to an anonymous caller with a made-up session cookie once the limit is reached, not endless 401s', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < globalLimit + 10; i += 1) {
+      const res = await vaultAs(limited, '198.51.100.2', `openeks_session=${randomBytes(24).toString('base64url')}`);
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) expect(res.json().error.code).toBe('rate_limited');
+    }
+    expect(statuses).toEqual([...Array<number>(globalLimit).fill(401), ...Array<number>(10).fill(429)]);
+  });
+
+  it('keeps serving other addresses while one is flooding and limited', async () => {
+    // The same user from another address: counted per address, so the flood does not lock them out.
+    for (let i = 0; i < globalLimit; i += 1) expect((await vaultAs(limited, '198.51.100.3', limitedReader.cookie)).statusCode).toBe(404);
+    const flooding = Array.from({ length: 40 }, () => vaultAs(limited, '198.51.100.3', limitedReader.cookie));
+    const others = Array.from({ length: 10 }, () => limited.app.inject({ method: 'GET', url: '/api/session', remoteAddress: '198.51.100.4', headers: { cookie: limitedReader.cookie } }));
+    const [floodAnswers, otherAnswers] = await Promise.all([Promise.all(flooding), Promise.all(others)]);
+    expect(floodAnswers.map((res) => res.statusCode)).toEqual(Array<number>(40).fill(429));
+    expect(otherAnswers.map((res) => res.statusCode)).toEqual(Array<number>(10).fill(200));
+    const after = await limited.app.inject({ method: 'GET', url: '/api/session', remoteAddress: '198.51.100.4', headers: { cookie: limitedReader.cookie } });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().user.email).toBe('limited-reader@example.com');
+  });
+
+  it('counts IPv6 addresses by their /64, as the sign-in throttle does', async () => {
+    for (let i = 0; i < globalLimit; i += 1) expect((await vaultAs(limited, '2001:db8:1:2::1')).statusCode).toBe(401);
+    expect((await vaultAs(limited, '2001:db8:1:2:ffff:ffff:ffff:ffff')).statusCode).toBe(429);
+    expect((await vaultAs(limited, '2001:db8:1:3::1')).statusCode).toBe(401);
+  });
+
+  it("keeps the routes' own, lower limits (sign-in), counted per route and address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const res = await limited.app.inject({ method: 'POST', url: '/api/session', remoteAddress: '198.51.100.5', payload: { email: 'limited-reader@example.com', password: 'wrong password' } });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // The sign-in route's own limit spent, the address may still use the others (within the global limit).
+    const session = await limited.app.inject({ method: 'GET', url: '/api/session', remoteAddress: '198.51.100.5', headers: { cookie: limitedReader.cookie } });
+    expect(session.statusCode).toBe(200);
+  });
+
+  it('folds 1000 refusals into one access.deny and one access.deny_repeated with the count', async () => {
+    for (let batch = 0; batch < 20; batch += 1) {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => vaultAs(flood, '203.0.113.7', prober.cookie)));
+      expect(answers.map((res) => res.statusCode)).toEqual(Array<number>(50).fill(404));
+    }
+    expect(await auditOf(flood, 'access.deny', 'GET /api/vault')).toHaveLength(1);
+    // The repeats are counted, not yet written: the window is still open.
+    await flood.container.denials.settleClosed();
+    expect(await auditOf(flood, 'access.deny_repeated', 'GET /api/vault')).toEqual([]);
+
+    // The next refusal after the window writes the count, then opens a window of its own.
+    flood.clock.advance(60_000);
+    expect((await vaultAs(flood, '203.0.113.8', prober.cookie)).statusCode).toBe(404);
+    const denied = await auditOf(flood, 'access.deny', 'GET /api/vault');
+    const repeated = await auditOf(flood, 'access.deny_repeated', 'GET /api/vault');
+    expect(denied.map((row) => row.ip)).toEqual(['203.0.113.7', '203.0.113.8']);
+    expect(repeated).toHaveLength(1);
+    expect(repeated[0]).toMatchObject({ actor_id: proberId, result: 'denied', target_type: 'route', reason: 'missing permission vault.read', ip: '203.0.113.7' });
+    const details = JSON.parse(repeated[0]?.details ?? '{}') as { count: number; first_at: string; last_at: string };
+    expect(details).toEqual({ count: 999, first_at: '2026-11-28T09:00:00.000Z', last_at: '2026-11-28T09:00:00.000Z', window_seconds: 60 });
+    expect(1 + details.count).toBe(1000);
+    expect((repeated[0]?.seq ?? 0) < (denied[1]?.seq ?? 0)).toBe(true);
+  });
+
+  it('writes pending repeats when their window closes, and all of them at shutdown', async () => {
+    for (let i = 0; i < 10; i += 1) expect((await vaultAs(flood, '203.0.113.8', prober.cookie)).statusCode).toBe(404);
+    flood.clock.advance(60_000);
+    await flood.container.denials.settleClosed();
+    let repeated = await auditOf(flood, 'access.deny_repeated', 'GET /api/vault');
+    expect(repeated.map((row) => (JSON.parse(row.details) as { count: number }).count)).toEqual([999, 10]);
+
+    for (let i = 0; i < 3; i += 1) expect((await vaultAs(flood, '203.0.113.9', prober.cookie)).statusCode).toBe(404);
+    await flood.container.denials.stop(); // what close() does before the database closes
+    repeated = await auditOf(flood, 'access.deny_repeated', 'GET /api/vault');
+    expect(repeated.map((row) => (JSON.parse(row.details) as { count: number }).count)).toEqual([999, 10, 2]);
+    const denied = await auditOf(flood, 'access.deny', 'GET /api/vault');
+    expect(denied).toHaveLength(3);
+    // 1000 + 1 + 10 + 3 refusals, every one accounted for, in a chain that still verifies.
+    expect(denied.length + 999 + 10 + 2).toBe(1014);
+    expect(await flood.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true });
   });
 });

@@ -11,6 +11,9 @@ import { storeDevice } from '../support/devices.js';
 // called directly — as a CLI command or a token would — with a principal outside its rights,
 // answers `not_found`, records an `access.deny`, and returns or changes nothing. The routes'
 // own check (the auth hook) is not involved here at all.
+//
+// Each call here is one refusal of its own, and must leave its own record: the folding of repeated
+// refusals (access.deny_repeated, SEC-35) is switched off, test/security/route-security.test.ts covers it.
 
 let t: TestApp;
 let customerA: string;
@@ -62,7 +65,7 @@ async function expectDenied(principal: Principal, call: () => Promise<unknown>, 
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ container: { denialAggregation: { windowMs: 0 } } });
   customerA = (await t.container.customers.create({ customerNo: 'A-1', name: 'Stadtwerke A', ...asSystem })).id;
   customerB = (await t.container.customers.create({ customerNo: 'B-1', name: 'Wohnbau B', ...asSystem })).id;
   const a = await storeDevice(t.container, { manufacturer: 'KAM', serial: '71000001', customerAccountId: customerA, keys: [{ hex: 'ffeeddccbbaa99887766554433221100' }] });

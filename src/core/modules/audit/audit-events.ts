@@ -8,6 +8,7 @@ export const auditEvents = {
   'session.deny': 'A sign-in failed (wrong e-mail or password, or an inactive account).',
   'session.end': 'A user signed out.',
   'access.deny': 'A request was refused for lack of a permission.',
+  'access.deny_repeated': 'The same refusal repeated within a minute: counted, then written once with the count.',
   'session.revoke': 'A user or operator ended a session other than the current one.',
   'user.register': 'Someone asked to register an e-mail address (an activation or "you already have an account" mail was queued).',
   'user.activate': 'A registration was completed through its activation link.',
