@@ -240,7 +240,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const customers = createCustomersService({ db, repo: repos.customers, guard, audit, clock });
   const devices = createDevicesService({ repo: repos.devices, guard, clock });
   const keys = createKeyReader({ repo: repos.keys, vault, guard });
-  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, clock });
+  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
