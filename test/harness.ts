@@ -65,6 +65,7 @@ export async function createTestApp(
     [envVar.masterKey]: testMasterKey(),
     [envVar.publicUrl]: 'http://localhost:8080',
     [envVar.outboxDir]: join(outboxRoot, 'outbox'),
+    [envVar.auditAnchors]: join(outboxRoot, 'audit-anchors.jsonl'),
     ...options.env,
   });
   const clock = options.clock ?? new FixedClock();

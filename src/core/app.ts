@@ -28,6 +28,7 @@ import { customersRoutes } from './modules/customers/customers-routes.js';
 import { devicesRoutes } from './modules/devices/devices-routes.js';
 import { importsRoutes } from './modules/imports/imports-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
+import { auditRoutes } from './modules/audit/audit-routes.js';
 import { accessRequestsRoutes } from './modules/access-requests/access-requests-routes.js';
 import { superusersRoutes } from './modules/superusers/superusers-routes.js';
 import { telegramCheckRoutes } from './modules/telegram-check/telegram-check-routes.js';
@@ -127,6 +128,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   );
   await app.register(mailRoutes({ outbox: container.outbox }));
   await app.register(vaultStatusRoutes({ vaultStatus: container.vaultStatus }));
+  await app.register(auditRoutes({ auditTrail: container.auditTrail }));
   await app.register(settingsRoutes({ settings: container.settings }));
   await app.register(customersRoutes({ customers: container.customers }));
   await app.register(devicesRoutes({ devices: container.devices }));

@@ -22,6 +22,9 @@ import { createDenials, type DenialAggregation, type Denials } from './modules/a
 import { createAuditRepo } from './modules/audit/audit-repo.js';
 import { createAuditTrailService, type AuditTrailService } from './modules/audit/audit-trail-service.js';
 import { createAuditWriter, type AuditWriter } from './modules/audit/audit-writer.js';
+import { createAnchorWriter, type AnchorWriter } from './modules/audit/audit-anchors.js';
+import { createAuditKeys, type AuditKeys } from './modules/audit/audit-keys.js';
+import { newId } from '../lib/ids.js';
 import { createOperatorSetupService, type OperatorSetupService } from './modules/auth/operator-setup-service.js';
 import { createSessionService, type SessionService } from './modules/auth/session-service.js';
 import { createSessionsRepo } from './modules/auth/sessions-repo.js';
@@ -66,6 +69,10 @@ export interface Container {
   redis: Redis | undefined;
   vault: Vault;
   audit: AuditWriter;
+  /** The chain keys (SEC-14), open while the vault is unsealed. */
+  auditKeys: AuditKeys;
+  /** Writes this instance's anchors of the audit chain's head. */
+  auditAnchors: AnchorWriter;
   /** The access checks every service runs; the auth hook shares its denial recorder. */
   guard: AccessGuard;
   recordDenial: Parameters<typeof createAccessGuard>[0]['recordDenial'];
@@ -116,6 +123,8 @@ export interface ContainerOptions {
   masterKeyProvider?: MasterKeyProvider;
   /** Brute-force limits (SEC-21); the defaults suit production, tests and benches raise or lower them. */
   signInLimits?: Partial<SignInLimits>;
+  /** How often the audit chain's head is anchored (default 60 s; also at shutdown). */
+  auditAnchorIntervalMs?: number;
   /** How long a new superuser request waits for others before the operators' mail (default 60 s). */
   accessRequestDigestMs?: number;
   /** How repeated refusals are folded into one audit record (default: one window of 60 s). */
@@ -141,16 +150,30 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable; rate limits fall back per request'));
 
   const provider = options.masterKeyProvider ?? (await openMasterKeyProvider(options.secrets.masterKey));
-  const audit = options.audit ?? createAuditWriter({ dialect: db.dialect, clock });
-  const vault = createVault({
+  const vault: Vault = createVault({
     db,
     clock,
     provider,
     logger,
     onCreate: (trx) => audit.write({ actor: serviceActor, action: 'vault.init', target: { type: 'master-key', id: provider.label }, result: 'allowed' }, trx),
   });
+  // The chain keys come from the vault; the writer MACs with them once they are open (SEC-14).
+  const auditKeys = createAuditKeys({ db, vault, clock });
+  const audit = options.audit ?? createAuditWriter({ dialect: db.dialect, clock, keys: auditKeys });
   const status = await vault.init();
   if (status.sealed) logger.error({ label: status.label, reason: status.reason }, 'key vault sealed');
+  else {
+    // A chain key that does not open leaves new records plain and verify reporting it; the
+    // service still starts, like it does with a sealed vault.
+    await auditKeys
+      .open({
+        create: true,
+        onCreate: (trx) => audit.write({ actor: serviceActor, action: 'audit.key_create', target: { type: 'audit-chain-key', id: '1' }, result: 'allowed', details: { epoch: 1 } }, trx),
+      })
+      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'audit chain key not opened; new audit records are not keyed'));
+  }
+  const auditAnchors = createAnchorWriter({ db: db.kysely, keys: auditKeys, file: config.auditAnchors, instance: newId('ins'), clock, logger, intervalMs: options.auditAnchorIntervalMs ?? 60_000 });
+  auditAnchors.start();
 
   // Repositories: every one is built here, on the service's database (docs/architecture.md).
   const repos = {
@@ -176,7 +199,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const denials = createDenials({ db, audit, clock, aggregation: options.denialAggregation, warn: (message, err) => logger.warn({ err }, message) });
   const recordDenial = denials.record;
   const guard = createAccessGuard({ recordDenial });
-  const auditTrail = createAuditTrailService({ repo: repos.audit, guard });
+  const auditTrail = createAuditTrailService({ repo: repos.audit, guard, keys: auditKeys, anchorFile: config.auditAnchors });
 
   // Mail: bodies sealed by the vault until delivered; without SMTP, delivered to the development
   // outbox folder as .eml files (modules/mail/README.md).
@@ -222,7 +245,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const customers = createCustomersService({ db, repo: repos.customers, guard, audit, clock });
   const devices = createDevicesService({ repo: repos.devices, guard, clock });
   const keys = createKeyReader({ repo: repos.keys, vault, guard });
-  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, clock });
+  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
@@ -272,6 +295,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     redis,
     vault,
     audit,
+    auditKeys,
+    auditAnchors,
     guard,
     recordDenial,
     denials,
@@ -305,6 +330,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       await denials.stop();
       await accessRequestDigest.stop();
       await mailDeliverer.stop();
+      await auditAnchors.stop();
+      auditKeys.wipe();
       await vault.close();
       await provider.close();
       redis?.disconnect();

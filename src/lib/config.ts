@@ -26,6 +26,11 @@ export interface Config {
    * user may read it (the mails hold one-time links).
    */
   outboxDir: string;
+  /**
+   * The append-only file the audit chain's head is anchored in (SEC-14): outside the database, so
+   * whoever can rewrite the database cannot also rewrite it. Beside the SQLite file by default.
+   */
+  auditAnchors: string;
   logLevel: LogLevel;
   /** `auto`: human-readable lines on a terminal, JSON otherwise (src/lib/log-format.ts). */
   logFormat: LogFormat;
@@ -110,6 +115,8 @@ export function loadSettings(env: Env): Settings {
   const sqliteFile = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : undefined;
   const outboxDir = read(env, envVar.outboxDir, sqliteFile === undefined || sqliteFile === ':memory:' ? './data/outbox' : `${dirname(sqliteFile)}/outbox`);
   if (/[\u0000-\u001f]/.test(outboxDir)) throw new ConfigError(envVar.outboxDir, 'must be a folder path without control characters');
+  const auditAnchors = read(env, envVar.auditAnchors, sqliteFile === undefined || sqliteFile === ':memory:' ? './data/audit-anchors.jsonl' : `${dirname(sqliteFile)}/audit-anchors.jsonl`);
+  if (auditAnchors === '' || /[\u0000-\u001f]/.test(auditAnchors)) throw new ConfigError(envVar.auditAnchors, 'must be a file path without control characters');
 
   const mailFrom = read(env, envVar.mailFrom, 'openeks <no-reply@localhost>');
   if (mailFrom.length > 320 || /[\r\n]/.test(mailFrom)) throw new ConfigError(envVar.mailFrom, 'must be one line of at most 320 characters');
@@ -136,6 +143,7 @@ export function loadSettings(env: Env): Settings {
       publicUrl,
       mailFrom,
       outboxDir,
+      auditAnchors,
       logLevel,
       logFormat,
       trustProxy: trustProxyText === 'true',

@@ -11,6 +11,7 @@ export const envVar = {
   masterKey: 'OPENEKS_MASTER_KEY',
   smtpUrl: 'OPENEKS_SMTP_URL',
   outboxDir: 'OPENEKS_OUTBOX_DIR',
+  auditAnchors: 'OPENEKS_AUDIT_ANCHORS',
   mailFrom: 'OPENEKS_MAIL_FROM',
   redisUrl: 'OPENEKS_REDIS_URL',
   mqttUrl: 'OPENEKS_MQTT_URL',

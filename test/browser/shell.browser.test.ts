@@ -132,6 +132,10 @@ describe('web shell', () => {
     await page.getByText('Die Einstellungen sind gespeichert.').waitFor();
     await expect(server.container.settings.getPasswordProfile()).resolves.toBe('nist');
     await server.container.settings.setPasswordProfile({ profile: 'guide', ...asSystem });
+    // The audit trail's state (SEC-14), checked by the server when the page opened.
+    const auditBox = page.getByRole('region', { name: 'Audit-Protokoll' });
+    await auditBox.getByText('Unverändert').waitFor();
+    await expect(auditBox.textContent()).resolves.toMatch(/\d+ Einträge, davon \d+ mit dem Kettenschlüssel signiert\./);
     await nav.getByRole('link', { name: 'Postausgang' }).click();
     await page.getByRole('heading', { level: 1, name: 'Postausgang' }).waitFor();
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-cli-'));
   testDb = await createTestDb({ migrate: false });
   await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error', [envVar.outboxDir]: join(dir, 'outbox') };
+  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error', [envVar.outboxDir]: join(dir, 'outbox'), [envVar.auditAnchors]: join(dir, 'audit-anchors.jsonl') };
 });
 
 afterAll(async () => {
@@ -74,15 +75,37 @@ describe('openeks CLI', () => {
     expect((await stat(folder)).mode & 0o777).toBe(0o700);
   });
 
-  it('audit verify passes on an intact trail and fails at an edited record', async () => {
+  it('audit verify: 0 intact, 4 without the vault, 3 when the newest records were removed, 1 at an edited record', async () => {
     const ok = await openeks(['audit', 'verify']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/audit trail intact: \d+ records/);
+    expect(ok.stdout).toMatch(/audit trail intact: \d+ records \(\d+ keyed\), head [0-9a-f]{64}; newest anchor: record \d+ at /);
+
+    // A wrong master key: the MACs cannot be checked, and it never says "intact".
+    const wrongKey = join(dir, 'wrong.key');
+    await writeFile(wrongKey, `v1 ${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const sealed = await openeks(['audit', 'verify'], { [envVar.masterKey]: `file:${wrongKey}` });
+    expect(sealed.code).toBe(4);
+    expect(sealed.stdout).toBe('');
+    expect(sealed.stderr).toContain('audit trail NOT VERIFIED');
+    expect(sealed.stderr).toContain(`the key vault is sealed`);
+    expect(sealed.stderr).toContain(wrongKey);
+    expect(sealed.stderr).toMatch(/does not open|canary/);
 
     const db = openDatabase(testDb.url);
     try {
       if (db.kind === 'postgres') await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(db.kysely);
-      else await sql`DROP TRIGGER audit_log_no_update`.execute(db.kysely);
+      else {
+        await sql`DROP TRIGGER audit_log_no_update`.execute(db.kysely);
+        await sql`DROP TRIGGER audit_log_no_delete`.execute(db.kysely);
+      }
+      // The probe: delete the newest record. The commands before anchored the head at their exit.
+      const [last, previous] = await db.kysely.selectFrom('audit_log').select('seq').orderBy('seq', 'desc').limit(2).execute();
+      await db.kysely.deleteFrom('audit_log').where('seq', '=', last?.seq ?? 0).execute();
+      const tail = await openeks(['audit', 'verify']);
+      expect(tail.code).toBe(3);
+      expect(tail.stderr).toContain(`missing tail: records ${(previous?.seq ?? 0) + 1}…${last?.seq} were removed after the anchor of `);
+      expect(tail.stderr).toMatch(/removed after the anchor of \d{4}-\d\d-\d\dT\S+ \(instance ins_[A-Za-z0-9_-]+\)/);
+
       const first = await db.kysely.selectFrom('audit_log').select('seq').orderBy('seq').limit(1).executeTakeFirstOrThrow();
       await db.kysely.updateTable('audit_log').set({ actor_role: 'operator' }).where('seq', '=', first.seq).execute();
       const broken = await openeks(['audit', 'verify']);

@@ -5,6 +5,7 @@ import { accounts } from './migrations/0002-accounts.js';
 import { inventory } from './migrations/0003-inventory.js';
 import { superusers } from './migrations/0004-superusers.js';
 import { mailBodies } from './migrations/0005-mail-bodies.js';
+import { auditKeys } from './migrations/0006-audit-keys.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0003-inventory': inventory(db.kind),
     '0004-superusers': superusers(db.kind),
     '0005-mail-bodies': mailBodies(db.kind),
+    '0006-audit-keys': auditKeys(db.kind),
   };
 }
 

@@ -93,7 +93,17 @@ export interface AuditLogTable {
   auth_method: string | null;
   details: string;
   prev_hash: string;
+  /** SHA-256 of the record (key_epoch null) or its HMAC under the chain key of that epoch. */
   hash: string;
+  /** The chain key epoch the record was MACed under; null: plain SHA-256 (older or written while sealed). */
+  key_epoch: number | null;
+}
+
+export interface AuditChainKeysTable {
+  epoch: number;
+  /** The chain secret as a vault envelope (context: audit_chain_keys, epoch). */
+  ciphertext: string;
+  created_at: string;
 }
 
 export interface MailOutboxTable {
@@ -234,6 +244,7 @@ export interface Database {
   one_time_tokens: OneTimeTokensTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  audit_chain_keys: AuditChainKeysTable;
   mail_outbox: MailOutboxTable;
   vault_keks: VaultKeksTable;
   vault_data_keys: VaultDataKeysTable;

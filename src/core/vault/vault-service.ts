@@ -57,6 +57,11 @@ export interface Vault {
   /** Boot self-test; resolves with the status (sealed is a state, not an exception). */
   init(): Promise<VaultStatus>;
   status(): VaultStatus;
+  /**
+   * Throws `sealed` (503) while the vault is sealed. For key operations that would not touch the
+   * vault themselves (a state change): sealed means no key operation at all (SEC-05).
+   */
+  assertUnsealed(): void;
   encrypt(input: EncryptInput, trx?: Executor): Promise<EncryptResult>;
   decrypt(input: DecryptInput, trx?: Executor): Promise<Buffer>;
   /** Many reads at once (exports): all or nothing, one promise instead of one per key. */
@@ -176,6 +181,10 @@ export function createVault(deps: VaultDeps): Vault {
     },
 
     status,
+
+    assertUnsealed() {
+      if (sealedReason !== undefined) throw sealedError(sealedReason);
+    },
 
     encrypt(input, trx) {
       return guarded(async () => {

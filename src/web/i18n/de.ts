@@ -128,6 +128,22 @@ export const de: Messages = {
     save: 'Speichern',
     saving: 'Wird gespeichert …',
     saved: 'Die Einstellungen sind gespeichert.',
+    audit: {
+      title: 'Audit-Protokoll',
+      checking: 'Das Audit-Protokoll wird geprüft …',
+      states: {
+        intact: 'Unverändert',
+        broken: 'Beschädigt',
+        'missing-tail': 'Neueste Einträge fehlen',
+        unverifiable: 'Nicht prüfbar',
+      },
+      records: '{{records}} Einträge, davon {{keyed}} mit dem Kettenschlüssel signiert.',
+      lastAnchor: 'Letzter Anker: Eintrag {{seq}}, {{date}}.',
+      noAnchor: 'Noch kein Anker geschrieben.',
+      unkeyed: '{{count}} Einträge wurden geschrieben, während der Schlüsseltresor versiegelt war, und sind nicht signiert.',
+      detail: 'Einzelheiten:',
+      hint: 'Jeder Eintrag wird mit einem Schlüssel aus dem Schlüsseltresor signiert; der neueste Eintrag wird jede Minute in einer Datei außerhalb der Datenbank verankert. Auf dem Server prüft openeks audit verify dasselbe.',
+    },
   },
   outbox: {
     title: 'Postausgang',

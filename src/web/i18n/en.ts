@@ -127,6 +127,22 @@ export const en = {
     save: 'Save',
     saving: 'Saving…',
     saved: 'The settings are saved.',
+    audit: {
+      title: 'Audit trail',
+      checking: 'Checking the audit trail…',
+      states: {
+        intact: 'Intact',
+        broken: 'Broken',
+        'missing-tail': 'Newest records missing',
+        unverifiable: 'Cannot be verified',
+      },
+      records: '{{records}} records, {{keyed}} of them signed with the chain key.',
+      lastAnchor: 'Last anchor: record {{seq}}, {{date}}.',
+      noAnchor: 'No anchor written yet.',
+      unkeyed: '{{count}} records were written while the key vault was sealed and are not signed.',
+      detail: 'Details:',
+      hint: 'Every record is signed with a key held by the key vault; the newest record is anchored in a file outside the database every minute. On the server, openeks audit verify runs the same check.',
+    },
   },
   outbox: {
     title: 'Outbox',

@@ -1,4 +1,5 @@
-// Service-wide settings (operators): today the password policy profile (SEC-19).
+// Service-wide settings (operators): the password policy profile (SEC-19), and the audit trail's
+// state (SEC-14).
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { passwordProfiles, type PasswordProfile } from '../../shared/password-policy/index.js';
@@ -6,6 +7,7 @@ import { useApi } from '../api/api-context.js';
 import { getPasswordProfile, setPasswordProfile } from '../api/settings-api.js';
 import { ErrorAlert, Notice } from '../components/error-alert.js';
 import { PageHeading } from '../components/page-heading.js';
+import { AuditTrailBox } from './audit-trail-box.js';
 
 type Load = { status: 'loading' } | { status: 'ready' } | { status: 'failed'; error: unknown };
 
@@ -83,6 +85,7 @@ export function SettingsPage() {
           </button>
         </form>
       )}
+      <AuditTrailBox />
     </section>
   );
 }

@@ -6,7 +6,8 @@ import type { Actor } from '../../access/actor.js';
 import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect.js';
 import type { AuditAction } from './audit-events.js';
-import { auditHash, genesisHash } from './audit-hash.js';
+import { auditHash, auditMac, genesisHash } from './audit-hash.js';
+import type { AuditKeys } from './audit-keys.js';
 
 export interface AuditEntry {
   actor: Actor;
@@ -27,7 +28,12 @@ export interface AuditWriter {
 const clean = (value: string | null | undefined, max = 1000): string | null =>
   value === null || value === undefined ? null : encodeControlChars(value).slice(0, max);
 
-export function createAuditWriter(deps: { dialect: Pick<Dialect, 'lockAuditChain'>; clock: Clock }): AuditWriter {
+/**
+ * `keys` MAC each record under the current chain key (SEC-14). While the vault is sealed there is
+ * none, and the record is written with the plain SHA-256 link instead of being refused: sign-ins
+ * and refusals must still be recorded; verify counts such records (audit-verify.ts).
+ */
+export function createAuditWriter(deps: { dialect: Pick<Dialect, 'lockAuditChain'>; clock: Clock; keys?: Pick<AuditKeys, 'current'> }): AuditWriter {
   return {
     async write(entry, trx) {
       try {
@@ -57,7 +63,10 @@ export function createAuditWriter(deps: { dialect: Pick<Dialect, 'lockAuditChain
           details: JSON.stringify(details),
           prev_hash: last?.hash ?? genesisHash,
         };
-        await trx.insertInto('audit_log').values({ ...fields, hash: auditHash(fields) }).execute();
+        const key = deps.keys?.current();
+        const chained = { ...fields, key_epoch: key?.epoch ?? null };
+        const hash = key === undefined ? auditHash(chained) : auditMac(key.mac, chained);
+        await trx.insertInto('audit_log').values({ ...chained, hash }).execute();
       } catch (err) {
         throw new AppError('audit_unavailable', undefined, { cause: err });
       }

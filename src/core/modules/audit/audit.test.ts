@@ -6,9 +6,7 @@ import { AppError } from '../../../shared/errors.js';
 import { testDatabaseKind } from '../../../../test/support/test-db.js';
 import { dialects } from '../../db/dialect.js';
 import type { Actor } from '../../access/actor.js';
-import { createAuditRepo } from './audit-repo.js';
 import { createAuditWriter, type AuditWriter } from './audit-writer.js';
-import { verifyAuditChain } from './audit-verify.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -17,6 +15,7 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 const db = () => t.container.db.kysely;
+const verify = () => t.container.auditTrail.verify(asSystem);
 
 async function writeSome(n: number, actor: Actor = systemActor) {
   for (let i = 0; i < n; i += 1) {
@@ -48,7 +47,7 @@ describe('audit trail', () => {
 
   it('chains every record to its predecessor and verifies', async () => {
     await writeSome(5);
-    const verdict = await verifyAuditChain(createAuditRepo(db()));
+    const verdict = await verify();
     expect(verdict).toMatchObject({ ok: true });
     const rows = await db().selectFrom('audit_log').selectAll().orderBy('seq').execute();
     for (let i = 1; i < rows.length; i += 1) expect(rows[i]?.prev_hash).toBe(rows[i - 1]?.hash);
@@ -66,7 +65,7 @@ describe('audit trail', () => {
     await dropGuards();
     const target = (await seqs())[2] ?? 0;
     await db().updateTable('audit_log').set({ target_id: 'mail_forged' }).where('seq', '=', target).execute();
-    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: false, seq: target, problem: 'edited' });
+    expect(await verify()).toMatchObject({ ok: false, seq: target, problem: 'edited' });
   });
 
   it('finds a deleted record at the record after it', async () => {
@@ -74,7 +73,7 @@ describe('audit trail', () => {
     await dropGuards();
     const all = await seqs();
     await db().deleteFrom('audit_log').where('seq', '=', all[2] ?? 0).execute();
-    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: false, seq: all[3], problem: 'broken-link' });
+    expect(await verify()).toMatchObject({ ok: false, seq: all[3], problem: 'broken-link' });
   });
 
   it('finds two swapped records', async () => {
@@ -89,14 +88,14 @@ describe('audit trail', () => {
     await db().updateTable('audit_log').set({ id: `${idA}-tmp`, prev_hash: 'tmp-a' }).where('seq', '=', a).execute();
     await db().updateTable('audit_log').set({ id: idA, ...restA }).where('seq', '=', b).execute();
     await db().updateTable('audit_log').set({ id: idB, ...restB }).where('seq', '=', a).execute();
-    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: false, seq: a, problem: 'broken-link' });
+    expect(await verify()).toMatchObject({ ok: false, seq: a, problem: 'broken-link' });
   });
 
   it('encodes control characters in user-supplied fields (log injection)', async () => {
     await writeSome(1, { ...systemActor, userAgent: 'x\nFAKE ENTRY\r\u0007' });
     const row = await db().selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
     expect(row.user_agent).toBe('x\\u000aFAKE ENTRY\\u000d\\u0007');
-    expect(await verifyAuditChain(createAuditRepo(db()))).toMatchObject({ ok: true });
+    expect(await verify()).toMatchObject({ ok: true });
   });
 
   it('rolls the action back when the record is written and the transaction then fails', async () => {

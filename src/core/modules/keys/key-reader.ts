@@ -21,7 +21,7 @@ export interface ActiveKey {
   key: Buffer;
 }
 
-export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | 'findOfDeviceInScope' | 'findActiveInScope'>; vault: Pick<Vault, 'decrypt'>; guard: AccessGuard }) {
+export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | 'findOfDeviceInScope' | 'findActiveInScope'>; vault: Pick<Vault, 'decrypt' | 'assertUnsealed'>; guard: AccessGuard }) {
   const decrypt = (row: DeviceKeyRow, ciphertext: string) =>
     deps.vault.decrypt({ ciphertext, context: deviceKeyContext({ id: row.id, deviceId: row.device_id, keyType: row.key_type, version: row.version }) });
 
@@ -32,6 +32,8 @@ export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | '
      */
     async readActive({ principal, actor, deviceId, keyType }: { principal: Principal; actor: Actor; deviceId: string; keyType: KeyType }): Promise<ActiveKey | undefined> {
       await deps.guard.require(principal, actor, 'keys.read');
+      // Sealed means no key operation (SEC-05), also when there is no key to decrypt.
+      deps.vault.assertUnsealed();
       const scope = await deviceScopeOf(principal);
       const row = await deps.repo.findActiveInScope(scope, deviceId, keyType);
       if (row === undefined && !(await deps.repo.deviceInScope(scope, deviceId))) throw await deps.guard.notFound(actor, { type: 'device', id: deviceId }, 'No such device.');
@@ -45,6 +47,7 @@ export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | '
      */
     async readVersion({ principal, actor, deviceId, keyId }: { principal: Principal; actor: Actor; deviceId: string; keyId: string }): Promise<Buffer> {
       await deps.guard.require(principal, actor, 'keys.manage');
+      deps.vault.assertUnsealed();
       const row = await deps.repo.findOfDeviceInScope(await deviceScopeOf(principal), deviceId, keyId);
       if (!row) throw await deps.guard.notFound(actor, { type: 'device-key', id: keyId }, `Key version ${keyId} of device ${deviceId} was not found.`);
       if (row.state === 'destroyed' || row.ciphertext === null) throw new AppError('key_destroyed', `Version ${row.version} of the ${row.key_type} key was destroyed; the key no longer exists.`);

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../../db/db-errors.js';
 import type { DeviceKeyRow } from '../../db/schema.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
+import type { Vault } from '../../vault/vault-service.js';
 import type { KeyState } from '../../../shared/inventory/device-fields.js';
 import { canTransition } from '../../../shared/inventory/key-states.js';
 import { keyVersionView, MAX_STATE_REASON, type KeyVersion } from './keys-schemas.js';
@@ -18,6 +19,8 @@ export interface KeyVersionsDeps {
   repo: Pick<KeysRepo, 'findOfDevice' | 'findOfDeviceInScope' | 'findActive' | 'setState'>;
   guard: AccessGuard;
   audit: AuditWriter;
+  /** Only asked whether it is sealed: a sealed vault stops every key operation (SEC-05). */
+  vault: Pick<Vault, 'assertUnsealed'>;
   clock: Clock;
 }
 
@@ -68,6 +71,9 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
      */
     async transition({ principal, actor, deviceId, keyId, to, reason }: { principal: Principal; actor: Actor; deviceId: string; keyId: string; to: KeyState; reason?: string | undefined }): Promise<KeyVersion> {
       await guard.require(principal, actor, 'keys.manage');
+      // A state change needs no key material, but a sealed vault means no key operation (SEC-05):
+      // refused before anything is read or written, like the mail that cannot be sealed (not audited).
+      deps.vault.assertUnsealed();
       const why = checkedReason(to, reason);
       const notFound = `Key version ${keyId} of device ${deviceId} was not found.`;
       // The scope is checked before the transaction: a refusal is audited in a transaction of its own.

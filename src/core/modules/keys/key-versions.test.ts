@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, asSystem, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { createTestApp, asSystem, testMasterKey, type SignedIn, type TestApp } from '../../../../test/harness.js';
+import { envVar } from '../../../lib/env-vars.js';
 import { auditOf, signInNewUser } from '../../../../test/support/accounts.js';
 import { storeDevice, storeKey } from '../../../../test/support/devices.js';
 import { AppError } from '../../../shared/errors.js';
@@ -250,5 +251,36 @@ describe('the service', () => {
     const err = await appErrorOf(t.container.keyVersions.transition({ deviceId, keyId: id, to: 'compromised', reason: 'zu spät', ...asSystem }));
     expect(err.code).toBe('key_transition_illegal');
     expect(err.details).toEqual([{ field: 'state', reason: 'is destroyed' }]);
+  });
+});
+
+describe('a sealed vault (SEC-05, issue 11 finding 9)', () => {
+  it('refuses every key operation with 503 sealed and changes nothing', async () => {
+    const deviceId = await insertDevice();
+    const { id } = await insertKey(deviceId, { state: 'active' });
+    // A second instance on the same database started with a wrong master key; the operator's
+    // session (made on the first) is valid there too.
+    const sealed = await createTestApp({ env: { [envVar.databaseUrl]: t.secrets.databaseUrl.reveal(), [envVar.masterKey]: testMasterKey() } });
+    try {
+      expect(sealed.container.vault.status().sealed).toBe(true);
+      const auditBefore = (await t.container.db.kysely.selectFrom('audit_log').select('seq').execute()).length;
+      for (const payload of [{ state: 'suspended' }, { state: 'compromised', reason: 'probe' }, { state: 'deactivated' }]) {
+        const res = await sealed.app.inject({ method: 'POST', url: `/api/devices/${deviceId}/keys/${id}/state`, headers: { cookie: op.cookie, 'x-csrf-token': op.csrfToken }, payload });
+        expect(res.statusCode).toBe(503);
+        expect(res.json().error.code).toBe('sealed');
+        expect(res.json().error.message).toContain('env:OPENEKS_MASTER_KEY');
+      }
+      expect(await rowOf(id)).toMatchObject({ state: 'active', state_reason: null });
+      expect(await auditFor(id)).toHaveLength(0);
+      expect((await t.container.db.kysely.selectFrom('audit_log').select('seq').execute()).length).toBe(auditBefore);
+      // Reads refuse alike, before anything is looked up.
+      expect(await appErrorOf(sealed.container.keys.readVersion({ ...asSystem, deviceId, keyId: id }))).toMatchObject({ code: 'sealed' });
+      expect(await appErrorOf(sealed.container.keys.readActive({ ...asSystem, deviceId, keyType: 'DEK' }))).toMatchObject({ code: 'sealed' });
+      expect(await appErrorOf(sealed.container.keyVersions.transition({ ...asSystem, deviceId, keyId: id, to: 'destroyed' }))).toMatchObject({ code: 'sealed' });
+      expect(await rowOf(id)).toMatchObject({ state: 'active' });
+      expect((await rowOf(id)).ciphertext).not.toBeNull();
+    } finally {
+      await sealed.close();
+    }
   });
 });
