@@ -1,4 +1,5 @@
 import { deAccess } from './de-access.js';
+import { deGrants } from './de-grants.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
 import { deReadings } from './de-readings.js';
@@ -197,6 +198,9 @@ export const de: Messages = {
     missingToken: 'Diese Seite braucht den vollständigen Aktivierungslink aus Ihrer E-Mail, der auf #token=… endet. Bitte öffnen Sie den Link erneut.',
     newLink: 'Neuen Aktivierungslink anfordern',
     toSignIn: 'Schon registriert? Anmelden',
+    invited_one: 'Sie wurden eingeladen, den Schlüssel von {{formatted}} Gerät zu lesen',
+    invited_other: 'Sie wurden eingeladen, die Schlüssel von {{formatted}} Geräten zu lesen',
+    withdrawnHint: 'Bitten Sie die Person, die Sie eingeladen hat, die Leserechte erneut zuzuordnen.',
   },
   forgot: {
     title: 'Passwort vergessen?',
@@ -400,4 +404,5 @@ export const de: Messages = {
   ...deImportProblems,
   ...deReadings,
   ...deAccess,
+  ...deGrants,
 };

@@ -1,5 +1,6 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
 import { enAccess } from './en-access.js';
+import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
 import { enReadings } from './en-readings.js';
@@ -196,6 +197,9 @@ export const en = {
     missingToken: 'This page needs the complete activation link from your e-mail, which ends in #token=…. Please open the link again.',
     newLink: 'Ask for a new activation link',
     toSignIn: 'Already registered? Sign in',
+    invited_one: 'You were invited to read the key of {{formatted}} device',
+    invited_other: 'You were invited to read the keys of {{formatted}} devices',
+    withdrawnHint: 'Please ask the person who invited you to assign the read rights again.',
   },
   forgot: {
     title: 'Forgot password?',
@@ -399,6 +403,7 @@ export const en = {
   ...enImportProblems,
   ...enReadings,
   ...enAccess,
+  ...enGrants,
 };
 
 export type Messages = typeof en;
