@@ -1,5 +1,6 @@
 // Read rights (docs/grants.md): who reads the selected devices, assigning them to an e-mail, and
 // removing a reader. A selection is ticked ids or "all N matching" (src/shared/api/grants.ts).
+import type { Static } from '@sinclair/typebox';
 import {
   GrantResultView, ReadersView, RevokeResultView,
   type DeviceSelection, type GrantBody, type ReadersBody, type RevokeBody,
@@ -11,7 +12,7 @@ export type { DeviceSelection, GrantResultView as GrantResult, ReaderView as Rea
 
 /** Changes nothing; POST because a selection of ids can be long. */
 export async function listReaders(client: ApiClient, selection: DeviceSelection, options?: RequestOptions): Promise<ReadersView> {
-  const body: ReadersBody = { selection };
+  const body: Static<typeof ReadersBody> = { selection };
   return checkResponse(ReadersView, await client.post('/api/grants/readers', body, options), 'readers');
 }
 
