@@ -5,6 +5,7 @@ import { accounts } from './migrations/0002-accounts.js';
 import { inventory } from './migrations/0003-inventory.js';
 import { superusers } from './migrations/0004-superusers.js';
 import { mailBodies } from './migrations/0005-mail-bodies.js';
+import { grants } from './migrations/0007-grants.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -14,6 +15,8 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0003-inventory': inventory(db.kind),
     '0004-superusers': superusers(db.kind),
     '0005-mail-bodies': mailBodies(db.kind),
+    // 0006 is another branch's; the names sort in the order they were written.
+    '0007-grants': grants(db.kind),
   };
 }
 
