@@ -129,7 +129,10 @@ const runs = {
   en: { customerNo: '4712', customerName: 'Wohnbau Musterstadt eG', first: 71_000_001, superuser: { email: 'sam.dealer@example.com', name: 'Sam Dealer' }, invitee: { email: 'kim.customer@example.com', name: 'Kim Customer', password: 'Meter keys, 4 the win!' } },
 } as const;
 
+const bulk = { customerNo: '4713', first: 72_000_001, superuser: 'verwalter@example.com', reader: 'bestandskunde@example.com', invitee: 'nie.registriert@example.com' } as const;
+
 describe('read rights in the browser (the guide’s distribution flow)', () => {
+  let bulkCustomer = '';
   let smtp: TestSmtpServer;
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
@@ -151,6 +154,11 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
       const userId = await createActiveUser(server, { email: run.superuser.email, name: run.superuser.name, language });
       await server.container.db.kysely.insertInto('superuser_links').values({ user_id: userId, customer_account_id: customer, linked_by: null, request_id: null, created_at: server.clock.now().toISOString() }).execute();
     }
+    bulkCustomer = (await server.container.customers.create({ customerNo: bulk.customerNo, name: 'Hausverwaltung Bulk', ...asSystem })).id;
+    for (let n = 0; n < 26; n++) await storeDevice(server.container, { manufacturer: 'KAM', serial: String(bulk.first + n), model: 'MULTICAL 403', customerAccountId: bulkCustomer, keys: [{ hex: 'ab'.repeat(16) }] });
+    const bulkUser = await createActiveUser(server, { email: bulk.superuser, language: 'en' });
+    await server.container.db.kysely.insertInto('superuser_links').values({ user_id: bulkUser, customer_account_id: bulkCustomer, linked_by: null, request_id: null, created_at: server.clock.now().toISOString() }).execute();
+    await createActiveUser(server, { email: bulk.reader, language: 'de' });
   });
 
   afterAll(async () => {
@@ -358,4 +366,85 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
       await readerContext.close();
     });
   }
+
+  it('selects all matching, retries with the new count when the selection changed, and withdraws an invitation by removing everything', { timeout: 240_000 }, async () => {
+    const x = texts.en;
+    const context = await browser.newContext({ locale: x.locale, viewport: { width: 1366, height: 900 } });
+    const su = await context.newPage();
+    onTestFailed(async () => {
+      await shot(su, 'read-rights-failed-bulk');
+    });
+    const watch = await watchPage(su, [
+      { status: 401, path: '/api/session' },
+      { status: 409, path: '/api/grants' },
+      { status: 410, path: '/api/registrations/inspect' },
+    ]);
+    await su.goto(`${server.baseUrl}/eks?limit=25`);
+    await su.getByLabel(x.email).fill(bulk.superuser);
+    await su.getByLabel(x.password).fill(goodPassword);
+    await su.getByRole('button', { name: x.signIn }).click();
+    await enrolTotpInBrowser(su, server.clock, 'en');
+    await su.getByText('26 devices', { exact: true }).waitFor();
+    const selectionSize = su.getByRole('group', { name: x.selectionGroup }).getByRole('status');
+
+    // Not offered before the whole page is ticked; then "all 26 matching" is the filter, on every page.
+    await expect(su.getByRole('button', { name: 'Select all 26 matching' }).count()).resolves.toBe(0);
+    await su.getByRole('checkbox', { name: x.selectPage }).check();
+    await su.getByRole('button', { name: 'Select all 26 matching' }).click();
+    await expect.poll(() => selectionSize.textContent()).toBe('All 26 matching devices selected');
+    await su.getByRole('button', { name: x.next }).click();
+    await expect.poll(() => su.getByRole('checkbox', { name: x.selectRow(String(bulk.first + 25)) }).isChecked()).toBe(true);
+    await su.getByRole('button', { name: x.edit }).click();
+    const panel = su.getByRole('region', { name: x.panel });
+    await panel.getByText('Who can read the keys of the 26 selected devices.').waitFor();
+    await panel.getByRole('button', { name: x.assign, exact: true }).click();
+    const dialog = su.getByRole('dialog', { name: x.dialog });
+    await dialog.getByText('can read the keys of the 26 selected devices', { exact: false }).waitFor();
+
+    // Meanwhile a 27th meter arrives for the account: the dialog says so, nothing is stored.
+    await storeDevice(server.container, { manufacturer: 'KAM', serial: String(bulk.first + 26), model: 'MULTICAL 403', customerAccountId: bulkCustomer, keys: [{ hex: 'cd'.repeat(16) }] });
+    await dialog.getByLabel(x.userEmail).fill(bulk.reader);
+    await dialog.getByRole('button', { name: x.assign, exact: true }).click();
+    await dialog.getByRole('alert').getByText('The selection changed meanwhile: the filter now matches 27 devices. Nothing was assigned.').waitFor();
+    const reader = await userByEmail(server, bulk.reader);
+    expect(await activeGrants(server, reader?.id ?? '')).toEqual([]);
+    await shot(su, 'read-rights-changed-en');
+    // Assigning the new count: an account gets the read rights at once, and a mail in its own language.
+    await dialog.getByRole('button', { name: 'Assign 27 devices' }).click();
+    await panel.getByText(`27 devices granted to ${bulk.reader}.`).waitFor();
+    await expect.poll(() => selectionSize.textContent()).toBe('All 27 matching devices selected');
+    const readers = panel.getByRole('table', { name: x.readersTable });
+    const readerRow = readers.getByRole('row', { name: new RegExp(bulk.reader) });
+    await readerRow.getByText('Active').waitFor();
+    await readerRow.getByText('27 of 27').waitFor();
+    expect(await activeGrants(server, reader?.id ?? '')).toHaveLength(27);
+    const granted = await mailTo(bulk.reader, 'openeks: Leserechte für 27 Geräte');
+    expect(granted.subject).toBe('openeks: Leserechte für 27 Geräte');
+
+    // An invitation, then "Remove everything" of that reader: the invitation is withdrawn.
+    await panel.getByRole('button', { name: x.assign, exact: true }).click();
+    await dialog.getByLabel(x.userEmail).fill(bulk.invitee);
+    await dialog.getByRole('button', { name: x.assign, exact: true }).click();
+    await panel.getByText(`27 devices granted to ${bulk.invitee} (invitation sent).`).waitFor();
+    const invitation = await mailTo(bulk.invitee, `openeks: ${bulk.superuser} invites you (read rights for 27 devices)`);
+    const token = tokenIn(invitation.text, 'http://localhost:8080/register/complete');
+    const invitee = await userByEmail(server, bulk.invitee);
+    await readers.getByRole('button', { name: `Remove every read right of ${bulk.invitee}` }).click();
+    const confirm = su.getByRole('alertdialog', { name: 'Remove every read right of this reader?' });
+    await confirm.getByText('A pending invitation is cancelled.', { exact: false }).waitFor();
+    await confirm.getByRole('button', { name: x.removeConfirm }).click();
+    await panel.getByText(`${bulk.invitee} can no longer read 27 devices.`).waitFor();
+    await expect.poll(() => readers.getByRole('row', { name: new RegExp(bulk.invitee) }).count()).toBe(0);
+    expect(await activeGrants(server, invitee?.id ?? '')).toEqual([]);
+    expect(await activeGrants(server, reader?.id ?? '')).toHaveLength(27);
+    expect((await auditOf(server, 'invitation.cancel')).map((r) => r.target_id)).toEqual([invitee?.id]);
+    await su.goto(`${server.baseUrl}/register/complete#token=${token}`);
+    await su.getByRole('alert').getByText('This invitation was withdrawn: the read rights it offered were removed.').waitFor();
+    await su.getByText('Please ask the person who invited you to assign the read rights again.').waitFor();
+    await expect(su.getByRole('link', { name: 'Ask for a new activation link' }).count()).resolves.toBe(0);
+    await shot(su, 'read-rights-withdrawn-en');
+
+    expect(watch.problems()).toEqual([]);
+    await context.close();
+  });
 });
