@@ -37,8 +37,12 @@ import { createUsersRepo } from './modules/auth/users-repo.js';
 import { createCustomersRepo } from './modules/customers/customers-repo.js';
 import { createCustomersService, type CustomersService } from './modules/customers/customers-service.js';
 import { seedDemo } from './modules/demo/demo-seed-service.js';
+import { createDeviceSelections } from './modules/devices/device-selection.js';
 import { createDevicesRepo } from './modules/devices/devices-repo.js';
 import { createDevicesService, type DevicesService } from './modules/devices/devices-service.js';
+import { createCompromiseNotice } from './modules/grants/grant-mail.js';
+import { createGrantsRepo } from './modules/grants/grants-repo.js';
+import { createGrantsService, type GrantsService } from './modules/grants/grants-service.js';
 import type { Readiness } from './modules/health/health-routes.js';
 import { createImportService, type ImportService } from './modules/imports/import-service.js';
 import { createImportsRepo } from './modules/imports/imports-repo.js';
@@ -96,6 +100,7 @@ export interface Container {
   vaultStatus: VaultStatusService;
   customers: CustomersService;
   devices: DevicesService;
+  grants: GrantsService;
   keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
@@ -193,6 +198,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     keys: createKeysRepo(db.kysely),
     imports: createImportsRepo(db.kysely),
     accessRequests: createAccessRequestsRepo(db.kysely),
+    grants: createGrantsRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -225,7 +231,18 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   // Account self-service: registration, forgot password, profile.
   const accountLinks = createAccountLinks({ tokens: repos.tokens, clock, publicUrl: config.publicUrl });
   const checkPassword = createPasswordCheck({ settings });
-  const registration = createRegistrationService({ db, users: repos.users, accounts: repos.accounts, links: accountLinks, audit, mail: queuedMail, sessions, checkPassword, clock });
+  const registration = createRegistrationService({
+    db,
+    users: repos.users,
+    accounts: repos.accounts,
+    links: accountLinks,
+    audit,
+    mail: queuedMail,
+    sessions,
+    checkPassword,
+    clock,
+    invitedDevices: (userId) => repos.grants.activeCount(userId),
+  });
   const passwordResets = createPasswordResetService({
     db,
     users: repos.users,
@@ -245,7 +262,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const customers = createCustomersService({ db, repo: repos.customers, guard, audit, clock });
   const devices = createDevicesService({ repo: repos.devices, guard, clock });
   const keys = createKeyReader({ repo: repos.keys, vault, guard });
-  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock });
+  // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
+  const selections = createDeviceSelections({ repo: repos.devices, guard });
+  const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
+  const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
+  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
@@ -317,6 +338,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     vaultStatus,
     customers,
     devices,
+    grants,
     keys,
     keyVersions,
     imports,

@@ -35,6 +35,10 @@ export const errorCatalog = {
   already_superuser: { status: 409, message: 'You are already superuser of this customer account.' },
   access_request_decided: { status: 409, message: 'This request was already decided or withdrawn.' },
   superuser_link_exists: { status: 409, message: 'This user is already superuser of this customer account.' },
+  selection_changed: { status: 409, message: 'The selection changed meanwhile; check the new count and try again.' },
+  reader_disabled: { status: 409, message: 'This account is disabled and cannot be given read rights.' },
+  nothing_to_revoke: { status: 409, message: 'This reader has no read rights on the selected devices.' },
+  invitation_withdrawn: { status: 410, message: 'This invitation was withdrawn: the read rights it offered were removed.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -55,6 +59,8 @@ export interface FieldProblem {
   code?: string;
   /** What the code's text needs (a count, a customer number, …); never a secret. */
   params?: Record<string, string | number>;
+  /** A count the client shows beside the problem (`selection_changed`: the selection's new size). */
+  count?: number;
 }
 
 export class AppError extends Error {

@@ -8,13 +8,16 @@ import type { Principal } from './principal.js';
 // - operators (and the CLI) see every device;
 // - superusers see the devices of the customer accounts they are linked to (read with the
 //   session on every request, so an unlink takes effect on the next one);
-// - readers see the devices granted to them (the read-rights issue adds a `grants` branch);
+// - readers see the devices granted to them: an active row of `grants` (docs/grants.md), read by
+//   the query itself, so a revocation takes effect on the reader's next request; a superuser who
+//   is also a reader sees both;
 // - a token sees what its user sees, narrowed to its device set if it has one.
 // Everyone else's scope is empty, never "all".
 
 export type DeviceScope =
   | { kind: 'all'; onlyDevices?: readonly string[] }
-  | { kind: 'customers'; customerAccountIds: readonly string[]; onlyDevices?: readonly string[] }
+  /** The customer accounts' devices, and those granted to `readerId` (null: nothing granted counts). */
+  | { kind: 'some'; customerAccountIds: readonly string[]; readerId: string | null; onlyDevices?: readonly string[] }
   | { kind: 'none' };
 
 function narrowed(scope: DeviceScope, principal: Principal): DeviceScope {
@@ -22,14 +25,24 @@ function narrowed(scope: DeviceScope, principal: Principal): DeviceScope {
   return { ...scope, onlyDevices: principal.deviceIds };
 }
 
-/** The scope of a principal. Async: the grants of the read-rights issue will be read here. */
+/**
+ * The scope of a principal. Every signed-in user may hold grants, so a user's scope is his
+ * customer accounts' devices (if superuser) and his granted ones; which devices are granted is
+ * not read here but by each query (applyDeviceScope), so that a million grants cost nothing here.
+ */
 export async function deviceScopeOf(principal: Principal): Promise<DeviceScope> {
   if (principal.kind === 'system') return { kind: 'all' };
   if (principal.roles.includes('operator')) return narrowed({ kind: 'all' }, principal);
-  if (principal.roles.includes('superuser') && principal.customerAccountIds.length > 0) {
-    return narrowed({ kind: 'customers', customerAccountIds: principal.customerAccountIds }, principal);
-  }
-  return { kind: 'none' };
+  const customerAccountIds = principal.roles.includes('superuser') ? principal.customerAccountIds : [];
+  return narrowed({ kind: 'some', customerAccountIds, readerId: principal.userId }, principal);
+}
+
+/** The customer accounts whose devices a principal may hand on (grants.manage); 'all' for operators. */
+export function grantableScopeOf(principal: Principal): DeviceScope {
+  if (principal.kind === 'system' || principal.roles.includes('operator')) return { kind: 'all' };
+  if (!principal.roles.includes('superuser') || principal.customerAccountIds.length === 0) return { kind: 'none' };
+  // A reader never re-shares: what was granted to a superuser is not his to grant.
+  return { kind: 'some', customerAccountIds: principal.customerAccountIds, readerId: null };
 }
 
 // A condition no row meets (better-sqlite3 cannot bind booleans, so no `false` parameter).
@@ -39,11 +52,26 @@ const nothing = sql<boolean>`1 = 0`;
 const oneOf = (column: 'devices.id' | 'devices.customer_account_id', values: readonly string[]) =>
   values.length === 0 ? nothing : sql<boolean>`${sql.ref(column)} in (${sql.join(values)})`;
 
+/**
+ * The customer accounts' devices or the granted ones. `in (subquery)` rather than a join: a device
+ * counts once however it is reached, and the planner may walk either side — the reader's grants
+ * by the (reader_id, device_id) index, or the device list's index with a probe into them.
+ */
+function withinSome(scope: Extract<DeviceScope, { kind: 'some' }>) {
+  const granted =
+    scope.readerId === null
+      ? nothing
+      : sql<boolean>`${sql.ref('devices.id')} in (select g.device_id from grants g where g.reader_id = ${scope.readerId} and g.revoked_at is null)`;
+  if (scope.customerAccountIds.length === 0) return granted;
+  if (scope.readerId === null) return oneOf('devices.customer_account_id', scope.customerAccountIds);
+  return sql<boolean>`(${oneOf('devices.customer_account_id', scope.customerAccountIds)} or ${granted})`;
+}
+
 /** Narrows a query over `devices` to the scope (no-op for operators, nothing for an empty scope). */
 export function applyDeviceScope<T extends keyof Database, O>(query: SelectQueryBuilder<Database, T | 'devices', O>, scope: DeviceScope): SelectQueryBuilder<Database, T | 'devices', O> {
   if (scope.kind === 'none') return query.where(nothing);
   let q = query;
   if (scope.onlyDevices !== undefined) q = q.where(oneOf('devices.id', scope.onlyDevices));
-  if (scope.kind === 'customers') q = q.where(oneOf('devices.customer_account_id', scope.customerAccountIds));
+  if (scope.kind === 'some') q = q.where(withinSome(scope));
   return q;
 }

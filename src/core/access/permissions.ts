@@ -26,6 +26,9 @@ export const permissions = {
   'access.request': ['user'],
   'access.decide': ['operator'],
   'superusers.manage': ['operator'],
+  // Handing read rights on (docs/grants.md): superusers for their customer accounts' devices, operators
+  // for all. Readers hold no such permission, so they can never re-share.
+  'grants.manage': ['operator', 'superuser'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -23,7 +23,7 @@ export interface UsersTable {
 export interface OneTimeTokensTable {
   id: string;
   user_id: string | null;
-  purpose: 'operator-setup' | 'operator-bootstrap' | 'activation' | 'password-reset';
+  purpose: 'operator-setup' | 'operator-bootstrap' | 'activation' | 'password-reset' | 'invitation';
   token_hash: string;
   expires_at: string;
   used_at: string | null;
@@ -239,6 +239,16 @@ export interface SuperuserLinksTable {
   created_at: string;
 }
 
+export interface GrantsTable {
+  id: Generated<number>;
+  device_id: string;
+  reader_id: string;
+  granted_by: string | null;
+  granted_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -259,6 +269,7 @@ export interface Database {
   settings: SettingsTable;
   access_requests: AccessRequestsTable;
   superuser_links: SuperuserLinksTable;
+  grants: GrantsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

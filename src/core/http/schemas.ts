@@ -16,6 +16,8 @@ export const ErrorBody = Type.Object(
             // An import's problems carry a stable code and its parameters (docs/inventory.md "Import problems").
             code: Type.Optional(Type.String()),
             params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+            // `selection_changed`: the selection's new size (docs/grants.md).
+            count: Type.Optional(Type.Integer()),
           }),
         ),
       ),

@@ -17,7 +17,8 @@ export const RegistrationBody = Type.Object({ email: Email, language: Type.Optio
 export const PasswordResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
 
 export const LinkBody = Type.Object({ token: Token }, { additionalProperties: false });
-export const LinkView = Type.Object({ email: Type.String() });
+/** An invitation link (docs/grants.md) also says how many devices the invitation grants. */
+export const LinkView = Type.Object({ email: Type.String(), invitedDevices: Type.Optional(Type.Integer()) });
 /** A reset link also names the account's name: the policy box checks the new password against it. */
 export const ResetLinkView = Type.Object({ email: Type.String(), name: Type.Union([Type.String(), Type.Null()]) });
 

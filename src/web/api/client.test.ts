@@ -59,6 +59,13 @@ describe('api client', () => {
     expect(error).toMatchObject({ status: 400, code: 'password_rejected', message: 'No.', requestId: 'req_1', details: [{ field: 'password', reason: 'at least 12 characters' }] });
   });
 
+  it('keeps the count a problem carries (selection_changed: the selection’s new size)', async () => {
+    const body = { error: { code: 'selection_changed', message: 'Changed.', requestId: 'req_3', details: [{ field: 'selection.count', reason: 'the filter now matches 11 devices', count: 11 }] } };
+    const { fetch } = fakeFetch(() => json(409, body));
+    const error = await createApiClient({ fetch }).post('/api/grants', {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, code: 'selection_changed', details: [{ field: 'selection.count', reason: 'the filter now matches 11 devices', count: 11 }] });
+  });
+
   it('tells listeners when the server says the session has ended', async () => {
     const { fetch } = fakeFetch(() => json(401, { error: { code: 'unauthenticated', message: 'Please sign in.', requestId: 'req_2' } }));
     const client = createApiClient({ fetch });

@@ -7,6 +7,8 @@
 export interface FieldProblem {
   field: string;
   reason: string;
+  /** A count the problem carries (409 `selection_changed`: the selection's new size). */
+  count?: number;
 }
 
 /** Codes the client itself produces when no server error body is available. */
@@ -202,8 +204,9 @@ function toApiError(status: number, payload: unknown): ApiError {
 function parseDetails(value: unknown): FieldProblem[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item: unknown) =>
-    isRecord(item) && typeof item['field'] === 'string' && typeof item['reason'] === 'string'
-      ? [{ field: item['field'], reason: item['reason'] }]
+    // A problem that only carries a count (selection_changed) may come without a reason.
+    isRecord(item) && typeof item['field'] === 'string' && (typeof item['reason'] === 'string' || typeof item['count'] === 'number')
+      ? [{ field: item['field'], reason: typeof item['reason'] === 'string' ? item['reason'] : '', ...(typeof item['count'] === 'number' ? { count: item['count'] } : {}) }]
       : [],
   );
 }

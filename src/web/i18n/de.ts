@@ -1,4 +1,5 @@
 import { deAccess } from './de-access.js';
+import { deGrants } from './de-grants.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
 import { deReadings } from './de-readings.js';
@@ -213,6 +214,9 @@ export const de: Messages = {
     missingToken: 'Diese Seite braucht den vollständigen Aktivierungslink aus Ihrer E-Mail, der auf #token=… endet. Bitte öffnen Sie den Link erneut.',
     newLink: 'Neuen Aktivierungslink anfordern',
     toSignIn: 'Schon registriert? Anmelden',
+    invited_one: 'Sie wurden eingeladen, den Schlüssel von {{formatted}} Gerät zu lesen',
+    invited_other: 'Sie wurden eingeladen, die Schlüssel von {{formatted}} Geräten zu lesen',
+    withdrawnHint: 'Bitten Sie die Person, die Sie eingeladen hat, die Leserechte erneut zuzuordnen.',
   },
   forgot: {
     title: 'Passwort vergessen?',
@@ -404,6 +408,10 @@ export const de: Messages = {
     superuser_link_exists: 'Dieser Benutzer ist bereits Superuser dieses Kundenkontos.',
     key_transition_illegal: 'Die Schlüsselversion kann nicht vom aktuellen in den gewählten Zustand wechseln.',
     key_destroyed: 'Diese Schlüsselversion wurde vernichtet; der Schlüssel existiert nicht mehr.',
+    selection_changed: 'Die Auswahl hat sich inzwischen geändert. Bitte prüfen Sie die neue Anzahl und versuchen Sie es erneut.',
+    reader_disabled: 'Dieses Benutzerkonto ist gesperrt und kann keine Leserechte erhalten.',
+    nothing_to_revoke: 'Dieser Benutzer hat auf die ausgewählten Geräte keine Leserechte.',
+    invitation_withdrawn: 'Diese Einladung wurde zurückgezogen: Die Leserechte, die sie anbot, wurden entfernt.',
     internal: 'Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später erneut.',
     network_error: 'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',
@@ -412,4 +420,5 @@ export const de: Messages = {
   ...deImportProblems,
   ...deReadings,
   ...deAccess,
+  ...deGrants,
 };

@@ -1,5 +1,6 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
 import { enAccess } from './en-access.js';
+import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
 import { enReadings } from './en-readings.js';
@@ -212,6 +213,9 @@ export const en = {
     missingToken: 'This page needs the complete activation link from your e-mail, which ends in #token=…. Please open the link again.',
     newLink: 'Ask for a new activation link',
     toSignIn: 'Already registered? Sign in',
+    invited_one: 'You were invited to read the key of {{formatted}} device',
+    invited_other: 'You were invited to read the keys of {{formatted}} devices',
+    withdrawnHint: 'Please ask the person who invited you to assign the read rights again.',
   },
   forgot: {
     title: 'Forgot password?',
@@ -403,6 +407,10 @@ export const en = {
     superuser_link_exists: 'This user is already superuser of this customer account.',
     key_transition_illegal: 'The key version cannot change from its current state to the one chosen.',
     key_destroyed: 'This key version was destroyed; the key no longer exists.',
+    selection_changed: 'The selection changed meanwhile. Please check the new count and try again.',
+    reader_disabled: 'This account is disabled and cannot be given read rights.',
+    nothing_to_revoke: 'This user has no read rights on the selected devices.',
+    invitation_withdrawn: 'This invitation was withdrawn: the read rights it offered were removed.',
     internal: 'Something went wrong on our side. Please try again later.',
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
@@ -411,6 +419,7 @@ export const en = {
   ...enImportProblems,
   ...enReadings,
   ...enAccess,
+  ...enGrants,
 };
 
 export type Messages = typeof en;

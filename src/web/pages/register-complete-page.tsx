@@ -1,10 +1,14 @@
 // "Registrierung abschließen" as the guide shows it: name (optional), password, repeat, and the
 // policy box beside the form, ticking while the user types. The link's token comes in the
-// fragment; completing signs the new user in.
+// fragment; completing signs the new user in. An invitation (docs/grants.md) is the same link
+// with the e-mail fixed by the inviter, and says how many devices it lets the invitee read.
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import { completeRegistration, inspectRegistration } from '../api/accounts-api.js';
+import { isApiError } from '../api/client.js';
+import { ErrorAlert } from '../components/error-alert.js';
+import { formatNumber } from '../components/format.js';
 import { PageHeading } from '../components/page-heading.js';
 import { NewPasswordFields, PolicyLayout, useNewPassword } from '../components/new-password-fields.js';
 import { TextField } from '../components/text-field.js';
@@ -26,7 +30,12 @@ export function RegisterCompletePage() {
     <section className={link.status === 'valid' ? 'panel panel-medium' : 'panel panel-narrow'}>
       <PageHeading>{t('registerComplete.title')}</PageHeading>
       {link.status === 'valid' && token !== null ? (
-        <CompleteForm client={client} token={token} email={link.value.email} />
+        <CompleteForm client={client} token={token} email={link.value.email} invitedDevices={link.value.invitedDevices ?? null} />
+      ) : link.status === 'invalid' && isApiError(link.error) && link.error.code === 'invitation_withdrawn' ? (
+        // Asking for a new activation link would not bring the read rights back: the inviter must.
+        <ErrorAlert error={link.error}>
+          <p>{t('registerComplete.withdrawnHint')}</p>
+        </ErrorAlert>
       ) : (
         <LinkProblem state={link} texts="registerComplete" retryTo="/register" />
       )}
@@ -34,8 +43,8 @@ export function RegisterCompletePage() {
   );
 }
 
-function CompleteForm({ client, token, email }: { client: ApiClient; token: string; email: string }) {
-  const { t } = useTranslation();
+function CompleteForm({ client, token, email, invitedDevices }: { client: ApiClient; token: string; email: string; invitedDevices: number | null }) {
+  const { t, i18n } = useTranslation();
   const { navigate } = useRouter();
   const { reload } = useSession();
   const [name, setName] = useState('');
@@ -73,6 +82,11 @@ function CompleteForm({ client, token, email }: { client: ApiClient; token: stri
 
   return (
     <>
+      {invitedDevices !== null && (
+        <p className="panel-intro invitation-note">
+          <strong>{t('registerComplete.invited', { count: invitedDevices, formatted: formatNumber(invitedDevices, i18n.language) })}</strong>
+        </p>
+      )}
       <p className="panel-intro">{t('registerComplete.intro')}</p>
       {error !== null && <ProblemAlert error={error} />}
       <PolicyLayout state={newPassword} name={name} email={email}>

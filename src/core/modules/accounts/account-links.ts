@@ -4,12 +4,13 @@ import { newId } from '../../../lib/ids.js';
 import type { Executor } from '../../db/database.js';
 import type { TokensRepo } from '../auth/tokens-repo.js';
 
-export type AccountLinkPurpose = 'activation' | 'password-reset';
+export type AccountLinkPurpose = 'activation' | 'password-reset' | 'invitation';
 
-/** SEC-16: activation links live 24 hours; reset links one hour. */
+/** SEC-16: activation links live 24 hours; reset links one hour; invitations (docs/grants.md) 7 days. */
 export const linkLifetimeMs: Record<AccountLinkPurpose, number> = {
   activation: 24 * 3600_000,
   'password-reset': 3600_000,
+  invitation: 7 * 24 * 3600_000,
 };
 
 // The page each link opens. The token travels in the fragment, so it never reaches a server log
@@ -17,6 +18,8 @@ export const linkLifetimeMs: Record<AccountLinkPurpose, number> = {
 const linkPaths: Record<AccountLinkPurpose, string> = {
   activation: '/register/complete',
   'password-reset': '/password/reset',
+  // An invitee completes a registration whose e-mail is fixed by the invitation.
+  invitation: '/register/complete',
 };
 
 export interface AccountLink {
@@ -43,6 +46,16 @@ export function createAccountLinks(deps: { tokens: TokensRepo; clock: Clock; pub
     /** The unused, unexpired token row of this purpose, or undefined. */
     find(purpose: AccountLinkPurpose, token: string) {
       return deps.tokens.findUsable([purpose], hashToken(token), deps.clock.now().toISOString());
+    },
+
+    /** The token row of this hash whatever its state (to tell a withdrawn invitation from a dead link). */
+    findAnyState(token: string) {
+      return deps.tokens.findByHash(hashToken(token));
+    },
+
+    /** Ends every unused link of this purpose and user (a withdrawn invitation). */
+    invalidate(userId: string, purpose: AccountLinkPurpose, now: string, trx: Executor): Promise<void> {
+      return deps.tokens.invalidate(purpose, userId, now, trx);
     },
 
     /** Marks the link used; false when another request used it first (or it expired meanwhile). */

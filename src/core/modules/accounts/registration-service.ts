@@ -33,7 +33,30 @@ export function createRegistrationService(deps: {
   sessions: Pick<SessionService, 'startSession'>;
   checkPassword: PasswordCheck;
   clock: Clock;
+  /** How many devices a pending invitee's grants offer (docs/grants.md); 0: the invitation is withdrawn. */
+  invitedDevices: (userId: string) => Promise<number>;
 }) {
+  /**
+   * The usable link of a completion (activation or invitation) and its pending owner. A dead
+   * invitation link whose owner is still pending and whose grants were all revoked answers
+   * `invitation_withdrawn` (410), every other dead link `token_invalid`.
+   */
+  async function completionLink(token: string) {
+    const found = (await deps.links.find('activation', token)) ?? (await deps.links.find('invitation', token));
+    const owner = found?.user_id ? await deps.users.findById(found.user_id) : undefined;
+    if (found && owner && owner.status === 'pending') {
+      const invitedDevices = found.purpose === 'invitation' ? await deps.invitedDevices(owner.id) : undefined;
+      if (invitedDevices === 0) throw new AppError('invitation_withdrawn');
+      return { found, owner, invitedDevices };
+    }
+    const dead = found ?? (await deps.links.findAnyState(token));
+    if (dead?.purpose === 'invitation' && dead.user_id !== null && dead.expires_at > deps.clock.now().toISOString()) {
+      const invitee = await deps.users.findById(dead.user_id);
+      if (invitee?.status === 'pending' && (await deps.invitedDevices(invitee.id)) === 0) throw new AppError('invitation_withdrawn');
+    }
+    throw new AppError('token_invalid');
+  }
+
   async function requestOnce({ email, language, actor }: { email: string; language: Language | undefined; actor: Actor }): Promise<void> {
     const address = email.trim().toLowerCase();
     await deps.db.kysely.transaction().execute(async (trx) => {
@@ -93,12 +116,10 @@ export function createRegistrationService(deps: {
       }
     },
 
-    /** What the completion page shows before the password is chosen. */
-    async inspect(token: string): Promise<{ email: string }> {
-      const found = await deps.links.find('activation', token);
-      const user = found?.user_id ? await deps.users.findById(found.user_id) : undefined;
-      if (!user || user.status !== 'pending') throw new AppError('token_invalid');
-      return { email: user.email };
+    /** What the completion page shows before the password is chosen; an invitation also its device count. */
+    async inspect(token: string): Promise<{ email: string; invitedDevices?: number }> {
+      const { owner, invitedDevices } = await completionLink(token);
+      return invitedDevices === undefined ? { email: owner.email } : { email: owner.email, invitedDevices };
     },
 
     /**
@@ -107,21 +128,25 @@ export function createRegistrationService(deps: {
      * the other gets token_invalid with nothing changed. Then signs the new user in.
      */
     async complete({ token, password, name, actor }: { token: string; password: string; name?: string | null; actor: Actor }): Promise<NewSession> {
-      const found = await deps.links.find('activation', token);
-      const owner = found?.user_id ? await deps.users.findById(found.user_id) : undefined;
-      if (!found || !owner || owner.status !== 'pending') throw new AppError('token_invalid');
+      const { found, owner, invitedDevices } = await completionLink(token);
+      const invited = found.purpose === 'invitation';
       const cleanName = name?.trim() || null;
       await deps.checkPassword({ password, name: cleanName, email: owner.email, hasSecondFactor: false });
       // Hash before the transaction: nothing slow between BEGIN and COMMIT.
       const passwordHash = await hashPassword(password);
-      const byLink: Actor = { ...actor, userId: owner.id, authMethod: 'activation-link' };
+      const byLink: Actor = { ...actor, userId: owner.id, authMethod: invited ? 'invitation-link' : 'activation-link' };
       const user = await deps.db.kysely.transaction().execute(async (trx) => {
         const now = deps.clock.now().toISOString();
         if (!(await deps.links.consume(found.id, now, trx))) throw new AppError('token_invalid');
         const current = await deps.users.findById(owner.id, trx);
         if (!current || current.status !== 'pending') throw new AppError('token_invalid');
         await deps.users.update(owner.id, { name: cleanName, password_hash: passwordHash, status: 'active', email_verified_at: now, password_changed_at: now, updated_at: now }, trx);
-        await deps.audit.write({ actor: byLink, action: 'user.activate', target: { type: 'user', id: owner.id }, result: 'allowed' }, trx);
+        await deps.audit.write(
+          invited
+            ? { actor: byLink, action: 'invitation.accept', target: { type: 'user', id: owner.id }, result: 'allowed', details: { devices: invitedDevices ?? 0 } }
+            : { actor: byLink, action: 'user.activate', target: { type: 'user', id: owner.id }, result: 'allowed' },
+          trx,
+        );
         return { ...current, name: cleanName, password_hash: passwordHash, status: 'active' as const, email_verified_at: now, password_changed_at: now, updated_at: now };
       });
       return deps.sessions.startSession({ user, actor: byLink });

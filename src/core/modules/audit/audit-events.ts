@@ -39,6 +39,12 @@ export const auditEvents = {
   'superuser.unlink': 'An operator removed a user as superuser of a customer account.',
   'demo.seed': 'Demo customers, devices and keys were created (`openeks demo seed`).',
   'vault.rotate': 'The master key / key-encryption key was rotated and data keys rewrapped.',
+  'grant.create': 'Read rights on a selection of devices were assigned to an e-mail (selection, counts; the devices are the grants rows of this time and grantor).',
+  'grant.revoke': "A reader's read rights on a selection (or on all devices of the revoker's scope) were revoked (counts; the devices are the grants rows revoked at this time).",
+  'invitation.send': 'An address without an account was invited to read devices: a single-use link (7 days) was mailed.',
+  'invitation.accept': 'An invitee completed registration through an invitation link and now reads the granted devices.',
+  'invitation.cancel': 'A pending invitation was withdrawn because all the read rights it offered were revoked.',
+  'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
 } as const;
 
 export type AuditAction = keyof typeof auditEvents;

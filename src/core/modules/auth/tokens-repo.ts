@@ -37,6 +37,9 @@ export function createTokensRepo(db: Executor) {
         .where('expires_at', '>', now)
         .executeTakeFirst();
     },
+    findByHash(tokenHash: string, trx: Executor = db) {
+      return trx.selectFrom('one_time_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    },
     async consume(id: string, now: string, trx: Executor = db): Promise<boolean> {
       const result = await trx
         .updateTable('one_time_tokens')

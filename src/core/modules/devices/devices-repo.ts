@@ -1,5 +1,5 @@
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import type { Db } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import type { DeviceKind } from '../../../shared/inventory/device-fields.js';
 import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
@@ -82,8 +82,8 @@ export function createDevicesRepo(db: Db) {
   const orEmpty = (column: string): RawBuilder<string> => db.dialect.bytewise(sql<string>`coalesce(${sql.ref(column)}, '')`);
   const serialAndId = [text('devices.serial'), text('devices.id')] as const;
 
-  function filtered(scope: DeviceScope, f: DeviceListFilter): Scoped {
-    let q: Scoped = applyDeviceScope(kysely.selectFrom('devices'), scope);
+  function filtered(scope: DeviceScope, f: DeviceListFilter, from: Executor = kysely): Scoped {
+    let q: Scoped = applyDeviceScope(from.selectFrom('devices'), scope);
     const is = (expr: RawBuilder<string>, op: '=' | '>=' | '<=' | '<', value: string) => sql<boolean>`${expr} ${sql.raw(op)} ${value}`;
     if (f.serial && 'exact' in f.serial) q = q.where(is(text('devices.serial'), '=', f.serial.exact));
     if (f.serial && 'prefix' in f.serial) {
@@ -206,11 +206,43 @@ export function createDevicesRepo(db: Db) {
       }
     },
 
-    async count(scope: DeviceScope, filter: DeviceListFilter): Promise<number> {
-      const row = await filtered(scope, filter)
+    async count(scope: DeviceScope, filter: DeviceListFilter, trx: Executor = kysely): Promise<number> {
+      const row = await filtered(scope, filter, trx)
         .select((eb) => eb.fn.countAll<number>().as('total'))
         .executeTakeFirstOrThrow();
       return Number(row.total);
+    },
+
+    /**
+     * The ids of the devices in `scope` matching `filter`, or being one of `ids`, as a subquery
+     * (never executed here): a selection of a million devices is resolved by the statement that
+     * uses it (docs/grants.md).
+     */
+    selectionIds(scope: DeviceScope, selection: { filter: DeviceListFilter } | { ids: readonly string[] }, trx: Executor = kysely) {
+      if ('filter' in selection) return filtered(scope, selection.filter, trx).select('devices.id');
+      return applyDeviceScope(trx.selectFrom('devices'), scope).where('devices.id', 'in', [...selection.ids]).select('devices.id');
+    },
+
+    /** How many of `ids` lie in `scope` (unknown ids count as outside). */
+    async countIds(scope: DeviceScope, ids: readonly string[], trx: Executor = kysely): Promise<number> {
+      const row = await applyDeviceScope(trx.selectFrom('devices'), scope)
+        .where('devices.id', 'in', [...ids])
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .executeTakeFirstOrThrow();
+      return Number(row.total);
+    },
+
+    /** Readers with an active (or pending) grant, per device of a page; devices without any are absent. */
+    async readerCounts(ids: readonly string[]): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map();
+      const rows = await kysely
+        .selectFrom('grants')
+        .select(['device_id', (eb) => eb.fn.countAll<number>().as('readers')])
+        .where('device_id', 'in', [...ids])
+        .where('revoked_at', 'is', null)
+        .groupBy('device_id')
+        .execute();
+      return new Map(rows.map((r) => [r.device_id, Number(r.readers)]));
     },
 
     async byId(scope: DeviceScope, id: string): Promise<DeviceRow | undefined> {

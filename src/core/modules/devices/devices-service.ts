@@ -1,24 +1,25 @@
 import type { Clock } from '../../../lib/clock.js';
-import { AppError, type FieldProblem } from '../../../shared/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
 import { deviceScopeOf } from '../../access/device-scope.js';
+import { can } from '../../access/permissions.js';
 import type { Principal } from '../../access/principal.js';
-import { deliveryDateProblem } from '../../../shared/inventory/device-fields.js';
+import { resolveDeviceFilter } from './device-filter.js';
 import { decodeCursor, encodeCursor } from './devices-cursor.js';
-import { type DevicesRepo, type DeviceListFilter, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
+import { type DevicesRepo, type DeviceRow, type SortKey, sortValuesOf, sortWidth } from './devices-repo.js';
 import { keyVersionView, type KeyVersion } from '../keys/keys-schemas.js';
 import type { Device, DeviceFilterQuery, DeviceListQueryInput, DeviceSort } from './devices-schemas.js';
 
 export interface DevicesDeps {
-  repo: Pick<DevicesRepo, 'customerAccountIdOf' | 'page' | 'count' | 'byId' | 'keysOf'>;
+  repo: Pick<DevicesRepo, 'customerAccountIdOf' | 'page' | 'count' | 'byId' | 'keysOf' | 'readerCounts'>;
   guard: AccessGuard;
   clock: Clock;
 }
 
 const DEFAULT_LIMIT = 50;
 
-function toDevice(row: DeviceRow): Device {
+function toDevice(row: DeviceRow, readerCount: number | null): Device {
   return {
     id: row.id,
     manufacturer: row.manufacturer,
@@ -35,18 +36,8 @@ function toDevice(row: DeviceRow): Device {
     deliveryDate: row.delivery_date,
     driverHint: row.driver_hint,
     createdAt: row.created_at,
+    readerCount,
   };
-}
-
-function checkDays(query: DeviceFilterQuery): void {
-  const problems: FieldProblem[] = [];
-  for (const field of ['deliveredFrom', 'deliveredTo'] as const) {
-    const value = query[field];
-    const problem = value === undefined ? undefined : deliveryDateProblem(value);
-    if (problem) problems.push({ field, reason: problem });
-  }
-  const first = problems[0];
-  if (first) throw new AppError('validation_failed', `${first.field}: ${first.reason}.`, { details: problems });
 }
 
 /**
@@ -56,20 +47,17 @@ function checkDays(query: DeviceFilterQuery): void {
 export function createDevicesService(deps: DevicesDeps) {
   const { repo, guard } = deps;
 
-  /** The repo's filter, or undefined when it can match nothing (an unknown customer number). */
-  async function filterOf(query: DeviceFilterQuery): Promise<DeviceListFilter | undefined> {
-    checkDays(query);
-    const { serial, customerNo, manufacturer, ...rest } = query;
-    const filter: DeviceListFilter = { ...rest };
-    if (serial !== undefined) filter.serial = serial.endsWith('*') ? { prefix: serial.slice(0, -1) } : { exact: serial };
-    if (manufacturer !== undefined) filter.manufacturer = manufacturer.toUpperCase();
-    if (customerNo !== undefined) {
-      // Resolved first, so the list filters on the indexed account id, not through the join.
-      const id = await repo.customerAccountIdOf(customerNo);
-      if (id === undefined) return undefined;
-      filter.customerAccountId = id;
-    }
-    return filter;
+  const filterOf = (query: DeviceFilterQuery) => resolveDeviceFilter(repo, query);
+
+  /**
+   * Each device's number of readers, for whoever may manage grants; null for everyone else
+   * (readers do not learn who else reads). One grouped query over the page's ids, on the
+   * (device_id) index of active grants, so the page's own query keeps its index path.
+   */
+  async function withReaderCounts(principal: Principal, rows: DeviceRow[]): Promise<Device[]> {
+    if (!can(principal, 'grants.manage')) return rows.map((row) => toDevice(row, null));
+    const counts = await repo.readerCounts(rows.map((row) => row.id));
+    return rows.map((row) => toDevice(row, counts.get(row.id) ?? 0));
   }
 
   return {
@@ -87,7 +75,7 @@ export function createDevicesService(deps: DevicesDeps) {
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortValuesOf(last, key)) : null;
-      return { items: items.map(toDevice), nextCursor };
+      return { items: await withReaderCounts(principal, items), nextCursor };
     },
 
     async count({ principal, actor, query }: { principal: Principal; actor: Actor; query: DeviceFilterQuery }): Promise<number> {
@@ -103,8 +91,10 @@ export function createDevicesService(deps: DevicesDeps) {
       const row = await repo.byId(await deviceScopeOf(principal), id);
       if (!row) throw await guard.notFound(actor, { type: 'device', id }, 'No such device.');
       const keys = await repo.keysOf(row.id);
+      const [device] = await withReaderCounts(principal, [row]);
+      if (!device) throw new AppError('internal');
       return {
-        ...toDevice(row),
+        ...device,
         keys: keys.map(keyVersionView),
       };
     },

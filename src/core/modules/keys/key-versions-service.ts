@@ -22,6 +22,8 @@ export interface KeyVersionsDeps {
   /** Only asked whether it is sealed: a sealed vault stops every key operation (SEC-05). */
   vault: Pick<Vault, 'assertUnsealed'>;
   clock: Clock;
+  /** SEC-09: told in the transaction when a version becomes compromised (the readers' mail). */
+  onCompromised?: (input: { actor: Actor; deviceId: string; keyId: string; keyType: string; version: number }, trx: Executor) => Promise<unknown>;
 }
 
 const illegal = (current: KeyState, to: KeyState) =>
@@ -91,6 +93,7 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
             if (previous && previous.id !== row.id) await change(previous, 'deactivated', `superseded by version ${row.version}`, actor, at, trx);
           }
           await change(row, to, why, actor, at, trx);
+          if (to === 'compromised') await deps.onCompromised?.({ actor, deviceId, keyId: row.id, keyType: row.key_type, version: row.version }, trx);
           return keyVersionView({
             ...row,
             state: to,

@@ -8,6 +8,10 @@ import { passwordReset } from './templates/password-reset.js';
 import { twoFactorChanged } from './templates/two-factor-changed.js';
 import { accessRequestDecided } from './templates/access-request-decided.js';
 import { accessRequestsNew } from './templates/access-requests-new.js';
+import { invitation } from './templates/invitation.js';
+import { keyCompromised } from './templates/key-compromised.js';
+import { readAccessGranted } from './templates/read-access-granted.js';
+import { readAccessRevoked } from './templates/read-access-revoked.js';
 
 // The closed set of mails openeks sends. A new mail is one file in templates/ and one entry
 // here; its name and data type follow from the entry.
@@ -20,6 +24,10 @@ const definitions = {
   'two-factor-changed': twoFactorChanged,
   'access-requests-new': accessRequestsNew,
   'access-request-decided': accessRequestDecided,
+  'read-access-granted': readAccessGranted,
+  invitation,
+  'read-access-revoked': readAccessRevoked,
+  'key-compromised': keyCompromised,
 } as const;
 
 export type MailTemplateName = keyof typeof definitions;
@@ -37,7 +45,7 @@ export const mailTemplateNames = Object.keys(definitions) as MailTemplateName[];
 // may read such a link (SEC-10, SEC-23): the outbox says that a mail held one, never the link. The
 // mail service refuses to queue a mail whose text holds a token link and whose template is not
 // named here, so this list cannot fall behind the templates.
-const oneTimeLinkTemplates: ReadonlySet<string> = new Set<MailTemplateName>(['operator-setup', 'activation', 'password-reset']);
+const oneTimeLinkTemplates: ReadonlySet<string> = new Set<MailTemplateName>(['operator-setup', 'activation', 'password-reset', 'invitation']);
 
 export function carriesOneTimeLink(template: string): boolean {
   return oneTimeLinkTemplates.has(template);

@@ -1,15 +1,41 @@
 // The EKS device table: one row per device, the serial links to the device page; the sortable
-// columns have a button in their header and say their order with aria-sort.
+// columns have a button in their header and say their order with aria-sort. For whoever manages
+// read rights, a first column of boxes selects rows (the header box: the page) and a column says
+// how many readers each device has (docs/grants.md).
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Device, DeviceSort, SortColumn } from '../../api/devices-api.js';
-import { formatDate } from '../../components/format.js';
+import { formatDate, formatNumber } from '../../components/format.js';
 import { Link } from '../../router/router.js';
 import { ariaSort } from './device-query.js';
 import { kindText, mediumText } from './vocabulary.js';
 
-export function DeviceTable({ devices, sort, onSort, busy }: { devices: Device[]; sort: DeviceSort; onSort: (column: SortColumn) => void; busy: boolean }) {
+/** Ticking rows; absent for readers, who only see what was granted to them. */
+export interface RowSelection {
+  isSelected: (id: string) => boolean;
+  page: 'all' | 'some' | 'none';
+  /** Under "all matching" every row is selected and the boxes cannot untick single rows. */
+  locked: boolean;
+  onRow: (id: string) => void;
+  onPage: () => void;
+}
+
+export function DeviceTable({
+  devices,
+  sort,
+  onSort,
+  busy,
+  selection,
+}: {
+  devices: Device[];
+  sort: DeviceSort;
+  onSort: (column: SortColumn) => void;
+  busy: boolean;
+  selection: RowSelection | null;
+}) {
   const { t, i18n } = useTranslation();
   const none = t('vocabulary.none');
+  const language = i18n.language;
 
   const sortable = (column: SortColumn, label: string) => {
     const order = ariaSort(sort, column);
@@ -32,6 +58,11 @@ export function DeviceTable({ devices, sort, onSort, busy }: { devices: Device[]
         </caption>
         <thead>
           <tr>
+            {selection !== null && (
+              <th scope="col" className="select-cell">
+                <PageBox selection={selection} label={t('selection.selectPage')} />
+              </th>
+            )}
             {sortable('serial', t('eks.columns.serial'))}
             <th scope="col">{t('eks.columns.manufacturer')}</th>
             <th scope="col">{t('eks.columns.kind')}</th>
@@ -42,11 +73,24 @@ export function DeviceTable({ devices, sort, onSort, busy }: { devices: Device[]
             {sortable('customerNo', t('eks.columns.customer'))}
             {sortable('deliveryDate', t('eks.columns.deliveryDate'))}
             <th scope="col">{t('eks.columns.driverHint')}</th>
+            {selection !== null && <th scope="col">{t('readers.column')}</th>}
           </tr>
         </thead>
         <tbody>
           {devices.map((device) => (
             <tr key={device.id}>
+              {selection !== null && (
+                <td className="select-cell">
+                  <input
+                    type="checkbox"
+                    className="checkbox"
+                    checked={selection.isSelected(device.id)}
+                    aria-disabled={selection.locked || undefined}
+                    aria-label={t('selection.selectRow', { serial: device.serial })}
+                    onChange={() => selection.onRow(device.id)}
+                  />
+                </td>
+              )}
               <th scope="row" className="nowrap">
                 <Link to={`/eks/devices/${encodeURIComponent(device.id)}`} className="serial">
                   {device.serial}
@@ -68,12 +112,33 @@ export function DeviceTable({ devices, sort, onSort, busy }: { devices: Device[]
                   </>
                 )}
               </td>
-              <td className="nowrap">{device.deliveryDate === null ? none : formatDate(device.deliveryDate, i18n.language)}</td>
+              <td className="nowrap">{device.deliveryDate === null ? none : formatDate(device.deliveryDate, language)}</td>
               <td>{device.driverHint === null ? none : <code>{device.driverHint}</code>}</td>
+              {selection !== null && <td className="number">{device.readerCount === null ? none : formatNumber(device.readerCount, language)}</td>}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The header box: checked when the whole page is ticked, mixed when part of it is. */
+function PageBox({ selection, label }: { selection: RowSelection; label: string }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current !== null) ref.current.indeterminate = selection.page === 'some';
+  }, [selection.page]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      className="checkbox"
+      checked={selection.page === 'all'}
+      aria-checked={selection.page === 'some' ? 'mixed' : selection.page === 'all'}
+      aria-disabled={selection.locked || undefined}
+      aria-label={label}
+      onChange={selection.onPage}
+    />
   );
 }

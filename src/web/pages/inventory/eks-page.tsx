@@ -1,6 +1,8 @@
 // "EKS" (docs/product.md flow 3): the devices this user may see. Filters, sort and page size live in
 // the URL; the page goes forward with the server's cursor and back through the cursors it kept.
 // The total comes from its own request after the page, so a large count never delays the rows.
+// Whoever manages read rights ticks rows across pages (or all matching) and edits who may read
+// them (docs/grants.md); the selection belongs to the filter and is cleared when it changes.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
@@ -14,6 +16,9 @@ import { currentCursor, firstPage, pageNumber, popCursor, pushCursor, type Curso
 import { DeviceFilterForm } from './device-filter-form.js';
 import { hasFilter, nextSort, pageSizes, readDeviceQuery, writeDeviceQuery, type DeviceQuery } from './device-query.js';
 import { DeviceTable } from './device-table.js';
+import { canSelectAll, emptySelection, isSelected, pageState, selectAll, selectionFor, selectionSize, toggleRow, togglePage, type Selection, type TickResult } from './device-selection.js';
+import { ReadRightsPanel } from './read-rights-panel.js';
+import { SelectionBar } from './selection-bar.js';
 
 type Rows = { status: 'loading' } | { status: 'ready'; search: string; page: DevicePage } | { status: 'failed'; search: string; error: unknown };
 type Count = { search: string; total: number | null; failed: boolean };
@@ -35,6 +40,15 @@ export function EksPage({ operator }: { operator: boolean }) {
   // line always describes the rows it stands under.
   const [shown, setShown] = useState<{ page: DevicePage; number: number; limit: number } | null>(null);
   const [count, setCount] = useState<Count | null>(null);
+  // Bumped after read rights changed, so the rows show their new reader counts.
+  const [version, setVersion] = useState(0);
+  const [selectionState, setSelection] = useState<Selection>(() => emptySelection(filterKey));
+  const selection = selectionFor(selectionState, filterKey);
+  const [tooMany, setTooMany] = useState(false);
+  // The panel belongs to the filter it was opened under, like the selection.
+  const [editingView, setEditingView] = useState<string | null>(null);
+  const editing = editingView === filterKey;
+  const editButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -51,7 +65,7 @@ export function EksPage({ operator }: { operator: boolean }) {
       },
     );
     return () => controller.abort();
-  }, [client, search, cursor]);
+  }, [client, search, cursor, version]);
 
   // Counted once per set of filters, after that view's first page has arrived; sorting and
   // paging keep the count.
@@ -92,6 +106,19 @@ export function EksPage({ operator }: { operator: boolean }) {
   const page = shown?.number ?? pageNumber(stack);
   const from = (page - 1) * (shown?.limit ?? query.limit) + 1;
   const currentCount = count?.search === filterKey ? count : null;
+  const total = currentCount?.total ?? null;
+  // The server says who may manage read rights: a reader's rows carry no reader count.
+  const manages = operator || devices.some((device) => device.readerCount !== null);
+  const pageIds = devices.map((device) => device.id);
+  const size = selectionSize(selection);
+  const tick = (result: TickResult) => {
+    setSelection(result.selection);
+    setTooMany(result.tooMany);
+  };
+  const closeEditing = () => {
+    setEditingView(null);
+    editButton.current?.focus();
+  };
 
   return (
     <section className="panel">
@@ -122,7 +149,41 @@ export function EksPage({ operator }: { operator: boolean }) {
       )}
       {devices.length > 0 && (
         <>
-          <DeviceTable devices={devices} sort={query.sort} onSort={onSort} busy={rows.status === 'loading'} />
+          {manages && (
+            <SelectionBar
+              size={size}
+              all={selection.kind === 'all'}
+              tooMany={tooMany}
+              selectAllCount={canSelectAll(selection, pageIds, total) ? total : null}
+              onSelectAll={(n) => setSelection(selectAll(filterKey, query.filter, n))}
+              onClear={() => {
+                tick({ selection: emptySelection(filterKey), tooMany: false });
+                setEditingView(null);
+              }}
+              onEdit={() => setEditingView(filterKey)}
+              editButton={editButton}
+            />
+          )}
+          {manages && editing && size > 0 && (
+            <ReadRightsPanel selection={selection} onChanged={() => setVersion((v) => v + 1)} onSelectionChanged={setSelection} onClose={closeEditing} />
+          )}
+          <DeviceTable
+            devices={devices}
+            sort={query.sort}
+            onSort={onSort}
+            busy={rows.status === 'loading'}
+            selection={
+              manages
+                ? {
+                    isSelected: (id) => isSelected(selection, id),
+                    page: pageState(selection, pageIds),
+                    locked: selection.kind === 'all',
+                    onRow: (id) => tick(toggleRow(selection, id)),
+                    onPage: () => tick(togglePage(selection, pageIds)),
+                  }
+                : null
+            }
+          />
           <nav className="table-footer" aria-label={t('eks.paging')}>
             <p className="muted">{t('eks.pageInfo', { page, from: formatNumber(from, language), to: formatNumber(from + devices.length - 1, language) })}</p>
             <div className="pager">
