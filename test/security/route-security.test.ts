@@ -336,11 +336,11 @@ describe('rate limits count refused requests too', () => {
 
   it('keeps serving other addresses while one is flooding and limited', async () => {
     // The same user from another address: counted per address, so the flood does not lock them out.
-    for (let i = 0; i < globalLimit; i += 1) expect((await vaultAs(limited, '198.51.100.3', limitedReader.cookie)).statusCode).toBe(404);
-    const flooding = Array.from({ length: 40 }, () => vaultAs(limited, '198.51.100.3', limitedReader.cookie));
+    // All at once: the requests within the limit are served, only those past it refused.
+    const flooding = Array.from({ length: globalLimit + 40 }, () => vaultAs(limited, '198.51.100.3', limitedReader.cookie));
     const others = Array.from({ length: 10 }, () => limited.app.inject({ method: 'GET', url: '/api/session', remoteAddress: '198.51.100.4', headers: { cookie: limitedReader.cookie } }));
     const [floodAnswers, otherAnswers] = await Promise.all([Promise.all(flooding), Promise.all(others)]);
-    expect(floodAnswers.map((res) => res.statusCode)).toEqual(Array<number>(40).fill(429));
+    expect(floodAnswers.map((res) => res.statusCode).sort()).toEqual([...Array<number>(globalLimit).fill(404), ...Array<number>(40).fill(429)]);
     expect(otherAnswers.map((res) => res.statusCode)).toEqual(Array<number>(10).fill(200));
     const after = await limited.app.inject({ method: 'GET', url: '/api/session', remoteAddress: '198.51.100.4', headers: { cookie: limitedReader.cookie } });
     expect(after.statusCode).toBe(200);

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { throttleSubject } from '../../lib/source-address.js';
 import { AppError } from '../../shared/errors.js';
+import { LocalCounterStore } from './rate-limit-store.js';
 
 export interface RateLimitDeps {
   /** Requests a minute per source address, over every route (the health probes excepted). */
@@ -27,8 +28,8 @@ const window = '1 minute';
  * The plugin's own hooks are route hooks, and Fastify runs those after every application-level
  * onRequest hook — after the auth hook. That is how refusals (401, 404) went uncounted and how an
  * address already limited still got 401s (issue 11). So the plugin is registered in a scope of its
- * own, where it sees no route and adds no hook, and serves only as the counter store (in process
- * or in Redis); the one application hook below, registered ahead of the auth hook, enforces.
+ * own, where it sees no route and adds no hook, and serves only as the counter store (in process:
+ * rate-limit-store.ts, or in Redis); the one application hook below, ahead of the auth hook, enforces.
  */
 export async function registerRateLimit(app: FastifyInstance, deps: RateLimitDeps): Promise<void> {
   let create: FastifyInstance['createRateLimit'] | undefined;
@@ -40,7 +41,7 @@ export async function registerRateLimit(app: FastifyInstance, deps: RateLimitDep
       // Per source address, IPv6 by its /64 (one subscriber usually holds a whole /64), as the
       // sign-in throttle counts.
       keyGenerator: (request) => throttleSubject(request.ip),
-      ...(deps.redis ? { redis: deps.redis, nameSpace: deps.nameSpace } : {}),
+      ...(deps.redis ? { redis: deps.redis, nameSpace: deps.nameSpace } : { store: LocalCounterStore }),
     });
     create = (options) => scope.createRateLimit(options);
   });
