@@ -32,7 +32,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openeks-check-telegram-'));
   testDb = await createTestDb();
   await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error' };
+  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error', [envVar.auditAnchors]: join(dir, 'audit-anchors.jsonl') };
   const container = await createContainer({ ...loadSettings(env), clock: new FixedClock(), logger: captureLogs().logger });
   try {
     await storeDevice(container, { manufacturer: 'KAM', serial: mc21.meter_id, keys: [{ hex: mc21.key }] });

@@ -10,6 +10,9 @@ import { startTcpProxy } from '../support/tcp-proxy.js';
 import { testMasterKey } from '../harness.js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // "Database down: /readyz 503, reconnects by itself, no crash." PostgreSQL is reached through a
 // relay that the test cuts and restores; this file always uses the machine's PostgreSQL, on both
@@ -37,7 +40,8 @@ beforeAll(async () => {
   const url = new URL(server);
   url.host = `127.0.0.1:${proxy.port}`;
   url.pathname = `/${name}`;
-  const settings = loadSettings({ [envVar.databaseUrl]: url.toString(), [envVar.masterKey]: testMasterKey() });
+  // The anchor file in the temporary folder, not ./data of the checkout.
+  const settings = loadSettings({ [envVar.databaseUrl]: url.toString(), [envVar.masterKey]: testMasterKey(), [envVar.auditAnchors]: join(tmpdir(), `${name}-audit-anchors.jsonl`) });
   container = await createContainer({ ...settings, clock: new FixedClock(), logger: pino({ level: 'silent' }) });
   app = await buildApp(container, { logger: false });
   await app.ready();
@@ -48,6 +52,7 @@ afterAll(async () => {
   await container?.close();
   await proxy?.close();
   await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await rm(join(tmpdir(), `${name}-audit-anchors.jsonl`), { force: true });
 });
 
 describe('database outage', () => {

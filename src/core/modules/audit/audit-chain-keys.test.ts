@@ -150,7 +150,9 @@ describe('the keyed audit chain (SEC-14)', () => {
 
     await writeSome(t, 1);
     const newHead = (await rows(t)).at(-1)?.seq;
-    await t.container.auditAnchors.stop();
+    // Shutdown (what SIGTERM runs): the last anchor is written before the keys and the database close.
+    apps.splice(apps.indexOf(t), 1);
+    await t.close();
     expect((await anchorLines()).at(-1)).toMatchObject({ seq: newHead });
   });
 
