@@ -11,7 +11,9 @@ import type { FastifyInstance } from 'fastify';
 // and "Infinity" as the integer Infinity and then skipped `maximum` for a non-finite number, so
 // `limit=1e309` reached the database (500).
 
+/** The part of a JSON schema read here; the rest (bounds, patterns) is Ajv's. */
 interface PropertySchema {
+  [keyword: string]: unknown;
   type?: string | string[];
   anyOf?: PropertySchema[];
   oneOf?: PropertySchema[];
