@@ -40,7 +40,7 @@ describe('migration 0005-mail-bodies', () => {
     // The migrations after it go back too (they run again after it, in order).
     await revert0006(testDb.db.kysely);
     await sql`delete from kysely_migration where name = ${'0005-mail-bodies'}`.execute(testDb.db.kysely);
-    expect(await migrateToLatest(testDb.db)).toEqual(['0005-mail-bodies', '0006-audit-keys']);
+    expect(await migrateToLatest(testDb.db)).toEqual(['0005-mail-bodies', '0006-audit-keys', '0007-grants']);
     const rows = await testDb.db.kysely.selectFrom('mail_outbox').select(['id', 'status', 'body_text', 'body_html', 'last_error', 'sent_at']).orderBy('id').execute();
     expect(rows).toEqual([
       { id: 'mail_failed', status: 'failed', body_text: null, body_html: null, last_error: null, sent_at: null },
