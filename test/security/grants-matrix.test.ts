@@ -45,7 +45,9 @@ const id = {} as Record<Dev, string>;
 let target: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Every refusal counted one by one: the same refusal repeated within a minute is folded
+  // otherwise (access.deny_repeated), and this matrix repeats refusals on purpose.
+  t = await createTestApp({ container: { denialAggregation: { windowMs: 0 } } });
   session.operator = await t.signInOperator('ops@example.com');
   const A = (await t.container.customers.create({ customerNo: 'A-1', name: 'Stadtwerke A', ...asSystem })).id;
   const B = (await t.container.customers.create({ customerNo: 'B-1', name: 'Stadtwerke B', ...asSystem })).id;
