@@ -203,6 +203,17 @@ describe('invitations', () => {
   });
 });
 
+describe('two assignments at once', () => {
+  it('to the same new address: one pending account, both selections granted', async () => {
+    const [a, b] = await Promise.all([grant(su, ids(devA[0] ?? '', devA[1] ?? ''), 'gleichzeitig@example.com'), grant(su, ids(devA[1] ?? '', devA[2] ?? ''), 'gleichzeitig@example.com')]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.json<{ granted: number }>().granted + b.json<{ granted: number }>().granted).toBe(3);
+    const users = await t.container.db.kysely.selectFrom('users').select('id').where('email', '=', 'gleichzeitig@example.com').execute();
+    expect(users).toHaveLength(1);
+    expect(await activeGrants(t, users[0]?.id ?? '')).toEqual([devA[0], devA[1], devA[2]].sort());
+  });
+});
+
 describe('revoking', () => {
   it('takes effect on the reader’s next request, tells him by mail, and refuses what does not exist', async () => {
     const readerUser = await userByEmail(t, 'bernd.leser@example.com');
