@@ -232,6 +232,24 @@ export function createDevicesRepo(db: Db) {
       return Number(row.total);
     },
 
+    /**
+     * Whether the reader holds at least `n` active grants: the n-th entry in device order, which
+     * the (reader_id, device_id) index yields after reading n entries. (A bounded count was
+     * planned as a scan of the whole table once a third of the grants were one reader's.)
+     */
+    async grantsAtLeast(readerId: string, n: number): Promise<boolean> {
+      const row = await kysely
+        .selectFrom('grants')
+        .select('device_id')
+        .where('reader_id', '=', readerId)
+        .where('revoked_at', 'is', null)
+        .orderBy('device_id')
+        .limit(1)
+        .offset(n - 1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Readers with an active (or pending) grant, per device of a page; devices without any are absent. */
     async readerCounts(ids: readonly string[]): Promise<Map<string, number>> {
       if (ids.length === 0) return new Map();

@@ -7,6 +7,7 @@ import type { Actor } from '../../access/actor.js';
 import { grantableScopeOf } from '../../access/device-scope.js';
 import type { Principal } from '../../access/principal.js';
 import type { Db, Executor } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/db-errors.js';
 import type { UserRow } from '../../db/schema.js';
 import type { AccountLinks } from '../accounts/account-links.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
@@ -49,7 +50,7 @@ export function createGrantsService(deps: GrantsDeps) {
     return { scope, resolved: await selections.prepare(scope, selection, actor) };
   }
 
-  /** The account the e-mail names (created pending for an invitation); refusals before the transaction. */
+  /** The refusals of the address, before the transaction (the account is read again inside it). */
   async function readerFor(principal: Principal, email: string): Promise<UserRow | undefined> {
     const address = email.trim().toLowerCase();
     if (principal.kind === 'person' && principal.email.toLowerCase() === address) throw emailProblem('self', 'You cannot assign read rights to yourself.');
@@ -96,17 +97,18 @@ export function createGrantsService(deps: GrantsDeps) {
      */
     async assign({ principal, actor, selection, email }: { principal: Principal; actor: Actor; selection: DeviceSelection; email: string }): Promise<GrantResultView> {
       const { scope, resolved } = await prepare(principal, actor, selection);
-      const existing = await readerFor(principal, email);
+      await readerFor(principal, email);
+      const address = email.trim().toLowerCase();
       const by = grantorName(principal);
-      return deps.db.kysely.transaction().execute(async (trx) => {
+      const once = () => deps.db.kysely.transaction().execute(async (trx) => {
         const at = deps.clock.now().toISOString();
         const selected = await selections.confirm(scope, resolved, trx);
         if (selected === 0) throw noDevices();
-        let reader = existing === undefined ? undefined : await deps.users.findById(existing.id, trx);
+        let reader = await deps.users.findByEmail(address, trx);
         if (reader === undefined) {
           const id = newId('usr');
           const language = principal.kind === 'person' ? principal.language : 'en';
-          await deps.users.insert({ id, email: email.trim().toLowerCase(), name: null, password_hash: null, is_operator: 0, status: 'pending', language, created_at: at, updated_at: at }, trx);
+          await deps.users.insert({ id, email: address, name: null, password_hash: null, is_operator: 0, status: 'pending', language, created_at: at, updated_at: at }, trx);
           reader = await deps.users.findById(id, trx);
           if (!reader) throw new AppError('internal');
         }
@@ -126,6 +128,14 @@ export function createGrantsService(deps: GrantsDeps) {
         }
         return { granted, alreadyGranted: selected - granted, reader: { readerId: reader.id, email: reader.email, status } };
       });
+      try {
+        return await once();
+      } catch (err) {
+        // Two assignments to the same new address (or of the same devices) at once: the other one
+        // created the pending account or the grants. Run again: this one then adds what is left.
+        if (!isUniqueViolation(err)) throw err;
+        return once();
+      }
     },
 
     /**

@@ -203,6 +203,17 @@ describe('invitations', () => {
   });
 });
 
+describe('two assignments at once', () => {
+  it('to the same new address: one pending account, both selections granted', async () => {
+    const [a, b] = await Promise.all([grant(su, ids(devA[0] ?? '', devA[1] ?? ''), 'gleichzeitig@example.com'), grant(su, ids(devA[1] ?? '', devA[2] ?? ''), 'gleichzeitig@example.com')]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.json<{ granted: number }>().granted + b.json<{ granted: number }>().granted).toBe(3);
+    const users = await t.container.db.kysely.selectFrom('users').select('id').where('email', '=', 'gleichzeitig@example.com').execute();
+    expect(users).toHaveLength(1);
+    expect(await activeGrants(t, users[0]?.id ?? '')).toEqual([devA[0], devA[1], devA[2]].sort());
+  });
+});
+
 describe('revoking', () => {
   it('takes effect on the reader’s next request, tells him by mail, and refuses what does not exist', async () => {
     const readerUser = await userByEmail(t, 'bernd.leser@example.com');
@@ -254,4 +265,32 @@ describe('with no grants at all', () => {
     const nobody = await signInNewUser(t, 'niemand@example.com');
     expect(await serials(nobody)).toEqual([]);
   });
+});
+
+describe('invitation links that no longer work (runs last: it moves the clock a week on)', () => {
+  it('an assignment that adds nothing sends no mail', async () => {
+    const before = await outboxCount(t, 'carla.leser@example.com');
+    const res = await grant(su, ids(devA[0] ?? ''), 'carla.leser@example.com');
+    expect(res.json()).toMatchObject({ granted: 0, alreadyGranted: 1 });
+    expect(await outboxCount(t, 'carla.leser@example.com')).toBe(before);
+  });
+
+  it('an expired one answers token_invalid, and an invitation link opens no other page', async () => {
+    await grant(su, ids(devA[2] ?? ''), 'spaet@example.com');
+    const token = tokenIn((await outboxMail(t, 'spaet@example.com', 'invitation'))?.text, '/register/complete');
+    const reset = await t.app.inject({ method: 'POST', url: '/api/password-resets/inspect', payload: { token } });
+    expect(refusal(reset)).toMatchObject({ status: 410, code: 'token_invalid' });
+    expect((await t.app.inject({ method: 'POST', url: '/api/registrations/inspect', payload: { token } })).json()).toEqual({ email: 'spaet@example.com', invitedDevices: 1 });
+    t.clock.advance(7 * 24 * 3600_000 + 1000);
+    for (const url of ['/api/registrations/inspect', '/api/registrations/complete']) {
+      const res = await t.app.inject({ method: 'POST', url, payload: url.endsWith('inspect') ? { token } : { token, password: goodPassword } });
+      expect(refusal(res)).toMatchObject({ status: 410, code: 'token_invalid' });
+    }
+    expect((await userByEmail(t, 'spaet@example.com'))?.status).toBe('pending');
+    // A new assignment (the sessions ended meanwhile: through the service) sends a fresh link that works.
+    await t.container.grants.assign({ ...asSystem, selection: ids(devA[1] ?? ''), email: 'spaet@example.com' });
+    const fresh = tokenIn((await outboxMail(t, 'spaet@example.com', 'invitation'))?.text, '/register/complete');
+    expect((await t.app.inject({ method: 'POST', url: '/api/registrations/inspect', payload: { token: fresh } })).json()).toEqual({ email: 'spaet@example.com', invitedDevices: 2 });
+  });
+
 });
