@@ -378,6 +378,7 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
     const watch = await watchPage(su, [
       { status: 401, path: '/api/session' },
       { status: 409, path: '/api/grants' },
+      { status: 409, path: '/api/grants/readers' },
       { status: 410, path: '/api/registrations/inspect' },
     ]);
     await su.goto(`${server.baseUrl}/eks?limit=25`);
@@ -431,11 +432,17 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
     const token = tokenIn(invitation.text, 'http://localhost:8080/register/complete');
     const invitee = await userByEmail(server, bulk.invitee);
     await readers.getByRole('button', { name: `Remove every read right of ${bulk.invitee}` }).click();
+    await storeDevice(server.container, { manufacturer: 'KAM', serial: String(bulk.first + 27), model: 'MULTICAL 403', customerAccountId: bulkCustomer, keys: [{ hex: 'ef'.repeat(16) }] });
     const confirm = su.getByRole('alertdialog', { name: 'Remove every read right of this reader?' });
     await confirm.getByText('A pending invitation is cancelled.', { exact: false }).waitFor();
     await confirm.getByRole('button', { name: x.removeConfirm }).click();
     await panel.getByText(`${bulk.invitee} can no longer read 27 devices.`).waitFor();
-    await expect.poll(() => readers.getByRole('row', { name: bulk.invitee }).count()).toBe(0);
+    // A 28th meter arrived before the panel reloads its readers: it says so and takes the new count on request.
+    await panel.getByRole('alert').getByText('The selection changed meanwhile: the filter now matches 28 devices. Nothing was changed.').waitFor();
+    await panel.getByRole('button', { name: 'Select these 28 devices' }).click();
+    await expect.poll(() => selectionSize.textContent()).toBe('All 28 matching devices selected');
+    await readers.getByRole('row', { name: bulk.reader }).getByText('27 of 28').waitFor();
+    await expect(readers.getByRole('row', { name: bulk.invitee }).count()).resolves.toBe(0);
     expect(await activeGrants(server, invitee?.id ?? '')).toEqual([]);
     expect(await activeGrants(server, reader?.id ?? '')).toHaveLength(27);
     expect((await auditOf(server, 'invitation.cancel')).map((r) => r.target_id)).toEqual([invitee?.id]);
