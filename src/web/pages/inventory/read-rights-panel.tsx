@@ -74,6 +74,8 @@ export function ReadRightsPanel({
 
   const onRemove = async ({ reader, everything }: Removal) => {
     setRemoval(null);
+    // The confirmation is gone with the row's button behind it: focus goes to the panel's heading.
+    heading.current?.focus();
     try {
       const selected = everything ? null : toApiSelection(selection);
       const result = await revokeReadRights(client, { readerId: reader.readerId, ...(selected === null ? {} : { selection: selected }) });
