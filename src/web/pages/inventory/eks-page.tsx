@@ -162,7 +162,9 @@ export function EksPage({ operator }: { operator: boolean }) {
                 tick({ selection: emptySelection(filterKey), tooMany: false });
                 setEditingView(null);
               }}
-              onEdit={() => setEditingView(filterKey)}
+              onEdit={() => {
+                if (size > 0) setEditingView(filterKey);
+              }}
               editButton={editButton}
             />
           )}
