@@ -213,6 +213,10 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
       await su.getByRole('columnheader', { name: x.readersColumn }).waitFor();
       const selectionSize = su.getByRole('group', { name: x.selectionGroup }).getByRole('status');
       await expect(selectionSize.textContent()).resolves.toBe(x.selected(0));
+      // Nothing selected: "Leserechte bearbeiten" does not apply yet.
+      await expect(su.getByRole('button', { name: x.edit }).getAttribute('aria-disabled')).resolves.toBe('true');
+      await su.getByRole('button', { name: x.edit }).click({ force: true });
+      await expect(su.getByRole('region', { name: x.panel }).count()).resolves.toBe(0);
       // Only his own customer's meters.
       await expect(su.getByText('79000001').count()).resolves.toBe(0);
 
