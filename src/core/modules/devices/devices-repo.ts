@@ -232,6 +232,15 @@ export function createDevicesRepo(db: Db) {
       return Number(row.total);
     },
 
+    /** Whether the reader holds at least `n` active grants; reads at most `n` index entries. */
+    async grantsAtLeast(readerId: string, n: number): Promise<boolean> {
+      const row = await kysely
+        .selectFrom((eb) => eb.selectFrom('grants').select('device_id').where('reader_id', '=', readerId).where('revoked_at', 'is', null).limit(n).as('some_grants'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n) >= n;
+    },
+
     /** Readers with an active (or pending) grant, per device of a page; devices without any are absent. */
     async readerCounts(ids: readonly string[]): Promise<Map<string, number>> {
       if (ids.length === 0) return new Map();
