@@ -44,6 +44,10 @@ export const deGrants: typeof enGrants = {
     cancel: 'Abbrechen',
     removed_one: '{{email}} kann {{formatted}} Gerät nicht mehr lesen.',
     removed_other: '{{email}} kann {{formatted}} Geräte nicht mehr lesen.',
+    changed_one: 'Die Auswahl hat sich inzwischen geändert: Der Filter trifft jetzt {{formatted}} Gerät. Es wurde nichts geändert.',
+    changed_other: 'Die Auswahl hat sich inzwischen geändert: Der Filter trifft jetzt {{formatted}} Geräte. Es wurde nichts geändert.',
+    takeCount_one: 'Dieses {{formatted}} Gerät auswählen',
+    takeCount_other: 'Diese {{formatted}} Geräte auswählen',
   },
   assign: {
     title: 'Leserechte zuordnen',

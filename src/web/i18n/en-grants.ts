@@ -43,6 +43,10 @@ export const enGrants = {
     cancel: 'Cancel',
     removed_one: '{{email}} can no longer read {{formatted}} device.',
     removed_other: '{{email}} can no longer read {{formatted}} devices.',
+    changed_one: 'The selection changed meanwhile: the filter now matches {{formatted}} device. Nothing was changed.',
+    changed_other: 'The selection changed meanwhile: the filter now matches {{formatted}} devices. Nothing was changed.',
+    takeCount_one: 'Select this {{formatted}} device',
+    takeCount_other: 'Select these {{formatted}} devices',
   },
   assign: {
     title: 'Assign read rights',

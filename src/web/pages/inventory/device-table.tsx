@@ -12,6 +12,8 @@ import { kindText, mediumText } from './vocabulary.js';
 
 /** Ticking rows; absent for readers, who only see what was granted to them. */
 export interface RowSelection {
+  /** Rows of devices the user may not hand on have no box. */
+  selectable: (id: string) => boolean;
   isSelected: (id: string) => boolean;
   page: 'all' | 'some' | 'none';
   /** Under "all matching" every row is selected and the boxes cannot untick single rows. */
@@ -79,7 +81,8 @@ export function DeviceTable({
         <tbody>
           {devices.map((device) => (
             <tr key={device.id}>
-              {selection !== null && (
+              {selection !== null && !selection.selectable(device.id) && <td className="select-cell" />}
+              {selection !== null && selection.selectable(device.id) && (
                 <td className="select-cell">
                   <input
                     type="checkbox"

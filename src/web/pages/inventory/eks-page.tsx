@@ -44,7 +44,8 @@ export function EksPage({ operator }: { operator: boolean }) {
   const [version, setVersion] = useState(0);
   const [selectionState, setSelection] = useState<Selection>(() => emptySelection(filterKey));
   const selection = selectionFor(selectionState, filterKey);
-  const [tooMany, setTooMany] = useState(false);
+  // The refusal of one tick too many, for the view it happened in.
+  const [tooManyIn, setTooManyIn] = useState<string | null>(null);
   // The panel belongs to the filter it was opened under, like the selection.
   const [editingView, setEditingView] = useState<string | null>(null);
   const editing = editingView === filterKey;
@@ -107,13 +108,14 @@ export function EksPage({ operator }: { operator: boolean }) {
   const from = (page - 1) * (shown?.limit ?? query.limit) + 1;
   const currentCount = count?.search === filterKey ? count : null;
   const total = currentCount?.total ?? null;
-  // The server says who may manage read rights: a reader's rows carry no reader count.
+  // The server says who may manage read rights: a reader's rows carry no reader count. Only rows
+  // with a count can be ticked, so a selection never holds a device its user may not hand on.
   const manages = operator || devices.some((device) => device.readerCount !== null);
-  const pageIds = devices.map((device) => device.id);
+  const pageIds = devices.filter((device) => operator || device.readerCount !== null).map((device) => device.id);
   const size = selectionSize(selection);
   const tick = (result: TickResult) => {
     setSelection(result.selection);
-    setTooMany(result.tooMany);
+    setTooManyIn(result.tooMany ? filterKey : null);
   };
   const closeEditing = () => {
     setEditingView(null);
@@ -153,14 +155,16 @@ export function EksPage({ operator }: { operator: boolean }) {
             <SelectionBar
               size={size}
               all={selection.kind === 'all'}
-              tooMany={tooMany}
+              tooMany={tooManyIn === filterKey}
               selectAllCount={canSelectAll(selection, pageIds, total) ? total : null}
               onSelectAll={(n) => setSelection(selectAll(filterKey, query.filter, n))}
               onClear={() => {
                 tick({ selection: emptySelection(filterKey), tooMany: false });
                 setEditingView(null);
               }}
-              onEdit={() => setEditingView(filterKey)}
+              onEdit={() => {
+                if (size > 0) setEditingView(filterKey);
+              }}
               editButton={editButton}
             />
           )}
@@ -175,6 +179,7 @@ export function EksPage({ operator }: { operator: boolean }) {
             selection={
               manages
                 ? {
+                    selectable: (id) => pageIds.includes(id),
                     isSelected: (id) => isSelected(selection, id),
                     page: pageState(selection, pageIds),
                     locked: selection.kind === 'all',

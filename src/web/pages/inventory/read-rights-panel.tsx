@@ -10,7 +10,8 @@ import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { formatDateTime, formatNumber } from '../../components/format.js';
 import { AssignDialog } from './assign-dialog.js';
-import { selectionSize, toApiSelection, type Selection } from './device-selection.js';
+import { selectionSize, toApiSelection, withCount, type Selection } from './device-selection.js';
+import { assignProblem } from './grant-problems.js';
 
 type Load = { status: 'loading' } | { status: 'ready'; readers: Readers } | { status: 'failed'; error: unknown };
 type Removal = { reader: Reader; everything: boolean };
@@ -73,6 +74,8 @@ export function ReadRightsPanel({
 
   const onRemove = async ({ reader, everything }: Removal) => {
     setRemoval(null);
+    // The confirmation is gone with the row's button behind it: focus goes to the panel's heading.
+    heading.current?.focus();
     try {
       const selected = everything ? null : toApiSelection(selection);
       const result = await revokeReadRights(client, { readerId: reader.readerId, ...(selected === null ? {} : { selection: selected }) });
@@ -99,9 +102,9 @@ export function ReadRightsPanel({
       </div>
       <p>{t('readers.intro', { count: selected, formatted: formatNumber(selected, language) })}</p>
       {notice !== null && <Notice>{notice}</Notice>}
-      {failure !== null && <ErrorAlert error={failure} />}
+      {failure !== null && <Failure error={failure} onTake={(count) => onSelectionChanged(withCount(selection, count))} />}
       {load.status === 'loading' && <p role="status">{t('readers.loading')}</p>}
-      {load.status === 'failed' && <ErrorAlert error={load.error} />}
+      {load.status === 'failed' && <Failure error={load.error} onTake={(count) => onSelectionChanged(withCount(selection, count))} />}
       {load.status === 'ready' && load.readers.items.length === 0 && <p className="empty-state">{t('readers.none')}</p>}
       {load.status === 'ready' && load.readers.items.length > 0 && (
         <div className="table-scroll" role="region" aria-labelledby="readers-caption" tabIndex={0}>
@@ -176,5 +179,21 @@ export function ReadRightsPanel({
         />
       )}
     </section>
+  );
+}
+
+/** A refusal; for "all matching" whose count changed meanwhile, the new count and a way to take it over. */
+function Failure({ error, onTake }: { error: unknown; onTake: (count: number) => void }) {
+  const { t, i18n } = useTranslation();
+  const problem = assignProblem(error);
+  if (problem.at !== 'selection' || !('changedTo' in problem)) return <ErrorAlert error={error} />;
+  const formatted = formatNumber(problem.changedTo, i18n.language);
+  return (
+    <div role="alert" className="alert alert-error">
+      <p>{t('readers.changed', { count: problem.changedTo, formatted })}</p>
+      <button type="button" className="button button-secondary" onClick={() => onTake(problem.changedTo)}>
+        {t('readers.takeCount', { count: problem.changedTo, formatted })}
+      </button>
+    </div>
   );
 }
