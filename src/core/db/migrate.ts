@@ -7,6 +7,7 @@ import { superusers } from './migrations/0004-superusers.js';
 import { mailBodies } from './migrations/0005-mail-bodies.js';
 import { auditKeys } from './migrations/0006-audit-keys.js';
 import { grants } from './migrations/0007-grants.js';
+import { auditDevices } from './migrations/0008-audit-devices.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -18,6 +19,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0005-mail-bodies': mailBodies(db.kind),
     '0006-audit-keys': auditKeys(db.kind),
     '0007-grants': grants(db.kind),
+    '0008-audit-devices': auditDevices(db.kind),
   };
 }
 

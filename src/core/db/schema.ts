@@ -247,6 +247,16 @@ export interface GrantsTable {
   granted_at: string;
   revoked_at: string | null;
   revoked_by: string | null;
+  /** The `grant.create` record that granted this row (0008; null before). */
+  granted_audit_id: string | null;
+  /** The `grant.revoke` record that revoked it. */
+  revoked_audit_id: string | null;
+}
+
+/** Which devices an audit record is about (0008, docs/audit-trail.md); grants name theirs in `grants`. */
+export interface AuditDevicesTable {
+  audit_seq: number;
+  device_id: string;
 }
 
 export interface Database {
@@ -270,6 +280,7 @@ export interface Database {
   access_requests: AccessRequestsTable;
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
+  audit_devices: AuditDevicesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

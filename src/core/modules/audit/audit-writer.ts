@@ -18,6 +18,13 @@ export interface AuditEntry {
   tenant?: string;
   /** Non-secret facts only: never key material or credentials (SEC-12). */
   details?: Record<string, string | number | boolean | null>;
+  /**
+   * The devices the record is about (a few; docs/audit-trail.md): linked in `audit_devices`, so
+   * their trail finds it. A grant's or revocation's devices are its `grants` rows instead.
+   */
+  devices?: readonly string[];
+  /** The record's id, chosen by the caller when other rows name it (grants: `granted_audit_id`). */
+  id?: string;
 }
 
 export interface AuditWriter {
@@ -46,7 +53,7 @@ export function createAuditWriter(deps: { dialect: Pick<Dialect, 'lockAuditChain
           details[name] = typeof value === 'string' ? clean(value) : value;
         }
         const fields = {
-          id: newId('aud'),
+          id: entry.id ?? newId('aud'),
           occurred_at: deps.clock.now().toISOString(),
           request_id: clean(entry.actor.requestId, 100),
           actor_id: entry.actor.userId,
@@ -66,7 +73,10 @@ export function createAuditWriter(deps: { dialect: Pick<Dialect, 'lockAuditChain
         const key = deps.keys?.current();
         const chained = { ...fields, key_epoch: key?.epoch ?? null };
         const hash = key === undefined ? auditHash(chained) : auditMac(key.mac, chained);
-        await trx.insertInto('audit_log').values({ ...chained, hash }).execute();
+        const { seq } = await trx.insertInto('audit_log').values({ ...chained, hash }).returning('seq').executeTakeFirstOrThrow();
+        // Not chained: the links only find records, verify never reads them.
+        const devices = [...new Set(entry.devices ?? [])];
+        if (devices.length > 0) await trx.insertInto('audit_devices').values(devices.map((device_id) => ({ audit_seq: Number(seq), device_id }))).execute();
       } catch (err) {
         throw new AppError('audit_unavailable', undefined, { cause: err });
       }

@@ -28,6 +28,7 @@ export function createCompromiseNotice(deps: { repo: Pick<GrantsRepo, 'readersOf
       actor: input.actor,
       action: 'key.compromise_notice',
       target: { type: 'device-key', id: input.keyId },
+      devices: [input.deviceId],
       result: 'allowed',
       details: { deviceId: input.deviceId, readers: readers.length },
     }, trx);

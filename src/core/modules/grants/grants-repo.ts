@@ -24,7 +24,7 @@ export function createGrantsRepo(db: Executor) {
      * not have one yet. Returns how many rows were inserted. The partial unique index refuses a
      * twin that a concurrent request inserted meanwhile (the caller's transaction then fails).
      */
-    async grant(input: { devices: DeviceIdQuery; readerId: string; grantedBy: string | null; at: string }, trx: Executor): Promise<number> {
+    async grant(input: { devices: DeviceIdQuery; readerId: string; grantedBy: string | null; at: string; auditId: string }, trx: Executor): Promise<number> {
       const rows = input.devices
         .clearSelect()
         .select([
@@ -32,15 +32,16 @@ export function createGrantsRepo(db: Executor) {
           sql<string>`${input.readerId}`.as('reader_id'),
           sql<string | null>`${input.grantedBy}`.as('granted_by'),
           sql<string>`${input.at}`.as('granted_at'),
+          sql<string>`${input.auditId}`.as('granted_audit_id'),
         ])
         .where(sql<boolean>`not exists (select 1 from grants g where g.device_id = ${sql.ref('devices.id')} and g.reader_id = ${input.readerId} and g.revoked_at is null)`);
-      const result = await trx.insertInto('grants').columns(['device_id', 'reader_id', 'granted_by', 'granted_at']).expression(rows).executeTakeFirst();
+      const result = await trx.insertInto('grants').columns(['device_id', 'reader_id', 'granted_by', 'granted_at', 'granted_audit_id']).expression(rows).executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0);
     },
 
     /** One `UPDATE … WHERE`: revokes the reader's active grants on the devices (all of them: `devices` null). */
-    async revoke(input: { devices: DeviceIdQuery | null; readerId: string; revokedBy: string | null; at: string }, trx: Executor): Promise<number> {
-      let q = trx.updateTable('grants').set({ revoked_at: input.at, revoked_by: input.revokedBy }).where('reader_id', '=', input.readerId).where('revoked_at', 'is', null);
+    async revoke(input: { devices: DeviceIdQuery | null; readerId: string; revokedBy: string | null; at: string; auditId: string }, trx: Executor): Promise<number> {
+      let q = trx.updateTable('grants').set({ revoked_at: input.at, revoked_by: input.revokedBy, revoked_audit_id: input.auditId }).where('reader_id', '=', input.readerId).where('revoked_at', 'is', null);
       if (input.devices !== null) q = q.where('device_id', 'in', input.devices);
       const result = await q.executeTakeFirst();
       return Number(result.numUpdatedRows);

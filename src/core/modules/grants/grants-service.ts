@@ -113,9 +113,13 @@ export function createGrantsService(deps: GrantsDeps) {
           if (!reader) throw new AppError('internal');
         }
         if (reader.status === 'disabled') throw new AppError('reader_disabled');
-        const granted = await repo.grant({ devices: selections.ids(scope, resolved, trx), readerId: reader.id, grantedBy: principal.userId, at }, trx);
+        // The rows name their audit record (written just after, when the counts are known): the
+        // trail of a device finds its grant without an audit row per device (docs/audit-trail.md).
+        const auditId = newId('aud');
+        const granted = await repo.grant({ devices: selections.ids(scope, resolved, trx), readerId: reader.id, grantedBy: principal.userId, at, auditId }, trx);
         const status = reader.status === 'pending' ? ('invited' as const) : ('active' as const);
         await deps.audit.write({
+          id: auditId,
           actor,
           action: 'grant.create',
           target: { type: 'user', id: reader.id },
@@ -153,12 +157,13 @@ export function createGrantsService(deps: GrantsDeps) {
         const selected = resolved === undefined ? null : await selections.confirm(scope, resolved, trx);
         // Without a selection: every device of the scope; an operator's is every device at all.
         const devices = resolved !== undefined ? selections.ids(scope, resolved, trx) : scope.kind === 'all' ? null : selections.ids(scope, { kind: 'filter', filter: {}, count: 0, askedFilter: {} }, trx);
-        const revoked = await repo.revoke({ devices, readerId, revokedBy: principal.userId, at }, trx);
+        const auditId = newId('aud');
+        const revoked = await repo.revoke({ devices, readerId, revokedBy: principal.userId, at, auditId }, trx);
         if (revoked === 0) throw new AppError('nothing_to_revoke');
         const reader = await deps.users.findById(readerId, trx);
         if (!reader) throw new AppError('internal');
         const details = resolved === undefined ? { selection: 'all' } : summary(resolved, selected ?? 0);
-        await deps.audit.write({ actor, action: 'grant.revoke', target: { type: 'user', id: readerId }, result: 'allowed', details: { ...details, revoked, at } }, trx);
+        await deps.audit.write({ id: auditId, actor, action: 'grant.revoke', target: { type: 'user', id: readerId }, result: 'allowed', details: { ...details, revoked, at } }, trx);
         if (reader.status === 'pending' && (await repo.activeCount(readerId, trx)) === 0) {
           await deps.links.invalidate(readerId, 'invitation', at, trx);
           await deps.audit.write({ actor, action: 'invitation.cancel', target: { type: 'user', id: readerId }, result: 'allowed', details: { reason: 'all read rights revoked' } }, trx);

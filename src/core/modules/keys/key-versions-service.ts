@@ -60,6 +60,7 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
       actor,
       action: 'key.state_change',
       target: { type: 'device-key', id: row.id },
+      devices: [row.device_id],
       result: 'allowed',
       details: { deviceId: row.device_id, keyType: row.key_type, version: row.version, from: row.state, to, reason },
     }, trx);

@@ -88,6 +88,7 @@ export function createTelegramCheckService(deps: TelegramCheckDeps) {
         actor,
         action: 'telegram.check',
         target: { type: 'device', id: device.id },
+        devices: [device.id],
         result: 'allowed',
         details: { deviceId: device.id, outcome, keyVersion: keyVersion ?? null },
       }, trx),
