@@ -129,7 +129,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   );
   await app.register(mailRoutes({ outbox: container.outbox }));
   await app.register(vaultStatusRoutes({ vaultStatus: container.vaultStatus }));
-  await app.register(auditRoutes({ auditTrail: container.auditTrail }));
+  await app.register(auditRoutes({ auditTrail: container.auditTrail, auditRecords: container.auditRecords }));
   await app.register(settingsRoutes({ settings: container.settings }));
   await app.register(customersRoutes({ customers: container.customers }));
   await app.register(devicesRoutes({ devices: container.devices }));

@@ -21,6 +21,8 @@ import { createRegistrationService, type RegistrationService } from './modules/a
 import { createDenials, type DenialAggregation, type Denials } from './modules/audit/audit-denials.js';
 import { createAuditRepo } from './modules/audit/audit-repo.js';
 import { createAuditTrailService, type AuditTrailService } from './modules/audit/audit-trail-service.js';
+import { createAuditTrailRepo } from './modules/audit/audit-trail-repo.js';
+import { createAuditRecordsService, type AuditRecordsService } from './modules/audit/audit-records-service.js';
 import { createAuditWriter, type AuditWriter } from './modules/audit/audit-writer.js';
 import { createAnchorWriter, type AnchorWriter } from './modules/audit/audit-anchors.js';
 import { createAuditKeys, type AuditKeys } from './modules/audit/audit-keys.js';
@@ -83,6 +85,8 @@ export interface Container {
   /** Behind recordDenial: folds repeated refusals into one record; close() writes what is pending. */
   denials: Denials;
   auditTrail: AuditTrailService;
+  /** The trail every user reads: the records of the devices he may see (docs/audit-trail.md). */
+  auditRecords: AuditRecordsService;
   mail: MailService;
   outbox: OutboxService;
   /** Where mail goes without SMTP (one .eml file each); undefined when it goes over SMTP. */
@@ -191,6 +195,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     settings: createSettingsRepo(db.kysely),
     mail: createMailRepo(db),
     audit: createAuditRepo(db.kysely),
+    auditTrail: createAuditTrailRepo(db.kysely),
     superuserLinks: createSuperuserLinksRepo(db.kysely),
     customers: createCustomersRepo(db.kysely),
     customerMatches: createCustomerMatchesRepo(db.kysely),
@@ -206,6 +211,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const recordDenial = denials.record;
   const guard = createAccessGuard({ recordDenial });
   const auditTrail = createAuditTrailService({ repo: repos.audit, guard, keys: auditKeys, anchorFile: config.auditAnchors });
+  const auditRecords = createAuditRecordsService({ repo: repos.auditTrail, users: repos.users, guard });
 
   // Mail: bodies sealed by the vault until delivered; without SMTP, delivered to the development
   // outbox folder as .eml files (modules/mail/README.md).
@@ -322,6 +328,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     recordDenial,
     denials,
     auditTrail,
+    auditRecords,
     mail,
     outbox,
     outboxFolder,

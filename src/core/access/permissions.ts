@@ -9,6 +9,9 @@ export const permissions = {
   'session.own': ['operator', 'user'],
   'mail.read': ['operator'],
   'audit.read': ['operator'],
+  // The audit trail page (docs/audit-trail.md): everyone reads the records of the devices he may
+  // see (device-scope.ts); operators every record, account and security events included.
+  'audit.read_own': ['operator', 'user'],
   'vault.read': ['operator'],
   'vault.manage': ['operator'],
   'users.manage': ['operator'],
