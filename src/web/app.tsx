@@ -12,6 +12,7 @@ import { requestPasswordReset, requestRegistration } from './api/accounts-api.js
 import { ProfilePage } from './pages/profile/profile-page.js';
 import { RegisterCompletePage } from './pages/register-complete-page.js';
 import { ResetPasswordPage } from './pages/reset-password-page.js';
+import { AuditPage } from './pages/audit-page.js';
 import { OutboxPage } from './pages/outbox-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
@@ -110,6 +111,9 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
     case '/outbox':
       if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
       return isOperator(signedIn.user) ? <OutboxPage /> : <ForbiddenPage />;
+    case '/audit':
+      if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+      return <AuditPage operator={isOperator(signedIn.user)} />;
     case '/settings':
       if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
       return isOperator(signedIn.user) ? <SettingsPage /> : <ForbiddenPage />;

@@ -1,4 +1,5 @@
 import { deAccess } from './de-access.js';
+import { deAudit } from './de-audit.js';
 import { deGrants } from './de-grants.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
@@ -30,6 +31,7 @@ export const de: Messages = {
     outbox: 'Postausgang',
     profile: 'Profil',
     settings: 'Einstellungen',
+    audit: 'Protokoll',
     signedInAs: 'Angemeldet als',
     signOut: 'Abmelden',
   },
@@ -421,4 +423,5 @@ export const de: Messages = {
   ...deReadings,
   ...deAccess,
   ...deGrants,
+  ...deAudit,
 };

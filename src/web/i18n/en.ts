@@ -1,5 +1,6 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
 import { enAccess } from './en-access.js';
+import { enAudit } from './en-audit.js';
 import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
@@ -29,6 +30,7 @@ export const en = {
     outbox: 'Outbox',
     profile: 'Profile',
     settings: 'Settings',
+    audit: 'Audit trail',
     signedInAs: 'Signed in as',
     signOut: 'Sign out',
   },
@@ -420,6 +422,7 @@ export const en = {
   ...enReadings,
   ...enAccess,
   ...enGrants,
+  ...enAudit,
 };
 
 export type Messages = typeof en;

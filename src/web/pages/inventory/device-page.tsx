@@ -73,6 +73,9 @@ function DeviceView({ device, operator }: { device: DeviceDetail; operator: bool
         <Link to="/eks">{t('device.back')}</Link>
       </p>
       <PageHeading>{t('device.title', { serial: device.serial })}</PageHeading>
+      <p>
+        <Link to={`/audit?device=${encodeURIComponent(device.id)}`}>{t('trail.deviceTrail')}</Link>
+      </p>
       <h2>{t('device.detailsTitle')}</h2>
       <dl className="meta device-fields">
         {fields.map(([label, value]) => (
