@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
-import { sql } from 'kysely';
 import pg from 'pg';
 import type { PersonPrincipal } from '../../src/core/access/principal.js';
 import { systemPrincipal } from '../../src/core/access/principal.js';
@@ -31,9 +30,8 @@ const GOAL_MS = 50;
 const NOW = '2026-01-15T08:00:00.000Z';
 const TARGET = 'dev_04242';
 
-// The columns and values of a seeded record `i` (a bound parameter-free SQL text, both dialects).
+// The columns and values of a seeded record `i`: SQL text without parameters, for both dialects.
 const recordColumns = 'seq, id, occurred_at, actor_id, actor_role, action, target_type, target_id, result, ip, details, prev_hash, hash';
-const deviceOf = (i: string) => `'dev_' || lpad_(${i} % ${DEVICES})`;
 const recordValues = (i: string) =>
   `${i}, 'aud_s' || ${i}, '2025-06-01T00:00:00.000Z', 'usr_seed', 'user', case when ${i} % 10 = 0 then 'key.state_change' else 'session.create' end, ` +
   `case when ${i} % 10 = 0 then 'device-key' else 'user' end, 'x' || ${i}, 'allowed', '192.0.2.1', '{}', 'p' || ${i}, 'h' || ${i}`;
@@ -44,7 +42,6 @@ function seedSqlite(path: string, log: (line: string) => void): number {
     sqlite.pragma('synchronous = OFF');
     sqlite.pragma('cache_size = -1048576');
     const lpad = (i: string) => `printf('%05d', ${i})`;
-    const values = (i: string) => recordValues(i).replaceAll('lpad_', '');
     sqlite.exec(`insert into devices (id, manufacturer, serial, kind, medium, created_at)
       with recursive n(i) as (select 0 union all select i + 1 from n where i < ${DEVICES - 1})
       select 'dev_' || ${lpad('i')}, 'KAM', 10000000 + i, 'meter', 'heat', '${NOW}' from n`);
@@ -54,7 +51,7 @@ function seedSqlite(path: string, log: (line: string) => void): number {
       const from = seeded + 1;
       const to = Math.min(RECORDS, seeded + SLICE);
       sqlite.transaction(() => {
-        sqlite.exec(`insert into audit_log (${recordColumns}) with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to}) select ${values('i')} from n`);
+        sqlite.exec(`insert into audit_log (${recordColumns}) with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to}) select ${recordValues('i')} from n`);
         sqlite.exec(`insert into audit_devices (audit_seq, device_id) with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to}) select i, 'dev_' || ${lpad(`(i / 10) % ${DEVICES}`)} from n where i % 10 = 0`);
       })();
       seeded = to;
@@ -73,7 +70,6 @@ async function seedPostgres(url: string, log: (line: string) => void): Promise<n
   await client.connect();
   try {
     const lpad = (i: string) => `lpad((${i})::text, 5, '0')`;
-    const values = (i: string) => recordValues(i).replaceAll('lpad_', '');
     await client.query(`insert into devices (id, manufacturer, serial, kind, medium, created_at)
       select 'dev_' || ${lpad('i')}, 'KAM', (10000000 + i)::text, 'meter', 'heat', '${NOW}' from generate_series(0, ${DEVICES - 1}) i`);
     const start = performance.now();
@@ -82,7 +78,7 @@ async function seedPostgres(url: string, log: (line: string) => void): Promise<n
       const from = seeded + 1;
       const to = Math.min(RECORDS, seeded + SLICE);
       await client.query('begin');
-      await client.query(`insert into audit_log (${recordColumns}) select ${values('i')} from generate_series(${from}::bigint, ${to}::bigint) i`);
+      await client.query(`insert into audit_log (${recordColumns}) select ${recordValues('i')} from generate_series(${from}::bigint, ${to}::bigint) i`);
       await client.query(`insert into audit_devices (audit_seq, device_id) select i, 'dev_' || ${lpad(`(i / 10) % ${DEVICES}`)} from generate_series(${from}::bigint, ${to}::bigint) i where i % 10 = 0`);
       await client.query('commit');
       seeded = to;

@@ -26,7 +26,7 @@ function instant(field: 'from' | 'to', text: string): string {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const at = new Date(day ? `${text}T00:00:00.000Z` : text);
   if (Number.isNaN(at.getTime()) || (day && at.toISOString().slice(0, 10) !== text)) throw invalid(field, 'not a date', `${field}: ${text} is not a real date.`);
-  if (day && field === 'to') at.setUTCDate(at.getUTCDate() + 1), at.setUTCMilliseconds(-1);
+  if (day && field === 'to') return new Date(at.getTime() + 86_400_000 - 1).toISOString();
   return at.toISOString();
 }
 
