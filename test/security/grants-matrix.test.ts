@@ -10,7 +10,7 @@ import { get, post, signInSuperuser } from '../support/grants.js';
 // Users (operator, two superusers of different customer accounts, two readers with overlapping
 // grants, a reader whose grant was revoked, a user with nothing) × devices × every route that
 // selects devices: the list (also filtered to the device), the count (also filtered), the device
-// page, the key read, and the selections of the readers dialog, grant and revoke (by ids and by
+// page, the key read, the audit trail filtered to the device (page and CSV), and the selections of the readers dialog, grant and revoke (by ids and by
 // filter — "select all"). Nobody reaches a device outside his scope: 404 (audited) where a
 // device is named, a count of 0 where a filter is, nothing stored.
 
@@ -115,6 +115,26 @@ describe.each(everyone)('%s', (who) => {
         const before = await denials();
         await expect(t.container.keys.readActive({ principal: principal[who], actor: actorOf(who), deviceId: id[dev], keyType: 'DEK' })).rejects.toMatchObject({ code: 'not_found' });
         expect(await denials()).toBe(before + 1);
+      }
+    }
+  });
+
+  it('reads the audit trail of his devices only: filtered to a device outside his scope it is 404 (audited), page and CSV', async () => {
+    type Page = { items: Array<{ device: { id: string } | null }> };
+    const unfiltered = (await get(t, session[who], '/api/audit?limit=200')).json<Page>().items;
+    if (who !== 'operator') expect(unfiltered.map((r) => r.device?.id).filter((d) => !sees[who].some((dev) => id[dev] === d)), `${who} reads only his devices' records`).toEqual([]);
+    for (const dev of all) {
+      if (sees[who].includes(dev)) {
+        const res = await get(t, session[who], `/api/audit?device=${id[dev]}`);
+        expect(res.statusCode, `${who} reads ${dev}'s trail`).toBe(200);
+        const items = res.json<Page>().items;
+        // Every device but the free one was granted in beforeAll: its grant record is in its trail.
+        if (dev !== 'free') expect(items.length, `${who} sees ${dev}'s grant`).toBeGreaterThan(0);
+        expect(items.every((r) => r.device?.id === id[dev])).toBe(true);
+        expect((await get(t, session[who], `/api/audit.csv?device=${id[dev]}`)).statusCode).toBe(200);
+      } else {
+        await expectDenied(() => get(t, session[who], `/api/audit?device=${id[dev]}`));
+        await expectDenied(() => get(t, session[who], `/api/audit.csv?device=${devices[dev].serial}`));
       }
     }
   });
