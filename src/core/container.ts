@@ -211,7 +211,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const recordDenial = denials.record;
   const guard = createAccessGuard({ recordDenial });
   const auditTrail = createAuditTrailService({ repo: repos.audit, guard, keys: auditKeys, anchorFile: config.auditAnchors });
-  const auditRecords = createAuditRecordsService({ repo: repos.auditTrail, users: repos.users, guard });
+  const auditRecords = createAuditRecordsService({ repo: repos.auditTrail, guard });
 
   // Mail: bodies sealed by the vault until delivered; without SMTP, delivered to the development
   // outbox folder as .eml files (modules/mail/README.md).

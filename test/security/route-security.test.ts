@@ -60,6 +60,8 @@ describe('route inventory', () => {
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     expect(forUsers).toEqual([
+      'GET /api/audit',
+      'GET /api/audit.csv',
       'GET /api/devices',
       'GET /api/devices/:id',
       'GET /api/devices/count',

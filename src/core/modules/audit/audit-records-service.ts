@@ -4,7 +4,6 @@ import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
 import { deviceScopeOf } from '../../access/device-scope.js';
 import type { Principal } from '../../access/principal.js';
-import type { UsersRepo } from '../auth/users-repo.js';
 import { auditEvents } from './audit-events.js';
 import type { TrailFilter, TrailRow } from './audit-trail-repo.js';
 import type { AuditTrailRepo } from './audit-trail-repo.js';
@@ -30,7 +29,7 @@ function instant(field: 'from' | 'to', text: string): string {
   return at.toISOString();
 }
 
-export function createAuditRecordsService(deps: { repo: AuditTrailRepo; users: Pick<UsersRepo, 'findByEmail'>; guard: AccessGuard }) {
+export function createAuditRecordsService(deps: { repo: AuditTrailRepo; guard: AccessGuard }) {
   async function prepare(principal: Principal, actor: Actor, query: AuditTrailCsvQuery) {
     await deps.guard.require(principal, actor, 'audit.read_own');
     if (query.event !== undefined && !(query.event in auditEvents)) throw invalid('event', 'unknown event', `event: ${query.event} is not an audit event.`);
@@ -44,7 +43,7 @@ export function createAuditRecordsService(deps: { repo: AuditTrailRepo; users: P
       if (ids.length === 0) throw await deps.guard.notFound(actor, { type: 'device', id: query.device }, 'No such device.');
       filter.deviceIds = ids;
     }
-    if (query.actor !== undefined) filter.actorId = (await deps.users.findByEmail(query.actor.trim().toLowerCase()))?.id ?? null;
+    if (query.actor !== undefined) filter.actorId = await deps.repo.userIdByEmail(query.actor.trim().toLowerCase());
     const operator = principal.kind === 'system' || principal.roles.includes('operator');
     const self = principal.kind === 'system' ? null : principal.userId;
     return { scope, filter, view: (row: TrailRow) => viewOf(row, operator, self) };

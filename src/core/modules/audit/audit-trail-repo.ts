@@ -65,6 +65,12 @@ export function createAuditTrailRepo(db: Executor) {
       return rows.map((r) => r.id);
     },
 
+    /** Whose acts the actor filter means; null: no account has this address. */
+    async userIdByEmail(email: string): Promise<string | null> {
+      const row = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      return row?.id ?? null;
+    },
+
     /**
      * Up to `limit` records older than `beforeSeq`, newest first. Unscoped and without a device:
      * a walk of the trail backwards; otherwise the scope's links first (the device filter makes
