@@ -101,7 +101,7 @@ describe('inventory in the browser', () => {
     ]);
     await signInOperatorInBrowser(page, server, { email, password: operatorPassword, totpSecret: operator.totpSecret }, 'en');
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'Settings', 'Profile']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'Settings', 'Audit trail', 'Profile']);
 
     // Customers: a new account; the same number again is refused at the number field.
     await nav.getByRole('link', { name: 'Customers' }).click();
@@ -348,7 +348,7 @@ describe('inventory in the browser', () => {
     await page.getByRole('button', { name: 'Anmelden' }).click();
     await page.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Hauptnavigation' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Start', 'EKS', 'Telegramm prüfen', 'Superuser-Zugang', 'Profil']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Start', 'EKS', 'Telegramm prüfen', 'Superuser-Zugang', 'Protokoll', 'Profil']);
     await page.getByText('Für Sie sind noch keine Geräte sichtbar', { exact: false }).waitFor();
     await page.getByText('0 Geräte').waitFor();
     await page.goto(`${server.baseUrl}/import`);
