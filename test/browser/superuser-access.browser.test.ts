@@ -94,7 +94,7 @@ describe('superuser access in the browser', () => {
     await signInDealer(user);
     await user.getByRole('heading', { level: 1, name: 'Willkommen' }).waitFor();
     const userNav = user.getByRole('navigation', { name: 'Hauptnavigation' });
-    await expect(userNav.getByRole('link').allTextContents()).resolves.toEqual(['Start', 'EKS', 'Telegramm prüfen', 'Superuser-Zugang', 'Profil']);
+    await expect(userNav.getByRole('link').allTextContents()).resolves.toEqual(['Start', 'EKS', 'Telegramm prüfen', 'Superuser-Zugang', 'Protokoll', 'Profil']);
 
     // Without devices, EKS points to the request.
     await userNav.getByRole('link', { name: 'EKS' }).click();
@@ -163,7 +163,7 @@ describe('superuser access in the browser', () => {
     await op.clock.setFixedTime(new Date(server.clock.now().getTime() + 2 * day + 3 * 60 * 60 * 1000));
     await signInOperatorInBrowser(op, server, { email: operatorEmail, password: operatorPassword, totpSecret: operator.totpSecret }, 'en');
     const opNav = op.getByRole('navigation', { name: 'Main navigation' });
-    await expect(opNav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'Settings', 'Profile']);
+    await expect(opNav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'Settings', 'Audit trail', 'Profile']);
     await op.goto(`${server.baseUrl}${queuePath}`);
     await op.getByRole('heading', { level: 1, name: 'Requests' }).waitFor();
     await expect(op.getByRole('navigation', { name: 'Show requests' }).getByRole('link', { name: 'Open' }).getAttribute('aria-current')).resolves.toBe('page');
