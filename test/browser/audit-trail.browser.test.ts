@@ -70,7 +70,8 @@ describe('the audit trail page in the browser', () => {
       await page.getByRole('heading', { level: 1, name: x.title }).waitFor();
       expect(new URL(page.url()).search).toBe(`?device=${deviceId}`);
       await expect(page.getByRole('link', { name: x.csv }).getAttribute('href')).resolves.toBe(`/api/audit.csv?device=${deviceId}`);
-      await expect(page.getByRole('table', { name: x.table }).getByRole('row').count()).resolves.toBe(3);
+      // The filtered page loads after its heading shows.
+      await expect.poll(() => page.getByRole('table', { name: x.table }).getByRole('row').count()).toBe(3);
       expect(watch.problems()).toEqual([]);
       await context.close();
     });
