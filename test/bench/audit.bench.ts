@@ -131,6 +131,29 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
         ['operator, by serial', () => container.auditRecords.page({ ...system, query: { device: String(10_000_000 + 4242), limit: 50 } })],
       ] as const;
       const rows: BenchRow[] = [];
+      // Unfiltered, for the issue's "every user": a reader of one device, and a superuser of a
+      // customer account holding all 10,000 devices (every link gathered before the first page).
+      const customer = await container.customers.create({ customerNo: 'BENCH', name: 'Bench', ...system });
+      await k.updateTable('devices').set({ customer_account_id: customer.id }).execute();
+      const superuser = { principal: { ...readerPrincipal(readerId, 'reader@example.com'), roles: ['user', 'superuser'], customerAccountIds: [customer.id] } as PersonPrincipal, actor: systemActorOf('bench') };
+      for (const [who, page] of [
+        ['reader of one device', () => container.auditRecords.page({ ...reader, query: { limit: 50 } })],
+        ['superuser of all 10,000 devices', () => container.auditRecords.page({ ...superuser, query: { limit: 50 } })],
+      ] as const) {
+        const times: number[] = [];
+        const floor: number[] = [];
+        for (let i = 0; i < 3 + 10; i++) {
+          const t0 = performance.now();
+          await page();
+          const t1 = performance.now();
+          await floorQuery();
+          if (i < 3) continue;
+          times.push(t1 - t0);
+          floor.push(performance.now() - t1);
+        }
+        rows.push(row({ name: `audit view unfiltered among ${seeded.toLocaleString('en')} records, ${who}: first page, p95 of 10`, unit: 'ms', figure: percentile(times, 95), floor: percentile(floor, 95), goal: { kind: 'info' }, note: `median ${median(times).toFixed(2)} ms; no goal in the issue; floor as above` }));
+        log(`  unfiltered, ${who}: p95 ${percentile(times, 95).toFixed(2)} ms`);
+      }
       for (const [who, page] of cases) {
         const got = (await page()).items.length;
         // The grant record is the device's too: one more than the links, up to the page.
