@@ -61,10 +61,7 @@ export function AuditPage({ operator }: { operator: boolean }) {
   const canGoOn = rows.status === 'ready' && rows.page.nextCursor !== null;
   const canGoBack = stack.length > 1 && rows.status !== 'loading';
   const language = i18n.language;
-  const eventText = (code: string) => {
-    const key = `trail.events.${code.replace('.', '_')}`;
-    return i18n.exists(key) ? t(key as 'trail.title') : code;
-  };
+  const eventText = useEventText();
   const items = rows.status === 'ready' ? rows.page.items : [];
 
   return (
@@ -124,6 +121,15 @@ export function AuditPage({ operator }: { operator: boolean }) {
   );
 }
 
+/** An event's label where the texts have one (`.` of the code as `_`), else its code. */
+function useEventText() {
+  const { t, i18n } = useTranslation();
+  return (code: string) => {
+    const key = `trail.events.${code.replace('.', '_')}`;
+    return i18n.exists(key) ? t(key as 'trail.title') : code;
+  };
+}
+
 function AuditRow({ item, at, event }: { item: AuditRecordView; at: string; event: string }) {
   const { t } = useTranslation();
   const result = item.result === 'allowed' || item.result === 'denied' || item.result === 'error' ? t(`trail.results.${item.result}`) : item.result;
@@ -143,6 +149,7 @@ function AuditRow({ item, at, event }: { item: AuditRecordView; at: string; even
 
 function AuditFilterForm({ filter, onSearch }: { filter: AuditFilter; onSearch: (filter: AuditFilter) => void }) {
   const { t } = useTranslation();
+  const eventText = useEventText();
   const [values, setValues] = useState<AuditFilter>(filter);
   const field = (name: 'device' | 'actor' | 'from' | 'to', type: string) => (
     <div className="field">
@@ -184,7 +191,7 @@ function AuditFilterForm({ filter, onSearch }: { filter: AuditFilter; onSearch: 
             <option value="">{t('trail.anyEvent')}</option>
             {[...new Set([...offeredEvents, ...(filter.event === undefined ? [] : [filter.event])])].map((code) => (
               <option key={code} value={code}>
-                {code}
+                {eventText(code)}
               </option>
             ))}
           </select>
