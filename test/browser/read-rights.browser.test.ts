@@ -1,11 +1,10 @@
-import type { ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { asSystem, startTestServer } from '../harness.js';
-import { auditOf, createActiveUser, goodPassword, recipientsOf, tokenIn } from '../support/accounts.js';
+import { auditOf, createActiveUser, goodPassword, tokenIn } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';
 import { activeGrants, userByEmail } from '../support/grants.js';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
+import { mailTo as mailOver, startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 import { launchBrowser, watchPage } from './support/browser.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
 import { envVar } from '../../src/lib/env-vars.js';
@@ -168,20 +167,13 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
     await smtp?.close();
   });
 
+  const mailTo = (address: string, subject: string) => mailOver(smtp, address, subject);
+
   const shot = async (page: Page, name: string) => {
     if (screenshots) await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
   };
 
-  /** The first mail to an address whose subject starts so, over SMTP (the service sends it on its own). */
-  async function mailTo(address: string, subject: string): Promise<ParsedMail> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const mail = smtp.messages.find((m) => recipientsOf(m).includes(address) && (m.subject ?? '').startsWith(subject));
-      if (mail) return mail;
-      if (Date.now() > deadline) throw new Error(`no mail "${subject}…" to ${address}; got ${smtp.messages.map((m) => m.subject).join(' | ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+
 
   for (const language of ['de', 'en'] as const) {
     it(`walks the guide’s read rights in ${language === 'de' ? 'German' : 'English'}`, { timeout: 240_000 }, async () => {

@@ -1,10 +1,9 @@
-import type { ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { operatorPassword, signInWithTotp, startTestServer, asSystem, totpCode } from '../harness.js';
-import { auditOf, createActiveUser, goodPassword, recipientsOf } from '../support/accounts.js';
+import { auditOf, createActiveUser, goodPassword } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
+import { mailTo as mailOver, startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 import { launchBrowser, watchPage } from './support/browser.js';
 import { signInOperatorInBrowser } from './support/operator.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
@@ -52,20 +51,13 @@ describe('superuser access in the browser', () => {
     await smtp?.close();
   });
 
+  const mailTo = (address: string, subject: string) => mailOver(smtp, address, subject);
+
   const shot = async (page: Page, name: string) => {
     if (screenshots) await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
   };
 
-  /** The first mail to an address whose subject starts so, over SMTP (the service sends it on its own). */
-  async function mailTo(address: string, subject: string): Promise<ParsedMail> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const mail = smtp.messages.find((m) => recipientsOf(m).includes(address) && (m.subject ?? '').startsWith(subject));
-      if (mail) return mail;
-      if (Date.now() > deadline) throw new Error(`no mail "${subject}…" to ${address}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+
 
   const requestsOf = (email: string) =>
     server.container.db.kysely.selectFrom('access_requests').innerJoin('users', 'users.id', 'access_requests.user_id').select(['access_requests.id', 'access_requests.status', 'access_requests.customer_no']).where('users.email', '=', email).orderBy('access_requests.created_at').execute();

@@ -83,3 +83,23 @@ export async function startSmtpServer(options: { port?: number; auth?: { user: s
     },
   };
 }
+
+/** The addresses a received mail was sent to. */
+function addressesOf(mail: ParsedMail): string[] {
+  const field = mail.to;
+  return (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+}
+
+/**
+ * The first mail to an address whose subject starts so, waiting up to `timeoutMs` (the service
+ * sends on its own, after its transaction); the error lists the subjects that did arrive.
+ */
+export async function mailTo(smtp: TestSmtpServer, address: string, subject: string, timeoutMs = 15_000): Promise<ParsedMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mail = smtp.messages.find((m) => addressesOf(m).includes(address) && (m.subject ?? '').startsWith(subject));
+    if (mail) return mail;
+    if (Date.now() > deadline) throw new Error(`no mail "${subject}…" to ${address}; got ${smtp.messages.map((m) => m.subject).join(' | ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -54,6 +54,8 @@ export interface DeviceRow {
   delivery_date: string | null;
   driver_hint: string | null;
   created_at: string;
+  /** Which account holds it: decides whether the principal may hand it on (reader counts). */
+  customer_account_id: string | null;
 }
 
 /** The values a row has in the tuple of its sort (what a cursor after it holds). */
@@ -162,6 +164,7 @@ export function createDevicesRepo(db: Db) {
     'devices.delivery_date',
     'devices.driver_hint',
     'devices.created_at',
+    'devices.customer_account_id',
   ] as const;
 
   const withCustomer = (q: Scoped) => q.leftJoin('customer_accounts', 'customer_accounts.id', 'devices.customer_account_id').select(columns);

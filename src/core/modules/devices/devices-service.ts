@@ -2,7 +2,7 @@ import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../shared/errors.js';
 import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
-import { deviceScopeOf } from '../../access/device-scope.js';
+import { deviceScopeOf, grantableScopeOf } from '../../access/device-scope.js';
 import { can } from '../../access/permissions.js';
 import type { Principal } from '../../access/principal.js';
 import { resolveDeviceFilter } from './device-filter.js';
@@ -56,14 +56,18 @@ export function createDevicesService(deps: DevicesDeps) {
   const filterOf = (query: DeviceFilterQuery) => resolveDeviceFilter(repo, query);
 
   /**
-   * Each device's number of readers, for whoever may manage grants; null for everyone else
-   * (readers do not learn who else reads). One grouped query over the page's ids, on the
+   * Each device's number of readers, for the devices the principal may hand on; null for every
+   * other device (readers do not learn who else reads — also a superuser who reads a device
+   * granted to him, outside his customer accounts). One grouped query over the page's ids, on the
    * (device_id) index of active grants, so the page's own query keeps its index path.
    */
   async function withReaderCounts(principal: Principal, rows: DeviceRow[]): Promise<Device[]> {
     if (!can(principal, 'grants.manage')) return rows.map((row) => toDevice(row, null));
-    const counts = await repo.readerCounts(rows.map((row) => row.id));
-    return rows.map((row) => toDevice(row, counts.get(row.id) ?? 0));
+    const grantable = grantableScopeOf(principal);
+    const mayHandOn = (row: DeviceRow) =>
+      grantable.kind === 'all' || (grantable.kind === 'some' && row.customer_account_id !== null && grantable.customerAccountIds.includes(row.customer_account_id));
+    const counts = await repo.readerCounts(rows.filter(mayHandOn).map((row) => row.id));
+    return rows.map((row) => toDevice(row, mayHandOn(row) ? (counts.get(row.id) ?? 0) : null));
   }
 
   return {

@@ -294,3 +294,16 @@ describe('invitation links that no longer work (runs last: it moves the clock a 
   });
 
 });
+
+describe('a superuser who also reads', () => {
+  it('sees the reader count of his customer accounts’ devices only, never of a device granted to him', async () => {
+    // Fresh sessions: the clock of the tests above has run past the first ones' lifetime.
+    const operator = await t.signInOperator('ops.zwei@example.com');
+    const clara = await signInSuperuser(t, 'clara.zwei@example.com', [customerA]);
+    expect((await grant(operator, ids(devB), 'clara.zwei@example.com')).statusCode).toBe(201);
+    const granted = (await get(t, clara, '/api/devices?serial=30000001')).json<{ items: Array<{ serial: string; readerCount: number | null }> }>().items;
+    expect(granted).toEqual([expect.objectContaining({ serial: '30000001', readerCount: null })]);
+    const own = (await get(t, clara, '/api/devices?serial=20000003')).json<{ items: Array<{ readerCount: number | null }> }>().items;
+    expect(own[0]?.readerCount).toEqual(expect.any(Number));
+  });
+});
