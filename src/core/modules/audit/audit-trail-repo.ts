@@ -87,7 +87,10 @@ export function createAuditTrailRepo(db: Executor) {
             .$if(beforeSeq !== undefined, (w) => w.where('a.seq', '<', beforeSeq ?? 0))
         : db
             .selectFrom(() => {
-              let base = applyDeviceScope(db.selectFrom('devices') as DevicesQuery, scope);
+              // Every link of the scope is gathered anyway: walk the reader's grants first
+              // ('drive') rather than probing the grants index once per linked device.
+              const walk: DeviceScope = scope.kind === 'some' && filter.deviceIds === undefined ? { ...scope, grants: 'drive' } : scope;
+              let base = applyDeviceScope(db.selectFrom('devices') as DevicesQuery, walk);
               if (filter.deviceIds !== undefined) base = base.where('devices.id', 'in', filter.deviceIds);
               return db
                 .selectFrom(linksOf(base, beforeSeq).as('l'))
