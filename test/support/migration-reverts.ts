@@ -5,6 +5,8 @@ import type { Executor } from '../../src/core/db/database.js';
 export async function revert0008(db: Executor): Promise<void> {
   await sql`drop table audit_devices`.execute(db);
   await sql`drop index grants_device_history`.execute(db);
+  await sql`drop index grants_granted_audit`.execute(db);
+  await sql`drop index grants_revoked_audit`.execute(db);
   await sql`alter table grants drop column granted_audit_id`.execute(db);
   await sql`alter table grants drop column revoked_audit_id`.execute(db);
   await sql`delete from kysely_migration where name = ${'0008-audit-devices'}`.execute(db);

@@ -25,6 +25,10 @@ export function auditDevices(kind: DbKind) {
       // Every grant of a device, revoked ones included (the partial indexes of 0007 hold only the
       // active ones): the grant and revoke records of a device.
       await db.schema.createIndex('grants_device_history').on('grants').columns(['device_id', 'id']).execute();
+      // A superuser's whole trail walks the records backwards and asks, for a grant record,
+      // whether one of its rows lies in his scope.
+      await db.schema.createIndex('grants_granted_audit').on('grants').column('granted_audit_id').execute();
+      await db.schema.createIndex('grants_revoked_audit').on('grants').column('revoked_audit_id').execute();
     },
   };
 }
