@@ -10,8 +10,8 @@ import { launchBrowser, watchPage } from './support/browser.js';
 // granted it; the device's own page links to its trail. Needs the built UI (`npm run build:web`).
 
 const texts = {
-  de: { locale: 'de-DE', signIn: 'Anmelden', email: 'E-Mail', password: 'Passwort', nav: 'Hauptnavigation', link: 'Protokoll', title: 'Protokoll', table: 'Protokolleinträge', granted: 'Leserechte zugeordnet', allowed: 'erlaubt', csv: 'CSV herunterladen', deviceTrail: 'Protokoll dieses Geräts' },
-  en: { locale: 'en-GB', signIn: 'Sign in', email: 'E-mail', password: 'Password', nav: 'Main navigation', link: 'Audit trail', title: 'Audit trail', table: 'Audit records', granted: 'Read rights granted', allowed: 'allowed', csv: 'Download CSV', deviceTrail: "This device's trail" },
+  de: { locale: 'de-DE', signIn: 'Anmelden', email: 'E-Mail', password: 'Passwort', nav: 'Hauptnavigation', link: 'Protokoll', title: 'Protokoll', table: 'Protokolleinträge', granted: 'Leserechte zugeordnet', allowed: 'erlaubt', event: 'Ereignis', show: 'Anzeigen', keyChanged: 'Schlüsselstatus geändert', empty: 'Keine Einträge gefunden.', csv: 'CSV herunterladen', deviceTrail: 'Protokoll dieses Geräts' },
+  en: { locale: 'en-GB', signIn: 'Sign in', email: 'E-mail', password: 'Password', nav: 'Main navigation', link: 'Audit trail', title: 'Audit trail', table: 'Audit records', granted: 'Read rights granted', allowed: 'allowed', event: 'Event', show: 'Show', keyChanged: 'Key state changed', empty: 'No records match.', csv: 'Download CSV', deviceTrail: "This device's trail" },
 };
 
 describe('the audit trail page in the browser', () => {
@@ -63,6 +63,14 @@ describe('the audit trail page in the browser', () => {
       expect(rows.join(' ')).not.toContain('20000002');
       expect(rows.join(' ')).not.toContain(`leser-${language === 'de' ? 'en' : 'de'}@example.com`);
       await expect(page.getByRole('link', { name: x.csv }).getAttribute('href')).resolves.toBe('/api/audit.csv');
+
+      // The event filter offers the labels; one without records shows none, and the CSV link follows.
+      await page.getByLabel(x.event).selectOption({ label: x.keyChanged });
+      await page.getByRole('button', { name: x.show }).click();
+      await page.getByText(x.empty).waitFor();
+      await expect(page.getByRole('link', { name: x.csv }).getAttribute('href')).resolves.toBe('/api/audit.csv?event=key.state_change');
+      await page.goBack();
+      await table.waitFor();
 
       // The device's page links to the trail filtered to it.
       await table.getByRole('link', { name: 'KAM 20000001' }).first().click();
