@@ -9,7 +9,7 @@ import { loadSettings } from '../../src/lib/config.js';
 import { envVar } from '../../src/lib/env-vars.js';
 import { newId } from '../../src/lib/ids.js';
 import { testMasterKey } from '../harness.js';
-import { type Bench, type BenchContext, type BenchRow, median, row, seconds, silentLogger, systemActorOf } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, benchReader, median, percentile, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
 // The audit trail for everyone (docs/audit-trail.md), among 10,000,000 records: the view filtered
 // to one device, p95 < 50 ms, as an operator and as a reader the device was granted to. The floor
@@ -96,14 +96,8 @@ async function seedPostgres(url: string, log: (line: string) => void): Promise<n
   }
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
 
-const readerPrincipal = (userId: string, email: string): PersonPrincipal => ({
-  kind: 'person', userId, email, name: null, language: 'en', sessionId: 'bench', stage: 'complete', aal: 1, authenticatedAt: NOW, roles: ['user'], customerAccountIds: [],
-});
+const readerPrincipal = (userId: string, email: string) => benchReader(userId, email, NOW);
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
   const db = await database.create();

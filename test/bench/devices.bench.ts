@@ -11,7 +11,7 @@ import { loadSettings } from '../../src/lib/config.js';
 import { envVar } from '../../src/lib/env-vars.js';
 import { enrolTotp, signIn, testMasterKey } from '../harness.js';
 import { systemPrincipal } from '../../src/core/access/principal.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds, silentLogger, systemActorOf } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, percentile, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
 // The device list (docs/inventory.md "Devices") on 1,000,000 devices of 500 customer accounts:
 // p95 and median of GET /api/devices page fetches through app.inject as an operator, for the
@@ -202,10 +202,6 @@ const urlOf = (path: string, query: Query): string => {
   return text ? `${path}?${text}` : path;
 };
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
 
 async function signInOperator(app: FastifyInstance, container: Container) {
   const email = 'bench-operator@example.com';

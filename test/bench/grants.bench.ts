@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { PersonPrincipal } from '../../src/core/access/principal.js';
 import { systemPrincipal } from '../../src/core/access/principal.js';
 import { createContainer } from '../../src/core/container.js';
 import { systemClock } from '../../src/lib/clock.js';
@@ -10,7 +9,7 @@ import { loadSettings } from '../../src/lib/config.js';
 import { envVar } from '../../src/lib/env-vars.js';
 import { newId } from '../../src/lib/ids.js';
 import { testMasterKey } from '../harness.js';
-import { type Bench, type BenchContext, type BenchRow, collectGarbage, median, row, seconds, silentLogger, systemActorOf } from './kit.js';
+import { type Bench, type BenchContext, type BenchRow, benchReader, collectGarbage, median, percentile, row, seconds, silentLogger, systemActorOf } from './kit.js';
 
 // Read rights at scale (docs/grants.md), on 1,000,000 devices:
 // - assigning all of them (one filter selection) to one e-mail through the grants service (count
@@ -77,24 +76,8 @@ async function seedPostgres(url: string): Promise<void> {
   }
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
 
-const readerPrincipal = (userId: string, email: string): PersonPrincipal => ({
-  kind: 'person',
-  userId,
-  email,
-  name: null,
-  language: 'en',
-  sessionId: 'bench',
-  stage: 'complete',
-  aal: 1,
-  authenticatedAt: NOW,
-  roles: ['user'],
-  customerAccountIds: [],
-});
+const readerPrincipal = (userId: string, email: string) => benchReader(userId, email, NOW);
 
 async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
   const db = await database.create();

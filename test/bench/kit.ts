@@ -13,6 +13,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { parseMasterKeySpec } from '../../src/lib/master-key-spec.js';
 import type { Logger } from '../../src/lib/logger.js';
 import type { Actor } from '../../src/core/access/actor.js';
+import type { PersonPrincipal } from '../../src/core/access/principal.js';
 
 // What every bench file shares: the shape of a bench and of its result rows, the databases a
 // bench runs on, and the small helpers for timing on a shared, noisy machine (every figure is
@@ -181,6 +182,18 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The p-th percentile (p in 0…100) by the nearest-rank method. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new RangeError('percentile of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+/** A signed-in plain user (a reader) as the services see him, for benches that call them directly. */
+export function benchReader(userId: string, email: string, authenticatedAt: string): PersonPrincipal {
+  return { kind: 'person', userId, email, name: null, language: 'en', sessionId: 'bench', stage: 'complete', aal: 1, authenticatedAt, roles: ['user'], customerAccountIds: [] };
 }
 
 export function seconds(ms: number): string {
