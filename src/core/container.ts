@@ -370,20 +370,17 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 }
 
 /**
- * Mail is enqueued inside a transaction; the deliverer is nudged after it, so a mail caused by a
- * request usually leaves within a second. Kysely has no after-commit hook, and a transaction may
- * commit later than the first nudge (seen under load: a reset mail then waited for the next
- * interval), so the nudges go on while a slow commit could still be running; each costs one claim
- * query that finds nothing due. If the transaction rolled back, the nudges find nothing.
+ * Mail is enqueued inside a transaction; the deliverer is nudged right after, so a mail caused by
+ * a request usually leaves within a second. If the transaction commits after the nudge, the
+ * deliverer's interval (main.ts: 5 s) sends it. Not more nudges: on SQLite a claim that runs while
+ * an import holds the write lock blocks the event loop up to busy_timeout (long-transaction.ts).
  */
-const nudgesAfterEnqueueMs = [50, 500, 2_000, 5_000] as const;
-
 function afterCommitKick(mail: MailService, deliverer: MailDeliverer): Pick<MailService, 'enqueue' | 'assertReady'> {
   return {
     assertReady: () => mail.assertReady(),
     async enqueue(input, trx) {
       const queued = await mail.enqueue(input, trx);
-      for (const delay of nudgesAfterEnqueueMs) setTimeout(() => deliverer.kick(), delay).unref();
+      setTimeout(() => deliverer.kick(), 50).unref();
       return queued;
     },
   };

@@ -167,7 +167,7 @@ describe('read rights in the browser (the guide’s distribution flow)', () => {
     await smtp?.close();
   });
 
-  const mailTo = (address: string, subject: string) => mailOver(smtp, address, subject);
+  const mailTo = (address: string, subject: string) => mailOver(smtp, address, subject, { kick: () => server.container.mailDeliverer.kick() });
 
   const shot = async (page: Page, name: string) => {
     if (screenshots) await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });

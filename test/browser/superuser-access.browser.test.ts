@@ -51,7 +51,7 @@ describe('superuser access in the browser', () => {
     await smtp?.close();
   });
 
-  const mailTo = (address: string, subject: string) => mailOver(smtp, address, subject);
+  const mailTo = (address: string, subject: string) => mailOver(smtp, address, subject, { kick: () => server.container.mailDeliverer.kick() });
 
   const shot = async (page: Page, name: string) => {
     if (screenshots) await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
