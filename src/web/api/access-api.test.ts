@@ -5,7 +5,7 @@ import type { ApiClient } from './client.js';
 /** A client whose every GET answers `body`: the functions' own checks are what is tested. */
 function answering(body: unknown): ApiClient {
   const unused = () => Promise.reject(new Error('not used here'));
-  return { get: async () => body, post: unused, put: unused, patch: unused, delete: unused, upload: unused, setCsrfToken: () => undefined, onUnauthenticated: () => () => undefined };
+  return { get: async () => body, post: unused, put: unused, patch: unused, delete: unused, upload: unused, download: unused, setCsrfToken: () => undefined, onUnauthenticated: () => () => undefined };
 }
 
 const request = {

@@ -86,6 +86,30 @@ describe('api client', () => {
     await expect(createApiClient({ fetch: html }).get('/api/session')).rejects.toMatchObject({ status: 502, code: 'bad_response' });
   });
 
+  it('downloads: POSTs JSON with the CSRF token and hands back the unread body; a refusal is the typed error', async () => {
+    let answer = new Response('PK\u0003\u0004', { status: 200, headers: { 'content-type': 'application/zip', 'x-openeks-export-id': 'e1' } });
+    const { fetch, calls } = fakeFetch(() => answer);
+    const client = createApiClient({ fetch });
+    client.setCsrfToken('csrf-9');
+    let ended = 0;
+    client.onUnauthenticated(() => (ended += 1));
+
+    const response = await client.download('/api/exports', { format: 'kem' });
+    expect(calls[0]?.init.method).toBe('POST');
+    expect(headersOf(calls[0]).get('x-csrf-token')).toBe('csrf-9');
+    expect(calls[0]?.init.body).toBe('{"format":"kem"}');
+    expect(response.headers.get('x-openeks-export-id')).toBe('e1');
+    await expect(response.text()).resolves.toBe('PK\u0003\u0004');
+
+    // A stale sign-in is not the end of the session: nobody is told to sign in again.
+    answer = json(401, { error: { code: 'reauth_required', message: 'Sign in again.', requestId: 'r1' } });
+    const refused = await client.download('/api/exports', { format: 'kem' }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).code).toBe('reauth_required');
+    expect((refused as ApiError).status).toBe(401);
+    expect(ended).toBe(0);
+  });
+
   it('answers 204 with undefined', async () => {
     const { fetch } = fakeFetch(() => new Response(null, { status: 204 }));
     await expect(createApiClient({ fetch }).delete('/api/session')).resolves.toBeUndefined();

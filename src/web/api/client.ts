@@ -61,6 +61,11 @@ export interface ApiClient {
    * upload progress (fetch cannot); answers and fails like the other methods.
    */
   upload(path: string, body: Blob, options?: UploadOptions): Promise<unknown>;
+  /**
+   * POSTs JSON (with the CSRF header) and hands back the response unread, for an answer that is a
+   * file streamed to the browser (a key download); a refusal still rejects with an ApiError.
+   */
+  download(path: string, body: unknown, options?: RequestOptions): Promise<Response>;
   setCsrfToken(token: string | null): void;
   /** Called whenever the server answers 401 `unauthenticated`: the session has ended. */
   onUnauthenticated(listener: () => void): () => void;
@@ -73,8 +78,8 @@ export function createApiClient(options: { fetch?: typeof fetch; baseUrl?: strin
   let csrfToken: string | null = null;
   const unauthenticatedListeners = new Set<() => void>();
 
-  async function request(method: Method, path: string, body: unknown, requestOptions: RequestOptions | undefined): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function send(method: Method, path: string, body: unknown, requestOptions: RequestOptions | undefined, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
 
@@ -91,15 +96,18 @@ export function createApiClient(options: { fetch?: typeof fetch; baseUrl?: strin
       if (err instanceof DOMException && err.name === 'AbortError') throw err;
       throw new ApiError({ status: 0, code: 'network_error', message: 'The server cannot be reached.' });
     }
-
-    if (response.status === 204) return undefined;
-    const payload = await readJson(response);
-
     if (!response.ok) {
-      const error = toApiError(response.status, payload);
+      const error = toApiError(response.status, await readJson(response));
       if (error.code === 'unauthenticated') for (const listener of unauthenticatedListeners) listener();
       throw error;
     }
+    return response;
+  }
+
+  async function request(method: Method, path: string, body: unknown, requestOptions: RequestOptions | undefined): Promise<unknown> {
+    const response = await send(method, path, body, requestOptions, 'application/json');
+    if (response.status === 204) return undefined;
+    const payload = await readJson(response);
     if (payload === undefined) {
       throw new ApiError({ status: response.status, code: 'bad_response', message: 'The server sent an unexpected answer.' });
     }
@@ -165,6 +173,7 @@ export function createApiClient(options: { fetch?: typeof fetch; baseUrl?: strin
     patch: (path, body, requestOptions) => request('PATCH', path, body, requestOptions),
     delete: (path, requestOptions, body) => request('DELETE', path, body, requestOptions),
     upload,
+    download: (path, body, requestOptions) => send('POST', path, body, requestOptions, '*/*'),
     setCsrfToken(token) {
       csrfToken = token;
     },

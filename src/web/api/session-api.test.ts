@@ -4,7 +4,7 @@ import { getSession, signedInSession } from './session-api.js';
 
 function answering(body: unknown): ApiClient {
   const unused = () => Promise.reject(new Error('not used here'));
-  return { get: async () => body, post: unused, put: unused, patch: unused, delete: unused, upload: unused, setCsrfToken: () => undefined, onUnauthenticated: () => () => undefined };
+  return { get: async () => body, post: unused, put: unused, patch: unused, delete: unused, upload: unused, download: unused, setCsrfToken: () => undefined, onUnauthenticated: () => () => undefined };
 }
 
 const user = { id: 'usr_1', email: 'anna@example.com', name: 'Anna', roles: ['user'], language: 'de' };
