@@ -1,5 +1,6 @@
 import { deAccess } from './de-access.js';
 import { deAudit } from './de-audit.js';
+import { deDownloads } from './de-downloads.js';
 import { deGrants } from './de-grants.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
@@ -423,5 +424,6 @@ export const de: Messages = {
   ...deReadings,
   ...deAccess,
   ...deGrants,
+  ...deDownloads,
   ...deAudit,
 };

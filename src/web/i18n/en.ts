@@ -1,6 +1,7 @@
 // English texts. This file defines the shape of every translation: de.ts must have the same keys.
 import { enAccess } from './en-access.js';
 import { enAudit } from './en-audit.js';
+import { enDownloads } from './en-downloads.js';
 import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
@@ -422,6 +423,7 @@ export const en = {
   ...enReadings,
   ...enAccess,
   ...enGrants,
+  ...enDownloads,
   ...enAudit,
 };
 

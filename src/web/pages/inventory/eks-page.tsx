@@ -3,6 +3,8 @@
 // The total comes from its own request after the page, so a large count never delays the rows.
 // Whoever manages read rights ticks rows across pages (or all matching) and edits who may read
 // them (docs/grants.md); the selection belongs to the filter and is cleared when it changes.
+// "Download keys" (docs/downloads.md) takes the selection, or all devices matching the filter
+// when nothing is ticked (a reader has no boxes: he downloads what the filter shows).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
@@ -16,6 +18,7 @@ import { currentCursor, firstPage, pageNumber, popCursor, pushCursor, type Curso
 import { DeviceFilterForm } from './device-filter-form.js';
 import { hasFilter, nextSort, pageSizes, readDeviceQuery, writeDeviceQuery, type DeviceQuery } from './device-query.js';
 import { DeviceTable } from './device-table.js';
+import { DownloadDialog } from './download-dialog.js';
 import { canSelectAll, emptySelection, isSelected, pageState, selectAll, selectionFor, selectionSize, toggleRow, togglePage, type Selection, type TickResult } from './device-selection.js';
 import { ReadRightsPanel } from './read-rights-panel.js';
 import { SelectionBar } from './selection-bar.js';
@@ -50,6 +53,9 @@ export function EksPage({ operator }: { operator: boolean }) {
   const [editingView, setEditingView] = useState<string | null>(null);
   const editing = editingView === filterKey;
   const editButton = useRef<HTMLButtonElement>(null);
+  // The download dialog, like the panel, belongs to the filter it was opened under.
+  const [downloadingView, setDownloadingView] = useState<string | null>(null);
+  const downloadButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -121,6 +127,25 @@ export function EksPage({ operator }: { operator: boolean }) {
     setEditingView(null);
     editButton.current?.focus();
   };
+  // What "Download keys" takes: the ticked rows or "all matching", else everything the filter matches.
+  const downloadSelection = size > 0 ? selection : total !== null && total > 0 ? selectAll(filterKey, query.filter, total) : null;
+  const closeDownload = () => {
+    setDownloadingView(null);
+    downloadButton.current?.focus();
+  };
+  const downloadAction = (
+    <button
+      ref={downloadButton}
+      type="button"
+      className="button button-secondary"
+      onClick={() => {
+        if (downloadSelection !== null) setDownloadingView(filterKey);
+      }}
+      aria-disabled={downloadSelection === null || undefined}
+    >
+      {t('downloads.open')}
+    </button>
+  );
 
   return (
     <section className="panel">
@@ -166,7 +191,13 @@ export function EksPage({ operator }: { operator: boolean }) {
                 if (size > 0) setEditingView(filterKey);
               }}
               editButton={editButton}
-            />
+            >
+              {downloadAction}
+            </SelectionBar>
+          )}
+          {!manages && <div className="selection-bar">{downloadAction}</div>}
+          {downloadingView === filterKey && downloadSelection !== null && (
+            <DownloadDialog selection={downloadSelection} onSelectionChanged={setSelection} onClose={closeDownload} />
           )}
           {manages && editing && size > 0 && (
             <ReadRightsPanel selection={selection} onChanged={() => setVersion((v) => v + 1)} onSelectionChanged={setSelection} onClose={closeEditing} />

@@ -1,6 +1,7 @@
 // The selection's size, always on screen while devices are listed ("3 ausgewählt"), with
-// "Select all N matching" once a whole page is ticked, "Clear selection", and "Edit read rights".
-import type { Ref } from 'react';
+// "Select all N matching" once a whole page is ticked, "Clear selection", "Edit read rights", and
+// whatever else acts on the selection ("Download keys").
+import type { ReactNode, Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_SELECTED_IDS } from '../../../shared/api/grants.js';
 import { formatNumber } from '../../components/format.js';
@@ -14,6 +15,7 @@ export function SelectionBar({
   onClear,
   onEdit,
   editButton,
+  children,
 }: {
   size: number;
   /** The selection is "all matching" (the filter), not ticked rows. */
@@ -25,6 +27,8 @@ export function SelectionBar({
   onClear: () => void;
   onEdit: () => void;
   editButton: Ref<HTMLButtonElement>;
+  /** More actions on the selection, after "Edit read rights". */
+  children?: ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const language = i18n.language;
@@ -47,6 +51,7 @@ export function SelectionBar({
       <button ref={editButton} type="button" className="button button-primary" onClick={onEdit} aria-disabled={size === 0 || undefined}>
         {t('readers.edit')}
       </button>
+      {children}
       {tooMany && (
         <p role="alert" className="field-error">
           {t('selection.tooMany', { max: formatNumber(MAX_SELECTED_IDS, language) })}
