@@ -1,0 +1,250 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { asSystem, startTestServer, totpCode } from '../harness.js';
+import { createActiveUser, goodPassword } from '../support/accounts.js';
+import { storeDevice } from '../support/devices.js';
+import { launchBrowser, watchPage } from './support/browser.js';
+import { enrolTotpInBrowser } from './support/two-factor.js';
+
+// "Schlüssel herunterladen" / "Download keys" in Chromium, in German and in English (docs/downloads.md
+// "In the browser", issue 13): a superuser ticks meters on the EKS page, the dialog's preview names
+// the meter left out for its compromised key, a password of 17 bytes is refused at the field, the
+// KEM download arrives as a ZIP that `unzip -t` accepts and whose .kem member `openssl enc -d`
+// decrypts to exactly the ticked meters with active keys. Then the sign-in grows older than 5
+// minutes (the server's clock moves on): the dialog asks for the password and the code again, and
+// the download works. Needs the built UI (`npm run build:web`).
+
+const screenshots = process.env['OPENEKS_SCREENSHOTS'];
+
+const texts = {
+  de: {
+    locale: 'de-DE',
+    signIn: 'Anmelden',
+    email: 'E-Mail',
+    password: 'Passwort',
+    total: '4 Geräte',
+    selectRow: (serial: string) => `${serial} auswählen`,
+    open: 'Schlüssel herunterladen',
+    dialog: 'Schlüssel herunterladen',
+    intro: 'Die aktiven Schlüssel der 3 ausgewählten Geräte.',
+    introAll: 'Die aktiven Schlüssel aller 4 Geräte, die zum Filter passen.',
+    kem: 'KEM',
+    csv: 'CSV',
+    kemWarning: 'Nur durch das Passwort geschützt',
+    filePassword: 'Passwort der Datei',
+    tooLong: 'Dieses Passwort ist 18 Byte lang; höchstens 16 sind möglich.',
+    encrypt: 'An meinen OpenPGP-Schlüssel verschlüsseln',
+    register: 'Auf Ihrer Profilseite hinterlegen',
+    devicesInFile: 'Geräte in der Datei',
+    leftOut: 'Ausgelassen',
+    compromised: '1 – Schlüssel kompromittiert',
+    fileName: 'Dateiname',
+    submit: 'Herunterladen',
+    saved: (fileName: string) => `2 Geräte gespeichert als ${fileName}.`,
+    progress: '2 / 2',
+    close: 'Schließen',
+    stepUp: 'Bestätigen Sie, dass Sie es sind',
+    stepUpPassword: 'Ihr Passwort',
+    stepUpCode: 'Bestätigungscode',
+    stepUpSubmit: 'Bestätigen und herunterladen',
+    wrongPassword: 'E-Mail oder Passwort ist falsch.',
+  },
+  en: {
+    locale: 'en-GB',
+    signIn: 'Sign in',
+    email: 'E-mail',
+    password: 'Password',
+    total: '4 devices',
+    selectRow: (serial: string) => `Select ${serial}`,
+    open: 'Download keys',
+    dialog: 'Download keys',
+    intro: 'The active keys of the 3 selected devices.',
+    introAll: 'The active keys of all 4 devices matching the filter.',
+    kem: 'KEM',
+    csv: 'CSV',
+    kemWarning: 'Protected by the password alone',
+    filePassword: 'File password',
+    tooLong: 'This password is 18 bytes long; at most 16 are possible.',
+    encrypt: 'Encrypt to my OpenPGP key',
+    register: 'Register one on your profile page',
+    devicesInFile: 'Devices in the file',
+    leftOut: 'Left out',
+    compromised: '1 – key compromised',
+    fileName: 'File name',
+    submit: 'Download',
+    saved: (fileName: string) => `Saved 2 devices as ${fileName}.`,
+    progress: '2 / 2',
+    close: 'Close',
+    stepUp: 'Confirm it is you',
+    stepUpPassword: 'Your password',
+    stepUpCode: 'Verification code',
+    stepUpSubmit: 'Confirm and download',
+    wrongPassword: 'E-mail or password is wrong.',
+  },
+} as const;
+
+const runs = {
+  de: { customerNo: '5811', first: 73_000_001, superuser: 'haendler.download@example.com', filePassword: 'Zähler-2026' },
+  en: { customerNo: '5812', first: 74_000_001, superuser: 'dealer.download@example.com', filePassword: 'Meter keys 26' },
+} as const;
+
+/** The KEM member of a downloaded ZIP, decrypted as docs/product.md "KEM" says: AES-128-CBC, key = IV = the password's bytes padded with zeros. */
+function openKem(zip: string, password: string, dir: string): string {
+  execFileSync('unzip', ['-tq', zip]);
+  execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
+  const member = readdirSync(dir).find((name) => /^[0-9a-f]{32}\.kem$/i.test(name));
+  expect(member, `a <32 hex>.kem member among ${readdirSync(dir).join(', ')}`).toBeDefined();
+  const xml = readFileSync(join(dir, member ?? ''), 'utf8');
+  const cipherValue = /<CipherValue>([^<]+)<\/CipherValue>/.exec(xml)?.[1] ?? '';
+  const cipherFile = join(dir, 'cipher.bin');
+  execFileSync('sh', ['-c', `printf '%s' "$1" | base64 -d > "$2"`, 'sh', cipherValue, cipherFile]);
+  const key = Buffer.concat([Buffer.from(password, 'utf8'), Buffer.alloc(16)]).subarray(0, 16).toString('hex');
+  return execFileSync('openssl', ['enc', '-d', '-aes-128-cbc', '-K', key, '-iv', key, '-in', cipherFile]).toString('utf8');
+}
+
+describe('downloading keys in the browser', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  const work = mkdtempSync(join(tmpdir(), 'openeks-downloads-'));
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+    // Each superuser's customer: three meters with an active key, one whose only key is compromised.
+    for (const [language, run] of Object.entries(runs)) {
+      const customer = (await server.container.customers.create({ customerNo: run.customerNo, name: `Stadtwerke ${run.customerNo}`, ...asSystem })).id;
+      for (let n = 0; n < 4; n++) {
+        const serial = String(run.first + n);
+        await storeDevice(server.container, { manufacturer: 'KAM', serial, model: 'MULTICAL 21', customerAccountId: customer, keys: [{ hex: serial.repeat(4), state: n === 3 ? 'compromised' : 'active' }] });
+      }
+      const userId = await createActiveUser(server, { email: run.superuser, language: language === 'de' ? 'de' : 'en' });
+      await server.container.db.kysely.insertInto('superuser_links').values({ user_id: userId, customer_account_id: customer, linked_by: null, request_id: null, created_at: server.clock.now().toISOString() }).execute();
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const shot = async (page: Page, name: string) => {
+    if (screenshots) await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
+  };
+
+  for (const language of ['de', 'en'] as const) {
+    it(`downloads KEM with a password, then again after a step-up, in ${language === 'de' ? 'German' : 'English'}`, { timeout: 180_000 }, async () => {
+      const x = texts[language];
+      const run = runs[language];
+      const serial = (n: number) => String(run.first + n - 1);
+      const [a, b, c, compromised] = [serial(1), serial(2), serial(3), serial(4)];
+
+      const context = await browser.newContext({ locale: x.locale, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      const page = await context.newPage();
+      onTestFailed(async () => {
+        await shot(page, `downloads-failed-${language}`);
+      });
+      const watch = await watchPage(page, [
+        { status: 401, path: '/api/session' },
+        { status: 404, path: '/api/me/openpgp-key' },
+        { status: 401, path: '/api/exports' },
+        { status: 401, path: '/api/session/reauth' },
+      ]);
+      await page.goto(`${server.baseUrl}/eks`);
+      await page.getByRole('heading', { level: 1, name: x.signIn }).waitFor();
+      await page.getByLabel(x.email).fill(run.superuser);
+      await page.getByLabel(x.password).fill(goodPassword);
+      await page.getByRole('button', { name: x.signIn }).click();
+      const { secret } = await enrolTotpInBrowser(page, server.clock, language);
+      await page.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
+      await page.getByText(x.total, { exact: true }).waitFor();
+
+      // Three meters ticked, one of them with nothing but a compromised key.
+      for (const s of [a, b, compromised]) await page.getByRole('checkbox', { name: x.selectRow(s) }).check();
+      await page.getByRole('button', { name: x.open }).click();
+      const dialog = page.getByRole('dialog', { name: x.dialog });
+      await dialog.waitFor();
+      await dialog.getByText(x.intro, { exact: true }).waitFor();
+
+      // KEM is the first choice; its warning says plainly what protects it.
+      await expect(dialog.getByRole('radio', { name: new RegExp(`^${x.kem}`) }).first().isChecked()).resolves.toBe(true);
+      await dialog.getByText(x.kemWarning).waitFor();
+      // No OpenPGP key registered: the box is off, with the way to register one.
+      await expect(dialog.getByRole('checkbox', { name: x.encrypt }).isDisabled()).resolves.toBe(true);
+      await expect(dialog.getByRole('link', { name: x.register }).getAttribute('href')).resolves.toBe('/profile');
+
+      // The preview: 2 devices leave, 1 stays behind for its compromised key, and the file's name.
+      const facts = dialog.getByRole('definition');
+      await dialog.getByText(x.compromised, { exact: true }).waitFor();
+      const terms = await dialog.getByRole('term').allTextContents();
+      expect(terms).toEqual([x.devicesInFile, expect.any(String), x.leftOut, x.fileName]);
+      await expect(facts.nth(0).textContent()).resolves.toBe('2');
+      const fileName = ((await facts.nth(3).textContent()) ?? '').trim();
+      expect(fileName).toMatch(/^openeks-.+\.kem\.zip$/);
+      await shot(page, `downloads-dialog-${language}`);
+
+      // 17 characters, 18 bytes: refused at the field before anything is sent.
+      const passwordField = dialog.getByLabel(x.filePassword);
+      await passwordField.fill('Schlüsselbund-123');
+      await dialog.getByRole('button', { name: x.submit, exact: true }).click();
+      await dialog.getByText(x.tooLong).waitFor();
+      await expect(passwordField.getAttribute('aria-invalid')).resolves.toBe('true');
+
+      await passwordField.fill(run.filePassword);
+      const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: x.submit, exact: true }).click()]);
+      expect(download.suggestedFilename()).toBe(fileName);
+      await dialog.getByText(x.saved(fileName), { exact: true }).waitFor();
+      await expect(dialog.locator('#download-progress-text').textContent()).resolves.toBe(x.progress);
+      const first = join(work, `${language}-first.zip`);
+      await download.saveAs(first);
+      const plaintext = openKem(first, run.filePassword, join(work, `${language}-first`));
+      expect(plaintext.startsWith('<MetersInOrder ')).toBe(true);
+      expect(plaintext).toContain(`<SerialNo>${a}</SerialNo>`);
+      expect(plaintext).toContain(`<DEK>${a.repeat(4).toUpperCase()}</DEK>`);
+      expect(plaintext).toContain(`<SerialNo>${b}</SerialNo>`);
+      expect(plaintext).not.toContain(compromised);
+      expect(plaintext).not.toContain(c);
+      await dialog.getByRole('button', { name: x.close }).click();
+      await expect(dialog.count()).resolves.toBe(0);
+
+      // Six minutes later the sign-in is too old for a download. In German the preview already says
+      // so; in English the dialog was opened before and the download itself answers 401.
+      if (language === 'de') server.clock.advance(6 * 60_000);
+      await page.getByRole('button', { name: x.open }).click();
+      await dialog.getByText(x.intro, { exact: true }).waitFor();
+      await dialog.getByText(x.compromised, { exact: true }).waitFor();
+      await dialog.getByRole('radio', { name: new RegExp(`^${x.csv}`) }).check();
+      await expect(dialog.getByLabel(x.filePassword).count()).resolves.toBe(0);
+      await dialog.getByText(/\.csv\.zip$/).waitFor();
+      if (language === 'en') server.clock.advance(6 * 60_000);
+      await dialog.getByRole('button', { name: x.submit, exact: true }).click();
+      await dialog.getByRole('heading', { name: x.stepUp }).waitFor();
+      // A wrong password stands at its field; nothing is downloaded.
+      await dialog.getByLabel(x.stepUpPassword).fill('not my password');
+      await dialog.getByLabel(x.stepUpCode).fill(totpCode(secret, server.clock));
+      await dialog.getByRole('button', { name: x.stepUpSubmit }).click();
+      await dialog.getByText(x.wrongPassword).waitFor();
+      // The right one, with the code of the next 30 seconds (a code is good once).
+      server.clock.advance(30_000);
+      await dialog.getByLabel(x.stepUpPassword).fill(goodPassword);
+      await dialog.getByLabel(x.stepUpCode).fill(totpCode(secret, server.clock));
+      const [again] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: x.stepUpSubmit }).click()]);
+      expect(again.suggestedFilename()).toMatch(/^openeks-.+\.csv\.zip$/);
+      const second = join(work, `${language}-second.zip`);
+      await again.saveAs(second);
+      execFileSync('unzip', ['-tq', second]);
+      const csv = execFileSync('sh', ['-c', 'unzip -p "$1" "*.csv"', 'sh', second]).toString('utf8');
+      expect(csv).toContain(`${a},KAM,`);
+      expect(csv).toContain(`${b},KAM,`);
+      expect(csv).not.toContain(compromised);
+      await dialog.getByText(/\.csv\.zip\.$/).waitFor();
+
+      expect(watch.problems()).toEqual([]);
+      await context.close();
+    });
+  }
+});
