@@ -171,7 +171,7 @@ describe('downloading keys in the browser', () => {
       await dialog.getByText(x.intro, { exact: true }).waitFor();
 
       // KEM is the first choice; its warning says plainly what protects it.
-      await expect(dialog.getByRole('radio', { name: new RegExp(`^${x.kem}`) }).first().isChecked()).resolves.toBe(true);
+      await expect(dialog.getByRole('radio', { name: x.kem, exact: true }).isChecked()).resolves.toBe(true);
       await dialog.getByText(x.kemWarning).waitFor();
       // No OpenPGP key registered: the box is off, with the way to register one.
       await expect(dialog.getByRole('checkbox', { name: x.encrypt }).isDisabled()).resolves.toBe(true);
@@ -217,7 +217,7 @@ describe('downloading keys in the browser', () => {
       await page.getByRole('button', { name: x.open }).click();
       await dialog.getByText(x.intro, { exact: true }).waitFor();
       await dialog.getByText(x.compromised, { exact: true }).waitFor();
-      await dialog.getByRole('radio', { name: new RegExp(`^${x.csv}`) }).check();
+      await dialog.getByRole('radio', { name: x.csv, exact: true }).check();
       await expect(dialog.getByLabel(x.filePassword).count()).resolves.toBe(0);
       await dialog.getByText(/\.csv\.zip$/).waitFor();
       if (language === 'en') server.clock.advance(6 * 60_000);

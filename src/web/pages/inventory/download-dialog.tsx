@@ -201,6 +201,7 @@ export function DownloadDialog({
                   name="download-format"
                   value={option}
                   checked={format === option}
+                  aria-labelledby={`download-format-${option}-name`}
                   aria-describedby={`download-format-${option}-hint`}
                   onChange={() => {
                     setFormat(option);
@@ -208,7 +209,9 @@ export function DownloadDialog({
                   }}
                 />
                 <span>
-                  <span className="radio-label">{t(`downloads.formats.${option}.name`)}</span>
+                  <span id={`download-format-${option}-name`} className="radio-label">
+                    {t(`downloads.formats.${option}.name`)}
+                  </span>
                   <span id={`download-format-${option}-hint`} className="radio-hint field-hint">
                     {t(`downloads.formats.${option}.hint`)}
                   </span>
