@@ -259,6 +259,23 @@ export interface AuditDevicesTable {
   device_id: string;
 }
 
+/** Downloads (0011, docs/downloads.md): one row per export, its progress and what it left out. */
+export interface ExportsTable {
+  id: string;
+  user_id: string | null;
+  token_id: string | null;
+  format: string;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  rows_written: Generated<number>;
+  /** JSON: the left-out counts by reason. */
+  left_out: string;
+  file_name: string;
+  created_at: string;
+  finished_at: string | null;
+  error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -281,6 +298,7 @@ export interface Database {
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
   audit_devices: AuditDevicesTable;
+  exports: ExportsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -44,6 +44,9 @@ export const auditEvents = {
   'invitation.send': 'An address without an account was invited to read devices: a single-use link (7 days) was mailed.',
   'invitation.accept': 'An invitee completed registration through an invitation link and now reads the granted devices.',
   'invitation.cancel': 'A pending invitation was withdrawn because all the read rights it offered were revoked.',
+  // Downloads (docs/downloads.md "Downloading").
+  'keys.export': 'A chunk of devices was audited before its active keys left in a download (export id, format, count; the devices linked).',
+  'session.reauth': 'A signed-in user proved their password (and code) again for a download (step-up, SEC-25).',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
 } as const;
 
