@@ -54,7 +54,7 @@ describe('the service signing key', () => {
     const signature = signer.sign(data);
     expect(signature).toHaveLength(64);
     expect(opensslVerifies(res.body, data, signature)).toBe(true);
-    data[0] ^= 1;
+    data.writeUInt8(data.readUInt8(0) ^ 1, 0);
     expect(opensslVerifies(res.body, data, signature)).toBe(false);
   });
 
