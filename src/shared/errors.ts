@@ -39,6 +39,8 @@ export const errorCatalog = {
   reader_disabled: { status: 409, message: 'This account is disabled and cannot be given read rights.' },
   nothing_to_revoke: { status: 409, message: 'This reader has no read rights on the selected devices.' },
   invitation_withdrawn: { status: 410, message: 'This invitation was withdrawn: the read rights it offered were removed.' },
+  // Downloads (docs/downloads.md "Step-up").
+  reauth_required: { status: 401, message: 'Confirm your password (and code) again to download keys: the last sign-in is older than 5 minutes.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

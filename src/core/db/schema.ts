@@ -259,6 +259,34 @@ export interface AuditDevicesTable {
   device_id: string;
 }
 
+export interface SigningKeysTable {
+  /** `sk_` + the first 16 hex digits of the SHA-256 of the public key's DER (its fingerprint). */
+  id: string;
+  /** SPKI PEM, published at /.well-known/openeks-signing-key. */
+  public_pem: string;
+  /** The PKCS#8 DER private key as a vault envelope (context: signing_keys, id). */
+  private_ciphertext: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+/** Downloads (0011, docs/downloads.md): one row per export, its progress and what it left out. */
+export interface ExportsTable {
+  id: string;
+  user_id: string | null;
+  token_id: string | null;
+  format: string;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  rows_written: Generated<number>;
+  /** JSON: the left-out counts by reason. */
+  left_out: string;
+  file_name: string;
+  created_at: string;
+  finished_at: string | null;
+  error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -281,6 +309,8 @@ export interface Database {
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
   audit_devices: AuditDevicesTable;
+  signing_keys: SigningKeysTable;
+  exports: ExportsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

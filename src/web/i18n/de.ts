@@ -415,6 +415,7 @@ export const de: Messages = {
     reader_disabled: 'Dieses Benutzerkonto ist gesperrt und kann keine Leserechte erhalten.',
     nothing_to_revoke: 'Dieser Benutzer hat auf die ausgewählten Geräte keine Leserechte.',
     invitation_withdrawn: 'Diese Einladung wurde zurückgezogen: Die Leserechte, die sie anbot, wurden entfernt.',
+    reauth_required: 'Bitte bestätigen Sie erneut Ihr Passwort (und den Code), um Schlüssel herunterzuladen.',
     internal: 'Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später erneut.',
     network_error: 'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',

@@ -414,6 +414,7 @@ export const en = {
     reader_disabled: 'This account is disabled and cannot be given read rights.',
     nothing_to_revoke: 'This user has no read rights on the selected devices.',
     invitation_withdrawn: 'This invitation was withdrawn: the read rights it offered were removed.',
+    reauth_required: 'Please confirm your password (and code) again to download keys.',
     internal: 'Something went wrong on our side. Please try again later.',
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',

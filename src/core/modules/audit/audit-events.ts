@@ -24,6 +24,7 @@ export const auditEvents = {
   'settings.update': 'An operator changed a service setting (e.g. the password policy profile).',
   'mail.read': 'An operator opened a mail of the development outbox.',
   'vault.init': 'The key vault was created: first key-encryption key and canary.',
+  'signing_key.create': "The service's Ed25519 signing key was made (docs/downloads.md); the target names its id.",
   'audit.key_create': 'The audit chain key was created (epoch); this record is the first one MACed with it (SEC-14).',
   'customer.create': 'An operator created a customer account.',
   'customer.update': 'An operator changed a customer account (number, name, contact, notes).',
@@ -44,6 +45,9 @@ export const auditEvents = {
   'invitation.send': 'An address without an account was invited to read devices: a single-use link (7 days) was mailed.',
   'invitation.accept': 'An invitee completed registration through an invitation link and now reads the granted devices.',
   'invitation.cancel': 'A pending invitation was withdrawn because all the read rights it offered were revoked.',
+  // Downloads (docs/downloads.md "Downloading").
+  'keys.export': 'A chunk of devices was audited before its active keys left in a download (export id, format, count; the devices linked).',
+  'session.reauth': 'A signed-in user proved their password (and code) again for a download (step-up, SEC-25).',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
 } as const;
 

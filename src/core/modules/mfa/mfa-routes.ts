@@ -7,6 +7,7 @@ import { sessionView } from '../../http/session-view.js';
 import { errorResponses } from '../../http/schemas.js';
 import { ConfirmBody, ConfirmView, DisableBody, EnrolBody, EnrolmentView, MfaStatusView, SecondFactorBody } from './mfa-schemas.js';
 import type { MfaService } from './mfa-service.js';
+import { ReauthBody } from '../../../shared/api/exports.js';
 
 const conflict = { 409: Type.Ref('ErrorBody') };
 
@@ -32,6 +33,20 @@ export function mfaRoutes(deps: { mfa: MfaService; https: boolean; authRateLimit
         });
         void reply.setCookie(cookie.name, session.token, cookie.options);
         return sessionView(session.principal, session.csrfToken);
+      },
+    });
+
+    app.post('/api/session/reauth', {
+      config: { access: 'signed-in', rateLimit: authLimit },
+      schema: {
+        tags: ['session'],
+        summary: 'Step-up: prove the password (and a current code, where two-factor sign-in is on) again; a download of keys needs one within the last 5 minutes',
+        body: ReauthBody,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+      handler: async (request, reply) => {
+        await deps.mfa.reauth({ principal: personOf(request), password: request.body.password, code: request.body.code, actor: request.actor });
+        return reply.status(204).send(null);
       },
     });
 

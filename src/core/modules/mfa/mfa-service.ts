@@ -208,6 +208,42 @@ export function createMfaService(deps: {
     },
 
     /**
+     * Step-up (SEC-25, docs/downloads.md "Step-up"): the password again, and a current code where
+     * TOTP is on (each time step once, so a replayed code is refused). A wrong password counts
+     * like a failed sign-in (`session.deny`), a wrong or replayed code like a failed second step
+     * (`mfa.verify`). Success sets the session's authenticated_at, audited `session.reauth`.
+     */
+    async reauth({ principal, password, code, actor }: { principal: Principal; password: string; code?: string | undefined; actor: Actor }): Promise<void> {
+      const user = await userOf(principal);
+      await confirmPassword(user, password, actor, 'session.deny');
+      const row = await deps.repo.findTotp(user.id);
+      const now = deps.clock.now();
+      let step: number | null = null;
+      if (row?.confirmed_at != null) {
+        const wrong = async (reason: string): Promise<never> => {
+          await refuse({ actor, user, action: 'mfa.verify', reason, countAccount: true, details: { method: 'totp', purpose: 'reauth' } });
+          throw new AppError('mfa_invalid', code === undefined ? 'Enter the code from your authenticator app.' : undefined, { details: [{ field: 'code', reason }] });
+        };
+        if (code === undefined) return wrong('missing code');
+        step = matchTotp(await seedOf(row), code, now);
+        if (step === null) return wrong('wrong code');
+      }
+      try {
+        await deps.db.kysely.transaction().execute(async (trx) => {
+          if (step !== null && !(await deps.repo.claimStep(user.id, step, trx))) throw new Refused('replayed code', true);
+          await deps.sessionStore.setAuthenticatedAt(principal.sessionId, now.toISOString(), trx);
+          await deps.audit.write({ actor, action: 'session.reauth', target: { type: 'user', id: user.id }, result: 'allowed', details: { method: step === null ? 'password' : 'password+totp' } }, trx);
+        });
+      } catch (err) {
+        if (err instanceof Refused) {
+          await refuse({ actor, user, action: 'mfa.verify', reason: err.reason, countAccount: true, details: { method: 'totp', purpose: 'reauth' } });
+          throw new AppError('mfa_invalid', undefined, { details: [{ field: 'code', reason: err.reason }] });
+        }
+        throw err;
+      }
+    },
+
+    /**
      * Switches TOTP off for an account that may go without (readers): the password and a current
      * code confirm it. Operators and superusers cannot (mfaRequired).
      */

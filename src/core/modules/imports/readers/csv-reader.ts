@@ -1,6 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { isAppError } from '../../../../shared/errors.js';
+import { isFormulaLike } from '../../../../lib/csv-writer.js';
 import { KEY_CSV_COLUMNS, KEY_CSV_HEADER } from '../../../../shared/inventory/key-csv-columns.js';
 import type { ImportRow, ImportSource, ImportValues } from '../import-row.js';
 import type { ChunkSource } from './chunk-source.js';
@@ -110,12 +111,24 @@ function headerProblem(fields: string[] | undefined): CodedReason | undefined {
 
 function toRow({ fields, line }: CsvRecord): ImportRow {
   const v = (i: number) => (fields[i] ?? '').trim();
+  const t = (i: number) => unneutralised(v(i));
   const values: ImportValues = {
-    serial: v(0), manufacturer: v(1), kind: v(2), medium: v(3), model: v(4), typeNo: v(5),
-    configNo: v(6), orderNo: v(7), deliveryNote: v(8), customerNo: v(9), keyType: v(10), key: v(11),
+    serial: v(0), manufacturer: v(1), kind: v(2), medium: v(3), model: t(4), typeNo: t(5),
+    configNo: t(6), orderNo: t(7), deliveryNote: t(8), customerNo: t(9), keyType: v(10), key: v(11),
   };
   if (fields.length === KEY_CSV_COLUMNS.length) return { row: line, values };
   return { row: line, values, problem: { row: line, field: 'columns', ...importProblem('column_count', { count: fields.length, expected: KEY_CSV_COLUMNS.length }) } };
+}
+
+/**
+ * A free-text cell as openeks's CSV export wrote it (exports/formats/csv-format.ts): the quote the
+ * writer put before a formula-like text (src/lib/csv-writer.ts) or before a text starting with a
+ * quote is taken off, so an export re-imports to the same values. Other cells stay as they are.
+ */
+export function unneutralised(cell: string): string {
+  if (!cell.startsWith("'")) return cell;
+  const rest = cell.slice(1);
+  return rest.startsWith("'") || isFormulaLike(rest) ? rest : cell;
 }
 
 function csvError(err: unknown): unknown {

@@ -5,6 +5,8 @@ import { type CodedReason, importProblem } from '../../../../shared/inventory/im
 
 export const XSD_NAME = 'meter_information_file.xsd';
 const KEM_NAME = /^[^/\\]+\.kem2?$/i;
+/** openeks's own downloads carry their checksums and signature (docs/downloads.md); the import passes them by. */
+const SIGNATURE_MEMBERS: ReadonlySet<string> = new Set(['SHA256SUMS', 'SHA256SUMS.sig']);
 /** A KEM ZIP has two members; a few more are still worth naming, a million is a bomb. */
 const MAX_ENTRIES = 16;
 const MAX_MEMBER = 2 * 1024 ** 3;
@@ -13,7 +15,8 @@ const MAX_DEFLATE_RATIO = 1032;
 
 /**
  * Reads the ZIP's directory and picks its KEM member: exactly one `.kem`/`.kem2` and
- * `meter_information_file.xsd`, nothing else. Every problem found is listed.
+ * `meter_information_file.xsd`, nothing else but an openeks download's `SHA256SUMS` and its
+ * `.sig`. Every problem found is listed.
  */
 export async function findKemMember(zip: ZipFile): Promise<Entry> {
   const problems: FieldProblem[] = [];
@@ -28,7 +31,7 @@ export async function findKemMember(zip: ZipFile): Promise<Entry> {
     const name = entry.fileName;
     if (name === XSD_NAME && !xsd) xsd = true;
     else if (KEM_NAME.test(name) && kem === undefined) kem = entry;
-    else problem(importProblem('zip_unexpected_member', { name: shown(name) }));
+    else if (!SIGNATURE_MEMBERS.has(name)) problem(importProblem('zip_unexpected_member', { name: shown(name) }));
   }
   if (kem === undefined) problem(importProblem('zip_missing_kem', {}));
   if (!xsd) problem(importProblem('zip_missing_xsd', { name: XSD_NAME }));
