@@ -56,6 +56,9 @@ import { createMailRepo } from './modules/mail/mail-repo.js';
 import { createMailService, type MailService } from './modules/mail/mail-service.js';
 import { createOutboxFolderTransport } from './modules/mail/outbox-folder.js';
 import { createOutboxService, type OutboxService } from './modules/mail/outbox-service.js';
+import { createExportRepo } from './modules/exports/export-repo.js';
+import { createExportService, type ExportService } from './modules/exports/export-service.js';
+import { writeExport } from './modules/exports/write-export.js';
 import { createMfaRepo } from './modules/mfa/mfa-repo.js';
 import { createMfaService, type MfaService } from './modules/mfa/mfa-service.js';
 import { createSigningKeys, type SigningKeys } from './modules/signing/signing-keys.js';
@@ -108,6 +111,8 @@ export interface Container {
   customers: CustomersService;
   devices: DevicesService;
   grants: GrantsService;
+  /** Downloads (docs/downloads.md "Downloading"): keys leave, audited per device before they leave. */
+  exports: ExportService;
   keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
@@ -218,6 +223,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     imports: createImportsRepo(db.kysely),
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
+    exports: createExportRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -285,6 +291,18 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
   const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
+  const exports = createExportService({
+    db,
+    repo: repos.exports,
+    selections,
+    vault,
+    decrypt: (inputs) => vault.decryptMany(inputs),
+    write: writeExport,
+    signer: () => signingKeys.signer(),
+    audit,
+    guard,
+    clock,
+  });
   const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
   const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
@@ -361,6 +379,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     customers,
     devices,
     grants,
+    exports,
     keys,
     keyVersions,
     imports,

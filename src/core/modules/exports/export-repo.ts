@@ -104,8 +104,8 @@ export function createExportRepo(db: Executor) {
       return { ...leaving, leftOut };
     },
 
-    /** The next chunk of leaving devices after `afterId`, by id, with their inventory fields. */
-    chunk(devices: DeviceIdQuery, afterId: string | null, limit: number, trx: Executor = db): Promise<ChunkDevice[]> {
+    /** The next chunk of leaving devices after `afterId`, by id, with their inventory fields (on the query's executor). */
+    chunk(devices: DeviceIdQuery, afterId: string | null, limit: number): Promise<ChunkDevice[]> {
       let q = devices
         .leftJoin('customer_accounts', 'customer_accounts.id', 'devices.customer_account_id')
         .select([

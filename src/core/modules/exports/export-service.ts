@@ -17,6 +17,7 @@ import { deviceKeyContext } from '../keys/key-crypto.js';
 import { stepUpMs } from '../mfa/mfa-service.js';
 import type { ExportDevice, ExportFormat, Signer, WriteExportOptions, WrittenExport } from './export-format.js';
 import type { ChunkDevice, ChunkKey, ExportRepo, ExportRow } from './export-repo.js';
+import { exportFileName } from './write-export.js';
 
 // Downloads (docs/downloads.md "Downloading", flow 4): which devices and keys leave, audited per
 // device before they leave. The format writers (export-format.ts) only see the plaintext rows
@@ -43,7 +44,8 @@ export interface ExportsDeps {
   decrypt: (inputs: readonly DecryptInput[]) => Promise<Buffer[]>;
   /** The format writers (formats/), behind the seam. */
   write: (options: WriteExportOptions) => Promise<WrittenExport>;
-  signer: Signer;
+  /** The service's signing key (signing-keys.ts); 503 `sealed` when none is open. */
+  signer: () => Signer;
   audit: AuditWriter;
   guard: AccessGuard;
   clock: Clock;
@@ -98,7 +100,7 @@ export function fileSlug(text: string): string {
 function checkPassword(format: ExportFormatName, password: string | undefined): void {
   const kem = format === 'kem' || format === 'kem2';
   if (!kem) {
-    if (password !== undefined) throw new AppError('validation_failed', 'Only KEM and KEM2 files take a password.', { details: [{ field: 'password', reason: 'only for kem and kem2' }] });
+    if (typeof password === 'string') throw new AppError('validation_failed', 'Only KEM and KEM2 files take a password.', { details: [{ field: 'password', reason: 'only for kem and kem2' }] });
     return;
   }
   const bytes = password === undefined ? 0 : Buffer.byteLength(password, 'utf8');
@@ -154,7 +156,7 @@ export function createExportService(deps: ExportsDeps) {
     const customerNo = stats.customerAccountId === null ? undefined : await repo.customerNoOf(stats.customerAccountId);
     const day = deps.clock.now().toISOString().slice(0, 10);
     const fileStem = `openeks-${customerNo === undefined ? 'all' : fileSlug(customerNo)}-${day}-${stats.devices}`;
-    return { ...stats, fileStem, fileName: `${fileStem}.${format}.zip` };
+    return { ...stats, fileStem, fileName: exportFileName(format, fileStem) };
   }
 
   function toDevice(row: ChunkDevice, keys: ChunkKey[], plains: Map<string, Buffer>): ExportDevice {
@@ -198,6 +200,7 @@ export function createExportService(deps: ExportsDeps) {
         throw new AppError('validation_failed', 'Encrypting a download to an OpenPGP key is not available yet.', { details: [{ field: 'encryptTo', reason: 'not available' }] });
       }
       deps.vault.assertUnsealed();
+      const signer = deps.signer();
       const { scope, resolved } = await resolve(request);
       const m = await measure(scope, resolved, format);
       if (m.devices === 0) throw noDevices('holds no device with an active key');
@@ -289,7 +292,7 @@ export function createExportService(deps: ExportsDeps) {
         leftOut: m.leftOut,
         async run(out) {
           try {
-            const written = await deps.write({ format, password, devices: devices(), out, signer: deps.signer, fileStem: m.fileStem });
+            const written = await deps.write({ format, password, devices: devices(), out, signer, fileStem: m.fileStem });
             await finish(null);
             return { devices: written.devices, keys: written.keys };
           } catch (err) {
