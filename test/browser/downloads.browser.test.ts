@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { asSystem, startTestServer, totpCode } from '../harness.js';
-import { createActiveUser, goodPassword } from '../support/accounts.js';
+import { auditOf, createActiveUser, goodPassword } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';
 import { launchBrowser, watchPage } from './support/browser.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
@@ -154,6 +154,11 @@ describe('downloading keys in the browser', () => {
         { status: 401, path: '/api/exports' },
         { status: 401, path: '/api/session/reauth' },
       ]);
+      // The answers of the download route, to tell the step-up's two ways apart.
+      const downloads: number[] = [];
+      page.on('response', (response) => {
+        if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/exports') downloads.push(response.status());
+      });
       await page.goto(`${server.baseUrl}/eks`);
       await page.getByRole('heading', { level: 1, name: x.signIn }).waitFor();
       await page.getByLabel(x.email).fill(run.superuser);
@@ -208,6 +213,18 @@ describe('downloading keys in the browser', () => {
       expect(plaintext).toContain(`<SerialNo>${b}</SerialNo>`);
       expect(plaintext).not.toContain(compromised);
       expect(plaintext).not.toContain(c);
+      // Audited before it left: the export's record names exactly the two meters that left.
+      const userId = (await server.container.db.kysely.selectFrom('users').select('id').where('email', '=', run.superuser).executeTakeFirstOrThrow()).id;
+      const exported = (await auditOf(server, 'keys.export')).filter((r) => r.actor_id === userId);
+      expect(exported.length).toBeGreaterThan(0);
+      const linked = await server.container.db.kysely
+        .selectFrom('audit_devices')
+        .innerJoin('devices', 'devices.id', 'audit_devices.device_id')
+        .select('devices.serial')
+        .where('audit_devices.audit_seq', 'in', exported.map((r) => r.seq))
+        .execute();
+      expect(linked.map((r) => r.serial).sort()).toEqual([a, b]);
+      expect(downloads).toEqual([200]);
       await dialog.getByRole('button', { name: x.close }).click();
       await expect(dialog.count()).resolves.toBe(0);
 
@@ -242,6 +259,10 @@ describe('downloading keys in the browser', () => {
       expect(csv).toContain(`${b},KAM,`);
       expect(csv).not.toContain(compromised);
       await dialog.getByText(/\.csv\.zip\.$/).waitFor();
+      // German: the preview asked for the step-up before anything was sent; English: the download's 401 did.
+      expect(downloads).toEqual(language === 'de' ? [200, 200] : [200, 401, 200]);
+      const reauths = (await auditOf(server, 'session.reauth')).filter((r) => r.actor_id === userId);
+      expect(reauths).toHaveLength(1);
 
       expect(watch.problems()).toEqual([]);
       await context.close();

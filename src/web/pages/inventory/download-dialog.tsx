@@ -289,6 +289,7 @@ export function DownloadDialog({
           </section>
 
           {phase.kind === 'downloading' && <DownloadProgressBar progress={phase.progress} language={language} />}
+          {phase.kind === 'done' && <DownloadProgressBar progress={{ written: phase.devices, total: phase.devices }} language={language} />}
 
           <div className="button-row">
             {phase.kind === 'done' ? (
