@@ -92,6 +92,8 @@ const runs = {
   en: { customerNo: '5812', first: 74_000_001, superuser: 'dealer.download@example.com', filePassword: 'Meter keys 26' },
 } as const;
 
+const reader = { customerNo: '5813', first: 75_000_001, email: 'leser.download@example.com' } as const;
+
 /** The KEM member of a downloaded ZIP, decrypted as docs/product.md "KEM" says: AES-128-CBC, key = IV = the password's bytes padded with zeros. */
 function openKem(zip: string, password: string, dir: string): string {
   execFileSync('unzip', ['-tq', zip]);
@@ -123,6 +125,13 @@ describe('downloading keys in the browser', () => {
       }
       const userId = await createActiveUser(server, { email: run.superuser, language: language === 'de' ? 'de' : 'en' });
       await server.container.db.kysely.insertInto('superuser_links').values({ user_id: userId, customer_account_id: customer, linked_by: null, request_id: null, created_at: server.clock.now().toISOString() }).execute();
+    }
+    // A reader granted three meters of another customer, one of them with a destroyed key only.
+    const readerCustomer = (await server.container.customers.create({ customerNo: reader.customerNo, name: 'Wohnbau Leser', ...asSystem })).id;
+    const readerId = await createActiveUser(server, { email: reader.email, language: 'en' });
+    for (let n = 0; n < 3; n++) {
+      const { deviceId } = await storeDevice(server.container, { manufacturer: 'KAM', serial: String(reader.first + n), model: 'MULTICAL 403', customerAccountId: readerCustomer, keys: [{ hex: 'cd'.repeat(16), state: n === 2 ? 'destroyed' : 'active' }] });
+      await server.container.db.kysely.insertInto('grants').values({ device_id: deviceId, reader_id: readerId, granted_by: null, granted_at: server.clock.now().toISOString(), revoked_at: null, revoked_by: null, granted_audit_id: null, revoked_audit_id: null }).execute();
     }
   });
 
@@ -268,4 +277,49 @@ describe('downloading keys in the browser', () => {
       await context.close();
     });
   }
+
+  it('lets a reader, who has no boxes, download everything his filter shows, with a password-only step-up', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    onTestFailed(async () => {
+      await shot(page, 'downloads-failed-reader');
+    });
+    const watch = await watchPage(page, [
+      { status: 401, path: '/api/session' },
+      { status: 404, path: '/api/me/openpgp-key' },
+    ]);
+    await page.goto(`${server.baseUrl}/eks`);
+    await page.getByLabel('E-mail').fill(reader.email);
+    await page.getByLabel('Password').fill(goodPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
+    await page.getByText('3 devices', { exact: true }).waitFor();
+    await expect(page.getByRole('checkbox').count()).resolves.toBe(0);
+
+    // His sign-in is 6 minutes old when he downloads: the preview asks for the step-up at once.
+    server.clock.advance(6 * 60_000);
+    await page.getByRole('button', { name: 'Download keys' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Download keys' });
+    await dialog.getByText('The active keys of all 3 devices matching the filter.', { exact: true }).waitFor();
+    await dialog.getByRole('radio', { name: 'JSON', exact: true }).check();
+    await dialog.getByText('1 – key destroyed', { exact: true }).waitFor();
+    await dialog.getByText(/^openeks-5813-.+-2\.json\.zip$/).waitFor();
+    await dialog.getByRole('button', { name: 'Download', exact: true }).click();
+    await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    // Two-factor sign-in is off for him: the password alone.
+    await expect(dialog.getByLabel('Verification code').count()).resolves.toBe(0);
+    await dialog.getByRole('button', { name: 'Confirm and download' }).click();
+    await dialog.getByText('Enter your password.', { exact: true }).waitFor();
+    await dialog.getByLabel('Your password').fill(goodPassword);
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Confirm and download' }).click()]);
+    const file = join(work, 'reader.zip');
+    await download.saveAs(file);
+    execFileSync('unzip', ['-tq', file]);
+    const devices = JSON.parse(execFileSync('sh', ['-c', 'unzip -p "$1" "*.json"', 'sh', file]).toString('utf8')) as { serial: string; keys: { key: string }[] }[];
+    expect(devices.map((d) => d.serial).sort()).toEqual([String(reader.first), String(reader.first + 1)]);
+    expect(devices.every((d) => d.keys.length === 1 && d.keys[0]?.key.toLowerCase() === 'cd'.repeat(16))).toBe(true);
+    await dialog.getByText(/^Saved 2 devices as openeks-5813-.+\.json\.zip\.$/).waitFor();
+    expect(watch.problems()).toEqual([]);
+    await context.close();
+  });
 });
