@@ -1,4 +1,4 @@
-// Step-up (SEC-25, docs/downloads.md "Step-up"): a bulk download needs a sign-in within the last 5
+// Step-up (SEC-25, docs/downloads.md "In the browser"): a bulk download needs a sign-in within the last 5
 // minutes. The dialog asks for the password again, and for the authenticator app's code when the
 // account has two-factor sign-in on (GET /api/me/mfa), confirms it with POST /api/session/reauth,
 // and goes on with the download. A wrong password or code stands at its field.
