@@ -112,6 +112,8 @@ describe('downloading keys in the browser', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   const work = mkdtempSync(join(tmpdir(), 'openeks-downloads-'));
+  let readerCustomer = '';
+  let readerId = '';
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -127,8 +129,8 @@ describe('downloading keys in the browser', () => {
       await server.container.db.kysely.insertInto('superuser_links').values({ user_id: userId, customer_account_id: customer, linked_by: null, request_id: null, created_at: server.clock.now().toISOString() }).execute();
     }
     // A reader granted three meters of another customer, one of them with a destroyed key only.
-    const readerCustomer = (await server.container.customers.create({ customerNo: reader.customerNo, name: 'Wohnbau Leser', ...asSystem })).id;
-    const readerId = await createActiveUser(server, { email: reader.email, language: 'en' });
+    readerCustomer = (await server.container.customers.create({ customerNo: reader.customerNo, name: 'Wohnbau Leser', ...asSystem })).id;
+    readerId = await createActiveUser(server, { email: reader.email, language: 'en' });
     for (let n = 0; n < 3; n++) {
       const { deviceId } = await storeDevice(server.container, { manufacturer: 'KAM', serial: String(reader.first + n), model: 'MULTICAL 403', customerAccountId: readerCustomer, keys: [{ hex: 'cd'.repeat(16), state: n === 2 ? 'destroyed' : 'active' }] });
       await server.container.db.kysely.insertInto('grants').values({ device_id: deviceId, reader_id: readerId, granted_by: null, granted_at: server.clock.now().toISOString(), revoked_at: null, revoked_by: null, granted_audit_id: null, revoked_audit_id: null }).execute();
@@ -200,6 +202,9 @@ describe('downloading keys in the browser', () => {
       const fileName = ((await facts.nth(3).textContent()) ?? '').trim();
       expect(fileName).toMatch(/^openeks-.+\.kem\.zip$/);
       await shot(page, `downloads-dialog-${language}`);
+      // At 1280 px nothing sticks out, neither of the page nor of the dialog.
+      await expect(page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).resolves.toBe(0);
+      await expect(dialog.evaluate((el) => el.scrollWidth - el.clientWidth)).resolves.toBe(0);
 
       // 17 characters, 18 bytes: refused at the field before anything is sent.
       const passwordField = dialog.getByLabel(x.filePassword);
@@ -287,6 +292,7 @@ describe('downloading keys in the browser', () => {
     const watch = await watchPage(page, [
       { status: 401, path: '/api/session' },
       { status: 404, path: '/api/me/openpgp-key' },
+      { status: 409, path: '/api/exports/preview' },
     ]);
     await page.goto(`${server.baseUrl}/eks`);
     await page.getByLabel('E-mail').fill(reader.email);
@@ -301,9 +307,15 @@ describe('downloading keys in the browser', () => {
     await page.getByRole('button', { name: 'Download keys' }).click();
     const dialog = page.getByRole('dialog', { name: 'Download keys' });
     await dialog.getByText('The active keys of all 3 devices matching the filter.', { exact: true }).waitFor();
-    await dialog.getByRole('radio', { name: 'JSON', exact: true }).check();
     await dialog.getByText('1 – key destroyed', { exact: true }).waitFor();
-    await dialog.getByText(/^openeks-5813-.+-2\.json\.zip$/).waitFor();
+    // Meanwhile he is granted a fourth meter: the next preview says the filter matches 4 now, and he takes them.
+    const { deviceId } = await storeDevice(server.container, { manufacturer: 'KAM', serial: String(reader.first + 3), model: 'MULTICAL 403', customerAccountId: readerCustomer, keys: [{ hex: 'cd'.repeat(16) }] });
+    await server.container.db.kysely.insertInto('grants').values({ device_id: deviceId, reader_id: readerId, granted_by: null, granted_at: server.clock.now().toISOString(), revoked_at: null, revoked_by: null, granted_audit_id: null, revoked_audit_id: null }).execute();
+    await dialog.getByRole('radio', { name: 'JSON', exact: true }).check();
+    await dialog.getByText('The filter now matches 4 devices.', { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Download these 4 devices' }).click();
+    await dialog.getByText('The active keys of all 4 devices matching the filter.', { exact: true }).waitFor();
+    await dialog.getByText(/^openeks-5813-.+-3\.json\.zip$/).waitFor();
     await dialog.getByRole('button', { name: 'Download', exact: true }).click();
     await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     // Two-factor sign-in is off for him: the password alone.
@@ -316,9 +328,9 @@ describe('downloading keys in the browser', () => {
     await download.saveAs(file);
     execFileSync('unzip', ['-tq', file]);
     const devices = JSON.parse(execFileSync('sh', ['-c', 'unzip -p "$1" "*.json"', 'sh', file]).toString('utf8')) as { serial: string; keys: { key: string }[] }[];
-    expect(devices.map((d) => d.serial).sort()).toEqual([String(reader.first), String(reader.first + 1)]);
+    expect(devices.map((d) => d.serial).sort()).toEqual([String(reader.first), String(reader.first + 1), String(reader.first + 3)]);
     expect(devices.every((d) => d.keys.length === 1 && d.keys[0]?.key.toLowerCase() === 'cd'.repeat(16))).toBe(true);
-    await dialog.getByText(/^Saved 2 devices as openeks-5813-.+\.json\.zip\.$/).waitFor();
+    await dialog.getByText(/^Saved 3 devices as openeks-5813-.+\.json\.zip\.$/).waitFor();
     expect(watch.problems()).toEqual([]);
     await context.close();
   });
