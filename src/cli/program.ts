@@ -5,6 +5,7 @@ import { reportFailure } from './cli-errors.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCheckTelegramCommand } from './commands/check-telegram.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerGrantCommand } from './commands/grant.js';
 import { registerGrantsCommand } from './commands/grants.js';
 import { registerImportCommand } from './commands/import.js';
@@ -39,6 +40,7 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerGrantCommand(program, ctx);
   registerRevokeCommand(program, ctx);
   registerGrantsCommand(program, ctx);
+  registerExportCommand(program, ctx);
   registerCheckTelegramCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);
