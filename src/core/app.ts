@@ -33,6 +33,7 @@ import { auditRoutes } from './modules/audit/audit-routes.js';
 import { accessRequestsRoutes } from './modules/access-requests/access-requests-routes.js';
 import { superusersRoutes } from './modules/superusers/superusers-routes.js';
 import { telegramCheckRoutes } from './modules/telegram-check/telegram-check-routes.js';
+import { tokensRoutes } from './modules/tokens/tokens-routes.js';
 
 export interface AppOptions {
   /** A pino logger to use, or false for none; the default logs per OPENEKS_LOG_LEVEL. */
@@ -113,13 +114,18 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     openapi: {
       openapi: '3.0.3',
       info: { title: 'openeks', description: 'The open Encryption Key Service: the same API the web UI uses.', version: '0.1.0' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'openeks_session' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'openeks_session' }, apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (docs/api-tokens.md)' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  registerAuthHook(app, { authenticate: (token) => container.sessions.authenticate(token), recordDenial: container.recordDenial, https });
+  registerAuthHook(app, {
+    authenticate: (token) => container.sessions.authenticate(token),
+    authenticateToken: (token, origin) => container.tokens.authenticate(token, origin),
+    recordDenial: container.recordDenial,
+    https,
+  });
 
   await app.register(healthRoutes({ readiness: container.readiness }));
   await app.register(authRoutes({ sessions: container.sessions, signIn: container.signIn, userAdmin: container.userAdmin, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
@@ -138,6 +144,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(importsRoutes({ imports: container.imports }));
   await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));
   await app.register(accessRequestsRoutes({ accessRequests: container.accessRequests }));
+  await app.register(tokensRoutes({ tokens: container.tokens }));
   await app.register(superusersRoutes({ superusers: container.superusers }));
 
   await registerWebShell(app, options.webRoot ?? defaultWebRoot);

@@ -62,6 +62,8 @@ import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
 import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createApiTokensRepo } from './modules/tokens/tokens-repo.js';
+import { createTokensService, type TokensService } from './modules/tokens/tokens-service.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
 import { createVaultStatusService, type VaultStatusService } from './modules/vault-status/vault-status-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -113,6 +115,8 @@ export interface Container {
   superusers: SuperusersService;
   accessRequests: AccessRequestsService;
   accessRequestDigest: AccessRequestDigest;
+  /** API tokens (docs/api-tokens.md): Bearer authentication, the user's and the operators' lists. */
+  tokens: TokensService;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -204,6 +208,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     imports: createImportsRepo(db.kysely),
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
+    apiTokens: createApiTokensRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -302,6 +307,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     onCreated: () => accessRequestDigest.kick(),
   });
 
+  // API tokens (docs/api-tokens.md).
+  const tokens = createTokensService({ db, repo: repos.apiTokens, audit, guard, recordDenial, clock });
+
   const readiness: Readiness = {
     async check() {
       try {
@@ -354,6 +362,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     superusers,
     accessRequests,
     accessRequestDigest,
+    tokens,
     readiness,
     async close() {
       await denials.stop();
