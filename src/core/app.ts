@@ -140,7 +140,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(customersRoutes({ customers: container.customers }));
   await app.register(devicesRoutes({ devices: container.devices }));
   await app.register(grantsRoutes({ grants: container.grants }));
-  await app.register(keysRoutes({ keyVersions: container.keyVersions }));
+  await app.register(keysRoutes({ keyVersions: container.keyVersions, keyFetch: container.keyFetch }));
   await app.register(importsRoutes({ imports: container.imports }));
   await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));
   await app.register(accessRequestsRoutes({ accessRequests: container.accessRequests }));

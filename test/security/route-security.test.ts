@@ -65,6 +65,7 @@ describe('route inventory', () => {
       'GET /api/audit.csv',
       'GET /api/devices',
       'GET /api/devices/:id',
+      'GET /api/devices/:id/keys',
       'GET /api/devices/count',
       'GET /api/me/access-requests',
       'GET /api/me/customer-accounts',
