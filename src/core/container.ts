@@ -66,6 +66,10 @@ import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
 import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createAuditBatch, type AuditBatch } from './modules/audit/audit-batch.js';
+import { createKeyFetchService, type KeyFetchService } from './modules/keys/key-fetch-service.js';
+import { createApiTokensRepo } from './modules/tokens/tokens-repo.js';
+import { createTokensService, type TokensService } from './modules/tokens/tokens-service.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
 import { createVaultStatusService, type VaultStatusService } from './modules/vault-status/vault-status-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -121,6 +125,12 @@ export interface Container {
   superusers: SuperusersService;
   accessRequests: AccessRequestsService;
   accessRequestDigest: AccessRequestDigest;
+  /** API tokens (docs/api-tokens.md): Bearer authentication, the user's and the operators' lists. */
+  tokens: TokensService;
+  /** Audit records committed in groups before their answers leave (audit-batch.ts). */
+  auditBatch: AuditBatch;
+  /** `GET /api/devices/:id/keys`: a device's active keys, audited before they leave. */
+  keyFetch: KeyFetchService;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -224,6 +234,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
     exports: createExportRepo(db.kysely),
+    apiTokens: createApiTokensRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -334,6 +345,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     onCreated: () => accessRequestDigest.kick(),
   });
 
+  // API tokens (docs/api-tokens.md).
+  const tokens = createTokensService({ db, repo: repos.apiTokens, audit, guard, recordDenial, clock });
+  const auditBatch = createAuditBatch({ db, audit });
+  const keyFetch = createKeyFetchService({ keys, auditBatch });
+
   const readiness: Readiness = {
     async check() {
       try {
@@ -388,8 +404,12 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     superusers,
     accessRequests,
     accessRequestDigest,
+    tokens,
+    auditBatch,
+    keyFetch,
     readiness,
     async close() {
+      await auditBatch.drain();
       await denials.stop();
       await accessRequestDigest.stop();
       await mailDeliverer.stop();

@@ -32,6 +32,10 @@ export const permissions = {
   // Handing read rights on (docs/grants.md): superusers for their customer accounts' devices, operators
   // for all. Readers hold no such permission, so they can never re-share.
   'grants.manage': ['operator', 'superuser'],
+  // API tokens (docs/api-tokens.md): everyone keeps his own, operators see and revoke all. No
+  // token kind holds either: a token never creates or revokes tokens.
+  'tokens.own': ['operator', 'user'],
+  'tokens.manage': ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

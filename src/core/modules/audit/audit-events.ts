@@ -49,6 +49,9 @@ export const auditEvents = {
   'keys.export': 'A chunk of devices was audited before its active keys left in a download (export id, format, count; the devices linked).',
   'session.reauth': 'A signed-in user proved their password (and code) again for a download (step-up, SEC-25).',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
+  'token.create': 'A user created an API token (name, kind, expiry, device filter, public key fingerprint; never the token).',
+  'token.revoke': 'An API token was revoked by its user or an operator; its next request is refused.',
+  'key.read': 'Active keys of a device were read and sent (single-device fetch: key types and versions; never the key).',
 } as const;
 
 export type AuditAction = keyof typeof auditEvents;
