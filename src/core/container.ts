@@ -62,6 +62,7 @@ import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
 import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createSyncFeed } from './modules/sync/sync-feed.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
 import { createVaultStatusService, type VaultStatusService } from './modules/vault-status/vault-status-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -232,7 +233,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const signInGuard = createSignInGuard({ db, repo: repos.signInGuard, audit, clock, limits: options.signInLimits });
   const signIn = createSignInService({ db, users: repos.users, sessions, signInGuard, clock });
   const mfa = createMfaService({ db, users: repos.users, repo: repos.mfa, sessionStore: repos.sessions, sessions, signInGuard, vault, audit, mail: queuedMail, clock });
-  const userAdmin = createUserAdminService({ db, users: repos.users, sessions: repos.sessions, guard, audit, clock });
+  // The key sync's change feed (docs/key-sync.md): appended by every change of who reads which key.
+  const syncFeed = createSyncFeed({ dialect: db.dialect });
+  const userAdmin = createUserAdminService({ db, users: repos.users, sessions: repos.sessions, guard, audit, clock, syncFeed });
   const operatorSetup = createOperatorSetupService({ db, users: repos.users, tokens: repos.tokens, passwordPolicy: settings, guard, audit, mail: queuedMail, clock, publicUrl: config.publicUrl });
   // Account self-service: registration, forgot password, profile.
   const accountLinks = createAccountLinks({ tokens: repos.tokens, clock, publicUrl: config.publicUrl });
@@ -270,15 +273,15 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const keys = createKeyReader({ repo: repos.keys, vault, guard });
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
-  const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
+  const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock, syncFeed });
   const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
-  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
-  const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
+  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, syncFeed, onCompromised: compromiseNotice });
+  const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger, syncFeed });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
 
   // Superuser access: requests, decisions, links.
-  const superusers = createSuperusersService({ db, links: repos.superuserLinks, users: repos.users, sessions: repos.sessions, customers: repos.customers, guard, audit, clock });
+  const superusers = createSuperusersService({ db, links: repos.superuserLinks, users: repos.users, sessions: repos.sessions, customers: repos.customers, guard, audit, clock, syncFeed });
   const accessRequestDigest = createAccessRequestDigest({
     db,
     repo: repos.accessRequests,

@@ -9,6 +9,7 @@ import { createStatisticsRefresh } from '../../db/planner-statistics.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
+import type { SyncFeed } from '../sync/sync-feed.js';
 import { createBatchWriter } from './import-batch.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import type { ProblemList } from './import-problems.js';
@@ -27,6 +28,8 @@ export interface RunDeps {
   audit: AuditWriter;
   clock: Clock;
   logger: Logger;
+  /** The key sync's change feed (docs/key-sync.md): the devices that got key versions. */
+  syncFeed: Pick<SyncFeed, 'touchImport'>;
 }
 
 /** What the rows come from: a file opened by a reader, or rows built in memory (demo seed). */
@@ -157,6 +160,7 @@ export async function runImport(
           newVersion: input.newVersion,
         },
       }, trx);
+      await deps.syncFeed.touchImport(input.importId, now, trx);
       return { devicesCreated, keysCreated };
     });
   } finally {

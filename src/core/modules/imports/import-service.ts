@@ -11,6 +11,7 @@ import type { Db } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
+import type { SyncFeed } from '../sync/sync-feed.js';
 import { deliveryDateProblem } from '../../../shared/inventory/device-fields.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import { ProblemList } from './import-problems.js';
@@ -29,6 +30,8 @@ export interface ImportDeps {
   audit: AuditWriter;
   clock: Clock;
   logger: Logger;
+  /** The key sync's change feed (docs/key-sync.md). */
+  syncFeed: Pick<SyncFeed, 'touchImport'>;
 }
 
 interface ImportOptions {
