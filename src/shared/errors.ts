@@ -39,6 +39,9 @@ export const errorCatalog = {
   reader_disabled: { status: 409, message: 'This account is disabled and cannot be given read rights.' },
   nothing_to_revoke: { status: 409, message: 'This reader has no read rights on the selected devices.' },
   invitation_withdrawn: { status: 410, message: 'This invitation was withdrawn: the read rights it offered were removed.' },
+  // The key sync (docs/key-sync.md).
+  sync_cursor_invalid: { status: 400, message: 'The sync cursor (since) is not one this service gave to this token.' },
+  sync_reset: { status: 410, message: 'The sync cursor (since) can no longer be served; start over with a full sync.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -44,6 +44,7 @@ export const auditEvents = {
   'invitation.send': 'An address without an account was invited to read devices: a single-use link (7 days) was mailed.',
   'invitation.accept': 'An invitee completed registration through an invitation link and now reads the granted devices.',
   'invitation.cancel': 'A pending invitation was withdrawn because all the read rights it offered were revoked.',
+  'keys.sync': 'A gateway or concentrator token received the keys of a key-sync answer (devices linked); or its cursor was refused.',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
 } as const;
 
