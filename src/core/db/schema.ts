@@ -259,6 +259,17 @@ export interface AuditDevicesTable {
   device_id: string;
 }
 
+export interface SigningKeysTable {
+  /** `sk_` + the first 16 hex digits of the SHA-256 of the public key's DER (its fingerprint). */
+  id: string;
+  /** SPKI PEM, published at /.well-known/openeks-signing-key. */
+  public_pem: string;
+  /** The PKCS#8 DER private key as a vault envelope (context: signing_keys, id). */
+  private_ciphertext: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
 /** The key sync's change feed (0012, docs/key-sync.md): device alone, user alone, or both. */
 export interface SyncChangesTable {
   seq: Generated<number>;
@@ -310,6 +321,7 @@ export interface Database {
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
   audit_devices: AuditDevicesTable;
+  signing_keys: SigningKeysTable;
   sync_changes: SyncChangesTable;
   sync_tokens: SyncTokensTable;
   sync_deliveries: SyncDeliveriesTable;
