@@ -63,7 +63,10 @@ import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
 import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createCursorKeys } from './modules/sync/sync-cursor.js';
 import { createSyncFeed } from './modules/sync/sync-feed.js';
+import { createSyncRepo } from './modules/sync/sync-repo.js';
+import { createSyncService, type SyncService } from './modules/sync/sync-service.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
 import { createVaultStatusService, type VaultStatusService } from './modules/vault-status/vault-status-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -115,6 +118,8 @@ export interface Container {
   demo: { seed(input: Parameters<typeof seedDemo>[1]): ReturnType<typeof seedDemo> };
   telegramCheck: TelegramCheckService;
   superusers: SuperusersService;
+  /** The key sync for gateway and concentrator tokens (docs/key-sync.md). */
+  sync: SyncService;
   accessRequests: AccessRequestsService;
   accessRequestDigest: AccessRequestDigest;
   readiness: Readiness;
@@ -208,6 +213,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     signInGuard: createSignInGuardRepo(db.kysely),
     accounts: createAccountsRepo(db.kysely),
     settings: createSettingsRepo(db.kysely),
+    sync: createSyncRepo(db.kysely),
     mail: createMailRepo(db),
     audit: createAuditRepo(db.kysely),
     auditTrail: createAuditTrailRepo(db.kysely),
@@ -292,6 +298,20 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, syncFeed, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger, syncFeed });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
+  // The key sync (docs/key-sync.md): answers signed by the service's key; encrypted to the token's
+  // X25519 key once API tokens carry one.
+  const sync = createSyncService({
+    db,
+    repo: repos.sync,
+    guard,
+    vault,
+    audit,
+    clock,
+    cursors: createCursorKeys({ db: db.kysely, settings: repos.settings, vault, clock }),
+    settings: repos.settings,
+    signer: () => signingKeys.signer(),
+    publicKeyOf: async () => null,
+  });
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
 
   // Superuser access: requests, decisions, links.
@@ -370,6 +390,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     demo,
     telegramCheck,
     superusers,
+    sync,
     accessRequests,
     accessRequestDigest,
     readiness,
