@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import { type AccessGuard, createAccessGuard } from './access/access-guard.js';
 import { serviceActor } from './access/actor.js';
 import { openDatabase, type Db } from './db/database.js';
+import { createSyncFeed } from './db/sync-feed.js';
 import { migrateToLatest, schemaStatus } from './db/migrate.js';
 import { createAccessRequestDigest, type AccessRequestDigest } from './modules/access-requests/access-request-digest.js';
 import { createAccessRequestsRepo } from './modules/access-requests/access-requests-repo.js';
@@ -64,7 +65,6 @@ import { createSettingsService, type SettingsService } from './modules/settings/
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
 import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
 import { createCursorKeys } from './modules/sync/sync-cursor.js';
-import { createSyncFeed } from './modules/sync/sync-feed.js';
 import { createSyncRepo } from './modules/sync/sync-repo.js';
 import { createSyncService, type SyncService } from './modules/sync/sync-service.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';

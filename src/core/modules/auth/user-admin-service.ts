@@ -7,7 +7,7 @@ import type { Principal } from '../../access/principal.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SessionsRepo } from './sessions-repo.js';
 import type { UsersRepo } from './users-repo.js';
-import type { SyncFeed } from '../sync/sync-feed.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 /** What operators do to other accounts. */
 export function createUserAdminService(deps: { db: Db; users: Pick<UsersRepo, 'findById' | 'update'>; sessions: Pick<SessionsRepo, 'deleteAllOfUser'>; guard: AccessGuard; audit: AuditWriter; clock: Clock; syncFeed: Pick<SyncFeed, 'touchUser'> }) {

@@ -14,9 +14,9 @@ import type { AuditWriter } from '../audit/audit-writer.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import { type DeviceSelections, type ResolvedSelection, selectionSummary } from '../devices/device-selection.js';
 import type { MailService } from '../mail/mail-service.js';
-import type { SyncFeed } from '../sync/sync-feed.js';
 import { grantorName } from './grant-mail.js';
 import type { GrantsRepo } from './grants-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export interface GrantsDeps {
   db: Db;

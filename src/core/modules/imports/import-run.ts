@@ -9,13 +9,13 @@ import { createStatisticsRefresh } from '../../db/planner-statistics.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import type { SyncFeed } from '../sync/sync-feed.js';
 import { createBatchWriter } from './import-batch.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import type { ProblemList } from './import-problems.js';
 import { checkRow, type ValidRow } from './import-validate.js';
 import type { LiveProgress } from './import-view.js';
 import type { ImportsRepo } from './imports-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 // One import run, from its rows to the committed (or rolled back) transaction and the final
 // state of its `imports` row. All or nothing: every row is read and checked, every bad row is

@@ -11,7 +11,6 @@ import type { Db } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import type { SyncFeed } from '../sync/sync-feed.js';
 import { deliveryDateProblem } from '../../../shared/inventory/device-fields.js';
 import type { ImportFormat, ImportRow } from './import-row.js';
 import { ProblemList } from './import-problems.js';
@@ -19,6 +18,7 @@ import { recordFailure, type RowSource, runImport } from './import-run.js';
 import { importView, type ImportView, type LiveProgress } from './import-view.js';
 import type { ImportsRepo } from './imports-repo.js';
 import { openImportFile } from './readers/index.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export type { ImportView } from './import-view.js';
 

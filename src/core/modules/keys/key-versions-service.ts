@@ -13,7 +13,7 @@ import type { KeyState } from '../../../shared/inventory/device-fields.js';
 import { canTransition } from '../../../shared/inventory/key-states.js';
 import { keyVersionView, MAX_STATE_REASON, type KeyVersion } from './keys-schemas.js';
 import type { KeysRepo } from './keys-repo.js';
-import type { SyncFeed } from '../sync/sync-feed.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export interface KeyVersionsDeps {
   db: Db;

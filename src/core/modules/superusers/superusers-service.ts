@@ -7,11 +7,11 @@ import type { Db, Executor } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
 import type { Actor } from '../../access/actor.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import type { SyncFeed } from '../sync/sync-feed.js';
 import type { SessionsRepo } from '../auth/sessions-repo.js';
 import type { CustomersRepo } from '../customers/customers-repo.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { LinkListing, SuperuserLinksRepo } from './superuser-links-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export interface SuperuserLink {
   user: { id: string; email: string; name: string | null };

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { SettingsRepo } from '../settings/settings-repo.js';
 
-// The sync cursor (docs/key-sync.md "Cursor"): opaque to the client, base64url of
+// The sync cursor (docs/key-sync.md "The cursor"): opaque to the client, base64url of
 //   version (1 byte, 1) ‖ generation (8 bytes BE) ‖ seq (8 bytes BE) ‖ HMAC-SHA-256 (first 16 bytes)
 // where the MAC covers the token id and the 17 bytes before it, under a random per-installation
 // key that lives in the settings table only as a vault envelope. Someone else's cursor, an edited

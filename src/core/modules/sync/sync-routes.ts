@@ -4,7 +4,7 @@ import { principalOf } from '../../http/principal-of.js';
 import { SyncAnswerView, SyncQuery } from './sync-schemas.js';
 import type { SyncService } from './sync-service.js';
 
-// The key sync (docs/key-sync.md, flow 10): gateway and concentrator tokens only (`keys.sync`);
+// The key sync (docs/key-sync.md; PRODUCT.md flow 10): gateway and concentrator tokens only (`keys.sync`);
 // a session or a read token gets 404 like any missing permission. The body is sent as the exact
 // bytes the signature covers.
 export function syncRoutes(deps: { sync: Pick<SyncService, 'sync'> }): FastifyPluginAsyncTypebox {

@@ -18,7 +18,7 @@ import { diffKeys, type Removal } from './sync-diff.js';
 import { x25519PublicKey } from './sync-hpke.js';
 import type { ReadableKey, SyncRepo } from './sync-repo.js';
 
-// The key sync (docs/key-sync.md, flow 10): a gateway or concentrator token's first full answer,
+// The key sync (docs/key-sync.md; PRODUCT.md flow 10): a gateway or concentrator token's first full answer,
 // then only the changes since its cursor. What a token may read is the one rule of device-scope.ts
 // (its user's scope, narrowed to its device set) on active versions; what it holds is
 // sync_deliveries. Keys are decrypted before the transaction, the audit record and the new

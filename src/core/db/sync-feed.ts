@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../db/database.js';
-import type { Dialect } from '../../db/dialect.js';
+import type { Executor } from './database.js';
+import type { Dialect } from './dialect.js';
 
-// The key sync's change feed (docs/key-sync.md "Change feed"): every change that can change who
+// The key sync's change feed (docs/key-sync.md "How the core finds the changes"): every change that can change who
 // reads which active key appends here, in the transaction of the change, through one line in the
 // module that makes it. A row names a device (changed for everyone), a user (his whole scope
 // changed) or both (the device changed for that user: a grant, a revocation).
@@ -10,6 +10,10 @@ import type { Dialect } from '../../db/dialect.js';
 // Each append first takes the audit chain's lock (a no-op on SQLite, whose write lock admits one
 // writer): the lock is held to commit, so feed rows become visible in the order of their `seq` and
 // a sync that read up to seq N can never later find a smaller seq committed behind it.
+//
+// It lives beside the database rather than in modules/sync because the modules that append to it
+// (grants, keys, superusers, imports, auth) are ones the sync module reads from: a port here keeps
+// the module graph free of cycles.
 
 export interface SyncFeed {
   /** The devices whose key versions an import added or superseded. */
