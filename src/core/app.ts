@@ -35,6 +35,7 @@ import { auditRoutes } from './modules/audit/audit-routes.js';
 import { accessRequestsRoutes } from './modules/access-requests/access-requests-routes.js';
 import { superusersRoutes } from './modules/superusers/superusers-routes.js';
 import { telegramCheckRoutes } from './modules/telegram-check/telegram-check-routes.js';
+import { tokensRoutes } from './modules/tokens/tokens-routes.js';
 
 export interface AppOptions {
   /** A pino logger to use, or false for none; the default logs per OPENEKS_LOG_LEVEL. */
@@ -115,13 +116,18 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
     openapi: {
       openapi: '3.0.3',
       info: { title: 'openeks', description: 'The open Encryption Key Service: the same API the web UI uses.', version: '0.1.0' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'openeks_session' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'openeks_session' }, apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (docs/api-tokens.md)' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  registerAuthHook(app, { authenticate: (token) => container.sessions.authenticate(token), recordDenial: container.recordDenial, https });
+  registerAuthHook(app, {
+    authenticate: (token) => container.sessions.authenticate(token),
+    authenticateToken: (token, origin) => container.tokens.authenticate(token, origin),
+    recordDenial: container.recordDenial,
+    https,
+  });
 
   await app.register(healthRoutes({ readiness: container.readiness }));
   await app.register(signingRoutes({ signingKeys: container.signingKeys }));
@@ -138,10 +144,11 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(devicesRoutes({ devices: container.devices }));
   await app.register(grantsRoutes({ grants: container.grants }));
   await app.register(syncRoutes({ sync: container.sync }));
-  await app.register(keysRoutes({ keyVersions: container.keyVersions }));
+  await app.register(keysRoutes({ keyVersions: container.keyVersions, keyFetch: container.keyFetch }));
   await app.register(importsRoutes({ imports: container.imports }));
   await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));
   await app.register(accessRequestsRoutes({ accessRequests: container.accessRequests }));
+  await app.register(tokensRoutes({ tokens: container.tokens }));
   await app.register(superusersRoutes({ superusers: container.superusers }));
 
   await registerWebShell(app, options.webRoot ?? defaultWebRoot);

@@ -67,6 +67,10 @@ import { createSuperusersService, type SuperusersService } from './modules/super
 import { createCursorKeys } from './modules/sync/sync-cursor.js';
 import { createSyncRepo } from './modules/sync/sync-repo.js';
 import { createSyncService, type SyncService } from './modules/sync/sync-service.js';
+import { createAuditBatch, type AuditBatch } from './modules/audit/audit-batch.js';
+import { createKeyFetchService, type KeyFetchService } from './modules/keys/key-fetch-service.js';
+import { createApiTokensRepo } from './modules/tokens/tokens-repo.js';
+import { createTokensService, type TokensService } from './modules/tokens/tokens-service.js';
 import { createTelegramCheckService, type TelegramCheckService } from './modules/telegram-check/telegram-check-service.js';
 import { createVaultStatusService, type VaultStatusService } from './modules/vault-status/vault-status-service.js';
 import { openMasterKeyProvider, type MasterKeyProvider } from './vault/master-key/index.js';
@@ -122,6 +126,12 @@ export interface Container {
   sync: SyncService;
   accessRequests: AccessRequestsService;
   accessRequestDigest: AccessRequestDigest;
+  /** API tokens (docs/api-tokens.md): Bearer authentication, the user's and the operators' lists. */
+  tokens: TokensService;
+  /** Audit records committed in groups before their answers leave (audit-batch.ts). */
+  auditBatch: AuditBatch;
+  /** `GET /api/devices/:id/keys`: a device's active keys, audited before they leave. */
+  keyFetch: KeyFetchService;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -225,6 +235,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     imports: createImportsRepo(db.kysely),
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
+    apiTokens: createApiTokensRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -298,8 +309,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, syncFeed, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger, syncFeed });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
-  // The key sync (docs/key-sync.md): answers signed by the service's key; encrypted to the token's
-  // X25519 key once API tokens carry one.
+  // The key sync (docs/key-sync.md): answers signed by the service's key, encrypted to the token's
+  // X25519 key when it has one.
   const sync = createSyncService({
     db,
     repo: repos.sync,
@@ -310,7 +321,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     cursors: createCursorKeys({ db: db.kysely, settings: repos.settings, vault, clock }),
     settings: repos.settings,
     signer: () => signingKeys.signer(),
-    publicKeyOf: async () => null,
+    publicKeyOf: async (tokenId) => (await repos.apiTokens.byId(tokenId))?.public_key ?? null,
   });
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
 
@@ -338,6 +349,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     publicUrl: config.publicUrl,
     onCreated: () => accessRequestDigest.kick(),
   });
+
+  // API tokens (docs/api-tokens.md).
+  const tokens = createTokensService({ db, repo: repos.apiTokens, audit, guard, recordDenial, clock });
+  const auditBatch = createAuditBatch({ db, audit });
+  const keyFetch = createKeyFetchService({ keys, auditBatch });
 
   const readiness: Readiness = {
     async check() {
@@ -393,8 +409,12 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     sync,
     accessRequests,
     accessRequestDigest,
+    tokens,
+    auditBatch,
+    keyFetch,
     readiness,
     async close() {
+      await auditBatch.drain();
       await denials.stop();
       await accessRequestDigest.stop();
       await mailDeliverer.stop();

@@ -60,15 +60,19 @@ describe('route inventory', () => {
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     expect(forUsers).toEqual([
+      'DELETE /api/me/tokens/:id',
       'GET /api/audit',
       'GET /api/audit.csv',
       'GET /api/devices',
       'GET /api/devices/:id',
+      'GET /api/devices/:id/keys',
       'GET /api/devices/count',
       'GET /api/me/access-requests',
       'GET /api/me/customer-accounts',
+      'GET /api/me/tokens',
       'POST /api/me/access-requests',
       'POST /api/me/access-requests/:id/withdraw',
+      'POST /api/me/tokens',
       'POST /api/telegram-checks',
     ]);
   });

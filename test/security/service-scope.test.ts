@@ -76,7 +76,7 @@ beforeAll(async () => {
   plainUser = person(await createActiveUser(t, { email: 'plain@example.com' }), 'plain@example.com', []);
   dealerB = person(await createActiveUser(t, { email: 'dealer-b@example.com' }), 'dealer-b@example.com', [customerB]);
   const operatorId = await createActiveUser(t, { email: 'token-owner@example.com', operator: true });
-  readToken = { kind: 'machine', userId: operatorId, tokenId: 'tok_test', tokenKind: 'read', roles: ['operator'], customerAccountIds: [], deviceIds: [deviceB], expiresAt: '2099-01-01T00:00:00.000Z' };
+  readToken = { kind: 'machine', userId: operatorId, tokenId: 'tok_test', tokenKind: 'read', roles: ['operator'], customerAccountIds: [], deviceFilter: { serial: '71000002' }, bytewise: t.container.db.dialect.bytewise, expiresAt: '2099-01-01T00:00:00.000Z' };
   const other = person(await createActiveUser(t, { email: 'asker@example.com' }), 'asker@example.com', []);
   requestOfOther = (await t.container.accessRequests.create({ ...as(other), input: { customerNo: 'A-1', relation: 'dealer' } })).id;
 });
@@ -95,7 +95,7 @@ describe('devices', () => {
     await expectDenied(plainUser, () => t.container.devices.get({ ...as(plainUser), id: deviceB }), { type: 'device', id: deviceB });
   });
 
-  it("a token sees its device set only, though its user is an operator", async () => {
+  it("a token sees its device filter's devices only, though its user is an operator", async () => {
     expect((await t.container.devices.list({ ...as(readToken), query: {} })).items.map((d) => d.id)).toEqual([deviceB]);
     await expectDenied(readToken, () => t.container.devices.get({ ...as(readToken), id: deviceA }), { type: 'device', id: deviceA });
   });

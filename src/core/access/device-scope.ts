@@ -1,6 +1,7 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Principal } from './principal.js';
+import { type Bytewise, type DeviceListFilter, listFilterOf, whereDeviceMatches } from './device-filter-where.js';
 
 // Which devices a principal may see (docs/product.md "Who uses it"). Every query that selects
 // devices, or keys through their devices, for a principal goes through applyDeviceScope, so the
@@ -11,23 +12,30 @@ import type { Principal } from './principal.js';
 // - readers see the devices granted to them: an active row of `grants` (docs/grants.md), read by
 //   the query itself, so a revocation takes effect on the reader's next request; a superuser who
 //   is also a reader sees both;
-// - a token sees what its user sees, narrowed to its device set if it has one.
+// - a token sees what its user sees, narrowed by its device filter if it has one (scope = the
+//   user's scope ∩ the token's filter, docs/api-tokens.md).
 // Everyone else's scope is empty, never "all".
 
+/** A token's device filter, as the scope narrows by it. */
+export interface ScopeFilter {
+  filter: DeviceListFilter;
+  bytewise: Bytewise;
+}
+
 export type DeviceScope =
-  | { kind: 'all'; onlyDevices?: readonly string[] }
+  | { kind: 'all'; onlyDevices?: readonly string[]; matching?: ScopeFilter }
   /**
    * The customer accounts' devices, and those granted to `readerId` (null: nothing granted counts).
    * `grants`: how a query reaches the grants — `probe` (the default) asks the (reader_id,
    * device_id) index once per device row the query walks; `drive` walks the reader's grants first
    * and sorts them, which the device list chooses for a reader with few grants (docs/grants.md).
    */
-  | { kind: 'some'; customerAccountIds: readonly string[]; readerId: string | null; grants?: 'probe' | 'drive'; onlyDevices?: readonly string[] }
+  | { kind: 'some'; customerAccountIds: readonly string[]; readerId: string | null; grants?: 'probe' | 'drive'; onlyDevices?: readonly string[]; matching?: ScopeFilter }
   | { kind: 'none' };
 
 function narrowed(scope: DeviceScope, principal: Principal): DeviceScope {
-  if (principal.kind !== 'machine' || principal.deviceIds === null || scope.kind === 'none') return scope;
-  return { ...scope, onlyDevices: principal.deviceIds };
+  if (principal.kind !== 'machine' || principal.deviceFilter === null || scope.kind === 'none') return scope;
+  return { ...scope, matching: { filter: listFilterOf(principal.deviceFilter), bytewise: principal.bytewise } };
 }
 
 /**
@@ -84,6 +92,7 @@ export function applyDeviceScope<T extends keyof Database, O>(query: SelectQuery
   if (scope.kind === 'none') return query.where(nothing);
   let q = query;
   if (scope.onlyDevices !== undefined) q = q.where(oneOf('devices.id', scope.onlyDevices));
+  if (scope.matching !== undefined) q = whereDeviceMatches(q, scope.matching.filter, scope.matching.bytewise);
   if (scope.kind === 'some') q = q.where(withinSome(scope));
   return q;
 }

@@ -35,6 +35,10 @@ export const permissions = {
   // The key sync (docs/key-sync.md): no role, only gateway and concentrator tokens, whose user
   // must hold keys.read (tokenOnly below). A session or a read token never reaches it.
   'keys.sync': [],
+  // API tokens (docs/api-tokens.md): everyone keeps his own, operators see and revoke all. No
+  // token kind holds either: a token never creates or revokes tokens.
+  'tokens.own': ['operator', 'user'],
+  'tokens.manage': ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -1,3 +1,6 @@
+import type { DeviceFilter } from '../../shared/api/devices.js';
+import type { Bytewise } from './device-filter-where.js';
+
 // Who is asking. Every service that reads or changes devices, keys, customer accounts, grants or
 // audit records takes a Principal and applies its rights itself (docs/architecture.md "Access"),
 // so a new route, a CLI command or an API token cannot forget the check.
@@ -43,7 +46,7 @@ export type TokenKind = 'read' | 'gateway' | 'concentrator';
 /**
  * A machine acting with an API token that a user created: at most that user's rights (roles and
  * links read on every request), narrowed by the token's kind and, if it has one, its device set.
- * The keys-out issue issues the tokens; the type is here so that every check already covers it.
+ * Issued by the tokens module (docs/api-tokens.md); the auth hook builds it from `Authorization: Bearer`.
  */
 export interface MachinePrincipal extends Rights {
   kind: 'machine';
@@ -51,8 +54,10 @@ export interface MachinePrincipal extends Rights {
   userId: string;
   tokenId: string;
   tokenKind: TokenKind;
-  /** The devices the token is limited to, or null for everything its user may see. */
-  deviceIds: readonly string[] | null;
+  /** The device filter the token is limited to (docs/api-tokens.md), or null for everything its user may see. */
+  deviceFilter: DeviceFilter | null;
+  /** How the database compares text byte by byte (dialect.ts), for the filter's serial ranges. */
+  bytewise: Bytewise;
   expiresAt: string;
 }
 

@@ -259,6 +259,25 @@ export interface AuditDevicesTable {
   device_id: string;
 }
 
+/** API tokens (0009, docs/api-tokens.md): the SHA-256 of the token only, never the token. */
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  kind: 'read' | 'gateway' | 'concentrator';
+  token_hash: string;
+  /** JSON of a DeviceFilter (src/shared/api/devices.ts), or null: everything its user sees. */
+  device_filter: string | null;
+  /** X25519 public key as SPKI PEM, for the key sync's encrypted answers. */
+  public_key: string | null;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+}
+
 export interface SigningKeysTable {
   /** `sk_` + the first 16 hex digits of the SHA-256 of the public key's DER (its fingerprint). */
   id: string;
@@ -321,6 +340,7 @@ export interface Database {
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
   audit_devices: AuditDevicesTable;
+  api_tokens: ApiTokensTable;
   signing_keys: SigningKeysTable;
   sync_changes: SyncChangesTable;
   sync_tokens: SyncTokensTable;
@@ -335,3 +355,4 @@ export type MailRow = Selectable<MailOutboxTable>;
 export type DeviceKeyRow = Selectable<DeviceKeysTable>;
 export type AccessRequestRow = Selectable<AccessRequestsTable>;
 export type SuperuserLinkRow = Selectable<SuperuserLinksTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;

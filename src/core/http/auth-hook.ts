@@ -3,7 +3,8 @@ import { AppError } from '../../shared/errors.js';
 import type { DenialRecorder } from '../access/access-guard.js';
 import { actorFor, anonymousActor } from '../access/actor.js';
 import { can } from '../access/permissions.js';
-import type { Principal } from '../access/principal.js';
+import type { Origin } from '../access/actor.js';
+import type { MachinePrincipal, Principal } from '../access/principal.js';
 import { csrfHeader, csrfMatches, sessionCookieName } from './session-cookie.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -11,6 +12,8 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 export interface AuthHookDeps {
   /** The principal behind a session token, or null when the session is unknown or has ended. */
   authenticate(sessionToken: string): Promise<Principal | null>;
+  /** The machine behind an API token (`Authorization: Bearer`), or null when unknown, revoked, expired or its user is not active. */
+  authenticateToken(apiToken: string, origin: Origin): Promise<MachinePrincipal | null>;
   recordDenial: DenialRecorder;
   https: boolean;
 }
@@ -20,6 +23,9 @@ export interface AuthHookDeps {
  * needs a session gets 401 without one, an unfinished session (second factor or enrolment due)
  * reaches only the routes that allow its stage, a missing permission is audited and answered
  * 404, and a state-changing request on a session needs the session's CSRF token (SEC-26).
+ * `Authorization: Bearer <API token>` (docs/api-tokens.md) replaces the cookie: no CSRF check
+ * (a browser never adds the header on its own), and a token reaches only routes that declare a
+ * permission its kind holds — never `signed-in` ones (the profile, sessions, tokens).
  * This is the coarse "who may call this route at all"; the services check again, per object.
  */
 export function registerAuthHook(app: FastifyInstance, deps: AuthHookDeps): void {
@@ -33,14 +39,25 @@ export function registerAuthHook(app: FastifyInstance, deps: AuthHookDeps): void
     if (request.routeOptions.url === undefined) return; // no route: the not-found handler answers
     if (access === undefined) throw new AppError('not_found');
 
-    const token = request.cookies[cookieName];
-    if (token) {
+    const bearer = bearerOf(request.headers.authorization);
+    const token = bearer === undefined ? request.cookies[cookieName] : undefined;
+    if (bearer !== undefined) {
+      request.principal = await deps.authenticateToken(bearer, origin);
+      if (request.principal) request.actor = actorFor(request.principal, origin);
+    } else if (token) {
       request.principal = await deps.authenticate(token);
       if (request.principal) request.actor = actorFor(request.principal, origin);
     }
     if (access === 'public') return;
     const principal = request.principal;
     if (!principal) throw new AppError('unauthenticated');
+    if (principal.kind === 'machine') {
+      if (access === 'signed-in' || !can(principal, access)) {
+        await deps.recordDenial({ actor: request.actor, target: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? ''}` }, reason: `token may not use this route (${access})` });
+        throw new AppError('not_found');
+      }
+      return;
+    }
     // A session that still owes its second factor is not signed in yet (401); one that must
     // first set up a second factor may do nothing else (403). Routes opt in per stage.
     if (principal.kind === 'person' && principal.stage !== 'complete' && !(request.routeOptions.config.allowStages ?? []).includes(principal.stage)) {
@@ -55,4 +72,14 @@ export function registerAuthHook(app: FastifyInstance, deps: AuthHookDeps): void
       throw new AppError('not_found');
     }
   });
+}
+
+/**
+ * The credentials of `Authorization: Bearer <token>` ('' when malformed), or undefined without a
+ * Bearer header (another scheme, e.g. a proxy's Basic, leaves the session cookie in charge).
+ */
+function bearerOf(header: string | undefined): string | undefined {
+  if (header === undefined || !/^Bearer(\s|$)/i.test(header)) return undefined;
+  const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+  return match?.[1] ?? '';
 }

@@ -32,3 +32,17 @@ export function safeEqualHex(a: string, b: string): boolean {
   if (!HEX.test(a) || !HEX.test(b)) return false;
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
+
+/** API tokens carry a prefix, so that a leaked one is recognisable (secret scanners, logs). */
+export const apiTokenPrefix = 'oeks_';
+
+/** An API token: `oeks_` + 256 random bits in base64url; its hash covers the whole string. */
+export function newApiToken(): NewToken {
+  const token = apiTokenPrefix + randomBytes(TOKEN_BYTES).toString('base64url');
+  return { token, hash: hashToken(token) };
+}
+
+/** Whether a string has the shape of an API token (before any database look-up). */
+export function looksLikeApiToken(value: string): boolean {
+  return /^oeks_[A-Za-z0-9_-]{43}$/.test(value);
+}

@@ -27,3 +27,14 @@ export const KeyStateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** `GET /api/devices/:id/keys` (docs/api-tokens.md): the device's active keys, one per key type, as hex. */
+export const DeviceActiveKeyView = Type.Object({
+  keyType: Type.String(),
+  version: Type.Integer(),
+  keyId: Type.String(),
+  /** The key, lower-case hex. */
+  key: Type.String(),
+});
+export const DeviceKeysView = Type.Object({ deviceId: Type.String(), keys: Type.Array(DeviceActiveKeyView) });
+export type DeviceKeysView = Type.Static<typeof DeviceKeysView>;

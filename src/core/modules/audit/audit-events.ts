@@ -47,6 +47,9 @@ export const auditEvents = {
   'invitation.cancel': 'A pending invitation was withdrawn because all the read rights it offered were revoked.',
   'keys.sync': 'A gateway or concentrator token received the keys of a key-sync answer (devices linked); or its cursor was refused.',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
+  'token.create': 'A user created an API token (name, kind, expiry, device filter, public key fingerprint; never the token).',
+  'token.revoke': 'An API token was revoked by its user or an operator; its next request is refused.',
+  'key.read': 'Active keys of a device were read and sent (single-device fetch: key types and versions; never the key).',
 } as const;
 
 export type AuditAction = keyof typeof auditEvents;

@@ -79,7 +79,7 @@ export function createAuditTrailRepo(db: Executor) {
     async page(input: { scope: DeviceScope; filter: TrailFilter; beforeSeq?: number; limit: number }): Promise<TrailRow[]> {
       const { scope, filter, beforeSeq, limit } = input;
       if (filter.actorId === null || (filter.deviceIds !== undefined && filter.deviceIds.length === 0)) return [];
-      const everything = scope.kind === 'all' && scope.onlyDevices === undefined && filter.deviceIds === undefined;
+      const everything = scope.kind === 'all' && scope.onlyDevices === undefined && scope.matching === undefined && filter.deviceIds === undefined;
       // A superuser's customer accounts may hold most devices: gathering all their links before
       // the first page took seconds among 10,000,000 records; walking the trail backwards and
       // asking each record whether it reaches his scope stops at the page (docs/audit-trail.md).

@@ -1,8 +1,8 @@
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db, Executor } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
-import type { DeviceKind } from '../../../shared/inventory/device-fields.js';
 import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
+import { type DeviceListFilter, whereDeviceMatches } from '../../access/device-filter-where.js';
 
 // The device list's queries. Keyset paging: every sort is a tuple of expressions ending in
 // (serial, id), compared as a row value with the cursor's values, so a page starts exactly after
@@ -10,20 +10,7 @@ import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js
 // exactly as the DEVICE-LIST INDEXES of migration 0003 (COALESCE(col, '') for nullable columns,
 // collate "C" on PostgreSQL), so each filter + sort is an index range, not a sort of the table.
 
-export interface DeviceListFilter {
-  serial?: { exact: string } | { prefix: string };
-  serialFrom?: string;
-  serialTo?: string;
-  manufacturer?: string;
-  kind?: DeviceKind;
-  medium?: string;
-  model?: string;
-  orderNo?: string;
-  deliveryNote?: string;
-  customerAccountId?: string;
-  deliveredFrom?: string;
-  deliveredTo?: string;
-}
+export type { DeviceListFilter };
 
 export type SortKey = 'serial' | 'deliveryDate' | 'model' | 'customerNo';
 
@@ -85,35 +72,7 @@ export function createDevicesRepo(db: Db) {
   const serialAndId = [text('devices.serial'), text('devices.id')] as const;
 
   function filtered(scope: DeviceScope, f: DeviceListFilter, from: Executor = kysely): Scoped {
-    let q: Scoped = applyDeviceScope(from.selectFrom('devices'), scope);
-    const is = (expr: RawBuilder<string>, op: '=' | '>=' | '<=' | '<', value: string) => sql<boolean>`${expr} ${sql.raw(op)} ${value}`;
-    if (f.serial && 'exact' in f.serial) q = q.where(is(text('devices.serial'), '=', f.serial.exact));
-    if (f.serial && 'prefix' in f.serial) {
-      // Serials are ASCII, so every serial with the prefix sorts below prefix + U+10FFFF.
-      q = q.where(is(text('devices.serial'), '>=', f.serial.prefix)).where(is(text('devices.serial'), '<', `${f.serial.prefix}\u{10FFFF}`));
-    }
-    if (f.serialFrom !== undefined) q = q.where(is(text('devices.serial'), '>=', f.serialFrom));
-    if (f.serialTo !== undefined) q = q.where(is(text('devices.serial'), '<=', f.serialTo));
-    // Manufacturer and medium match up to half the devices. Beside a narrow filter (an account's,
-    // an order's, a delivery note's devices, an exact serial) they are compared so that no index
-    // fits: PostgreSQL would otherwise AND the narrow index with hundreds of thousands of theirs.
-    const narrow = f.customerAccountId !== undefined || f.orderNo !== undefined || f.deliveryNote !== undefined || (f.serial !== undefined && 'exact' in f.serial);
-    const broad = (column: 'devices.manufacturer' | 'devices.medium', value: string) =>
-      narrow ? sql<boolean>`${sql.ref(column)} || '' = ${value}` : sql<boolean>`${sql.ref(column)} = ${value}`;
-    if (f.manufacturer !== undefined) q = q.where(broad('devices.manufacturer', f.manufacturer));
-    // A literal, not a parameter: SQLite uses the partial index of concentrators only for `kind = 'concentrator'`.
-    if (f.kind !== undefined) q = q.where(sql<boolean>`${sql.ref('devices.kind')} = ${sql.lit(f.kind)}`);
-    if (f.medium !== undefined) q = q.where(broad('devices.medium', f.medium));
-    if (f.model !== undefined) q = q.where(is(orEmpty('devices.model'), '=', f.model));
-    if (f.orderNo !== undefined) q = q.where(is(text('devices.order_no'), '=', f.orderNo));
-    if (f.deliveryNote !== undefined) q = q.where(is(text('devices.delivery_note'), '=', f.deliveryNote));
-    if (f.customerAccountId !== undefined) q = q.where('devices.customer_account_id', '=', f.customerAccountId);
-    if (f.deliveredFrom !== undefined || f.deliveredTo !== undefined) {
-      // The lower bound is always there: an absent date is '' in the index and must not match "up to".
-      q = q.where(is(orEmpty('devices.delivery_date'), '>=', f.deliveredFrom ?? '0000-01-01'));
-      if (f.deliveredTo !== undefined) q = q.where(is(orEmpty('devices.delivery_date'), '<=', f.deliveredTo));
-    }
-    return q;
+    return whereDeviceMatches(applyDeviceScope(from.selectFrom('devices'), scope), f, db.dialect.bytewise);
   }
 
   const dirOf = (desc: boolean) => sql.raw(desc ? 'desc' : 'asc');

@@ -228,7 +228,7 @@ describe('the upload cap', () => {
     registerErrorHandler(small, { databaseDown: async () => false });
     small.addSchema(ErrorBody);
     await small.register(cookie);
-    registerAuthHook(small, { authenticate: (token) => t.container.sessions.authenticate(token), recordDenial: t.container.recordDenial, https: false });
+    registerAuthHook(small, { authenticate: (token) => t.container.sessions.authenticate(token), authenticateToken: (token, origin) => t.container.tokens.authenticate(token, origin), recordDenial: t.container.recordDenial, https: false });
     await small.register(importsRoutes({ imports: t.container.imports, maxUploadBytes: 4096 }));
     await small.ready();
     try {

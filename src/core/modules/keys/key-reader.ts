@@ -21,7 +21,12 @@ export interface ActiveKey {
   key: Buffer;
 }
 
-export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | 'findOfDeviceInScope' | 'findActiveInScope'>; vault: Pick<Vault, 'decrypt' | 'assertUnsealed'>; guard: AccessGuard }) {
+/** One active key of a device, decrypted (the single-device fetch). */
+export interface DeviceActiveKey extends ActiveKey {
+  keyType: string;
+}
+
+export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | 'findOfDeviceInScope' | 'findActiveInScope' | 'listActiveInScope'>; vault: Pick<Vault, 'decrypt' | 'assertUnsealed'>; guard: AccessGuard }) {
   const decrypt = (row: DeviceKeyRow, ciphertext: string) =>
     deps.vault.decrypt({ ciphertext, context: deviceKeyContext({ id: row.id, deviceId: row.device_id, keyType: row.key_type, version: row.version }) });
 
@@ -39,6 +44,25 @@ export function createKeyReader(deps: { repo: Pick<KeysRepo, 'deviceInScope' | '
       if (row === undefined && !(await deps.repo.deviceInScope(scope, deviceId))) throw await deps.guard.notFound(actor, { type: 'device', id: deviceId }, 'No such device.');
       if (row?.ciphertext == null) return undefined;
       return { keyId: row.id, version: row.version, key: await decrypt(row, row.ciphertext) };
+    },
+
+    /**
+     * Every active key of a device (one per key type), decrypted; none is an empty list. Only
+     * `active` versions: compromised, suspended, destroyed … never leave. `not_found` (audited)
+     * when the device is not the principal's to see.
+     */
+    async readAllActive({ principal, actor, deviceId }: { principal: Principal; actor: Actor; deviceId: string }): Promise<DeviceActiveKey[]> {
+      await deps.guard.require(principal, actor, 'keys.read');
+      deps.vault.assertUnsealed();
+      const scope = await deviceScopeOf(principal);
+      const rows = await deps.repo.listActiveInScope(scope, deviceId);
+      if (rows.length === 0 && !(await deps.repo.deviceInScope(scope, deviceId))) throw await deps.guard.notFound(actor, { type: 'device', id: deviceId }, 'No such device.');
+      const keys: DeviceActiveKey[] = [];
+      for (const row of rows) {
+        if (row.ciphertext === null) continue;
+        keys.push({ keyId: row.id, keyType: row.key_type, version: row.version, key: await decrypt(row, row.ciphertext) });
+      }
+      return keys;
     },
 
     /**

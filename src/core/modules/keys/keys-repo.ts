@@ -40,6 +40,12 @@ export function createKeysRepo(db: Executor) {
         .executeTakeFirst();
     },
 
+    /** Every active version of a device's keys (one per key type), when the device lies in `scope`; by key type. */
+    listActiveInScope(scope: DeviceScope, deviceId: string, trx: Executor = db): Promise<DeviceKeyRow[]> {
+      const query = trx.selectFrom('device_keys').innerJoin('devices', 'devices.id', 'device_keys.device_id').selectAll('device_keys');
+      return applyDeviceScope(query, scope).where('device_keys.device_id', '=', deviceId).where('device_keys.state', '=', 'active').orderBy('device_keys.key_type').execute();
+    },
+
     findActive(deviceId: string, keyType: string, trx: Executor = db): Promise<DeviceKeyRow | undefined> {
       return trx.selectFrom('device_keys').selectAll().where('device_id', '=', deviceId).where('key_type', '=', keyType).where('state', '=', 'active').executeTakeFirst();
     },

@@ -4,7 +4,7 @@ import type { KeyVersionView } from '../../../shared/api/keys.js';
 
 // The key version's view and the state change body are in src/shared/api/keys.ts (the web UI reads
 // and sends them); the row mapping and the path parameters are the server's own.
-export { KeyStateBody, KeyStateName, KeyVersionView, MAX_STATE_REASON } from '../../../shared/api/keys.js';
+export { DeviceKeysView, KeyStateBody, KeyStateName, KeyVersionView, MAX_STATE_REASON } from '../../../shared/api/keys.js';
 
 /** The API's `KeyVersion` (docs/inventory.md): metadata only, never key material. */
 export type KeyVersion = Static<typeof KeyVersionView>;
@@ -26,3 +26,5 @@ export function keyVersionView(row: KeyVersionRow): KeyVersion {
 }
 
 export const KeyStateParams = Type.Object({ deviceId: Type.String({ minLength: 1, maxLength: 64 }), keyId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const DeviceKeysParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

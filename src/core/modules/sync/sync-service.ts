@@ -52,7 +52,7 @@ const reset = (why: string) => new AppError('sync_reset', `The sync cursor (sinc
 /** What the token's answers were computed for: a change of it (a link, a filter) diffs everything. */
 function scopeHashOf(principal: MachinePrincipal): string {
   const sorted = (values: readonly string[]) => [...values].sort();
-  const facts = { user: principal.userId, roles: sorted(principal.roles), customers: sorted(principal.customerAccountIds), devices: principal.deviceIds === null ? null : sorted(principal.deviceIds) };
+  const facts = { user: principal.userId, roles: sorted(principal.roles), customers: sorted(principal.customerAccountIds), filter: principal.deviceFilter };
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }
 

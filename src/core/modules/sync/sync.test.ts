@@ -10,6 +10,7 @@ import { auditOf, createActiveUser } from '../../../../test/support/accounts.js'
 import { storeDevice, storeKey } from '../../../../test/support/devices.js';
 import { AppError } from '../../../shared/errors.js';
 import type { MachinePrincipal, TokenKind } from '../../access/principal.js';
+import type { DeviceFilter } from '../../../shared/api/devices.js';
 import { rolesOf } from '../../access/principal.js';
 import { createSettingsRepo } from '../settings/settings-repo.js';
 import { createCursorKeys } from './sync-cursor.js';
@@ -27,6 +28,7 @@ let t: TestApp;
 let sync: SyncService;
 let customerId: string;
 const keyHex = new Map<string, string>();
+const serialOf = new Map<string, string>();
 let serial = 30_000_000;
 
 interface Answer {
@@ -42,14 +44,15 @@ async function device(options: { customerAccountId?: string | null; types?: stri
   const keys = (options.types ?? ['DEK']).map((keyType) => ({ hex: randomBytes(16).toString('hex').toUpperCase(), keyType, version: 1 }));
   const { deviceId } = await storeDevice(t.container, { manufacturer: 'KAM', serial: String(serial), customerAccountId: options.customerAccountId ?? null, driverHint: 'multical21', keys });
   for (const k of keys) keyHex.set(`${deviceId}/${k.keyType}/1`, k.hex);
+  serialOf.set(deviceId, String(serial));
   return deviceId;
 }
 
 /** A token principal as the auth hook builds it on each request: the user's links read now. */
-async function token(tokenId: string, userId: string, options: { kind?: TokenKind; deviceIds?: string[] } = {}): Promise<MachinePrincipal> {
+async function token(tokenId: string, userId: string, options: { kind?: TokenKind; deviceFilter?: DeviceFilter } = {}): Promise<MachinePrincipal> {
   const links = await t.container.db.kysely.selectFrom('superuser_links').select('customer_account_id').where('user_id', '=', userId).execute();
   const customerAccountIds = links.map((l) => l.customer_account_id);
-  return { kind: 'machine', userId, tokenId, tokenKind: options.kind ?? 'gateway', deviceIds: options.deviceIds ?? null, expiresAt: '2027-01-01T00:00:00.000Z', roles: rolesOf({ isOperator: false }, customerAccountIds), customerAccountIds };
+  return { kind: 'machine', userId, tokenId, tokenKind: options.kind ?? 'gateway', deviceFilter: options.deviceFilter ?? null, bytewise: t.container.db.dialect.bytewise, expiresAt: '2027-01-01T00:00:00.000Z', roles: rolesOf({ isOperator: false }, customerAccountIds), customerAccountIds };
 }
 
 const actor = { userId: null, role: 'user' as const, ip: '192.0.2.7', userAgent: 'gateway-test', requestId: null, authMethod: 'token' };
@@ -210,15 +213,16 @@ describe('a reader token: full answer, then each change in the next incremental 
   });
 
   it('a device filter: only its devices, and changes elsewhere appear nowhere', async () => {
-    const filtered = await token('tok_filtered', readerId, { deviceIds: [d4] });
+    const only = (id: string): DeviceFilter => ({ serial: serialOf.get(id) ?? '' });
+    const filtered = await token('tok_filtered', readerId, { deviceFilter: only(d4) });
     const first = await ask(filtered);
     expect(keysOf(first)).toEqual(expected(`${d4}/DEK/1`));
     await grant([d1], 'gateway-owner@example.com');
-    const next = await ask(await token('tok_filtered', readerId, { deviceIds: [d4] }), first.cursor);
+    const next = await ask(await token('tok_filtered', readerId, { deviceFilter: only(d4) }), first.cursor);
     expect(next).toMatchObject({ upserts: [], removals: [] });
-    // The token's filter changed (a new token state): the whole scope is diffed.
-    const widened = await ask(await token('tok_filtered', readerId, { deviceIds: [d4, d1] }), next.cursor);
-    expect(keysOf(widened)).toEqual(expected(`${d1}/DEK/1`));
+    // The token's filter changed (here: dropped): the whole scope is diffed.
+    const widened = await ask(await token('tok_filtered', readerId), next.cursor);
+    expect(keysOf(widened)).toEqual(expected(`${d1}/DEK/1`, `${d2}/DEK/2`));
     expect(widened.removals).toEqual([]);
   });
 
