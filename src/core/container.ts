@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import { type AccessGuard, createAccessGuard } from './access/access-guard.js';
 import { serviceActor } from './access/actor.js';
 import { openDatabase, type Db } from './db/database.js';
+import { createSyncFeed } from './db/sync-feed.js';
 import { migrateToLatest, schemaStatus } from './db/migrate.js';
 import { createAccessRequestDigest, type AccessRequestDigest } from './modules/access-requests/access-request-digest.js';
 import { createAccessRequestsRepo } from './modules/access-requests/access-requests-repo.js';
@@ -66,6 +67,9 @@ import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
 import { createSuperusersService, type SuperusersService } from './modules/superusers/superusers-service.js';
+import { createCursorKeys } from './modules/sync/sync-cursor.js';
+import { createSyncRepo } from './modules/sync/sync-repo.js';
+import { createSyncService, type SyncService } from './modules/sync/sync-service.js';
 import { createAuditBatch, type AuditBatch } from './modules/audit/audit-batch.js';
 import { createKeyFetchService, type KeyFetchService } from './modules/keys/key-fetch-service.js';
 import { createApiTokensRepo } from './modules/tokens/tokens-repo.js';
@@ -123,6 +127,8 @@ export interface Container {
   demo: { seed(input: Parameters<typeof seedDemo>[1]): ReturnType<typeof seedDemo> };
   telegramCheck: TelegramCheckService;
   superusers: SuperusersService;
+  /** The key sync for gateway and concentrator tokens (docs/key-sync.md). */
+  sync: SyncService;
   accessRequests: AccessRequestsService;
   accessRequestDigest: AccessRequestDigest;
   /** API tokens (docs/api-tokens.md): Bearer authentication, the user's and the operators' lists. */
@@ -222,6 +228,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     signInGuard: createSignInGuardRepo(db.kysely),
     accounts: createAccountsRepo(db.kysely),
     settings: createSettingsRepo(db.kysely),
+    sync: createSyncRepo(db.kysely),
     mail: createMailRepo(db),
     audit: createAuditRepo(db.kysely),
     auditTrail: createAuditTrailRepo(db.kysely),
@@ -263,7 +270,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const signInGuard = createSignInGuard({ db, repo: repos.signInGuard, audit, clock, limits: options.signInLimits });
   const signIn = createSignInService({ db, users: repos.users, sessions, signInGuard, clock });
   const mfa = createMfaService({ db, users: repos.users, repo: repos.mfa, sessionStore: repos.sessions, sessions, signInGuard, vault, audit, mail: queuedMail, clock });
-  const userAdmin = createUserAdminService({ db, users: repos.users, sessions: repos.sessions, guard, audit, clock });
+  // The key sync's change feed (docs/key-sync.md): appended by every change of who reads which key.
+  const syncFeed = createSyncFeed({ dialect: db.dialect });
+  const userAdmin = createUserAdminService({ db, users: repos.users, sessions: repos.sessions, guard, audit, clock, syncFeed });
   const operatorSetup = createOperatorSetupService({ db, users: repos.users, tokens: repos.tokens, passwordPolicy: settings, guard, audit, mail: queuedMail, clock, publicUrl: config.publicUrl });
   // Account self-service: registration, forgot password, profile.
   const accountLinks = createAccountLinks({ tokens: repos.tokens, clock, publicUrl: config.publicUrl });
@@ -301,7 +310,6 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const keys = createKeyReader({ repo: repos.keys, vault, guard });
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
-  const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
   const exports = createExportService({
     db,
     repo: repos.exports,
@@ -314,14 +322,29 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     guard,
     clock,
   });
+  const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock, syncFeed });
   const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
-  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
-  const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
+  const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, syncFeed, onCompromised: compromiseNotice });
+  const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger, syncFeed });
   const demo = { seed: (input: Parameters<typeof seedDemo>[1]) => seedDemo({ db, customers: repos.customers, imports, guard, audit, clock }, input) };
+  // The key sync (docs/key-sync.md): answers signed by the service's key, encrypted to the token's
+  // X25519 key when it has one.
+  const sync = createSyncService({
+    db,
+    repo: repos.sync,
+    guard,
+    vault,
+    audit,
+    clock,
+    cursors: createCursorKeys({ db: db.kysely, settings: repos.settings, vault, clock }),
+    settings: repos.settings,
+    signer: () => signingKeys.signer(),
+    publicKeyOf: async (tokenId) => (await repos.apiTokens.byId(tokenId))?.public_key ?? null,
+  });
   const telegramCheck = createTelegramCheckService({ db, devices: repos.devices, keys, guard, audit, clock });
 
   // Superuser access: requests, decisions, links.
-  const superusers = createSuperusersService({ db, links: repos.superuserLinks, users: repos.users, sessions: repos.sessions, customers: repos.customers, guard, audit, clock });
+  const superusers = createSuperusersService({ db, links: repos.superuserLinks, users: repos.users, sessions: repos.sessions, customers: repos.customers, guard, audit, clock, syncFeed });
   const accessRequestDigest = createAccessRequestDigest({
     db,
     repo: repos.accessRequests,
@@ -402,6 +425,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     demo,
     telegramCheck,
     superusers,
+    sync,
     accessRequests,
     accessRequestDigest,
     tokens,

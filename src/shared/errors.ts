@@ -41,6 +41,9 @@ export const errorCatalog = {
   invitation_withdrawn: { status: 410, message: 'This invitation was withdrawn: the read rights it offered were removed.' },
   // Downloads (docs/downloads.md "Step-up").
   reauth_required: { status: 401, message: 'Confirm your password (and code) again to download keys: the last sign-in is older than 5 minutes.' },
+  // The key sync (docs/key-sync.md).
+  sync_cursor_invalid: { status: 400, message: 'The sync cursor (since) is not one this service gave to this token.' },
+  sync_reset: { status: 410, message: 'The sync cursor (since) can no longer be served; start over with a full sync.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -80,11 +80,12 @@ describe('route inventory', () => {
     ]);
   });
 
-  it('answers 404 not_found to an operator on the routes meant for users only (superuser requests)', async () => {
+  it('answers 404 not_found to an operator on the routes meant for users only (superuser requests) or for tokens only (the key sync)', async () => {
     const usersOnly = apiRoutes().filter((r) => r.access !== 'public' && r.access !== 'signed-in' && !rolesMay(['operator'], r.access as Permission));
     expect(usersOnly.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'GET /api/me/access-requests',
       'GET /api/me/customer-accounts',
+      'GET /api/sync/keys',
       'POST /api/me/access-requests',
       'POST /api/me/access-requests/:id/withdraw',
     ]);

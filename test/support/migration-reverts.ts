@@ -1,8 +1,15 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../src/core/db/database.js';
 
+/** Undoes migration 0012 (tests only): the key sync's tables. */
+export async function revert0012(db: Executor): Promise<void> {
+  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes']) await sql`drop table ${sql.table(table)}`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0012-key-sync'}`.execute(db);
+}
+
 /** Undoes migration 0008 (tests only): as if the database had never been upgraded past 0007. */
 export async function revert0008(db: Executor): Promise<void> {
+  await revert0012(db);
   await sql`drop table audit_devices`.execute(db);
   await sql`drop index grants_device_history`.execute(db);
   await sql`drop index grants_granted_audit`.execute(db);

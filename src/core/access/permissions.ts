@@ -32,6 +32,9 @@ export const permissions = {
   // Handing read rights on (docs/grants.md): superusers for their customer accounts' devices, operators
   // for all. Readers hold no such permission, so they can never re-share.
   'grants.manage': ['operator', 'superuser'],
+  // The key sync (docs/key-sync.md): no role, only gateway and concentrator tokens, whose user
+  // must hold keys.read (tokenOnly below). A session or a read token never reaches it.
+  'keys.sync': [],
   // API tokens (docs/api-tokens.md): everyone keeps his own, operators see and revoke all. No
   // token kind holds either: a token never creates or revokes tokens.
   'tokens.own': ['operator', 'user'],
@@ -43,9 +46,12 @@ export type Permission = keyof typeof permissions;
 /** What a token of each kind may do at most; its user's roles narrow it further. */
 export const tokenPermissions = {
   read: ['devices.read', 'keys.read'],
-  gateway: ['devices.read', 'keys.read', 'telegram.check'],
-  concentrator: ['devices.read', 'keys.read'],
+  gateway: ['devices.read', 'keys.read', 'telegram.check', 'keys.sync'],
+  concentrator: ['devices.read', 'keys.read', 'keys.sync'],
 } as const satisfies Record<TokenKind, readonly Permission[]>;
+
+/** Permissions that only tokens hold: the permission their user's roles must grant instead. */
+const tokenOnly: Partial<Record<Permission, Permission>> = { 'keys.sync': 'keys.read' };
 
 export function rolesMay(roles: readonly Role[], permission: Permission): boolean {
   const allowed: readonly Role[] = permissions[permission];
@@ -61,7 +67,7 @@ export function can(principal: Principal, permission: Permission): boolean {
       return rolesMay(principal.roles, permission);
     case 'machine': {
       const allowed: readonly Permission[] = tokenPermissions[principal.tokenKind];
-      return allowed.includes(permission) && rolesMay(principal.roles, permission);
+      return allowed.includes(permission) && rolesMay(principal.roles, tokenOnly[permission] ?? permission);
     }
   }
 }

@@ -11,6 +11,7 @@ import { auditDevices } from './migrations/0008-audit-devices.js';
 import { apiTokens } from './migrations/0009-api-tokens.js';
 import { signingKeys } from './migrations/0010-signing-keys.js';
 import { exports } from './migrations/0011-exports.js';
+import { keySync } from './migrations/0012-key-sync.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -26,6 +27,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0009-api-tokens': apiTokens(db.kind),
     '0010-signing-keys': signingKeys(db.kind),
     '0011-exports': exports(db.kind),
+    '0012-key-sync': keySync(db.kind),
   };
 }
 

@@ -306,6 +306,35 @@ export interface ExportsTable {
   error: string | null;
 }
 
+/** The key sync's change feed (0012, docs/key-sync.md): device alone, user alone, or both. */
+export interface SyncChangesTable {
+  seq: Generated<number>;
+  device_id: string | null;
+  user_id: string | null;
+  changed_at: string;
+}
+
+/** A sync token's position: its last answer's generation and the scope it was computed for. */
+export interface SyncTokensTable {
+  token_id: string;
+  generation: number;
+  /** The generation of its last full answer: a cursor from before it cannot be served again. */
+  full_generation: number;
+  scope_hash: string | null;
+  updated_at: string;
+}
+
+/** A key version a token's answers delivered, held from `since_gen` until `until_gen` (null: still). */
+export interface SyncDeliveriesTable {
+  token_id: string;
+  device_id: string;
+  key_type: string;
+  key_id: string;
+  version: number;
+  since_gen: number;
+  until_gen: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -331,6 +360,9 @@ export interface Database {
   api_tokens: ApiTokensTable;
   signing_keys: SigningKeysTable;
   exports: ExportsTable;
+  sync_changes: SyncChangesTable;
+  sync_tokens: SyncTokensTable;
+  sync_deliveries: SyncDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -416,6 +416,8 @@ export const de: Messages = {
     nothing_to_revoke: 'Dieser Benutzer hat auf die ausgewählten Geräte keine Leserechte.',
     invitation_withdrawn: 'Diese Einladung wurde zurückgezogen: Die Leserechte, die sie anbot, wurden entfernt.',
     reauth_required: 'Bitte bestätigen Sie erneut Ihr Passwort (und den Code), um Schlüssel herunterzuladen.',
+    sync_cursor_invalid: 'Der Sync-Cursor (since) stammt nicht von diesem Dienst für dieses Token.',
+    sync_reset: 'Der Sync-Cursor (since) kann nicht mehr bedient werden; beginnen Sie mit einem vollständigen Abgleich neu.',
     internal: 'Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später erneut.',
     network_error: 'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',

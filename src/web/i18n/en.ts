@@ -415,6 +415,8 @@ export const en = {
     nothing_to_revoke: 'This user has no read rights on the selected devices.',
     invitation_withdrawn: 'This invitation was withdrawn: the read rights it offered were removed.',
     reauth_required: 'Please confirm your password (and code) again to download keys.',
+    sync_cursor_invalid: 'The sync cursor (since) is not one this service gave to this token.',
+    sync_reset: 'The sync cursor (since) can no longer be served; start over with a full sync.',
     internal: 'Something went wrong on our side. Please try again later.',
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',

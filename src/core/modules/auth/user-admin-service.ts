@@ -7,9 +7,10 @@ import type { Principal } from '../../access/principal.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SessionsRepo } from './sessions-repo.js';
 import type { UsersRepo } from './users-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 /** What operators do to other accounts. */
-export function createUserAdminService(deps: { db: Db; users: Pick<UsersRepo, 'findById' | 'update'>; sessions: Pick<SessionsRepo, 'deleteAllOfUser'>; guard: AccessGuard; audit: AuditWriter; clock: Clock }) {
+export function createUserAdminService(deps: { db: Db; users: Pick<UsersRepo, 'findById' | 'update'>; sessions: Pick<SessionsRepo, 'deleteAllOfUser'>; guard: AccessGuard; audit: AuditWriter; clock: Clock; syncFeed: Pick<SyncFeed, 'touchUser'> }) {
   return {
     /**
      * Disables an account and ends all its sessions in the same transaction (SEC-24, SEC-29):
@@ -24,6 +25,7 @@ export function createUserAdminService(deps: { db: Db; users: Pick<UsersRepo, 'f
         if (user.status !== 'disabled') await deps.users.update(user.id, { status: 'disabled', updated_at: deps.clock.now().toISOString() }, trx);
         const sessionsEnded = await deps.sessions.deleteAllOfUser(user.id, trx);
         await deps.audit.write({ actor, action: 'user.disable', target: { type: 'user', id: user.id }, result: 'allowed', details: { sessionsEnded, previousStatus: user.status } }, trx);
+        await deps.syncFeed.touchUser(user.id, deps.clock.now().toISOString(), trx);
         return { sessionsEnded };
       });
     },

@@ -16,6 +16,7 @@ import { type DeviceSelections, type ResolvedSelection, selectionSummary } from 
 import type { MailService } from '../mail/mail-service.js';
 import { grantorName } from './grant-mail.js';
 import type { GrantsRepo } from './grants-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export interface GrantsDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface GrantsDeps {
   audit: AuditWriter;
   guard: AccessGuard;
   clock: Clock;
+  /** The key sync's change feed (docs/key-sync.md): the devices a grant or revocation changed. */
+  syncFeed: Pick<SyncFeed, 'touchGranted' | 'touchRevoked'>;
 }
 
 const emailProblem = (reason: 'self' | 'operator', message: string) =>
@@ -126,6 +129,7 @@ export function createGrantsService(deps: GrantsDeps) {
           result: 'allowed',
           details: { ...summary(resolved, selected), granted, alreadyGranted: selected - granted, reader: status, at },
         }, trx);
+        await deps.syncFeed.touchGranted(auditId, at, trx);
         if (granted > 0 && status === 'invited') await invite(reader, by, trx, actor);
         if (granted > 0 && status === 'active') {
           await deps.mail.enqueue({ to: reader.email, template: 'read-access-granted', language: reader.language, data: { devices: granted, by, link: deps.links.page('/eks') } }, trx);
@@ -164,6 +168,7 @@ export function createGrantsService(deps: GrantsDeps) {
         if (!reader) throw new AppError('internal');
         const details = resolved === undefined ? { selection: 'all' } : summary(resolved, selected ?? 0);
         await deps.audit.write({ id: auditId, actor, action: 'grant.revoke', target: { type: 'user', id: readerId }, result: 'allowed', details: { ...details, revoked, at } }, trx);
+        await deps.syncFeed.touchRevoked(auditId, at, trx);
         if (reader.status === 'pending' && (await repo.activeCount(readerId, trx)) === 0) {
           await deps.links.invalidate(readerId, 'invitation', at, trx);
           await deps.audit.write({ actor, action: 'invitation.cancel', target: { type: 'user', id: readerId }, result: 'allowed', details: { reason: 'all read rights revoked' } }, trx);

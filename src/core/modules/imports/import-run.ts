@@ -15,6 +15,7 @@ import type { ProblemList } from './import-problems.js';
 import { checkRow, type ValidRow } from './import-validate.js';
 import type { LiveProgress } from './import-view.js';
 import type { ImportsRepo } from './imports-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 // One import run, from its rows to the committed (or rolled back) transaction and the final
 // state of its `imports` row. All or nothing: every row is read and checked, every bad row is
@@ -27,6 +28,8 @@ export interface RunDeps {
   audit: AuditWriter;
   clock: Clock;
   logger: Logger;
+  /** The key sync's change feed (docs/key-sync.md): the devices that got key versions. */
+  syncFeed: Pick<SyncFeed, 'touchImport'>;
 }
 
 /** What the rows come from: a file opened by a reader, or rows built in memory (demo seed). */
@@ -157,6 +160,7 @@ export async function runImport(
           newVersion: input.newVersion,
         },
       }, trx);
+      await deps.syncFeed.touchImport(input.importId, now, trx);
       return { devicesCreated, keysCreated };
     });
   } finally {

@@ -18,6 +18,7 @@ import { recordFailure, type RowSource, runImport } from './import-run.js';
 import { importView, type ImportView, type LiveProgress } from './import-view.js';
 import type { ImportsRepo } from './imports-repo.js';
 import { openImportFile } from './readers/index.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export type { ImportView } from './import-view.js';
 
@@ -29,6 +30,8 @@ export interface ImportDeps {
   audit: AuditWriter;
   clock: Clock;
   logger: Logger;
+  /** The key sync's change feed (docs/key-sync.md). */
+  syncFeed: Pick<SyncFeed, 'touchImport'>;
 }
 
 interface ImportOptions {

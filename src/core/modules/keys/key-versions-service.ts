@@ -13,6 +13,7 @@ import type { KeyState } from '../../../shared/inventory/device-fields.js';
 import { canTransition } from '../../../shared/inventory/key-states.js';
 import { keyVersionView, MAX_STATE_REASON, type KeyVersion } from './keys-schemas.js';
 import type { KeysRepo } from './keys-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export interface KeyVersionsDeps {
   db: Db;
@@ -22,6 +23,8 @@ export interface KeyVersionsDeps {
   /** Only asked whether it is sealed: a sealed vault stops every key operation (SEC-05). */
   vault: Pick<Vault, 'assertUnsealed'>;
   clock: Clock;
+  /** The key sync's change feed (docs/key-sync.md): a device whose active key may have changed. */
+  syncFeed: Pick<SyncFeed, 'touchDevice'>;
   /** SEC-09: told in the transaction when a version becomes compromised (the readers' mail). */
   onCompromised?: (input: { actor: Actor; deviceId: string; keyId: string; keyType: string; version: number }, trx: Executor) => Promise<unknown>;
 }
@@ -94,6 +97,7 @@ export function createKeyVersionsService(deps: KeyVersionsDeps) {
             if (previous && previous.id !== row.id) await change(previous, 'deactivated', `superseded by version ${row.version}`, actor, at, trx);
           }
           await change(row, to, why, actor, at, trx);
+          await deps.syncFeed.touchDevice(deviceId, at, trx);
           if (to === 'compromised') await deps.onCompromised?.({ actor, deviceId, keyId: row.id, keyType: row.key_type, version: row.version }, trx);
           return keyVersionView({
             ...row,

@@ -11,6 +11,7 @@ import type { SessionsRepo } from '../auth/sessions-repo.js';
 import type { CustomersRepo } from '../customers/customers-repo.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { LinkListing, SuperuserLinksRepo } from './superuser-links-repo.js';
+import type { SyncFeed } from '../../db/sync-feed.js';
 
 export interface SuperuserLink {
   user: { id: string; email: string; name: string | null };
@@ -48,6 +49,8 @@ export interface SuperusersDeps {
   guard: AccessGuard;
   audit: AuditWriter;
   clock: Clock;
+  /** The key sync's change feed (docs/key-sync.md): a user whose scope changed. */
+  syncFeed: Pick<SyncFeed, 'touchUser'>;
 }
 
 /** Who is superuser of which customer account; linking and unlinking (docs/superusers.md). */
@@ -73,6 +76,7 @@ export function createSuperusersService(deps: SuperusersDeps) {
         details: { userId: input.user.id, requestId: input.requestId, sessionsEnded },
       }, trx);
     }
+    if (added.length > 0) await deps.syncFeed.touchUser(input.user.id, now, trx);
     return { added, sessionsEnded };
   }
 
@@ -117,6 +121,7 @@ export function createSuperusersService(deps: SuperusersDeps) {
       await deps.db.kysely.transaction().execute(async (trx) => {
         if (!(await deps.links.delete(userId, customerId, trx))) throw new AppError('not_found', 'No such superuser link.');
         await deps.audit.write({ actor, action: 'superuser.unlink', target: { type: 'customer', id: customerId }, result: 'allowed', details: { userId } }, trx);
+        await deps.syncFeed.touchUser(userId, deps.clock.now().toISOString(), trx);
       });
     },
 

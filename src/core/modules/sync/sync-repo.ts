@@ -1,0 +1,202 @@
+import { sql } from 'kysely';
+import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
+import type { Executor } from '../../db/database.js';
+import type { SyncTokensTable } from '../../db/schema.js';
+
+// The key sync's tables (migration 0012, docs/key-sync.md): the feed read after a cursor, each
+// token's position, the key versions it holds, and the active keys its scope may read now.
+
+/** An active key version a token may read, with what the answer says about its device. */
+export interface ReadableKey {
+  device_id: string;
+  key_type: string;
+  key_id: string;
+  version: number;
+  ciphertext: string | null;
+  serial: string;
+  manufacturer: string;
+  kind: 'meter' | 'concentrator';
+  medium: string;
+  driver_hint: string | null;
+}
+
+export interface HeldKey {
+  device_id: string;
+  key_type: string;
+  key_id: string;
+  version: number;
+}
+
+/** Rows per multi-row statement: 7 values a row stays under SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 2_000;
+/** Device ids per `in (…)` list. */
+const ID_CHUNK = 5_000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function createSyncRepo(db: Executor) {
+  async function readableIn(scope: DeviceScope, deviceIds: readonly string[] | null, trx: Executor): Promise<ReadableKey[]> {
+    const query = (ids: readonly string[] | null) => {
+      let q = trx
+        .selectFrom('device_keys')
+        .innerJoin('devices', 'devices.id', 'device_keys.device_id')
+        .select([
+          'device_keys.device_id',
+          'device_keys.key_type',
+          'device_keys.id as key_id',
+          'device_keys.version',
+          'device_keys.ciphertext',
+          'devices.serial',
+          'devices.manufacturer',
+          'devices.kind',
+          'devices.medium',
+          'devices.driver_hint',
+        ])
+        .where('device_keys.state', '=', 'active');
+      if (ids !== null) q = q.where('device_keys.device_id', 'in', ids);
+      return applyDeviceScope(q, scope).orderBy('device_keys.device_id').orderBy('device_keys.key_type').execute();
+    };
+    if (deviceIds === null) return query(null);
+    const out: ReadableKey[] = [];
+    for (const part of chunks(deviceIds, ID_CHUNK)) out.push(...(await query(part)));
+    return out;
+  }
+
+  return {
+    /** The newest seq of the feed (0 when empty). */
+    async headSeq(trx: Executor = db): Promise<number> {
+      const row = await trx.selectFrom('sync_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      return Number(row?.seq ?? 0);
+    },
+
+    /**
+     * The feed rows in (after, upTo] that can concern a token of `userId`: device rows for
+     * everyone and the rows naming that user. At most `limit` rows; more means "diff everything".
+     */
+    changesFor(input: { after: number; upTo: number; userId: string; limit: number }, trx: Executor = db) {
+      return trx
+        .selectFrom('sync_changes')
+        .select(['seq', 'device_id', 'user_id'])
+        .where('seq', '>', input.after)
+        .where('seq', '<=', input.upTo)
+        .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', input.userId)]))
+        .orderBy('seq')
+        .limit(input.limit)
+        .execute();
+    },
+
+    /** The active key versions in the scope, of the devices named (null: every device of the scope). */
+    readable: (scope: DeviceScope, deviceIds: readonly string[] | null, trx: Executor = db) => readableIn(scope, deviceIds, trx),
+
+    /** What the token holds now, of the devices named (null: all). */
+    async held(tokenId: string, deviceIds: readonly string[] | null, trx: Executor = db): Promise<HeldKey[]> {
+      const query = (ids: readonly string[] | null) => {
+        let q = trx.selectFrom('sync_deliveries').select(['device_id', 'key_type', 'key_id', 'version']).where('token_id', '=', tokenId).where('until_gen', 'is', null);
+        if (ids !== null) q = q.where('device_id', 'in', ids);
+        return q.execute();
+      };
+      if (deviceIds === null) return query(null);
+      const out: HeldKey[] = [];
+      for (const part of chunks(deviceIds, ID_CHUNK)) out.push(...(await query(part)));
+      return out;
+    },
+
+    position(tokenId: string, trx: Executor = db): Promise<SyncTokensTable | undefined> {
+      return trx.selectFrom('sync_tokens').selectAll().where('token_id', '=', tokenId).executeTakeFirst();
+    },
+
+    /**
+     * Moves the token from generation `from` (undefined: it had none) to `to`; false when another
+     * request of the same token moved it meanwhile.
+     */
+    async advance(input: { tokenId: string; from: number | undefined; to: number; full: boolean; scopeHash: string | null; at: string }, trx: Executor): Promise<boolean> {
+      if (input.from === undefined) {
+        const inserted = await trx
+          .insertInto('sync_tokens')
+          .values({ token_id: input.tokenId, generation: input.to, full_generation: input.to, scope_hash: input.scopeHash, updated_at: input.at })
+          .onConflict((c) => c.column('token_id').doNothing())
+          .executeTakeFirst();
+        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+      }
+      const updated = await trx
+        .updateTable('sync_tokens')
+        .set({ generation: input.to, scope_hash: input.scopeHash, updated_at: input.at, ...(input.full ? { full_generation: input.to } : {}) })
+        .where('token_id', '=', input.tokenId)
+        .where('generation', '=', input.from)
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    },
+
+    /** A full answer: everything the token held goes, `keys` is what it holds from `generation` on. */
+    async replaceAll(tokenId: string, generation: number, keys: readonly HeldKey[], trx: Executor): Promise<void> {
+      await trx.deleteFrom('sync_deliveries').where('token_id', '=', tokenId).execute();
+      await insertHeld(tokenId, generation, keys, trx);
+    },
+
+    /**
+     * An incremental answer at `generation`: `ended` stop being held, `added` start. Rows that ended
+     * before the previous generation are dropped: only the last answer can be asked for again.
+     */
+    async apply(input: { tokenId: string; generation: number; ended: readonly HeldKey[]; added: readonly HeldKey[] }, trx: Executor): Promise<void> {
+      const { tokenId, generation } = input;
+      await trx.deleteFrom('sync_deliveries').where('token_id', '=', tokenId).where('until_gen', '<', generation).execute();
+      for (const part of chunks(input.ended, ID_CHUNK)) {
+        await trx
+          .updateTable('sync_deliveries')
+          .set({ until_gen: generation })
+          .where('token_id', '=', tokenId)
+          .where('until_gen', 'is', null)
+          .where(sql<boolean>`(device_id, key_type) in (${sql.join(part.map((k) => sql`(${k.device_id}, ${k.key_type})`))})`)
+          .execute();
+      }
+      await insertHeld(tokenId, generation, input.added, trx);
+    },
+
+    /** Undoes the answer at `generation` (it was lost): the token holds again what it held before. */
+    async rollback(tokenId: string, generation: number, trx: Executor): Promise<void> {
+      await trx.deleteFrom('sync_deliveries').where('token_id', '=', tokenId).where('since_gen', '=', generation).execute();
+      await trx.updateTable('sync_deliveries').set({ until_gen: null }).where('token_id', '=', tokenId).where('until_gen', '=', generation).execute();
+    },
+
+    /** Links an audit record to the devices whose keys generation `generation` delivered (set-based). */
+    async linkAuditDevices(input: { auditId: string; tokenId: string; generation: number }, trx: Executor): Promise<void> {
+      const rows = trx
+        .selectFrom('sync_deliveries')
+        .innerJoin('audit_log', (join) => join.on('audit_log.id', '=', input.auditId))
+        .select(['audit_log.seq as audit_seq', 'sync_deliveries.device_id'])
+        .where('sync_deliveries.token_id', '=', input.tokenId)
+        .where('sync_deliveries.since_gen', '=', input.generation)
+        .distinct();
+      await trx.insertInto('audit_devices').columns(['audit_seq', 'device_id']).expression(rows).execute();
+    },
+
+    /** Drops the feed older than `before`; answers the highest seq dropped (0: none). */
+    async prune(before: string, trx: Executor = db): Promise<number> {
+      const row = await trx.selectFrom('sync_changes').select((eb) => eb.fn.max('seq').as('seq')).where('changed_at', '<', before).executeTakeFirst();
+      const through = Number(row?.seq ?? 0);
+      if (through > 0) await trx.deleteFrom('sync_changes').where('seq', '<=', through).execute();
+      return through;
+    },
+
+    /** The lowest seq still in the feed (undefined: empty). */
+    async oldestSeq(trx: Executor = db): Promise<number | undefined> {
+      const row = await trx.selectFrom('sync_changes').select((eb) => eb.fn.min('seq').as('seq')).executeTakeFirst();
+      return row?.seq == null ? undefined : Number(row.seq);
+    },
+  };
+
+  async function insertHeld(tokenId: string, generation: number, keys: readonly HeldKey[], trx: Executor): Promise<void> {
+    for (const part of chunks(keys, CHUNK)) {
+      await trx
+        .insertInto('sync_deliveries')
+        .values(part.map((k) => ({ token_id: tokenId, device_id: k.device_id, key_type: k.key_type, key_id: k.key_id, version: k.version, since_gen: generation, until_gen: null })))
+        .execute();
+    }
+  }
+}
+
+export type SyncRepo = ReturnType<typeof createSyncRepo>;
