@@ -44,6 +44,8 @@ const texts = {
     compromised: '1 – Schlüssel kompromittiert',
     fileName: 'Dateiname',
     submit: 'Herunterladen',
+    nothing: 'Keines dieser Geräte hat einen aktiven Schlüssel: Es gibt nichts herunterzuladen.',
+    cancel: 'Abbrechen',
     saved: (fileName: string) => `2 Geräte gespeichert als ${fileName}.`,
     progress: '2 / 2',
     close: 'Schließen',
@@ -76,6 +78,8 @@ const texts = {
     compromised: '1 – key compromised',
     fileName: 'File name',
     submit: 'Download',
+    nothing: 'None of these devices has an active key: there is nothing to download.',
+    cancel: 'Cancel',
     saved: (fileName: string) => `Saved 2 devices as ${fileName}.`,
     progress: '2 / 2',
     close: 'Close',
@@ -179,10 +183,20 @@ describe('downloading keys in the browser', () => {
       await page.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
       await page.getByText(x.total, { exact: true }).waitFor();
 
-      // Three meters ticked, one of them with nothing but a compromised key.
-      for (const s of [a, b, compromised]) await page.getByRole('checkbox', { name: x.selectRow(s) }).check();
+      // The meter with nothing but a compromised key alone: nothing to download.
+      await page.getByRole('checkbox', { name: x.selectRow(compromised) }).check();
       await page.getByRole('button', { name: x.open }).click();
       const dialog = page.getByRole('dialog', { name: x.dialog });
+      await dialog.getByText(x.nothing, { exact: true }).waitFor();
+      await expect(dialog.getByRole('button', { name: x.submit, exact: true }).isDisabled()).resolves.toBe(true);
+      await dialog.getByRole('button', { name: x.cancel }).click();
+      await expect(dialog.count()).resolves.toBe(0);
+      // Focus goes back to the button that opened the dialog.
+      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(x.open);
+
+      // Three meters ticked, one of them with nothing but a compromised key.
+      for (const s of [a, b]) await page.getByRole('checkbox', { name: x.selectRow(s) }).check();
+      await page.getByRole('button', { name: x.open }).click();
       await dialog.waitFor();
       await dialog.getByText(x.intro, { exact: true }).waitFor();
 

@@ -53,6 +53,8 @@ export function DownloadDialog({
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<'cancelled' | 'broken' | null>(null);
   const [changedTo, setChangedTo] = useState<number | null>(null);
+  // The server found no device whose keys can leave (400 naming `selection`).
+  const [refusedEmpty, setNothing] = useState(false);
   // After a confirmed step-up the preview's "reauthRequired" is stale: the server decides again.
   const [steppedUp, setSteppedUp] = useState(false);
   const size = selectionSize(selection);
@@ -134,6 +136,7 @@ export function DownloadDialog({
       return passwordRef.current?.focus();
     }
     if (field === 'encryptTo') return setFieldErrors({ encrypt: t('downloads.encryptRefused') });
+    if (field === 'selection') return setNothing(true);
     setError(err);
   };
 
@@ -150,6 +153,7 @@ export function DownloadDialog({
 
   const onTakeOver = (count: number) => {
     setChangedTo(null);
+    setNothing(false);
     onSelectionChanged(withCount(selection, count));
   };
 
@@ -159,7 +163,7 @@ export function DownloadDialog({
   };
 
   const busy = phase.kind === 'downloading';
-  const nothing = current.status === 'ready' && current.value.devices === 0;
+  const nothing = refusedEmpty || (current.status === 'ready' && current.value.devices === 0) || (current.status === 'failed' && namesSelection(current.error));
   const fingerprint = openPgp.status === 'ready' ? openPgp.value : null;
 
   return (
@@ -283,7 +287,9 @@ export function DownloadDialog({
           <section className="download-preview" aria-labelledby="download-preview-title" aria-busy={current.status === 'loading'}>
             <h3 id="download-preview-title">{t('downloads.previewTitle')}</h3>
             {current.status === 'loading' && <p role="status">{t('downloads.previewLoading')}</p>}
-            {current.status === 'failed' && !(isApiError(current.error) && current.error.code === 'selection_changed') && <ErrorAlert error={current.error} />}
+            {current.status === 'failed' && !(isApiError(current.error) && current.error.code === 'selection_changed') && !namesSelection(current.error) && (
+              <ErrorAlert error={current.error} />
+            )}
             {current.status === 'ready' && <PreviewFacts preview={current.value} language={language} />}
             {nothing && <p className="field-error">{t('downloads.nothingToWrite')}</p>}
           </section>
@@ -311,6 +317,11 @@ export function DownloadDialog({
       )}
     </dialog>
   );
+}
+
+/** A refusal because the selection holds no device whose keys can leave. */
+function namesSelection(error: unknown): boolean {
+  return isApiError(error) && error.code === 'validation_failed' && error.details.some((detail) => detail.field.split('.').pop() === 'selection');
 }
 
 function PreviewFacts({ preview, language }: { preview: ExportPreview; language: string }) {
