@@ -296,7 +296,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     repo: repos.exports,
     selections,
     vault,
-    decrypt: (inputs) => vault.decryptMany(inputs),
+    decrypt: (inputs) => vault.decryptParallel(inputs),
     write: writeExport,
     signer: () => signingKeys.signer(),
     audit,

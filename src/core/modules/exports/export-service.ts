@@ -225,19 +225,14 @@ export function createExportService(deps: ExportsDeps) {
 
       /** Read, audit (committed), decrypt: the devices of one chunk, ready to leave. */
       async function nextChunk(afterId: string | null): Promise<{ devices: ExportDevice[]; lastId: string | null }> {
-        const rows = await repo.chunk(selections.ids(scope, resolved, kysely), afterId, chunkSize);
-        if (rows.length === 0) return { devices: [], lastId: null };
-        const keys = await repo.activeKeysOf(rows.map((r) => r.id));
+        const { devices: leaving, keys, lastId } = await repo.chunk(selections.ids(scope, resolved, kysely), afterId, chunkSize);
+        if (leaving.length === 0) return { devices: [], lastId: null };
         const byDevice = new Map<string, ChunkKey[]>();
         for (const key of keys) {
           const list = byDevice.get(key.device_id);
           if (list === undefined) byDevice.set(key.device_id, [key]);
           else list.push(key);
         }
-        // A device whose last active key changed state since the chunk was read does not leave.
-        const leaving = rows.filter((r) => byDevice.has(r.id));
-        const lastId = rows[rows.length - 1]?.id ?? null;
-        if (leaving.length === 0) return { devices: [], lastId };
         await kysely.transaction().execute(async (trx) => {
           await deps.audit.write(
             {
