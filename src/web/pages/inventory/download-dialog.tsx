@@ -273,7 +273,7 @@ export function DownloadDialog({
                 {openPgp.status === 'loading' ? (
                   t('downloads.encryptLoading')
                 ) : fingerprint !== null ? (
-                  t('downloads.encryptHint', { fingerprint })
+                  t('downloads.encryptHint', { fingerprint: groupedFingerprint(fingerprint) })
                 ) : (
                   <>
                     {t('downloads.encryptNone')} <Link to="/profile">{t('downloads.encryptRegister')}</Link>
@@ -290,7 +290,7 @@ export function DownloadDialog({
             {current.status === 'failed' && !(isApiError(current.error) && current.error.code === 'selection_changed') && !namesSelection(current.error) && (
               <ErrorAlert error={current.error} />
             )}
-            {current.status === 'ready' && <PreviewFacts preview={current.value} language={language} />}
+            {current.status === 'ready' && <PreviewFacts preview={current.value} encrypted={encrypt && fingerprint !== null} language={language} />}
             {nothing && <p className="field-error">{t('downloads.nothingToWrite')}</p>}
           </section>
 
@@ -319,12 +319,17 @@ export function DownloadDialog({
   );
 }
 
+/** "ABCD EF01 …": a fingerprint as people compare it. */
+function groupedFingerprint(fingerprint: string): string {
+  return fingerprint.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
 /** A refusal because the selection holds no device whose keys can leave. */
 function namesSelection(error: unknown): boolean {
   return isApiError(error) && error.code === 'validation_failed' && error.details.some((detail) => detail.field.split('.').pop() === 'selection');
 }
 
-function PreviewFacts({ preview, language }: { preview: ExportPreview; language: string }) {
+function PreviewFacts({ preview, encrypted, language }: { preview: ExportPreview; encrypted: boolean; language: string }) {
   const { t } = useTranslation();
   const reasons = leftOutReasons(preview.leftOut);
   return (
@@ -349,7 +354,8 @@ function PreviewFacts({ preview, language }: { preview: ExportPreview; language:
         )}
       </dd>
       <dt>{t('downloads.previewFileName')}</dt>
-      <dd className="download-file-name">{preview.fileName}</dd>
+      {/* Encrypted to the OpenPGP key, the ZIP travels inside `<name>.gpg` (docs/downloads.md "OpenPGP"). */}
+      <dd className="download-file-name">{encrypted ? `${preview.fileName}.gpg` : preview.fileName}</dd>
     </dl>
   );
 }
