@@ -54,6 +54,7 @@ const texts = {
     stepUpCode: 'Bestätigungscode',
     stepUpSubmit: 'Bestätigen und herunterladen',
     wrongPassword: 'E-Mail oder Passwort ist falsch.',
+    wrongCode: 'Der Code ist falsch, abgelaufen oder wurde schon verwendet.',
   },
   en: {
     locale: 'en-GB',
@@ -88,6 +89,7 @@ const texts = {
     stepUpCode: 'Verification code',
     stepUpSubmit: 'Confirm and download',
     wrongPassword: 'E-mail or password is wrong.',
+    wrongCode: 'The code is wrong, expired or was already used.',
   },
 } as const;
 
@@ -273,6 +275,12 @@ describe('downloading keys in the browser', () => {
       await dialog.getByLabel(x.stepUpCode).fill(totpCode(secret, server.clock));
       await dialog.getByRole('button', { name: x.stepUpSubmit }).click();
       await dialog.getByText(x.wrongPassword).waitFor();
+      // The right password with a code the app does not show now: the code's field says so.
+      await dialog.getByLabel(x.stepUpPassword).fill(goodPassword);
+      await dialog.getByLabel(x.stepUpCode).fill(totpCode(secret, server.clock, 5));
+      await dialog.getByRole('button', { name: x.stepUpSubmit }).click();
+      await dialog.getByText(x.wrongCode).waitFor();
+      await expect(dialog.getByLabel(x.stepUpCode).getAttribute('aria-invalid')).resolves.toBe('true');
       // The right one, with the code of the next 30 seconds (a code is good once).
       server.clock.advance(30_000);
       await dialog.getByLabel(x.stepUpPassword).fill(goodPassword);
