@@ -19,7 +19,7 @@ import type { ExportDevice, ExportFormat, Signer, WriteExportOptions, WrittenExp
 import type { ChunkDevice, ChunkKey, ExportRepo, ExportRow } from './export-repo.js';
 import { exportFileName } from './write-export.js';
 
-// Downloads (docs/downloads.md "Downloading", flow 4): which devices and keys leave, audited per
+// Downloads (docs/downloads.md "Downloading"): which devices and keys leave, audited per
 // device before they leave. The format writers (export-format.ts) only see the plaintext rows
 // this service hands them, one chunk at a time:
 //   read a chunk of devices (keyset by id) and their active key versions →
