@@ -414,6 +414,7 @@ export const de: Messages = {
     reader_disabled: 'Dieses Benutzerkonto ist gesperrt und kann keine Leserechte erhalten.',
     nothing_to_revoke: 'Dieser Benutzer hat auf die ausgewählten Geräte keine Leserechte.',
     invitation_withdrawn: 'Diese Einladung wurde zurückgezogen: Die Leserechte, die sie anbot, wurden entfernt.',
+    openpgp_key_invalid: 'Das ist kein OpenPGP-Schlüssel, der verschlüsseln kann: Fügen Sie den öffentlichen Schlüssel ein (nicht den privaten), mit einem Verschlüsselungs-Unterschlüssel, weder abgelaufen noch widerrufen.',
     internal: 'Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später erneut.',
     network_error: 'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',

@@ -413,6 +413,7 @@ export const en = {
     reader_disabled: 'This account is disabled and cannot be given read rights.',
     nothing_to_revoke: 'This user has no read rights on the selected devices.',
     invitation_withdrawn: 'This invitation was withdrawn: the read rights it offered were removed.',
+    openpgp_key_invalid: 'This is not an OpenPGP public key that can encrypt: paste the public key (not the private one), with an encryption subkey, not expired or revoked.',
     internal: 'Something went wrong on our side. Please try again later.',
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
