@@ -45,6 +45,8 @@ import { createDevicesService, type DevicesService } from './modules/devices/dev
 import { createCompromiseNotice } from './modules/grants/grant-mail.js';
 import { createGrantsRepo } from './modules/grants/grants-repo.js';
 import { createGrantsService, type GrantsService } from './modules/grants/grants-service.js';
+import { createOpenPgpKeysRepo } from './modules/openpgp/openpgp-keys-repo.js';
+import { createOpenPgpKeysService, type OpenPgpKeysService } from './modules/openpgp/openpgp-keys-service.js';
 import type { Readiness } from './modules/health/health-routes.js';
 import { createImportService, type ImportService } from './modules/imports/import-service.js';
 import { createImportsRepo } from './modules/imports/imports-repo.js';
@@ -105,6 +107,8 @@ export interface Container {
   customers: CustomersService;
   devices: DevicesService;
   grants: GrantsService;
+  /** The users' OpenPGP public keys for encrypted downloads (docs/downloads.md); `armoredOf` for the export service. */
+  openPgpKeys: OpenPgpKeysService;
   keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
@@ -204,6 +208,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     imports: createImportsRepo(db.kysely),
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
+    openPgpKeys: createOpenPgpKeysRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -271,6 +276,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
   const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
+  const openPgpKeys = createOpenPgpKeysService({ db, repo: repos.openPgpKeys, audit, clock });
   const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
   const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
@@ -346,6 +352,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     customers,
     devices,
     grants,
+    openPgpKeys,
     keys,
     keyVersions,
     imports,

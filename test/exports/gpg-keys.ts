@@ -38,9 +38,12 @@ export interface GpgKeys {
   fingerprint: string;
 }
 
+/** Keys are made as of this day, so they are valid at the test clock's time (2026-11-28) and after. */
+const MADE_AT = '20260101T000000!';
+
 export async function gpgKeys(g: GpgHome): Promise<GpgKeys> {
-  await g.gpg(['--quick-gen-key', 'Downloader <downloader@example.org>', 'default', 'default', 'never']);
-  await g.gpg(['--quick-gen-key', 'Signer <signer@example.org>', 'ed25519', 'sign', 'never']);
+  await g.gpg(['--faked-system-time', MADE_AT, '--quick-gen-key', 'Downloader <downloader@example.org>', 'default', 'default', 'never']);
+  await g.gpg(['--faked-system-time', MADE_AT, '--quick-gen-key', 'Signer <signer@example.org>', 'ed25519', 'sign', 'never']);
   const publicKey = await g.gpg(['--armor', '--export', 'downloader@example.org']);
   const privateKey = await g.gpg(['--armor', '--export-secret-keys', 'downloader@example.org']);
   const signingOnly = await g.gpg(['--armor', '--export', 'signer@example.org']);

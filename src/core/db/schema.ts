@@ -259,6 +259,15 @@ export interface AuditDevicesTable {
   device_id: string;
 }
 
+/** The user's registered OpenPGP public key (migration 0013; docs/downloads.md "OpenPGP"). */
+export interface OpenPgpKeysTable {
+  user_id: string;
+  armored: string;
+  fingerprint: string;
+  algorithm: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -281,6 +290,7 @@ export interface Database {
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
   audit_devices: AuditDevicesTable;
+  openpgp_keys: OpenPgpKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -44,6 +44,8 @@ export const auditEvents = {
   'invitation.send': 'An address without an account was invited to read devices: a single-use link (7 days) was mailed.',
   'invitation.accept': 'An invitee completed registration through an invitation link and now reads the granted devices.',
   'invitation.cancel': 'A pending invitation was withdrawn because all the read rights it offered were revoked.',
+  'openpgp_key.set': 'A user registered or replaced their OpenPGP public key for encrypted downloads (fingerprint, algorithm).',
+  'openpgp_key.remove': 'A user removed their OpenPGP public key (fingerprint).',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
 } as const;
 

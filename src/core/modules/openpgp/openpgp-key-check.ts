@@ -1,4 +1,5 @@
 import { type Key, readKey } from 'openpgp';
+import { OPENPGP_ARMORED_MAX } from '../../../shared/api/openpgp-key.js';
 import { AppError } from '../../../shared/errors.js';
 
 // Which OpenPGP keys a download may be encrypted to (docs/downloads.md "OpenPGP"): one armored
@@ -6,8 +7,7 @@ import { AppError } from '../../../shared/errors.js';
 // garbage, not a signing-only, expired or revoked key. Refusals name the field and never repeat
 // what was pasted.
 
-/** An armored public key is a few KiB; a large one with many signatures stays far below this. */
-export const MAX_ARMORED = 64 * 1024;
+const MAX_ARMORED = OPENPGP_ARMORED_MAX;
 
 export interface CheckedOpenPgpKey {
   key: Key;
