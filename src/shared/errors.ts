@@ -39,7 +39,7 @@ export const errorCatalog = {
   reader_disabled: { status: 409, message: 'This account is disabled and cannot be given read rights.' },
   nothing_to_revoke: { status: 409, message: 'This reader has no read rights on the selected devices.' },
   invitation_withdrawn: { status: 410, message: 'This invitation was withdrawn: the read rights it offered were removed.' },
-  openpgp_key_invalid: { status: 400, message: 'This is not an OpenPGP public key that can encrypt.' },
+  openpgp_key_invalid: { status: 422, message: 'This is not an OpenPGP public key that can encrypt.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -71,7 +71,7 @@ describe('OpenPGP encryption of a download', () => {
     for (const [armored, reason, now] of cases) {
       const err = await refusal(armored, now);
       expect(err.code).toBe('openpgp_key_invalid');
-      expect(err.status).toBe(400);
+      expect(err.status).toBe(422);
       expect(err.details).toEqual([{ field: 'armored', reason }]);
       expect(err.message).not.toContain(armored.length > 80 ? armored.slice(40, 80) : armored);
     }

@@ -3,6 +3,7 @@ import { deAudit } from './de-audit.js';
 import { deGrants } from './de-grants.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
+import { deOpenPgp } from './de-openpgp.js';
 import { deReadings } from './de-readings.js';
 import type { Messages } from './en.js';
 
@@ -425,4 +426,5 @@ export const de: Messages = {
   ...deAccess,
   ...deGrants,
   ...deAudit,
+  ...deOpenPgp,
 };

@@ -4,6 +4,7 @@ import { enAudit } from './en-audit.js';
 import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
+import { enOpenPgp } from './en-openpgp.js';
 import { enReadings } from './en-readings.js';
 
 export const en = {
@@ -424,6 +425,7 @@ export const en = {
   ...enAccess,
   ...enGrants,
   ...enAudit,
+  ...enOpenPgp,
 };
 
 export type Messages = typeof en;

@@ -26,7 +26,7 @@ export interface OpenPgpEncryption {
 export const openPgpFileName = (zipFileName: string): string => `${zipFileName}.gpg`;
 
 /**
- * Checks the key (400 `openpgp_key_invalid` naming `armoredKey` before anything is written), then
+ * Checks the key (422 `openpgp_key_invalid` naming `armoredKey` before anything is written), then
  * starts the encryption into `out`, which it ends.
  */
 export async function encryptToOpenPgp(input: { armoredKey: string; out: Writable; now?: Date }): Promise<OpenPgpEncryption> {

@@ -28,7 +28,7 @@ function algorithmOf(key: Key): string {
   return name;
 }
 
-/** Reads and checks an armored OpenPGP public key; throws 400 `openpgp_key_invalid` naming `field`. */
+/** Reads and checks an armored OpenPGP public key; throws 422 `openpgp_key_invalid` naming `field`. */
 export async function checkOpenPgpPublicKey(armored: string, options: { field?: string; now?: Date } = {}): Promise<CheckedOpenPgpKey> {
   const field = options.field ?? 'armored';
   const now = options.now ?? new Date();

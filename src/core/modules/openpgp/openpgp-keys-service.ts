@@ -25,7 +25,7 @@ export function createOpenPgpKeysService(deps: { db: Db; repo: OpenPgpKeysRepo; 
       return view(row);
     },
 
-    /** Registers or replaces the user's key; 400 `openpgp_key_invalid` (field `armored`) for anything else. */
+    /** Registers or replaces the user's key; 422 `openpgp_key_invalid` (field `armored`) for anything else. */
     async set({ principal, actor, armored }: { principal: PersonPrincipal; actor: Actor; armored: string }): Promise<OpenPgpKeyView> {
       const now = deps.clock.now();
       // Parsing and checking the key (openpgp.js) happens before the transaction.

@@ -64,7 +64,7 @@ describe('/api/me/openpgp-key', () => {
       [keys.signingOnly, 'has no encryption key'],
     ] as const) {
       const res = await t.app.inject({ method: 'PUT', url: '/api/me/openpgp-key', headers: as(user), payload: { armored } });
-      expect(res.statusCode).toBe(400);
+      expect(res.statusCode).toBe(422);
       const body = res.json<{ error: { code: string; message: string; details: unknown } }>();
       expect(body.error.code).toBe('openpgp_key_invalid');
       expect(body.error.details).toEqual([{ field: 'armored', reason }]);
