@@ -45,6 +45,8 @@ import { createDevicesService, type DevicesService } from './modules/devices/dev
 import { createCompromiseNotice } from './modules/grants/grant-mail.js';
 import { createGrantsRepo } from './modules/grants/grants-repo.js';
 import { createGrantsService, type GrantsService } from './modules/grants/grants-service.js';
+import { createOpenPgpKeysRepo } from './modules/openpgp/openpgp-keys-repo.js';
+import { createOpenPgpKeysService, type OpenPgpKeysService } from './modules/openpgp/openpgp-keys-service.js';
 import type { Readiness } from './modules/health/health-routes.js';
 import { createImportService, type ImportService } from './modules/imports/import-service.js';
 import { createImportsRepo } from './modules/imports/imports-repo.js';
@@ -113,6 +115,8 @@ export interface Container {
   grants: GrantsService;
   /** Downloads (docs/downloads.md "Downloading"): keys leave, audited per device before they leave. */
   exports: ExportService;
+  /** The users' OpenPGP public keys for encrypted downloads (docs/downloads.md); `armoredOf` for the export service. */
+  openPgpKeys: OpenPgpKeysService;
   keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
@@ -224,6 +228,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
     exports: createExportRepo(db.kysely),
+    openPgpKeys: createOpenPgpKeysRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -303,6 +308,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     guard,
     clock,
   });
+  const openPgpKeys = createOpenPgpKeysService({ db, repo: repos.openPgpKeys, audit, clock });
   const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
   const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
@@ -380,6 +386,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     devices,
     grants,
     exports,
+    openPgpKeys,
     keys,
     keyVersions,
     imports,

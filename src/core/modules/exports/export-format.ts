@@ -63,4 +63,6 @@ export interface WrittenExport {
   fileName: string;
   /** What the bytes are: `application/zip` for every format (the signature travels inside it). */
   contentType: string;
+  /** wmbusmeters only: devices handed in that got no meter file (no 16-byte DEK, or no 8-digit wM-Bus id). */
+  skipped?: number;
 }

@@ -37,3 +37,27 @@ export function modelFromMeterName(name: string): string {
 export function mediumFromConsumption(type: string): Medium {
   return mediaByConsumption.get(type) ?? 'other';
 }
+
+// The way back, for the KEM and KEM2 downloads (exports/formats/kem-format.ts): what the names
+// above read, written again, so a file openeks writes imports to the same models and media.
+
+const meterNames: ReadonlyMap<string, string> = new Map([...models].reverse().map(([name, model]) => [model, name]));
+const consumptionByMedium: ReadonlyMap<Medium, string> = new Map([
+  ['water-cold', 'VolumeCold'],
+  ['water-warm', 'VolumeHot'],
+  ['heat', 'Heat'],
+  ['cooling', 'Cooling'],
+  ['electricity', 'Electricity'],
+  ['gas', 'Gas'],
+]);
+
+/** `MULTICAL 21` → `MC21`, `flowIQ 2200` → `flowIQ2200`; a model not known is written as it is. */
+export function meterNameFromModel(model: string | null): string {
+  if (model === null) return '';
+  return meterNames.get(model) ?? model;
+}
+
+/** `water-cold` → `VolumeCold`; `other` (and anything not known) → empty, which reads back as `other`. */
+export function consumptionFromMedium(medium: string): string {
+  return consumptionByMedium.get(medium as Medium) ?? '';
+}
