@@ -296,6 +296,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
   const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
+  const openPgpKeys = createOpenPgpKeysService({ db, repo: repos.openPgpKeys, audit, clock });
   const exports = createExportService({
     db,
     repo: repos.exports,
@@ -304,11 +305,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     decrypt: (inputs) => vault.decryptParallel(inputs),
     write: writeExport,
     signer: () => signingKeys.signer(),
+    openPgpKeys,
     audit,
     guard,
     clock,
   });
-  const openPgpKeys = createOpenPgpKeysService({ db, repo: repos.openPgpKeys, audit, clock });
   const compromiseNotice = createCompromiseNotice({ repo: repos.grants, mail: queuedMail, audit, page: (path) => accountLinks.page(path) });
   const keyVersions = createKeyVersionsService({ db, repo: repos.keys, guard, audit, vault, clock, onCompromised: compromiseNotice });
   const imports = createImportService({ db, repo: repos.imports, guard, vault, audit, clock, logger });
