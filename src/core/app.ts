@@ -29,6 +29,7 @@ import { customersRoutes } from './modules/customers/customers-routes.js';
 import { devicesRoutes } from './modules/devices/devices-routes.js';
 import { exportRoutes } from './modules/exports/export-routes.js';
 import { grantsRoutes } from './modules/grants/grants-routes.js';
+import { openPgpKeysRoutes } from './modules/openpgp/openpgp-keys-routes.js';
 import { importsRoutes } from './modules/imports/imports-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
@@ -138,6 +139,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(devicesRoutes({ devices: container.devices }));
   await app.register(grantsRoutes({ grants: container.grants }));
   await app.register(exportRoutes({ exports: container.exports }));
+  await app.register(openPgpKeysRoutes({ openPgpKeys: container.openPgpKeys }));
   await app.register(keysRoutes({ keyVersions: container.keyVersions }));
   await app.register(importsRoutes({ imports: container.imports }));
   await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));

@@ -45,6 +45,8 @@ import { createDevicesService, type DevicesService } from './modules/devices/dev
 import { createCompromiseNotice } from './modules/grants/grant-mail.js';
 import { createGrantsRepo } from './modules/grants/grants-repo.js';
 import { createGrantsService, type GrantsService } from './modules/grants/grants-service.js';
+import { createOpenPgpKeysRepo } from './modules/openpgp/openpgp-keys-repo.js';
+import { createOpenPgpKeysService, type OpenPgpKeysService } from './modules/openpgp/openpgp-keys-service.js';
 import type { Readiness } from './modules/health/health-routes.js';
 import { createImportService, type ImportService } from './modules/imports/import-service.js';
 import { createImportsRepo } from './modules/imports/imports-repo.js';
@@ -113,6 +115,8 @@ export interface Container {
   grants: GrantsService;
   /** Downloads (docs/downloads.md "Downloading"): keys leave, audited per device before they leave. */
   exports: ExportService;
+  /** The users' OpenPGP public keys for encrypted downloads (docs/downloads.md); `armoredOf` for the export service. */
+  openPgpKeys: OpenPgpKeysService;
   keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
@@ -224,6 +228,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     accessRequests: createAccessRequestsRepo(db.kysely),
     grants: createGrantsRepo(db.kysely),
     exports: createExportRepo(db.kysely),
+    openPgpKeys: createOpenPgpKeysRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -291,6 +296,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
   const grants = createGrantsService({ db, repo: repos.grants, users: repos.users, selections, links: accountLinks, mail: queuedMail, audit, guard, clock });
+  const openPgpKeys = createOpenPgpKeysService({ db, repo: repos.openPgpKeys, audit, clock });
   const exports = createExportService({
     db,
     repo: repos.exports,
@@ -299,6 +305,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     decrypt: (inputs) => vault.decryptParallel(inputs),
     write: writeExport,
     signer: () => signingKeys.signer(),
+    openPgpKeys,
     audit,
     guard,
     clock,
@@ -380,6 +387,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     devices,
     grants,
     exports,
+    openPgpKeys,
     keys,
     keyVersions,
     imports,

@@ -41,6 +41,7 @@ export const errorCatalog = {
   invitation_withdrawn: { status: 410, message: 'This invitation was withdrawn: the read rights it offered were removed.' },
   // Downloads (docs/downloads.md "Step-up").
   reauth_required: { status: 401, message: 'Confirm your password (and code) again to download keys: the last sign-in is older than 5 minutes.' },
+  openpgp_key_invalid: { status: 422, message: 'This is not an OpenPGP public key that can encrypt.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,8 +1,17 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../src/core/db/database.js';
 
+/** Undoes the migrations after 0008 (tests only): each drops what it added, newest first. */
+async function revertAfter0008(db: Executor): Promise<void> {
+  await sql`drop table if exists exports`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0011-exports'}`.execute(db);
+  await sql`drop table if exists signing_keys`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0010-signing-keys'}`.execute(db);
+}
+
 /** Undoes migration 0008 (tests only): as if the database had never been upgraded past 0007. */
 export async function revert0008(db: Executor): Promise<void> {
+  await revertAfter0008(db);
   await sql`drop table audit_devices`.execute(db);
   await sql`drop index grants_device_history`.execute(db);
   await sql`drop index grants_granted_audit`.execute(db);

@@ -10,6 +10,7 @@ import { grants } from './migrations/0007-grants.js';
 import { auditDevices } from './migrations/0008-audit-devices.js';
 import { signingKeys } from './migrations/0010-signing-keys.js';
 import { exports } from './migrations/0011-exports.js';
+import { openpgpKeys } from './migrations/0013-openpgp-keys.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -24,6 +25,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0008-audit-devices': auditDevices(db.kind),
     '0010-signing-keys': signingKeys(db.kind),
     '0011-exports': exports(db.kind),
+    '0013-openpgp-keys': openpgpKeys(db.kind),
   };
 }
 

@@ -287,6 +287,15 @@ export interface ExportsTable {
   error: string | null;
 }
 
+/** The user's registered OpenPGP public key (migration 0013; docs/downloads.md "OpenPGP"). */
+export interface OpenPgpKeysTable {
+  user_id: string;
+  armored: string;
+  fingerprint: string;
+  algorithm: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -311,6 +320,7 @@ export interface Database {
   audit_devices: AuditDevicesTable;
   signing_keys: SigningKeysTable;
   exports: ExportsTable;
+  openpgp_keys: OpenPgpKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -61,11 +61,12 @@ parentPort.on('message', (job) => {
     return;
   }
   for (const [id, key] of job.keys) keys.set(id, Buffer.from(key));
+  const [ciphertexts, contexts] = JSON.parse(job.items);
   const out = [];
   let failed = -1;
   let total = 0;
-  for (let i = 0; i < job.ciphertexts.length; i++) {
-    const plain = open(job.ciphertexts[i], job.contexts[i]);
+  for (let i = 0; i < ciphertexts.length; i++) {
+    const plain = open(ciphertexts[i], contexts[i]);
     if (plain === null) { failed = i; break; }
     out.push(plain);
     total += plain.length;
@@ -177,7 +178,8 @@ export function createDecryptPool(size = defaultPoolSize()) {
       return new Promise<Buffer[]>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
         slot.worker.ref();
-        slot.worker.postMessage({ id, keys, ciphertexts: job.ciphertexts, contexts: job.contexts });
+        // One string: cloning it is a copy, cloning a thousand small objects costs more than opening them.
+        slot.worker.postMessage({ id, keys, items: JSON.stringify([job.ciphertexts, job.contexts]) });
       });
     },
 

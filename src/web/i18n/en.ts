@@ -5,6 +5,7 @@ import { enDownloads } from './en-downloads.js';
 import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
+import { enOpenPgp } from './en-openpgp.js';
 import { enReadings } from './en-readings.js';
 
 export const en = {
@@ -415,6 +416,7 @@ export const en = {
     nothing_to_revoke: 'This user has no read rights on the selected devices.',
     invitation_withdrawn: 'This invitation was withdrawn: the read rights it offered were removed.',
     reauth_required: 'Please confirm your password (and code) again to download keys.',
+    openpgp_key_invalid: 'This is not an OpenPGP public key that can encrypt: paste the public key (not the private one), with an encryption subkey, not expired or revoked.',
     internal: 'Something went wrong on our side. Please try again later.',
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
@@ -426,6 +428,7 @@ export const en = {
   ...enGrants,
   ...enDownloads,
   ...enAudit,
+  ...enOpenPgp,
 };
 
 export type Messages = typeof en;

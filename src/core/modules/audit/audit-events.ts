@@ -48,6 +48,8 @@ export const auditEvents = {
   // Downloads (docs/downloads.md "Downloading").
   'keys.export': 'A chunk of devices was audited before its active keys left in a download (export id, format, count; the devices linked).',
   'session.reauth': 'A signed-in user proved their password (and code) again for a download (step-up, SEC-25).',
+  'openpgp_key.set': 'A user registered or replaced their OpenPGP public key for encrypted downloads (fingerprint, algorithm).',
+  'openpgp_key.remove': 'A user removed their OpenPGP public key (fingerprint).',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
 } as const;
 
