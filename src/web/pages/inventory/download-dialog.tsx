@@ -9,7 +9,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
 import { isApiError } from '../../api/client.js';
-import { getOpenPgpFingerprint, previewExport, type ExportPreview } from '../../api/exports-api.js';
+import { previewExport, type ExportPreview } from '../../api/exports-api.js';
+import { getOpenPgpKey } from '../../api/openpgp-key-api.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { formatNumber } from '../../components/format.js';
 import { TextField } from '../../components/text-field.js';
@@ -71,8 +72,8 @@ export function DownloadDialog({
 
   useEffect(() => {
     const controller = new AbortController();
-    getOpenPgpFingerprint(client, { signal: controller.signal }).then(
-      (value) => setOpenPgp({ status: 'ready', value }),
+    getOpenPgpKey(client, { signal: controller.signal }).then(
+      (key) => setOpenPgp({ status: 'ready', value: key?.fingerprint ?? null }),
       (err: unknown) => {
         if (!controller.signal.aborted) setOpenPgp({ status: 'failed', error: err });
       },
