@@ -11,13 +11,17 @@ sudo_cmd=""
 
 # 1. System packages the tests use: Chromium (browser tests), SoftHSM2 + OpenSC (PKCS#11
 #    master key), socat (virtual serial ports), Redis (rate limits shared by two instances,
-#    test/http/shared-rate-limit.test.ts).
+#    test/http/shared-rate-limit.test.ts), gpg, unzip and openssl (the downloads' independent readers).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The downloads' independent readers (docs/downloads.md): gpg, unzip, openssl.
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   $sudo_cmd apt-get update -qq

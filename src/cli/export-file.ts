@@ -63,7 +63,12 @@ async function passwordOf(opts: ExportOptions): Promise<string | undefined> {
 export async function exportCommand(c: Container, opts: ExportOptions): Promise<string[]> {
   if (!(exportFormatNames as readonly string[]).includes(opts.format)) throw new CliFailure(`--format ${opts.format}: unknown format (formats: ${exportFormatNames.join(', ')})`);
   const format = opts.format as ExportFormatName;
-  if (opts.openpgpKey !== undefined) throw new CliFailure('--openpgp-key: encrypting a download to an OpenPGP key is not available yet');
+  const openPgpKey =
+    opts.openpgpKey === undefined
+      ? undefined
+      : await readFile(opts.openpgpKey, 'utf8').catch(() => {
+          throw new CliFailure(`--openpgp-key ${opts.openpgpKey}: cannot read the file`);
+        });
   const password = await passwordOf(opts);
   const pairs = [...(opts.filter ?? [])];
   for (const [option, key] of named) {
@@ -73,7 +78,7 @@ export async function exportCommand(c: Container, opts: ExportOptions): Promise<
   const filter = parseFilter(pairs);
   const as = { principal: systemPrincipal, actor: cliActor() };
   const count = await c.devices.count({ ...as, query: filter });
-  const started = await c.exports.start({ ...as, selection: { filter, count }, format, password });
+  const started = await c.exports.start({ ...as, selection: { filter, count }, format, password, openPgpKey });
   const part = `${opts.out}.part`;
   const out = createWriteStream(part, { mode: 0o600 });
   try {

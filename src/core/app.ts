@@ -30,6 +30,7 @@ import { devicesRoutes } from './modules/devices/devices-routes.js';
 import { exportRoutes } from './modules/exports/export-routes.js';
 import { grantsRoutes } from './modules/grants/grants-routes.js';
 import { syncRoutes } from './modules/sync/sync-routes.js';
+import { openPgpKeysRoutes } from './modules/openpgp/openpgp-keys-routes.js';
 import { importsRoutes } from './modules/imports/imports-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
@@ -147,6 +148,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   await app.register(exportRoutes({ exports: container.exports }));
   await app.register(syncRoutes({ sync: container.sync }));
   await app.register(keysRoutes({ keyVersions: container.keyVersions, keyFetch: container.keyFetch }));
+  await app.register(openPgpKeysRoutes({ openPgpKeys: container.openPgpKeys }));
   await app.register(importsRoutes({ imports: container.imports }));
   await app.register(telegramCheckRoutes({ telegramCheck: container.telegramCheck }));
   await app.register(accessRequestsRoutes({ accessRequests: container.accessRequests }));

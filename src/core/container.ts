@@ -46,6 +46,8 @@ import { createDevicesService, type DevicesService } from './modules/devices/dev
 import { createCompromiseNotice } from './modules/grants/grant-mail.js';
 import { createGrantsRepo } from './modules/grants/grants-repo.js';
 import { createGrantsService, type GrantsService } from './modules/grants/grants-service.js';
+import { createOpenPgpKeysRepo } from './modules/openpgp/openpgp-keys-repo.js';
+import { createOpenPgpKeysService, type OpenPgpKeysService } from './modules/openpgp/openpgp-keys-service.js';
 import type { Readiness } from './modules/health/health-routes.js';
 import { createImportService, type ImportService } from './modules/imports/import-service.js';
 import { createImportsRepo } from './modules/imports/imports-repo.js';
@@ -121,6 +123,8 @@ export interface Container {
   grants: GrantsService;
   /** Downloads (docs/downloads.md "Downloading"): keys leave, audited per device before they leave. */
   exports: ExportService;
+  /** The users' OpenPGP public keys for encrypted downloads (docs/downloads.md); `armoredOf` for the export service. */
+  openPgpKeys: OpenPgpKeysService;
   keys: KeyReader;
   keyVersions: KeyVersionsService;
   imports: ImportService;
@@ -242,6 +246,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     grants: createGrantsRepo(db.kysely),
     exports: createExportRepo(db.kysely),
     apiTokens: createApiTokensRepo(db.kysely),
+    openPgpKeys: createOpenPgpKeysRepo(db.kysely),
   };
 
   // Access: every service checks its caller through the guard; refusals are audited (SEC-13).
@@ -310,14 +315,16 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const keys = createKeyReader({ repo: repos.keys, vault, guard });
   // Read rights (docs/grants.md): grants on selections, invitations, the compromise notice.
   const selections = createDeviceSelections({ repo: repos.devices, guard });
+  const openPgpKeys = createOpenPgpKeysService({ db, repo: repos.openPgpKeys, audit, clock });
   const exports = createExportService({
     db,
     repo: repos.exports,
     selections,
     vault,
-    decrypt: (inputs) => vault.decryptMany(inputs),
+    decrypt: (inputs) => vault.decryptParallel(inputs),
     write: writeExport,
     signer: () => signingKeys.signer(),
+    openPgpKeys,
     audit,
     guard,
     clock,
@@ -419,6 +426,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     devices,
     grants,
     exports,
+    openPgpKeys,
     keys,
     keyVersions,
     imports,

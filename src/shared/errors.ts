@@ -44,6 +44,7 @@ export const errorCatalog = {
   // The key sync (docs/key-sync.md).
   sync_cursor_invalid: { status: 400, message: 'The sync cursor (since) is not one this service gave to this token.' },
   sync_reset: { status: 410, message: 'The sync cursor (since) can no longer be served; start over with a full sync.' },
+  openpgp_key_invalid: { status: 422, message: 'This is not an OpenPGP public key that can encrypt.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { asSystem, startTestServer, totpCode } from '../harness.js';
 import { auditOf, createActiveUser, goodPassword } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';
+import { gpgHome, gpgKeys } from '../exports/gpg-keys.js';
+import { opensslOpensKem } from '../support/kem-openssl.js';
 import { launchBrowser, watchPage } from './support/browser.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
 
@@ -44,6 +46,8 @@ const texts = {
     compromised: '1 – Schlüssel kompromittiert',
     fileName: 'Dateiname',
     submit: 'Herunterladen',
+    nothing: 'Keines dieser Geräte hat einen aktiven Schlüssel: Es gibt nichts herunterzuladen.',
+    cancel: 'Abbrechen',
     saved: (fileName: string) => `2 Geräte gespeichert als ${fileName}.`,
     progress: '2 / 2',
     close: 'Schließen',
@@ -52,6 +56,7 @@ const texts = {
     stepUpCode: 'Bestätigungscode',
     stepUpSubmit: 'Bestätigen und herunterladen',
     wrongPassword: 'E-Mail oder Passwort ist falsch.',
+    wrongCode: 'Der Code ist falsch, abgelaufen oder wurde schon verwendet.',
   },
   en: {
     locale: 'en-GB',
@@ -76,6 +81,8 @@ const texts = {
     compromised: '1 – key compromised',
     fileName: 'File name',
     submit: 'Download',
+    nothing: 'None of these devices has an active key: there is nothing to download.',
+    cancel: 'Cancel',
     saved: (fileName: string) => `Saved 2 devices as ${fileName}.`,
     progress: '2 / 2',
     close: 'Close',
@@ -84,6 +91,7 @@ const texts = {
     stepUpCode: 'Verification code',
     stepUpSubmit: 'Confirm and download',
     wrongPassword: 'E-mail or password is wrong.',
+    wrongCode: 'The code is wrong, expired or was already used.',
   },
 } as const;
 
@@ -94,18 +102,13 @@ const runs = {
 
 const reader = { customerNo: '5813', first: 75_000_001, email: 'leser.download@example.com' } as const;
 
-/** The KEM member of a downloaded ZIP, decrypted as docs/product.md "KEM" says: AES-128-CBC, key = IV = the password's bytes padded with zeros. */
-function openKem(zip: string, password: string, dir: string): string {
+/** The KEM member of a downloaded ZIP, after `unzip -t`, decrypted by openssl (test/support/kem-openssl.ts). */
+async function openKem(zip: string, password: string, dir: string): Promise<string> {
   execFileSync('unzip', ['-tq', zip]);
   execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
   const member = readdirSync(dir).find((name) => /^[0-9a-f]{32}\.kem$/i.test(name));
   expect(member, `a <32 hex>.kem member among ${readdirSync(dir).join(', ')}`).toBeDefined();
-  const xml = readFileSync(join(dir, member ?? ''), 'utf8');
-  const cipherValue = /<CipherValue>([^<]+)<\/CipherValue>/.exec(xml)?.[1] ?? '';
-  const cipherFile = join(dir, 'cipher.bin');
-  execFileSync('sh', ['-c', `printf '%s' "$1" | base64 -d > "$2"`, 'sh', cipherValue, cipherFile]);
-  const key = Buffer.concat([Buffer.from(password, 'utf8'), Buffer.alloc(16)]).subarray(0, 16).toString('hex');
-  return execFileSync('openssl', ['enc', '-d', '-aes-128-cbc', '-K', key, '-iv', key, '-in', cipherFile]).toString('utf8');
+  return opensslOpensKem(join(dir, member ?? ''), password, dir);
 }
 
 describe('downloading keys in the browser', () => {
@@ -179,10 +182,20 @@ describe('downloading keys in the browser', () => {
       await page.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
       await page.getByText(x.total, { exact: true }).waitFor();
 
-      // Three meters ticked, one of them with nothing but a compromised key.
-      for (const s of [a, b, compromised]) await page.getByRole('checkbox', { name: x.selectRow(s) }).check();
+      // The meter with nothing but a compromised key alone: nothing to download.
+      await page.getByRole('checkbox', { name: x.selectRow(compromised) }).check();
       await page.getByRole('button', { name: x.open }).click();
       const dialog = page.getByRole('dialog', { name: x.dialog });
+      await dialog.getByText(x.nothing, { exact: true }).waitFor();
+      await expect(dialog.getByRole('button', { name: x.submit, exact: true }).isDisabled()).resolves.toBe(true);
+      await dialog.getByRole('button', { name: x.cancel }).click();
+      await expect(dialog.count()).resolves.toBe(0);
+      // Focus goes back to the button that opened the dialog.
+      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(x.open);
+
+      // Three meters ticked, one of them with nothing but a compromised key.
+      for (const s of [a, b]) await page.getByRole('checkbox', { name: x.selectRow(s) }).check();
+      await page.getByRole('button', { name: x.open }).click();
       await dialog.waitFor();
       await dialog.getByText(x.intro, { exact: true }).waitFor();
 
@@ -220,7 +233,7 @@ describe('downloading keys in the browser', () => {
       await expect(dialog.locator('#download-progress-text').textContent()).resolves.toBe(x.progress);
       const first = join(work, `${language}-first.zip`);
       await download.saveAs(first);
-      const plaintext = openKem(first, run.filePassword, join(work, `${language}-first`));
+      const plaintext = await openKem(first, run.filePassword, join(work, `${language}-first`));
       expect(plaintext.startsWith('<MetersInOrder ')).toBe(true);
       expect(plaintext).toContain(`<SerialNo>${a}</SerialNo>`);
       expect(plaintext).toContain(`<DEK>${a.repeat(4).toUpperCase()}</DEK>`);
@@ -259,6 +272,12 @@ describe('downloading keys in the browser', () => {
       await dialog.getByLabel(x.stepUpCode).fill(totpCode(secret, server.clock));
       await dialog.getByRole('button', { name: x.stepUpSubmit }).click();
       await dialog.getByText(x.wrongPassword).waitFor();
+      // The right password with a code the app does not show now: the code's field says so.
+      await dialog.getByLabel(x.stepUpPassword).fill(goodPassword);
+      await dialog.getByLabel(x.stepUpCode).fill(totpCode(secret, server.clock, 5));
+      await dialog.getByRole('button', { name: x.stepUpSubmit }).click();
+      await dialog.getByText(x.wrongCode).waitFor();
+      await expect(dialog.getByLabel(x.stepUpCode).getAttribute('aria-invalid')).resolves.toBe('true');
       // The right one, with the code of the next 30 seconds (a code is good once).
       server.clock.advance(30_000);
       await dialog.getByLabel(x.stepUpPassword).fill(goodPassword);
@@ -333,5 +352,56 @@ describe('downloading keys in the browser', () => {
     await dialog.getByText(/^Saved 3 devices as openeks-5813-.+\.json\.zip\.$/).waitFor();
     expect(watch.problems()).toEqual([]);
     await context.close();
+  });
+
+  it('encrypts a download to the OpenPGP key registered on the profile page, which gpg opens', { timeout: 120_000 }, async () => {
+    const g = await gpgHome();
+    try {
+      const keys = await gpgKeys(g);
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      const page = await context.newPage();
+      onTestFailed(async () => {
+        await shot(page, 'downloads-failed-openpgp');
+      });
+      const watch = await watchPage(page, [
+        { status: 401, path: '/api/session' },
+        { status: 404, path: '/api/me/openpgp-key' },
+      ]);
+      await page.goto(`${server.baseUrl}/profile`);
+      await page.getByLabel('E-mail').fill(reader.email);
+      await page.getByLabel('Password').fill(goodPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Public key (armored)').fill(keys.publicKey);
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await page.getByText('Your OpenPGP key is saved.').waitFor();
+
+      await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'EKS' }).click();
+      await page.getByRole('heading', { level: 1, name: 'EKS' }).waitFor();
+      await page.getByRole('button', { name: 'Download keys' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Download keys' });
+      await dialog.getByRole('radio', { name: 'CSV', exact: true }).check();
+      const encrypt = dialog.getByRole('checkbox', { name: 'Encrypt to my OpenPGP key' });
+      await expect.poll(() => encrypt.isEnabled()).toBe(true);
+      // The fingerprint as people compare it, in groups of four.
+      await dialog.getByText(`(key ${keys.fingerprint.replace(/(.{4})(?=.)/g, '$1 ')})`, { exact: false }).waitFor();
+      await encrypt.check();
+      await dialog.getByText(/^openeks-5813-.+\.csv\.zip\.gpg$/).waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download', exact: true }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^openeks-5813-.+\.csv\.zip\.gpg$/);
+      const file = join(work, 'encrypted.csv.zip.gpg');
+      await download.saveAs(file);
+      // Not a ZIP any more: only the private key opens it.
+      expect(() => execFileSync('unzip', ['-tq', file], { stdio: 'pipe' })).toThrow();
+      const zip = join(work, 'decrypted.csv.zip');
+      await g.gpg(['--output', zip, '--decrypt', file]);
+      execFileSync('unzip', ['-tq', zip]);
+      const csv = execFileSync('sh', ['-c', 'unzip -p "$1" "*.csv"', 'sh', zip]).toString('utf8');
+      expect(csv).toContain(`${reader.first},KAM,`);
+      expect(csv).not.toContain(String(reader.first + 2));
+      expect(watch.problems()).toEqual([]);
+      await context.close();
+    } finally {
+      await g.remove();
+    }
   });
 });

@@ -1,7 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asSystem, createTestApp, type TestApp } from '../harness.js';
 import { deviceKeyContext } from '../../src/core/modules/keys/key-crypto.js';
+import { textCell } from '../../src/core/modules/exports/formats/csv-format.js';
+import { unneutralised } from '../../src/core/modules/imports/readers/csv-reader.js';
+import { csvField } from '../../src/lib/csv-writer.js';
 import { device, opensslVerifies, sumsCheck, tempDir, type TempDir, unzipped, writeTo } from './export-files.js';
 
 // CSV download (docs/downloads.md): the import's header and columns, one row per key; the file
@@ -82,5 +87,22 @@ describe('CSV download', () => {
     flip(sig, 10, 0x80);
     await writeFile(dir.path('x/SHA256SUMS.sig'), sig);
     expect(await opensslVerifies(dir, signer)).toBe(false);
+  });
+});
+
+describe('CSV text cells', () => {
+  it('value → neutralised cell → unneutralised value is one-to-one', () => {
+    const samples = ['', 'plain', '=1+1', '+x', '-12', '@a', "'", "''", "'abc", "'=x", '  =x', '＝x', 'a,b', '"q"', "x'"];
+    for (const value of samples) {
+      const cell = csvField(textCell(value));
+      const parsed = parse(cell, { relax_quotes: false }) as string[][];
+      expect(unneutralised((parsed[0]?.[0] ?? '').trim()), JSON.stringify(value)).toBe(value);
+    }
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }).map((s) => s.trim()).filter((s) => s !== ''), (value) => {
+        const parsed = parse(csvField(textCell(value))) as string[][];
+        return unneutralised((parsed[0]?.[0] ?? '').trim()) === value;
+      }),
+    );
   });
 });

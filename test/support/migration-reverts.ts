@@ -1,15 +1,23 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../src/core/db/database.js';
 
-/** Undoes migration 0012 (tests only): the key sync's tables. */
-export async function revert0012(db: Executor): Promise<void> {
-  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes']) await sql`drop table ${sql.table(table)}`.execute(db);
+/** Undoes the migrations after 0008 (tests only): each drops what it added, newest first. */
+async function revertAfter0008(db: Executor): Promise<void> {
+  await sql`drop table if exists openpgp_keys`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0013-openpgp-keys'}`.execute(db);
+  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes']) await sql`drop table if exists ${sql.table(table)}`.execute(db);
   await sql`delete from kysely_migration where name = ${'0012-key-sync'}`.execute(db);
+  await sql`drop table if exists exports`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0011-exports'}`.execute(db);
+  await sql`drop table if exists signing_keys`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0010-signing-keys'}`.execute(db);
+  await sql`drop table if exists api_tokens`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0009-api-tokens'}`.execute(db);
 }
 
 /** Undoes migration 0008 (tests only): as if the database had never been upgraded past 0007. */
 export async function revert0008(db: Executor): Promise<void> {
-  await revert0012(db);
+  await revertAfter0008(db);
   await sql`drop table audit_devices`.execute(db);
   await sql`drop index grants_device_history`.execute(db);
   await sql`drop index grants_granted_audit`.execute(db);

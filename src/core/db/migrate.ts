@@ -12,6 +12,7 @@ import { apiTokens } from './migrations/0009-api-tokens.js';
 import { signingKeys } from './migrations/0010-signing-keys.js';
 import { exports } from './migrations/0011-exports.js';
 import { keySync } from './migrations/0012-key-sync.js';
+import { openpgpKeys } from './migrations/0013-openpgp-keys.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
 function migrationsFor(db: Db): Record<string, Migration> {
@@ -28,6 +29,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0010-signing-keys': signingKeys(db.kind),
     '0011-exports': exports(db.kind),
     '0012-key-sync': keySync(db.kind),
+    '0013-openpgp-keys': openpgpKeys(db.kind),
   };
 }
 

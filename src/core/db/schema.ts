@@ -335,6 +335,15 @@ export interface SyncDeliveriesTable {
   until_gen: number | null;
 }
 
+/** The user's registered OpenPGP public key (migration 0013; docs/downloads.md "OpenPGP"). */
+export interface OpenPgpKeysTable {
+  user_id: string;
+  armored: string;
+  fingerprint: string;
+  algorithm: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   one_time_tokens: OneTimeTokensTable;
@@ -363,6 +372,7 @@ export interface Database {
   sync_changes: SyncChangesTable;
   sync_tokens: SyncTokensTable;
   sync_deliveries: SyncDeliveriesTable;
+  openpgp_keys: OpenPgpKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Db, Executor } from '../db/database.js';
 import { createDataKeys } from './data-keys.js';
+import { createDecryptPool, type DecryptPool, PoolDeclined } from './decrypt-pool.js';
 import { createKekRing } from './kek-ring.js';
 import type { MasterKeyProvider } from './master-key/provider.js';
 import { bootVault } from './vault-boot.js';
@@ -66,6 +67,12 @@ export interface Vault {
   decrypt(input: DecryptInput, trx?: Executor): Promise<Buffer>;
   /** Many reads at once (exports): all or nothing, one promise instead of one per key. */
   decryptMany(inputs: readonly DecryptInput[], trx?: Executor): Promise<Buffer[]>;
+  /**
+   * decryptMany with the AES-GCM opening on worker threads (decrypt-pool.ts), for large batches
+   * (exports): the main thread finds and unwraps the data keys, a worker opens the ciphertexts.
+   * Same results and errors as decryptMany, which it falls back to for small batches.
+   */
+  decryptParallel(inputs: readonly DecryptInput[], trx?: Executor): Promise<Buffer[]>;
   rotate(options?: { batchSize?: number; newMasterVersion?: boolean }): Promise<RotationReport>;
   rewrap(options?: { batchSize?: number }): Promise<RewrapReport>;
   retireKek(input: { version: number }, trx?: Executor): Promise<void>;
@@ -88,6 +95,9 @@ export interface VaultDeps {
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const DEVICE_KEY_LENGTHS = [16, 32];
 const MAX_SECRET_BYTES = 4096;
+/** Below this many ciphertexts a batch is opened on the main thread: a worker round trip costs more. */
+const PARALLEL_MIN = 64;
+const envelopePrefix = 'oek1.A256GCM.';
 
 function checkPlaintext(input: EncryptInput): void {
   const table = input.context.table;
@@ -110,6 +120,8 @@ export function createVault(deps: VaultDeps): Vault {
   const dataKeys = createDataKeys({ db, repo, keks, clock, logger, limits });
   const rotation: RotationDeps = { db, repo, provider, keks, dataKeys, logger, limits };
   let sealedReason: string | undefined = 'the vault has not been opened yet';
+  /** Started on the first large decryptParallel; its workers hold copies of data keys, wiped with the vault's. */
+  let pool: DecryptPool | undefined;
 
   function status(): VaultStatus {
     return sealedReason === undefined ? { sealed: false, label: provider.label } : { sealed: true, reason: sealedReason, label: provider.label };
@@ -121,6 +133,7 @@ export function createVault(deps: VaultDeps): Vault {
     sealedReason = reason;
     dataKeys.wipe();
     keks.wipe();
+    pool?.wipe();
   }
 
   async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -168,6 +181,7 @@ export function createVault(deps: VaultDeps): Vault {
     async init() {
       dataKeys.wipe();
       keks.wipe();
+      pool?.wipe();
       sealedReason = 'the vault is being opened';
       const outcome = await bootVault({ db, repo, provider, keks, onCreate: deps.onCreate });
       if (outcome.ok) {
@@ -223,6 +237,31 @@ export function createVault(deps: VaultDeps): Vault {
       }
     },
 
+    async decryptParallel(inputs, trx) {
+      if (inputs.length < PARALLEL_MIN) return this.decryptMany(inputs, trx);
+      if (sealedReason !== undefined) throw sealedError(sealedReason);
+      // The data keys on the main thread: cached, or loaded and unwrapped (checks included).
+      const keys = new Map<string, Buffer>();
+      for (const input of inputs) {
+        const text = input.ciphertext;
+        const keyEnd = typeof text === 'string' && text.startsWith(envelopePrefix) ? text.indexOf('.', KEY_ID_START) : -1;
+        if (keyEnd < 0) return this.decryptMany(inputs, trx);
+        const id = text.slice(KEY_ID_START, keyEnd);
+        if (keys.has(id)) continue;
+        const key = dataKeys.cachedIn(text, KEY_ID_START, keyEnd) ?? (await dataKeys.load(id, trx));
+        if (key === undefined) return this.decryptMany(inputs, trx);
+        keys.set(id, key);
+      }
+      pool ??= createDecryptPool();
+      try {
+        return await pool.open({ keys, ciphertexts: inputs.map((i) => i.ciphertext), contexts: inputs.map((i) => i.context) });
+      } catch (err) {
+        // Whatever the worker could not open, the vault opens or refuses with its own error.
+        if (err instanceof PoolDeclined) return this.decryptMany(inputs, trx);
+        throw err;
+      }
+    },
+
     rotate: (options) => guarded(() => rotate(rotation, options)),
     rewrap: (options) => guarded(() => rewrapAll(rotation, options)),
     retireKek: (input, trx) => guarded(() => retireKek(rotation, input.version, trx)),
@@ -245,6 +284,8 @@ export function createVault(deps: VaultDeps): Vault {
       sealedReason = 'the vault was closed';
       dataKeys.wipe();
       keks.wipe();
+      await pool?.close();
+      pool = undefined;
     },
   };
 }

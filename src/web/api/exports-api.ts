@@ -1,8 +1,8 @@
 // Downloads (docs/downloads.md): the preview of what leaves, the download itself as a stream, its
-// progress, the step-up that a bulk download needs, and whether the user registered an OpenPGP
-// key. The dialog calls exactly the routes a third party calls; nothing here is private.
+// progress, and the step-up that a bulk download needs (the OpenPGP key: openpgp-key-api.ts).
+// The dialog calls exactly the routes a third party calls; nothing here is private.
 import { ExportPreviewView, ExportView, type ExportBody, type ExportPreviewBody, type ReauthBody } from '../../shared/api/exports.js';
-import { isApiError, isRecord, type ApiClient, type RequestOptions } from './client.js';
+import type { ApiClient, RequestOptions } from './client.js';
 import { checkResponse } from './response-check.js';
 
 export type { ExportPreviewView as ExportPreview, ExportView as ExportProgress } from '../../shared/api/exports.js';
@@ -24,15 +24,4 @@ export async function getExport(client: ApiClient, id: string, options?: Request
 /** Step-up (SEC-25): confirms the password (and the current code where two-factor sign-in is on). Rejects with `invalid_credentials`, `validation_failed` (field `code`). */
 export async function reauthenticate(client: ApiClient, input: ReauthBody): Promise<void> {
   await client.post('/api/session/reauth', input);
-}
-
-/** The fingerprint of the OpenPGP key the user registered on the profile page, or null when there is none. */
-export async function getOpenPgpFingerprint(client: ApiClient, options?: RequestOptions): Promise<string | null> {
-  try {
-    const body = await client.get('/api/me/openpgp-key', options);
-    return isRecord(body) && typeof body['fingerprint'] === 'string' ? body['fingerprint'] : null;
-  } catch (err) {
-    if (isApiError(err) && err.code === 'not_found') return null;
-    throw err;
-  }
 }

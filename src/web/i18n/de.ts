@@ -4,6 +4,7 @@ import { deDownloads } from './de-downloads.js';
 import { deGrants } from './de-grants.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
+import { deOpenPgp } from './de-openpgp.js';
 import { deReadings } from './de-readings.js';
 import type { Messages } from './en.js';
 
@@ -418,6 +419,7 @@ export const de: Messages = {
     reauth_required: 'Bitte bestätigen Sie erneut Ihr Passwort (und den Code), um Schlüssel herunterzuladen.',
     sync_cursor_invalid: 'Der Sync-Cursor (since) stammt nicht von diesem Dienst für dieses Token.',
     sync_reset: 'Der Sync-Cursor (since) kann nicht mehr bedient werden; beginnen Sie mit einem vollständigen Abgleich neu.',
+    openpgp_key_invalid: 'Das ist kein OpenPGP-Schlüssel, der verschlüsseln kann: Fügen Sie den öffentlichen Schlüssel ein (nicht den privaten), mit einem Verschlüsselungs-Unterschlüssel, weder abgelaufen noch widerrufen.',
     internal: 'Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später erneut.',
     network_error: 'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_response: 'Der Server hat unerwartet geantwortet. Bitte laden Sie die Seite neu.',
@@ -429,4 +431,5 @@ export const de: Messages = {
   ...deGrants,
   ...deDownloads,
   ...deAudit,
+  ...deOpenPgp,
 };

@@ -5,6 +5,7 @@ import { enDownloads } from './en-downloads.js';
 import { enGrants } from './en-grants.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
+import { enOpenPgp } from './en-openpgp.js';
 import { enReadings } from './en-readings.js';
 
 export const en = {
@@ -417,6 +418,7 @@ export const en = {
     reauth_required: 'Please confirm your password (and code) again to download keys.',
     sync_cursor_invalid: 'The sync cursor (since) is not one this service gave to this token.',
     sync_reset: 'The sync cursor (since) can no longer be served; start over with a full sync.',
+    openpgp_key_invalid: 'This is not an OpenPGP public key that can encrypt: paste the public key (not the private one), with an encryption subkey, not expired or revoked.',
     internal: 'Something went wrong on our side. Please try again later.',
     network_error: 'The server cannot be reached. Please check your connection and try again.',
     bad_response: 'The server sent an unexpected answer. Please reload the page.',
@@ -428,6 +430,7 @@ export const en = {
   ...enGrants,
   ...enDownloads,
   ...enAudit,
+  ...enOpenPgp,
 };
 
 export type Messages = typeof en;

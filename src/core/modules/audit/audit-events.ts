@@ -49,6 +49,8 @@ export const auditEvents = {
   'keys.export': 'A chunk of devices was audited before its active keys left in a download (export id, format, count; the devices linked).',
   'session.reauth': 'A signed-in user proved their password (and code) again for a download (step-up, SEC-25).',
   'keys.sync': 'A gateway or concentrator token received the keys of a key-sync answer (devices linked); or its cursor was refused.',
+  'openpgp_key.set': 'A user registered or replaced their OpenPGP public key for encrypted downloads (fingerprint, algorithm).',
+  'openpgp_key.remove': 'A user removed their OpenPGP public key (fingerprint).',
   'key.compromise_notice': 'Every reader of a device whose key version was marked compromised was told by mail.',
   'token.create': 'A user created an API token (name, kind, expiry, device filter, public key fingerprint; never the token).',
   'token.revoke': 'An API token was revoked by its user or an operator; its next request is refused.',

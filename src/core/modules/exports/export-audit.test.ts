@@ -55,6 +55,7 @@ function service(audit: AuditWriter, opened: string[]) {
     },
     write: writeExport,
     signer: () => c.signingKeys.signer(),
+    openPgpKeys: c.openPgpKeys,
     audit,
     guard: c.guard,
     clock: c.clock,

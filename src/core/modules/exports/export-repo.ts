@@ -58,16 +58,18 @@ export interface ChunkKey {
 
 type KeyState = DeviceKeysTable['state'];
 
+
 // The worst state among a device's versions names why it is left out (shared/api/exports.ts).
 const rankOf: Record<Exclude<KeyState, 'active'>, number> = { compromised: 5, suspended: 4, deactivated: 3, destroyed: 2, 'pre-activation': 1 };
 const reasonOfRank: Record<number, keyof LeftOutView> = { 5: 'compromised', 4: 'suspended', 3: 'deactivated', 2: 'destroyed', 1: 'preActivation', 0: 'noActiveKey' };
 
 const activeKeys = sql<number>`(select count(*) from device_keys k where k.device_id = ${sql.ref('devices.id')} and k.state = 'active')`;
+const activeState = sql<boolean>`${sql.ref('k.state')} = 'active'`;
+const hasActiveKey = sql<boolean>`exists (select 1 from device_keys k where k.device_id = ${sql.ref('devices.id')} and k.state = 'active')`;
 const worstRank = sql<number>`(select coalesce(max(case k.state ${sql.join(
   Object.entries(rankOf).map(([state, rank]) => sql`when ${sql.lit(state)} then ${sql.lit(rank)}`),
   sql` `,
 )} else 0 end), 0) from device_keys k where k.device_id = ${sql.ref('devices.id')})`;
-const hasActiveKey = sql<boolean>`exists (select 1 from device_keys k where k.device_id = ${sql.ref('devices.id')} and k.state = 'active')`;
 
 export function createExportRepo(db: Executor) {
   return {
@@ -104,11 +106,20 @@ export function createExportRepo(db: Executor) {
       return { ...leaving, leftOut };
     },
 
-    /** The next chunk of leaving devices after `afterId`, by id, with their inventory fields (on the query's executor). */
-    chunk(devices: DeviceIdQuery, afterId: string | null, limit: number): Promise<ChunkDevice[]> {
-      let q = devices
+    /**
+     * The next chunk of leaving devices after `afterId` (by id), each with its active key versions
+     * and their ciphertexts: the chunk's ids first (the selection's index walk, at most `limit`),
+     * then one row per key of those devices.
+     */
+    async chunk(devices: DeviceIdQuery, afterId: string | null, limit: number, trx: Executor = db): Promise<{ devices: ChunkDevice[]; keys: ChunkKey[]; lastId: string | null }> {
+      let ids = devices.where(hasActiveKey);
+      if (afterId !== null) ids = ids.where('devices.id', '>', afterId);
+      const rows = await trx
+        .selectFrom('devices')
+        .innerJoin('device_keys as k', (join) => join.onRef('k.device_id', '=', 'devices.id').on(activeState).on('k.ciphertext', 'is not', null))
         .leftJoin('customer_accounts', 'customer_accounts.id', 'devices.customer_account_id')
         .select([
+          'devices.id',
           'devices.serial',
           'devices.manufacturer',
           'devices.kind',
@@ -120,23 +131,21 @@ export function createExportRepo(db: Executor) {
           'devices.delivery_note',
           'customer_accounts.customer_no',
           'devices.driver_hint',
+          'k.id as key_id',
+          'k.key_type',
+          'k.version',
+          'k.ciphertext',
         ])
-        .where(hasActiveKey);
-      if (afterId !== null) q = q.where('devices.id', '>', afterId);
-      return q.orderBy('devices.id').limit(limit).execute();
-    },
-
-    /** The active key versions of these devices, with their ciphertexts (DEK first, then by type). */
-    async activeKeysOf(deviceIds: readonly string[], trx: Executor = db): Promise<ChunkKey[]> {
-      if (deviceIds.length === 0) return [];
-      const rows = await trx
-        .selectFrom('device_keys')
-        .select(['id', 'device_id', 'key_type', 'version', 'ciphertext'])
-        .where('device_id', 'in', [...deviceIds])
-        .where('state', '=', 'active')
-        .where('ciphertext', 'is not', null)
+        .where('devices.id', 'in', ids.orderBy('devices.id').limit(limit))
+        .orderBy('devices.id')
         .execute();
-      return rows as ChunkKey[];
+      const out: ChunkDevice[] = [];
+      const keys: ChunkKey[] = [];
+      for (const r of rows) {
+        if (out[out.length - 1]?.id !== r.id) out.push(r);
+        keys.push({ id: r.key_id, device_id: r.id, key_type: r.key_type, version: r.version, ciphertext: r.ciphertext ?? '' });
+      }
+      return { devices: out, keys, lastId: out[out.length - 1]?.id ?? null };
     },
 
     async insert(row: Omit<ExportRow, 'rows_written' | 'finished_at' | 'error'>, trx: Executor = db): Promise<void> {

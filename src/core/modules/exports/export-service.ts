@@ -18,8 +18,11 @@ import { stepUpMs } from '../mfa/mfa-service.js';
 import type { ExportDevice, ExportFormat, Signer, WriteExportOptions, WrittenExport } from './export-format.js';
 import type { ChunkDevice, ChunkKey, ExportRepo, ExportRow } from './export-repo.js';
 import { exportFileName } from './write-export.js';
+import { encryptToOpenPgp, openPgpFileName } from './openpgp-encrypt.js';
+import { checkOpenPgpPublicKey } from '../openpgp/openpgp-key-check.js';
+import type { OpenPgpKeysService } from '../openpgp/openpgp-keys-service.js';
 
-// Downloads (docs/downloads.md "Downloading", flow 4): which devices and keys leave, audited per
+// Downloads (docs/downloads.md "Downloading"): which devices and keys leave, audited per
 // device before they leave. The format writers (export-format.ts) only see the plaintext rows
 // this service hands them, one chunk at a time:
 //   read a chunk of devices (keyset by id) and their active key versions →
@@ -46,11 +49,22 @@ export interface ExportsDeps {
   write: (options: WriteExportOptions) => Promise<WrittenExport>;
   /** The service's signing key (signing-keys.ts); 503 `sealed` when none is open. */
   signer: () => Signer;
+  /** The users' registered OpenPGP keys, for `encryptTo: 'openpgp'`. */
+  openPgpKeys: Pick<OpenPgpKeysService, 'armoredOf'>;
   audit: AuditWriter;
   guard: AccessGuard;
   clock: Clock;
   /** Devices per chunk (audit record, transaction, decryption batch). */
   chunkSize?: number;
+}
+
+export interface ExportStart extends ExportRequest {
+  /** KEM and KEM2: the file's password. */
+  password?: string | undefined;
+  /** Encrypt to the user's registered OpenPGP key. */
+  encryptTo?: 'openpgp' | undefined;
+  /** Encrypt to this armored OpenPGP public key (the CLI's `--openpgp-key`). */
+  openPgpKey?: string | undefined;
 }
 
 export interface ExportRequest {
@@ -135,6 +149,24 @@ export function createExportService(deps: ExportsDeps) {
   const kysely = deps.db.kysely;
   const chunkSize = deps.chunkSize ?? DEFAULT_CHUNK;
 
+  /**
+   * The armored OpenPGP key a download is encrypted to: the CLI's `--openpgp-key` file, or with
+   * `encryptTo: 'openpgp'` the one the user registered (none: 400 naming `encryptTo`). Checked
+   * before anything is read (422 `openpgp_key_invalid` naming the field).
+   */
+  async function openPgpKeyOf(request: ExportStart): Promise<string | undefined> {
+    let armored = request.openPgpKey;
+    let field = 'openpgpKey';
+    if (armored === undefined && request.encryptTo === 'openpgp') {
+      field = 'encryptTo';
+      const registered = request.principal.userId === null ? null : await deps.openPgpKeys.armoredOf(request.principal.userId);
+      if (registered === null) throw new AppError('validation_failed', 'Register an OpenPGP public key on your profile page first.', { details: [{ field, reason: 'no OpenPGP key registered' }] });
+      armored = registered;
+    }
+    if (armored !== undefined) await checkOpenPgpPublicKey(armored, { field, now: deps.clock.now() });
+    return armored;
+  }
+
   /** SEC-25: a session's download needs a sign-in within the last 5 minutes; tokens are the credential. */
   function reauthRequired(principal: Principal): boolean {
     if (principal.kind !== 'person') return false;
@@ -190,15 +222,13 @@ export function createExportService(deps: ExportsDeps) {
      * decrypted here, so that a refusal or an audit that cannot be written is still an error
      * answer with its status, before any byte of the file.
      */
-    async start(request: ExportRequest & { password?: string | undefined; encryptTo?: 'openpgp' | undefined }): Promise<StartedExport> {
+    async start(request: ExportStart): Promise<StartedExport> {
       const { principal, actor, format, password } = request;
       await guard.require(principal, actor, 'keys.read');
       // Before anything is read or audited as sent.
       if (reauthRequired(principal)) throw new AppError('reauth_required');
       checkPassword(format, password);
-      if (request.encryptTo !== undefined) {
-        throw new AppError('validation_failed', 'Encrypting a download to an OpenPGP key is not available yet.', { details: [{ field: 'encryptTo', reason: 'not available' }] });
-      }
+      const armoredKey = await openPgpKeyOf(request);
       deps.vault.assertUnsealed();
       const signer = deps.signer();
       const { scope, resolved } = await resolve(request);
@@ -225,19 +255,14 @@ export function createExportService(deps: ExportsDeps) {
 
       /** Read, audit (committed), decrypt: the devices of one chunk, ready to leave. */
       async function nextChunk(afterId: string | null): Promise<{ devices: ExportDevice[]; lastId: string | null }> {
-        const rows = await repo.chunk(selections.ids(scope, resolved, kysely), afterId, chunkSize);
-        if (rows.length === 0) return { devices: [], lastId: null };
-        const keys = await repo.activeKeysOf(rows.map((r) => r.id));
+        const { devices: leaving, keys, lastId } = await repo.chunk(selections.ids(scope, resolved, kysely), afterId, chunkSize);
+        if (leaving.length === 0) return { devices: [], lastId: null };
         const byDevice = new Map<string, ChunkKey[]>();
         for (const key of keys) {
           const list = byDevice.get(key.device_id);
           if (list === undefined) byDevice.set(key.device_id, [key]);
           else list.push(key);
         }
-        // A device whose last active key changed state since the chunk was read does not leave.
-        const leaving = rows.filter((r) => byDevice.has(r.id));
-        const lastId = rows[rows.length - 1]?.id ?? null;
-        if (leaving.length === 0) return { devices: [], lastId };
         await kysely.transaction().execute(async (trx) => {
           await deps.audit.write(
             {
@@ -285,14 +310,17 @@ export function createExportService(deps: ExportsDeps) {
 
       return {
         id,
-        fileName: m.fileName,
-        contentType: 'application/zip',
+        fileName: armoredKey === undefined ? m.fileName : openPgpFileName(m.fileName),
+        contentType: armoredKey === undefined ? 'application/zip' : 'application/pgp-encrypted',
         total: m.devices,
         keys: m.keys,
         leftOut: m.leftOut,
         async run(out) {
           try {
-            const written = await deps.write({ format, password, devices: devices(), out, signer, fileStem: m.fileStem });
+            // Encrypted: the ZIP streams through openpgp.js into `out` (openpgp-encrypt.ts).
+            const encryption = armoredKey === undefined ? undefined : await encryptToOpenPgp({ armoredKey, out, now: deps.clock.now() });
+            const written = await deps.write({ format, password, devices: devices(), out: encryption?.sink ?? out, signer, fileStem: m.fileStem });
+            await encryption?.done;
             await finish(null);
             return { devices: written.devices, keys: written.keys };
           } catch (err) {

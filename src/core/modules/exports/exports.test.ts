@@ -5,6 +5,8 @@ import { auditOf, createActiveUser, goodPassword } from '../../../../test/suppor
 import { storeDevice } from '../../../../test/support/devices.js';
 import { get, post, signInSuperuser } from '../../../../test/support/grants.js';
 import { tempDir, type TempDir, unzipped } from '../../../../test/exports/export-files.js';
+import { gpgHome, gpgKeys } from '../../../../test/exports/gpg-keys.js';
+import { opensslOpensKem } from '../../../../test/support/kem-openssl.js';
 
 // Downloads over the API (docs/downloads.md "Downloading", "Step-up"): the preview's counts, the
 // streamed file and its headers, only active key versions leaving, every device audited before it
@@ -172,6 +174,56 @@ describe('download', () => {
     expect(await exportRows()).toBe(rows);
     expect(await exportRecords()).toBe(records);
   });
+});
+
+describe('formats and encryption through the API', () => {
+  it('a KEM download with a password opens with openssl, only the active keys inside', async () => {
+    await reauth(op, op.totpSecret);
+    const res = await post(t, op, '/api/exports', { selection: allOfA, format: 'kem', password: 'Geheim-ä1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="openeks-sw-10042-${day()}-2.kem.zip"`);
+    const path = dir.path('download.kem.zip');
+    await writeFile(path, res.rawPayload);
+    const members = await unzipped(dir, path);
+    const kem = members.find((m) => m.endsWith('.kem'));
+    expect(kem).toMatch(/^[0-9A-F]{32}\.kem$/);
+    const xml = await opensslOpensKem(dir.path(`x/${kem ?? ''}`), 'Geheim-ä1', dir.dir);
+    expect(xml).toContain('40000001');
+    expect(xml).toContain('40000002');
+    expect(xml.toUpperCase()).toContain(hex(0x11).toUpperCase());
+    expect(xml).not.toContain('40000003');
+    expect(xml.toUpperCase()).not.toContain(hex(0x01).toUpperCase());
+    await expect(opensslOpensKem(dir.path(`x/${kem ?? ''}`), 'wrong', dir.dir)).rejects.toThrow();
+  });
+
+  it("encrypted to the user's registered OpenPGP key: gpg --decrypt gives back the signed ZIP", async () => {
+    const g = await gpgHome();
+    try {
+      const keys = await gpgKeys(g);
+      const rows = await exportRows();
+      expect(refusal(await post(t, op, '/api/exports', { selection: allOfA, format: 'csv', encryptTo: 'openpgp' }))).toEqual({
+        status: 400,
+        code: 'validation_failed',
+        details: [{ field: 'encryptTo', reason: 'no OpenPGP key registered' }],
+      });
+      expect(await exportRows()).toBe(rows);
+      const put = await t.app.inject({ method: 'PUT', url: '/api/me/openpgp-key', headers: { cookie: op.cookie, 'x-csrf-token': op.csrfToken }, payload: { armored: keys.publicKey } });
+      expect(put.statusCode).toBe(200);
+      await reauth(op, op.totpSecret);
+      const res = await post(t, op, '/api/exports', { selection: allOfA, format: 'csv', encryptTo: 'openpgp' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/pgp-encrypted');
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="openeks-sw-10042-${day()}-2.csv.zip.gpg"`);
+      await writeFile(dir.path('download.gpg'), res.rawPayload);
+      await g.gpg(['--batch', '--yes', '--output', dir.path('download.zip'), '--decrypt', dir.path('download.gpg')]);
+      const members = await unzipped(dir, dir.path('download.zip'));
+      expect(members).toContain('SHA256SUMS.sig');
+      const csv = (await readFile(dir.path(`x/${members.find((m) => m.endsWith('.csv')) ?? ''}`), 'utf8')).split('\r\n').filter((l) => l !== '');
+      expect(csv).toHaveLength(4);
+    } finally {
+      await g.remove();
+    }
+  }, 60_000);
 });
 
 describe('scope', () => {

@@ -9,7 +9,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
 import { isApiError } from '../../api/client.js';
-import { getOpenPgpFingerprint, previewExport, type ExportPreview } from '../../api/exports-api.js';
+import { previewExport, type ExportPreview } from '../../api/exports-api.js';
+import { getOpenPgpKey } from '../../api/openpgp-key-api.js';
 import { ErrorAlert, Notice } from '../../components/error-alert.js';
 import { formatNumber } from '../../components/format.js';
 import { TextField } from '../../components/text-field.js';
@@ -53,6 +54,8 @@ export function DownloadDialog({
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<'cancelled' | 'broken' | null>(null);
   const [changedTo, setChangedTo] = useState<number | null>(null);
+  // The server found no device whose keys can leave (400 naming `selection`).
+  const [refusedEmpty, setNothing] = useState(false);
   // After a confirmed step-up the preview's "reauthRequired" is stale: the server decides again.
   const [steppedUp, setSteppedUp] = useState(false);
   const size = selectionSize(selection);
@@ -69,8 +72,8 @@ export function DownloadDialog({
 
   useEffect(() => {
     const controller = new AbortController();
-    getOpenPgpFingerprint(client, { signal: controller.signal }).then(
-      (value) => setOpenPgp({ status: 'ready', value }),
+    getOpenPgpKey(client, { signal: controller.signal }).then(
+      (key) => setOpenPgp({ status: 'ready', value: key?.fingerprint ?? null }),
       (err: unknown) => {
         if (!controller.signal.aborted) setOpenPgp({ status: 'failed', error: err });
       },
@@ -134,6 +137,7 @@ export function DownloadDialog({
       return passwordRef.current?.focus();
     }
     if (field === 'encryptTo') return setFieldErrors({ encrypt: t('downloads.encryptRefused') });
+    if (field === 'selection') return setNothing(true);
     setError(err);
   };
 
@@ -150,6 +154,7 @@ export function DownloadDialog({
 
   const onTakeOver = (count: number) => {
     setChangedTo(null);
+    setNothing(false);
     onSelectionChanged(withCount(selection, count));
   };
 
@@ -159,7 +164,7 @@ export function DownloadDialog({
   };
 
   const busy = phase.kind === 'downloading';
-  const nothing = current.status === 'ready' && current.value.devices === 0;
+  const nothing = refusedEmpty || (current.status === 'ready' && current.value.devices === 0) || (current.status === 'failed' && namesSelection(current.error));
   const fingerprint = openPgp.status === 'ready' ? openPgp.value : null;
 
   return (
@@ -269,7 +274,7 @@ export function DownloadDialog({
                 {openPgp.status === 'loading' ? (
                   t('downloads.encryptLoading')
                 ) : fingerprint !== null ? (
-                  t('downloads.encryptHint', { fingerprint })
+                  t('downloads.encryptHint', { fingerprint: groupedFingerprint(fingerprint) })
                 ) : (
                   <>
                     {t('downloads.encryptNone')} <Link to="/profile">{t('downloads.encryptRegister')}</Link>
@@ -283,8 +288,10 @@ export function DownloadDialog({
           <section className="download-preview" aria-labelledby="download-preview-title" aria-busy={current.status === 'loading'}>
             <h3 id="download-preview-title">{t('downloads.previewTitle')}</h3>
             {current.status === 'loading' && <p role="status">{t('downloads.previewLoading')}</p>}
-            {current.status === 'failed' && !(isApiError(current.error) && current.error.code === 'selection_changed') && <ErrorAlert error={current.error} />}
-            {current.status === 'ready' && <PreviewFacts preview={current.value} language={language} />}
+            {current.status === 'failed' && !(isApiError(current.error) && current.error.code === 'selection_changed') && !namesSelection(current.error) && (
+              <ErrorAlert error={current.error} />
+            )}
+            {current.status === 'ready' && <PreviewFacts preview={current.value} encrypted={encrypt && fingerprint !== null} language={language} />}
             {nothing && <p className="field-error">{t('downloads.nothingToWrite')}</p>}
           </section>
 
@@ -313,7 +320,17 @@ export function DownloadDialog({
   );
 }
 
-function PreviewFacts({ preview, language }: { preview: ExportPreview; language: string }) {
+/** "ABCD EF01 …": a fingerprint as people compare it. */
+function groupedFingerprint(fingerprint: string): string {
+  return fingerprint.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** A refusal because the selection holds no device whose keys can leave. */
+function namesSelection(error: unknown): boolean {
+  return isApiError(error) && error.code === 'validation_failed' && error.details.some((detail) => detail.field.split('.').pop() === 'selection');
+}
+
+function PreviewFacts({ preview, encrypted, language }: { preview: ExportPreview; encrypted: boolean; language: string }) {
   const { t } = useTranslation();
   const reasons = leftOutReasons(preview.leftOut);
   return (
@@ -338,7 +355,8 @@ function PreviewFacts({ preview, language }: { preview: ExportPreview; language:
         )}
       </dd>
       <dt>{t('downloads.previewFileName')}</dt>
-      <dd className="download-file-name">{preview.fileName}</dd>
+      {/* Encrypted to the OpenPGP key, the ZIP travels inside `<name>.gpg` (docs/downloads.md "OpenPGP"). */}
+      <dd className="download-file-name">{encrypted ? `${preview.fileName}.gpg` : preview.fileName}</dd>
     </dl>
   );
 }

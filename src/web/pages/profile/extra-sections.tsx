@@ -11,12 +11,14 @@ import { formatDateTime } from '../../components/format.js';
 import { TextField } from '../../components/text-field.js';
 import { Link } from '../../router/router.js';
 import { digitsOf } from '../../components/one-time-code-field.js';
+import { OpenPgpKeySection } from './openpgp-key-section.js';
 
 export function ProfileExtraSections() {
   return (
     <>
       <SessionsSection />
       <TwoFactorSection />
+      <OpenPgpKeySection />
     </>
   );
 }

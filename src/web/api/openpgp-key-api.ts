@@ -1,0 +1,24 @@
+// The signed-in user's OpenPGP public key for encrypted downloads (profile page; docs/downloads.md).
+import { OpenPgpKeyView } from '../../shared/api/openpgp-key.js';
+import { type ApiClient, isApiError, type RequestOptions } from './client.js';
+import { checkResponse } from './response-check.js';
+
+export type { OpenPgpKeyView } from '../../shared/api/openpgp-key.js';
+
+/** The registered key, or null when there is none (404). */
+export async function getOpenPgpKey(client: ApiClient, options?: RequestOptions): Promise<OpenPgpKeyView | null> {
+  try {
+    return checkResponse(OpenPgpKeyView, await client.get('/api/me/openpgp-key', options), 'OpenPGP key');
+  } catch (err) {
+    if (isApiError(err) && err.code === 'not_found') return null;
+    throw err;
+  }
+}
+
+export async function putOpenPgpKey(client: ApiClient, armored: string): Promise<OpenPgpKeyView> {
+  return checkResponse(OpenPgpKeyView, await client.put('/api/me/openpgp-key', { armored }), 'OpenPGP key');
+}
+
+export async function deleteOpenPgpKey(client: ApiClient): Promise<void> {
+  await client.delete('/api/me/openpgp-key');
+}
