@@ -1,8 +1,15 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../src/core/db/database.js';
 
-/** Undoes migration 0008 (tests only): as if the database had never been upgraded past 0007. */
+/** Undoes migration 0009 (tests only): as if the database had never been upgraded past 0008. */
+export async function revert0009(db: Executor): Promise<void> {
+  await sql`drop table api_tokens`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0009-api-tokens'}`.execute(db);
+}
+
+/** Undoes migrations 0009 and 0008 (tests only): as if the database had never been upgraded past 0007. */
 export async function revert0008(db: Executor): Promise<void> {
+  await revert0009(db);
   await sql`drop table audit_devices`.execute(db);
   await sql`drop index grants_device_history`.execute(db);
   await sql`drop index grants_granted_audit`.execute(db);
