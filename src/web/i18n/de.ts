@@ -2,6 +2,7 @@ import { deAccess } from './de-access.js';
 import { deAudit } from './de-audit.js';
 import { deDownloads } from './de-downloads.js';
 import { deGrants } from './de-grants.js';
+import { deTokens } from './de-tokens.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
 import { deOpenPgp } from './de-openpgp.js';
@@ -31,6 +32,7 @@ export const de: Messages = {
     requests: 'Anfragen',
     superusers: 'Superuser',
     outbox: 'Postausgang',
+    apiTokens: 'API-Zugänge',
     profile: 'Profil',
     settings: 'Einstellungen',
     audit: 'Protokoll',
@@ -430,6 +432,7 @@ export const de: Messages = {
   ...deAccess,
   ...deGrants,
   ...deDownloads,
+  ...deTokens,
   ...deAudit,
   ...deOpenPgp,
 };

@@ -3,6 +3,7 @@ import { enAccess } from './en-access.js';
 import { enAudit } from './en-audit.js';
 import { enDownloads } from './en-downloads.js';
 import { enGrants } from './en-grants.js';
+import { enTokens } from './en-tokens.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
 import { enOpenPgp } from './en-openpgp.js';
@@ -30,6 +31,7 @@ export const en = {
     requests: 'Requests',
     superusers: 'Superusers',
     outbox: 'Outbox',
+    apiTokens: 'API tokens',
     profile: 'Profile',
     settings: 'Settings',
     audit: 'Audit trail',
@@ -429,6 +431,7 @@ export const en = {
   ...enAccess,
   ...enGrants,
   ...enDownloads,
+  ...enTokens,
   ...enAudit,
   ...enOpenPgp,
 };
