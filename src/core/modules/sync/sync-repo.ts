@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
 import type { Executor } from '../../db/database.js';
 import type { SyncTokensTable } from '../../db/schema.js';
@@ -144,14 +143,24 @@ export function createSyncRepo(db: Executor) {
     async apply(input: { tokenId: string; generation: number; ended: readonly HeldKey[]; added: readonly HeldKey[] }, trx: Executor): Promise<void> {
       const { tokenId, generation } = input;
       await trx.deleteFrom('sync_deliveries').where('token_id', '=', tokenId).where('until_gen', '<', generation).execute();
-      for (const part of chunks(input.ended, ID_CHUNK)) {
-        await trx
-          .updateTable('sync_deliveries')
-          .set({ until_gen: generation })
-          .where('token_id', '=', tokenId)
-          .where('until_gen', 'is', null)
-          .where(sql<boolean>`(device_id, key_type) in (${sql.join(part.map((k) => sql`(${k.device_id}, ${k.key_type})`))})`)
-          .execute();
+      // By key type, then device ids: each statement walks the primary key (token, device, type).
+      const byType = new Map<string, string[]>();
+      for (const k of input.ended) {
+        const devices = byType.get(k.key_type);
+        if (devices === undefined) byType.set(k.key_type, [k.device_id]);
+        else devices.push(k.device_id);
+      }
+      for (const [keyType, devices] of byType) {
+        for (const part of chunks(devices, ID_CHUNK)) {
+          await trx
+            .updateTable('sync_deliveries')
+            .set({ until_gen: generation })
+            .where('token_id', '=', tokenId)
+            .where('device_id', 'in', part)
+            .where('key_type', '=', keyType)
+            .where('until_gen', 'is', null)
+            .execute();
+        }
       }
       await insertHeld(tokenId, generation, input.added, trx);
     },
