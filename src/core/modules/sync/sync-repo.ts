@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { applyDeviceScope, type DeviceScope } from '../../access/device-scope.js';
 import type { Executor } from '../../db/database.js';
 import type { SyncTokensTable } from '../../db/schema.js';
@@ -26,8 +27,6 @@ export interface HeldKey {
   version: number;
 }
 
-/** Rows per multi-row statement: 7 values a row stays under SQLite's and PostgreSQL's parameter limits. */
-const CHUNK = 2_000;
 /** Device ids per `in (…)` list. */
 const ID_CHUNK = 5_000;
 
@@ -57,7 +56,8 @@ export function createSyncRepo(db: Executor) {
         ])
         .where('device_keys.state', '=', 'active');
       if (ids !== null) q = q.where('device_keys.device_id', 'in', ids);
-      return applyDeviceScope(q, scope).orderBy('device_keys.device_id').orderBy('device_keys.key_type').execute();
+      // No order: the answer groups by device itself, and sorting 100,000 rows is time for nothing.
+      return applyDeviceScope(q, scope).execute();
     };
     if (deviceIds === null) return query(null);
     const out: ReadableKey[] = [];
@@ -199,11 +199,14 @@ export function createSyncRepo(db: Executor) {
   };
 
   async function insertHeld(tokenId: string, generation: number, keys: readonly HeldKey[], trx: Executor): Promise<void> {
-    for (const part of chunks(keys, CHUNK)) {
-      await trx
-        .insertInto('sync_deliveries')
-        .values(part.map((k) => ({ token_id: tokenId, device_id: k.device_id, key_type: k.key_type, key_id: k.key_id, version: k.version, since_gen: generation, until_gen: null })))
-        .execute();
+    // By key id from device_keys (a version's device, type and number never change): one bound
+    // value a row instead of seven, a short statement, the same rows.
+    for (const part of chunks(keys, ID_CHUNK)) {
+      const rows = trx
+        .selectFrom('device_keys')
+        .select([sql<string>`cast(${tokenId} as text)`.as('token_id'), 'device_id', 'key_type', 'id as key_id', 'version', sql<number>`cast(${generation} as integer)`.as('since_gen')])
+        .where('id', 'in', part.map((k) => k.key_id));
+      await trx.insertInto('sync_deliveries').columns(['token_id', 'device_id', 'key_type', 'key_id', 'version', 'since_gen']).expression(rows).execute();
     }
   }
 }
