@@ -27,7 +27,7 @@ export type Goal = { kind: 'ratio-at-least'; value: number } | { kind: 'figure-b
 
 export interface BenchRow {
   name: string;
-  /** `keys/s`, `req/s` (higher is better), `ms` or `MB` (lower is better). */
+  /** `keys/s`, `req/s` (higher is better), `ms`, `MB` or `B` (bytes; lower is better). */
   unit: Unit;
   figure: number;
   floor: number;
@@ -38,7 +38,7 @@ export interface BenchRow {
   note?: string;
 }
 
-export type Unit = 'keys/s' | 'req/s' | 'ms' | 'MB';
+export type Unit = 'keys/s' | 'req/s' | 'ms' | 'MB' | 'B';
 
 export interface BenchContext {
   database: BenchDatabase;

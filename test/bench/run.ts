@@ -61,6 +61,7 @@ function formatValue(value: number, unit: BenchRow['unit']): string {
   if (unit === 'keys/s') return `${Math.round(value).toLocaleString('en')} keys/s`;
   if (unit === 'req/s') return `${Math.round(value).toLocaleString('en')} req/s`;
   if (unit === 'ms') return `${value.toFixed(value < 100 ? 1 : 0)} ms`;
+  if (unit === 'B') return `${Math.round(value).toLocaleString('en')} B`;
   return `${value.toFixed(1)} MB`;
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DbKind } from '../database.js';
 
 // The key sync for gateways and concentrators (issue 13 flow 10, docs/key-sync.md).
@@ -43,10 +43,15 @@ export function keySync(kind: DbKind) {
         .addColumn('since_gen', big, (c) => c.notNull())
         .addColumn('until_gen', big)
         .addPrimaryKeyConstraint('sync_deliveries_pk', ['token_id', 'device_id', 'key_type', 'since_gen'])
+        // SQLite: the rows live in the primary key's tree, one tree less to write per delivered key.
+        .$call((t) => (kind === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
         .execute();
-      // A generation's new rows (the audit's devices, a retry's rollback) and its ended ones.
-      await db.schema.createIndex('sync_deliveries_since').on('sync_deliveries').columns(['token_id', 'since_gen']).execute();
-      await db.schema.createIndex('sync_deliveries_until').on('sync_deliveries').columns(['token_id', 'until_gen']).execute();
+      // A generation's new rows (the audit's devices, a retry's rollback), covering: the audit links
+      // never walk the token's other rows.
+      await db.schema.createIndex('sync_deliveries_since').on('sync_deliveries').columns(['token_id', 'since_gen', 'device_id']).execute();
+      // Partial: only ended rows, so that "what the token holds of these devices" (until_gen is null)
+      // walks the primary key and never this index's 100,000 null entries.
+      await db.schema.createIndex('sync_deliveries_until').on('sync_deliveries').columns(['token_id', 'until_gen']).where(sql.ref('until_gen'), 'is not', null).execute();
     },
   };
 }

@@ -35,7 +35,9 @@ export function diffKeys(readable: readonly ReadableKey[], held: readonly HeldKe
   for (const [at, had] of before) {
     if (now.has(at)) continue;
     ended.push(had);
-    gone.set(had.device_id, [...(gone.get(had.device_id) ?? []), had.key_type]);
+    const types = gone.get(had.device_id);
+    if (types === undefined) gone.set(had.device_id, [had.key_type]);
+    else types.push(had.key_type);
   }
   const stillHeld = new Set(readable.map((k) => k.device_id));
   const removals: Removal[] = [];
