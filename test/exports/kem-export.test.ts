@@ -171,6 +171,8 @@ describe('KEM2 download', () => {
       '    ManufacturerId', '    ConfigNumber', '    TypeNumber', '    Keys', '      Key', '        Name', '        Value', '  Device', '    OrderNumber',
     ]);
     expect(texts.get('Name')).toEqual(['DEK', 'DEK', 'GPK1', 'DEK']);
+    // The ZIP itself imports too (without the XSD, which describes KEM's document).
+    expect((await allRows(await openImportFile(path, { password: 'kem2-pass' }))).length).toBe(4);
     const rows = await allRows(await openImportFile(dir.path('x/openeks-test-2026-12-03-2.kem2'), { password: 'kem2-pass' }));
     expect(rows.map((r) => [r.values.serial, r.values.manufacturer, r.values.medium, r.values.model, r.values.orderNo, r.values.keyType, r.values.key])).toEqual(
       meters.flatMap((d) => d.keys.map((k) => [d.serial, d.manufacturer, d.medium, d.model, d.orderNo, k.keyType, k.key.toString('hex').toUpperCase()])),
