@@ -53,6 +53,25 @@ describe('back-pressure', () => {
     });
   }
 
+  it('a client that goes away stops the writer: it rejects and pulls no more devices', async () => {
+    let pulled = 0;
+    async function* many(): AsyncIterable<ExportDevice> {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield { ...template, id: `dev_${i}`, serial: String(10_000_000 + i) };
+      }
+    }
+    let bytes = 0;
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(bytes > 100_000 ? new Error('socket hang up') : null);
+      },
+    });
+    await expect(writeExport({ format: 'csv', devices: many(), out, signer: testSigner(), fileStem: 'x' })).rejects.toThrow('socket hang up');
+    expect(pulled).toBeLessThan(100_000);
+  });
+
   it('a device source that fails destroys the output: a broken download, never a short one', async () => {
     async function* failing(): AsyncIterable<ExportDevice> {
       yield device('10000001');
