@@ -20,6 +20,7 @@ import { registerWebShell } from './http/web-shell.js';
 import { accountsRoutes } from './modules/accounts/accounts-routes.js';
 import { authRoutes } from './modules/auth/auth-routes.js';
 import { healthRoutes } from './modules/health/health-routes.js';
+import { signingRoutes } from './modules/signing/signing-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
 import { mfaRoutes } from './modules/mfa/mfa-routes.js';
 import { settingsRoutes } from './modules/settings/settings-routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(container: Container, options: AppOptions = {}): 
   registerAuthHook(app, { authenticate: (token) => container.sessions.authenticate(token), recordDenial: container.recordDenial, https });
 
   await app.register(healthRoutes({ readiness: container.readiness }));
+  await app.register(signingRoutes({ signingKeys: container.signingKeys }));
   await app.register(authRoutes({ sessions: container.sessions, signIn: container.signIn, userAdmin: container.userAdmin, operatorSetup: container.operatorSetup, https, authRateLimit: limits.auth }));
   await app.register(mfaRoutes({ mfa: container.mfa, https, authRateLimit: limits.auth }));
   await app.register(

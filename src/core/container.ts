@@ -60,6 +60,7 @@ import { createOutboxFolderTransport } from './modules/mail/outbox-folder.js';
 import { createOutboxService, type OutboxService } from './modules/mail/outbox-service.js';
 import { createMfaRepo } from './modules/mfa/mfa-repo.js';
 import { createMfaService, type MfaService } from './modules/mfa/mfa-service.js';
+import { createSigningKeys, type SigningKeys } from './modules/signing/signing-keys.js';
 import { createSettingsRepo } from './modules/settings/settings-repo.js';
 import { createSettingsService, type SettingsService } from './modules/settings/settings-service.js';
 import { createSuperuserLinksRepo } from './modules/superusers/superuser-links-repo.js';
@@ -79,6 +80,8 @@ export interface Container {
   audit: AuditWriter;
   /** The chain keys (SEC-14), open while the vault is unsealed. */
   auditKeys: AuditKeys;
+  /** The service's Ed25519 key: signs downloads and key-sync answers, published at /.well-known/openeks-signing-key. */
+  signingKeys: SigningKeys;
   /** Writes this instance's anchors of the audit chain's head. */
   auditAnchors: AnchorWriter;
   /** The access checks every service runs; the auth hook shares its denial recorder. */
@@ -184,6 +187,17 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
         onCreate: (trx) => audit.write({ actor: serviceActor, action: 'audit.key_create', target: { type: 'audit-chain-key', id: '1' }, result: 'allowed', details: { epoch: 1 } }, trx),
       })
       .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'audit chain key not opened; new audit records are not keyed'));
+  }
+  // The Ed25519 key that signs downloads and key-sync answers (docs/downloads.md): made at the
+  // first start with an unsealed vault; one that does not open means nothing is signed (503).
+  const signingKeys = createSigningKeys({ db, vault, clock });
+  if (!status.sealed) {
+    await signingKeys
+      .open({
+        create: true,
+        onCreate: (trx, keyId) => audit.write({ actor: serviceActor, action: 'signing_key.create', target: { type: 'signing-key', id: keyId }, result: 'allowed' }, trx),
+      })
+      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'signing key not opened; downloads and key-sync answers are refused'));
   }
   const auditAnchors = createAnchorWriter({ db: db.kysely, keys: auditKeys, file: config.auditAnchors, instance: newId('ins'), clock, logger, intervalMs: options.auditAnchorIntervalMs ?? 60_000 });
   auditAnchors.start();
@@ -329,6 +343,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     vault,
     audit,
     auditKeys,
+    signingKeys,
     auditAnchors,
     guard,
     recordDenial,
@@ -368,6 +383,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       await mailDeliverer.stop();
       await auditAnchors.stop();
       auditKeys.wipe();
+      signingKeys.wipe();
       await vault.close();
       await provider.close();
       redis?.disconnect();

@@ -8,6 +8,7 @@ import { mailBodies } from './migrations/0005-mail-bodies.js';
 import { auditKeys } from './migrations/0006-audit-keys.js';
 import { grants } from './migrations/0007-grants.js';
 import { auditDevices } from './migrations/0008-audit-devices.js';
+import { signingKeys } from './migrations/0010-signing-keys.js';
 import { openpgpKeys } from './migrations/0013-openpgp-keys.js';
 
 // One ordered list of migrations for both databases. Names never change once released.
@@ -21,6 +22,7 @@ function migrationsFor(db: Db): Record<string, Migration> {
     '0006-audit-keys': auditKeys(db.kind),
     '0007-grants': grants(db.kind),
     '0008-audit-devices': auditDevices(db.kind),
+    '0010-signing-keys': signingKeys(db.kind),
     '0013-openpgp-keys': openpgpKeys(db.kind),
   };
 }

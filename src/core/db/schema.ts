@@ -259,6 +259,17 @@ export interface AuditDevicesTable {
   device_id: string;
 }
 
+export interface SigningKeysTable {
+  /** `sk_` + the first 16 hex digits of the SHA-256 of the public key's DER (its fingerprint). */
+  id: string;
+  /** SPKI PEM, published at /.well-known/openeks-signing-key. */
+  public_pem: string;
+  /** The PKCS#8 DER private key as a vault envelope (context: signing_keys, id). */
+  private_ciphertext: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
 /** The user's registered OpenPGP public key (migration 0013; docs/downloads.md "OpenPGP"). */
 export interface OpenPgpKeysTable {
   user_id: string;
@@ -290,6 +301,7 @@ export interface Database {
   superuser_links: SuperuserLinksTable;
   grants: GrantsTable;
   audit_devices: AuditDevicesTable;
+  signing_keys: SigningKeysTable;
   openpgp_keys: OpenPgpKeysTable;
 }
 

@@ -24,6 +24,7 @@ export const auditEvents = {
   'settings.update': 'An operator changed a service setting (e.g. the password policy profile).',
   'mail.read': 'An operator opened a mail of the development outbox.',
   'vault.init': 'The key vault was created: first key-encryption key and canary.',
+  'signing_key.create': "The service's Ed25519 signing key was made (docs/downloads.md); the target names its id.",
   'audit.key_create': 'The audit chain key was created (epoch); this record is the first one MACed with it (SEC-14).',
   'customer.create': 'An operator created a customer account.',
   'customer.update': 'An operator changed a customer account (number, name, contact, notes).',
