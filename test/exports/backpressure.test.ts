@@ -39,8 +39,12 @@ describe('back-pressure', () => {
       }
       const held = heldOutput();
       const writing = writeExport({ format, devices: devices(), out: held.out, signer: testSigner(), fileStem: 'bp', password: 'pw' });
-      await sleep(500);
-      const whileHeld = pulled;
+      // Wait until the buffers in between are full and the writer stalls (a loaded machine takes longer).
+      let whileHeld = -1;
+      for (let waited = 0; waited < 20_000 && pulled !== whileHeld; waited += 300) {
+        whileHeld = pulled;
+        await sleep(300);
+      }
       await sleep(300);
       // Stalled, not merely slow: nothing more is pulled while the client takes nothing.
       expect(pulled).toBe(whileHeld);
