@@ -434,6 +434,26 @@ describe('downloading keys in the browser', () => {
     await dialog.getByText('Die aktiven Schlüssel aller 1.200 Geräte, die zum Filter passen.', { exact: true }).waitFor();
     await dialog.getByRole('radio', { name: 'JSON', exact: true }).check();
     await dialog.getByText(/^openeks-5814-.+-1200\.json\.zip$/).waitFor();
+
+    // "Abbrechen" while the download is under way aborts it: held back here before it reaches the
+    // server, the request is dropped, nothing is saved, and the dialog can start again.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let downloaded = 0;
+    page.on('download', () => (downloaded += 1));
+    await page.route('**/api/exports', async (route) => {
+      await held;
+      await route.abort().catch(() => undefined);
+    });
+    await dialog.getByRole('button', { name: 'Herunterladen', exact: true }).click();
+    await dialog.getByText('Die Datei wird vorbereitet …', { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await dialog.getByText('Der Download wurde abgebrochen; nichts wurde gespeichert.', { exact: true }).waitFor();
+    release();
+    await page.unroute('**/api/exports');
+    expect(downloaded).toBe(0);
+    await expect(dialog.getByRole('button', { name: 'Herunterladen', exact: true }).isEnabled()).resolves.toBe(true);
+
     const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Herunterladen', exact: true }).click()]);
     await dialog.getByText(/^1\.200 Geräte gespeichert als openeks-5814-.+-1200\.json\.zip\.$/).waitFor();
     await expect(dialog.locator('#download-progress-text').textContent()).resolves.toBe('1.200 / 1.200');
@@ -445,6 +465,9 @@ describe('downloading keys in the browser', () => {
     const devices = JSON.parse(execFileSync('sh', ['-c', 'unzip -p "$1" "*.json"', 'sh', file], { maxBuffer: 16 * 1024 * 1024 }).toString('utf8')) as { serial: string }[];
     expect(devices).toHaveLength(bulk.count);
     expect(new Set(devices.map((d) => d.serial)).size).toBe(bulk.count);
+    // One export on record, done: the cancelled one never reached the server.
+    const exports = await server.container.db.kysely.selectFrom('exports').select(['status', 'total', 'rows_written']).where('user_id', '=', operator.userId).execute();
+    expect(exports).toEqual([{ status: 'done', total: bulk.count, rows_written: bulk.count }]);
     expect(watch.problems()).toEqual([]);
     await context.close();
   });
