@@ -31,13 +31,21 @@ try {
     },
   });
   const count = await container.devices.count({ ...as, query: {} });
+  const rssBeforeBytes = process.memoryUsage.rss();
+  // Where the memory is at its peak (heap, buffers, the rest: native, the worker, SQLite).
+  let peak = { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = { rss: now.rss, heapUsed: now.heapUsed, external: now.external, arrayBuffers: now.arrayBuffers };
+  }, 250);
   const start = performance.now();
   const started = await container.exports.start({ ...as, selection: { filter: {}, count }, format: 'csv' });
   const written = await started.run(sink);
   const ms = performance.now() - start;
+  clearInterval(sampler);
   // maxRSS is in kilobytes: the peak of the whole process, module loading included.
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ ms, devices: written.devices, keys: written.keys, bytes, maxRssBytes })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, devices: written.devices, keys: written.keys, bytes, maxRssBytes, rssBeforeBytes, peak })}\n`);
 } finally {
   await container.close();
 }

@@ -133,6 +133,8 @@ interface Probe {
   keys: number;
   bytes: number;
   maxRssBytes: number;
+  rssBeforeBytes: number;
+  peak: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 async function probe(url: string, masterKey: string): Promise<Probe> {
@@ -161,7 +163,9 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
     log(`  floor (raw decrypt) ${seconds(floorBefore)}`);
     const figure = await probe(db.url, masterKey);
     if (figure.devices !== DEVICES || figure.keys !== DEVICES) throw new Error(`the export wrote ${figure.devices} devices, ${figure.keys} keys`);
-    log(`  export ${seconds(figure.ms)}, ${mb(figure.bytes).toFixed(0)} MB written, peak RSS ${mb(figure.maxRssBytes).toFixed(0)} MB`);
+    const at = figure.peak;
+    const memory = `peak RSS ${mb(figure.maxRssBytes).toFixed(0)} MB (${mb(figure.rssBeforeBytes).toFixed(0)} MB before the export; at the sampled peak heap ${mb(at.heapUsed).toFixed(0)} MB, external ${mb(at.external).toFixed(0)} MB)`;
+    log(`  export ${seconds(figure.ms)}, ${mb(figure.bytes).toFixed(0)} MB written, ${memory}`);
     collectGarbage();
     const floorAfter = await floorMs();
     log(`  floor (raw decrypt) ${seconds(floorAfter)}`);
@@ -181,7 +185,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
         figure: mb(figure.maxRssBytes),
         floor: mb(figure.maxRssBytes),
         goal: { kind: 'figure-below', value: RSS_GOAL_MB },
-        note: 'maxRSS of the export process (module loading and tsx included)',
+        note: `maxRSS of the export process, module loading and tsx included: ${memory}`,
       }),
     ];
   } finally {

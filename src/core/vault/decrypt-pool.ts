@@ -126,7 +126,8 @@ export function createDecryptPool(size = defaultPoolSize()) {
   const slots: Slot[] = [];
 
   function start(): Slot {
-    const worker = new Worker(workerSource, { eval: true });
+    // A job is a thousand short strings: a small heap is plenty, and keeps the export's memory flat.
+    const worker = new Worker(workerSource, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } });
     const slot: Slot = { worker, known: new Set(), pending: new Map() };
     worker.unref();
     worker.on('message', (reply: Reply) => {
