@@ -140,6 +140,24 @@ describe('KEM download', () => {
   });
 });
 
+describe('meter_information_file.xsd', () => {
+  it('validates our KEM plaintext and the real Kamstrup file with xmllint', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const xsd = new URL('../../docs/schemas/meter_information_file.xsd', import.meta.url).pathname;
+    const { path } = await writeTo(dir, { format: 'kem', devices: meters, password: 'pw' });
+    const names = await unzipped(dir, path);
+    await writeFile(dir.path('ours.xml'), await opensslDecrypts(dir.path(`x/${names[0] ?? ''}`), 'pw'));
+    await writeFile(dir.path('theirs.xml'), await opensslDecrypts(kamstrupSampleKem.path, kamstrupSampleKem.password));
+    for (const file of ['ours.xml', 'theirs.xml']) {
+      const r = await sh('xmllint', ['--noout', '--schema', xsd, dir.path(file)]);
+      expect(r.stderr).toContain('validates');
+    }
+    // And it can fail: a Meter without its SerialNo does not.
+    await writeFile(dir.path('bad.xml'), '<MetersInOrder orderid="1" schemaVersion="2.0"><Meter><MeterNo>1</MeterNo></Meter></MetersInOrder>');
+    await expect(sh('xmllint', ['--noout', '--schema', xsd, dir.path('bad.xml')])).rejects.toThrow();
+  });
+});
+
 describe('KEM2 download', () => {
   it('is <fileStem>.kem2 with the <Devices> document, decrypted by openssl and read back by our importer', async () => {
     const { written, path, signer } = await writeTo(dir, { format: 'kem2', devices: meters, password: 'kem2-pass' });
@@ -153,6 +171,8 @@ describe('KEM2 download', () => {
       '    ManufacturerId', '    ConfigNumber', '    TypeNumber', '    Keys', '      Key', '        Name', '        Value', '  Device', '    OrderNumber',
     ]);
     expect(texts.get('Name')).toEqual(['DEK', 'DEK', 'GPK1', 'DEK']);
+    // The ZIP itself imports too (without the XSD, which describes KEM's document).
+    expect((await allRows(await openImportFile(path, { password: 'kem2-pass' }))).length).toBe(4);
     const rows = await allRows(await openImportFile(dir.path('x/openeks-test-2026-12-03-2.kem2'), { password: 'kem2-pass' }));
     expect(rows.map((r) => [r.values.serial, r.values.manufacturer, r.values.medium, r.values.model, r.values.orderNo, r.values.keyType, r.values.key])).toEqual(
       meters.flatMap((d) => d.keys.map((k) => [d.serial, d.manufacturer, d.medium, d.model, d.orderNo, k.keyType, k.key.toString('hex').toUpperCase()])),
