@@ -39,8 +39,6 @@ describe('sessions and two-factor sign-in in the browser', () => {
       { status: 401, path: '/api/session' },
       { status: 401, path: '/api/session/mfa' },
       { status: 401, path: '/api/me/mfa/totp/confirm' },
-      // The profile's OpenPGP section: no key registered.
-      { status: 404, path: '/api/me/openpgp-key' },
     ]);
 
     // Signed in elsewhere too (another browser, another address).
