@@ -169,7 +169,6 @@ describe('downloading keys in the browser', () => {
       });
       const watch = await watchPage(page, [
         { status: 401, path: '/api/session' },
-        { status: 404, path: '/api/me/openpgp-key' },
         { status: 401, path: '/api/exports' },
         { status: 401, path: '/api/session/reauth' },
       ]);
@@ -315,7 +314,6 @@ describe('downloading keys in the browser', () => {
     });
     const watch = await watchPage(page, [
       { status: 401, path: '/api/session' },
-      { status: 404, path: '/api/me/openpgp-key' },
       { status: 409, path: '/api/exports/preview' },
     ]);
     await page.goto(`${server.baseUrl}/eks`);
@@ -370,7 +368,6 @@ describe('downloading keys in the browser', () => {
       });
       const watch = await watchPage(page, [
         { status: 401, path: '/api/session' },
-        { status: 404, path: '/api/me/openpgp-key' },
       ]);
       await page.goto(`${server.baseUrl}/profile`);
       await page.getByLabel('E-mail').fill(reader.email);
@@ -419,7 +416,6 @@ describe('downloading keys in the browser', () => {
     });
     const watch = await watchPage(page, [
       { status: 401, path: '/api/session' },
-      { status: 404, path: '/api/me/openpgp-key' },
     ]);
     const polled: number[] = [];
     page.on('response', (response) => {
