@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../src/core/db/database.js';
 
-/** Undoes migration 0012 (tests only): the key sync's tables. */
+/** Undoes migrations 0012, 0010 and 0009 (tests only): the key sync's tables, the signing keys, the API tokens. */
 export async function revert0012(db: Executor): Promise<void> {
-  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes']) await sql`drop table ${sql.table(table)}`.execute(db);
-  await sql`delete from kysely_migration where name = ${'0012-key-sync'}`.execute(db);
+  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes', 'signing_keys', 'api_tokens']) await sql`drop table ${sql.table(table)}`.execute(db);
+  await sql`delete from kysely_migration where name in (${'0012-key-sync'}, ${'0010-signing-keys'}, ${'0009-api-tokens'})`.execute(db);
 }
 
 /** Undoes migration 0008 (tests only): as if the database had never been upgraded past 0007. */

@@ -25,7 +25,7 @@ describe('migration 0006-audit-keys', () => {
     }
     await revert0006(testDb.db.kysely);
     const before = await testDb.db.kysely.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq').execute();
-    expect(await migrateToLatest(testDb.db)).toEqual(['0006-audit-keys', '0007-grants', '0008-audit-devices']);
+    expect(await migrateToLatest(testDb.db)).toEqual(['0006-audit-keys', '0007-grants', '0008-audit-devices', '0009-api-tokens', '0010-signing-keys', '0012-key-sync']);
     await testDb.db.close();
 
     const t: TestApp = await createTestApp({ env: { [envVar.databaseUrl]: testDb.url } });
@@ -35,7 +35,8 @@ describe('migration 0006-audit-keys', () => {
     expect(rows.slice(2).map((r) => [r.action, r.key_epoch])).toEqual([
       ['vault.init', null],
       ['audit.key_create', 1],
+      ['signing_key.create', 1],
     ]);
-    expect(await t.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true, records: 4, keyed: 1, unkeyedSinceKeying: 0 });
+    expect(await t.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true, records: 5, keyed: 2, unkeyedSinceKeying: 0 });
   });
 });
