@@ -76,16 +76,12 @@ export function createSyncRepo(db: Executor) {
      * The feed rows in (after, upTo] that can concern a token of `userId`: device rows for
      * everyone and the rows naming that user. At most `limit` rows; more means "diff everything".
      */
-    changesFor(input: { after: number; upTo: number; userId: string; limit: number }, trx: Executor = db) {
-      return trx
-        .selectFrom('sync_changes')
-        .select(['seq', 'device_id', 'user_id'])
-        .where('seq', '>', input.after)
-        .where('seq', '<=', input.upTo)
-        .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', input.userId)]))
-        .orderBy('seq')
-        .limit(input.limit)
-        .execute();
+    async changesFor(input: { after: number; upTo: number; userId: string; limit: number }, trx: Executor = db) {
+      const part = (mine: boolean) => {
+        const q = trx.selectFrom('sync_changes').select(['seq', 'device_id', 'user_id']).where('seq', '>', input.after).where('seq', '<=', input.upTo);
+        return (mine ? q.where('user_id', '=', input.userId) : q.where('user_id', 'is', null)).orderBy('seq').limit(input.limit).execute();
+      };
+      return [...(await part(false)), ...(await part(true))].sort((a, b) => a.seq - b.seq).slice(0, input.limit);
     },
 
     /** The active key versions in the scope, of the devices named (null: every device of the scope). */
