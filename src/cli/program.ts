@@ -15,6 +15,7 @@ import { registerOperatorCommand } from './commands/operator.js';
 import { registerRevokeCommand } from './commands/revoke.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimulateCommand } from './commands/simulate.js';
+import { registerTokensCommand } from './commands/tokens.js';
 import { registerWmbusCommand } from './commands/wmbus.js';
 
 // Assembles the commands (one file each in commands/, see README.md here) in the order
@@ -39,6 +40,7 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerGrantCommand(program, ctx);
   registerRevokeCommand(program, ctx);
   registerGrantsCommand(program, ctx);
+  registerTokensCommand(program, ctx);
   registerCheckTelegramCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);

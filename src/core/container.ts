@@ -351,7 +351,20 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   });
 
   // API tokens (docs/api-tokens.md).
-  const tokens = createTokensService({ db, repo: repos.apiTokens, audit, guard, recordDenial, clock });
+  const tokens = createTokensService({
+    db,
+    repo: repos.apiTokens,
+    audit,
+    guard,
+    recordDenial,
+    clock,
+    async notifyCreated({ userId, name, kind, expiresAt }, trx) {
+      const user = await repos.users.findById(userId, trx);
+      if (!user) return;
+      const data = { when: clock.now(), name, kind, expiresAt, link: accountLinks.page('/profile') };
+      await queuedMail.enqueue({ to: user.email, template: 'api-token-created', language: user.language, data }, trx);
+    },
+  });
   const auditBatch = createAuditBatch({ db, audit });
   const keyFetch = createKeyFetchService({ keys, auditBatch });
 

@@ -15,6 +15,7 @@ import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { OutboxPage } from './pages/outbox-page.js';
 import { SettingsPage } from './pages/settings-page.js';
+import { ApiTokensPage } from './pages/api-tokens-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { MfaSetupPage } from './pages/mfa/mfa-setup-page.js';
 import { CustomerPage } from './pages/inventory/customer-page.js';
@@ -117,6 +118,9 @@ function routeFor(location: RouteLocation, state: Exclude<SessionState, { status
     case '/settings':
       if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
       return isOperator(signedIn.user) ? <SettingsPage /> : <ForbiddenPage />;
+    case '/api-tokens':
+      if (signedIn === null) return <Redirect to={signInFor(location, state)} />;
+      return isOperator(signedIn.user) ? <ApiTokensPage /> : <ForbiddenPage />;
     default:
       return <NotFoundPage />;
   }

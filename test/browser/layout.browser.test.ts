@@ -121,8 +121,8 @@ describe('the layout at 1280 and 390 px', () => {
           await expect(overflowOf(page)).resolves.toEqual({ page: 0, nav: 0 });
           if (screenshots) await page.screenshot({ path: `${screenshots}/layout-${viewport.width}-${language}-menu.png`, fullPage: true });
         }
-        // The operator's ten sections and the audit trail.
-        await expect(links.count()).resolves.toBe(11);
+        // The operator's eleven sections (API tokens among them) and the audit trail.
+        await expect(links.count()).resolves.toBe(12);
         await expect(unreachableLinks(page)).resolves.toEqual([]);
         if (phone) {
           // Escape folds the menu and gives the focus back to its button.

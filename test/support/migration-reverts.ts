@@ -1,15 +1,22 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../src/core/db/database.js';
 
-/** Undoes migrations 0012, 0010 and 0009 (tests only): the key sync's tables, the signing keys, the API tokens. */
+/** Undoes migrations 0012 and 0010 (tests only): the key sync's tables and the signing keys. */
 export async function revert0012(db: Executor): Promise<void> {
-  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes', 'signing_keys', 'api_tokens']) await sql`drop table ${sql.table(table)}`.execute(db);
-  await sql`delete from kysely_migration where name in (${'0012-key-sync'}, ${'0010-signing-keys'}, ${'0009-api-tokens'})`.execute(db);
+  for (const table of ['sync_deliveries', 'sync_tokens', 'sync_changes', 'signing_keys']) await sql`drop table ${sql.table(table)}`.execute(db);
+  await sql`delete from kysely_migration where name in (${'0012-key-sync'}, ${'0010-signing-keys'})`.execute(db);
 }
 
-/** Undoes migration 0008 (tests only): as if the database had never been upgraded past 0007. */
-export async function revert0008(db: Executor): Promise<void> {
+/** Undoes migration 0009 (tests only): as if the database had never been upgraded past 0008. */
+export async function revert0009(db: Executor): Promise<void> {
   await revert0012(db);
+  await sql`drop table api_tokens`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0009-api-tokens'}`.execute(db);
+}
+
+/** Undoes migrations 0012 to 0008 (tests only): as if the database had never been upgraded past 0007. */
+export async function revert0008(db: Executor): Promise<void> {
+  await revert0009(db);
   await sql`drop table audit_devices`.execute(db);
   await sql`drop index grants_device_history`.execute(db);
   await sql`drop index grants_granted_audit`.execute(db);

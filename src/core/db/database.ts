@@ -35,6 +35,32 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   throw new Error('database URL must be sqlite:PATH or postgres://…');
 }
 
+/** Statements kept per SQL text: at most this many (queries with long `in (…)` lists would otherwise grow it without end). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely prepares every query anew; on a hot path (the Bearer key fetch, docs/api-tokens.md)
+ * preparing cost as much as running. Prepared statements are kept per SQL text and reused unless
+ * one is busy (an open iterator, a streamed export), which gets a fresh one. SQLite re-prepares a
+ * kept statement by itself after a schema change.
+ */
+function cachedStatements(sqlite: SqliteDatabase.Database): { prepare(sql: string): SqliteDatabase.Statement; close(): void } {
+  const kept = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(sql) {
+      const hit = kept.get(sql);
+      if (hit !== undefined && !hit.busy) return hit;
+      const statement = sqlite.prepare(sql);
+      if (hit === undefined && kept.size < STATEMENT_CACHE) kept.set(sql, statement);
+      return statement;
+    },
+    close() {
+      kept.clear();
+      sqlite.close();
+    },
+  };
+}
+
 function openSqlite(path: string, warn: (message: string) => void): Db {
   if (path !== ':memory:') prepareSqliteFiles(path, warn);
   const sqlite = new SqliteDatabase(path);
@@ -42,7 +68,7 @@ function openSqlite(path: string, warn: (message: string) => void): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     kind: 'sqlite',
     dialect: dialects.sqlite,

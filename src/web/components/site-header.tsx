@@ -81,6 +81,7 @@ export function SiteHeader() {
               {isOperator(session.user) && navLink('/access-requests', t('nav.requests'))}
               {isOperator(session.user) && navLink('/superusers', t('nav.superusers'))}
               {isOperator(session.user) && navLink('/outbox', t('nav.outbox'))}
+              {isOperator(session.user) && navLink('/api-tokens', t('nav.apiTokens'))}
               {isOperator(session.user) && navLink('/settings', t('nav.settings'))}
               {navLink('/audit', t('nav.audit'))}
               {navLink('/profile', t('nav.profile'))}

@@ -1,6 +1,7 @@
 import { deAccess } from './de-access.js';
 import { deAudit } from './de-audit.js';
 import { deGrants } from './de-grants.js';
+import { deTokens } from './de-tokens.js';
 import { deImportProblems } from './de-import-problems.js';
 import { deInventory } from './de-inventory.js';
 import { deReadings } from './de-readings.js';
@@ -29,6 +30,7 @@ export const de: Messages = {
     requests: 'Anfragen',
     superusers: 'Superuser',
     outbox: 'Postausgang',
+    apiTokens: 'API-Zugänge',
     profile: 'Profil',
     settings: 'Einstellungen',
     audit: 'Protokoll',
@@ -425,5 +427,6 @@ export const de: Messages = {
   ...deReadings,
   ...deAccess,
   ...deGrants,
+  ...deTokens,
   ...deAudit,
 };

@@ -2,6 +2,7 @@
 import { enAccess } from './en-access.js';
 import { enAudit } from './en-audit.js';
 import { enGrants } from './en-grants.js';
+import { enTokens } from './en-tokens.js';
 import { enImportProblems } from './en-import-problems.js';
 import { enInventory } from './en-inventory.js';
 import { enReadings } from './en-readings.js';
@@ -28,6 +29,7 @@ export const en = {
     requests: 'Requests',
     superusers: 'Superusers',
     outbox: 'Outbox',
+    apiTokens: 'API tokens',
     profile: 'Profile',
     settings: 'Settings',
     audit: 'Audit trail',
@@ -424,6 +426,7 @@ export const en = {
   ...enReadings,
   ...enAccess,
   ...enGrants,
+  ...enTokens,
   ...enAudit,
 };
 

@@ -63,6 +63,23 @@ describe('audit batch', () => {
     expect(await readsOf('bad-')).toEqual(['bad-after']);
   });
 
+  it('with the real writer: one INSERT per batch, in order, each record linked to its devices, and the chain verifies', async () => {
+    const batch = createAuditBatch({ db: t.container.db, audit: t.container.audit });
+    const ids = Array.from({ length: 12 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+    await Promise.all(ids.map((id) => batch.write({ ...entry(id), devices: [`dev_${id}`, `dev_${id}_b`] })));
+    expect(await readsOf('many-')).toEqual(ids);
+    const links = await t.container.db.kysely
+      .selectFrom('audit_devices')
+      .innerJoin('audit_log', 'audit_log.seq', 'audit_devices.audit_seq')
+      .select(['audit_log.target_id', 'audit_devices.device_id'])
+      .where('audit_log.target_id', 'like', 'many-%')
+      .orderBy('audit_log.seq')
+      .orderBy('audit_devices.device_id')
+      .execute();
+    expect(links).toEqual(ids.flatMap((id) => [{ target_id: id, device_id: `dev_${id}` }, { target_id: id, device_id: `dev_${id}_b` }]));
+    expect((await t.container.auditTrail.verify({ principal: { kind: 'system', userId: null, roles: ['operator'], customerAccountIds: [] }, actor: systemActor })).ok).toBe(true);
+  });
+
   it('splits a burst into batches of at most maxBatch, in order', async () => {
     const { writer, transactions } = countingWriter();
     const batch = createAuditBatch({ db: t.container.db, audit: writer, maxBatch: 4 });

@@ -33,7 +33,9 @@ export function createAuditBatch(deps: { db: Pick<Db, 'kysely'>; audit: AuditWri
   async function commit(batch: Pending[]): Promise<void> {
     try {
       await deps.db.kysely.transaction().execute(async (trx) => {
-        for (const pending of batch) await deps.audit.write(pending.entry, trx);
+        const entries = batch.map((pending) => pending.entry);
+        if (deps.audit.writeMany) await deps.audit.writeMany(entries, trx);
+        else for (const entry of entries) await deps.audit.write(entry, trx);
       });
     } catch (err) {
       const error = isAppError(err) ? err : new AppError('audit_unavailable', undefined, { cause: err });

@@ -7,7 +7,7 @@ const setup = { link: 'https://eks.example.com/setup#token=abc123', expiresAt: '
 
 describe('mail templates', () => {
   it('is a closed set', () => {
-    expect(mailTemplateNames).toEqual(['operator-setup', 'password-changed', 'activation', 'already-registered', 'password-reset', 'two-factor-changed', 'access-requests-new', 'access-request-decided', 'read-access-granted', 'invitation', 'read-access-revoked', 'key-compromised']);
+    expect(mailTemplateNames).toEqual(['operator-setup', 'password-changed', 'activation', 'already-registered', 'password-reset', 'two-factor-changed', 'access-requests-new', 'access-request-decided', 'read-access-granted', 'invitation', 'read-access-revoked', 'key-compromised', 'api-token-created']);
   });
 
   it('renders the operators’ digest and escapes what users wrote', () => {

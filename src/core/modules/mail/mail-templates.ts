@@ -12,6 +12,7 @@ import { invitation } from './templates/invitation.js';
 import { keyCompromised } from './templates/key-compromised.js';
 import { readAccessGranted } from './templates/read-access-granted.js';
 import { readAccessRevoked } from './templates/read-access-revoked.js';
+import { apiTokenCreated } from './templates/api-token-created.js';
 
 // The closed set of mails openeks sends. A new mail is one file in templates/ and one entry
 // here; its name and data type follow from the entry.
@@ -28,6 +29,7 @@ const definitions = {
   invitation,
   'read-access-revoked': readAccessRevoked,
   'key-compromised': keyCompromised,
+  'api-token-created': apiTokenCreated,
 } as const;
 
 export type MailTemplateName = keyof typeof definitions;

@@ -9,7 +9,7 @@ import type { AccessGuard, DenialRecorder } from '../../access/access-guard.js';
 import type { Actor, Origin } from '../../access/actor.js';
 import type { MachinePrincipal, PersonPrincipal, Principal } from '../../access/principal.js';
 import { rolesOf } from '../../access/principal.js';
-import type { Db } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
 import type { ApiTokenRow } from '../../db/schema.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { ApiTokensRepo } from './tokens-repo.js';
@@ -21,8 +21,8 @@ export interface TokensDeps {
   guard: AccessGuard;
   recordDenial: DenialRecorder;
   clock: Clock;
-  /** Queues the "a token was created" notice (SEC-23 spirit); optional. */
-  notifyCreated?: (input: { userId: string; name: string; kind: string; expiresAt: string; actor: Actor }, trx: Parameters<AuditWriter['write']>[1]) => Promise<void>;
+  /** Queues the "a token was created" mail to its user (SEC-23 spirit), in the creating transaction. */
+  notifyCreated?: (input: { userId: string; name: string; kind: ApiTokenRow['kind']; expiresAt: string }, trx: Executor) => Promise<void>;
 }
 
 /** last_used_at / last_used_ip are written at most once a minute per token (a fetch loop must stay fast). */
@@ -174,7 +174,7 @@ export function createTokensService(deps: TokensDeps) {
           },
           trx,
         );
-        await deps.notifyCreated?.({ userId: principal.userId, name, kind: row.kind, expiresAt: row.expires_at, actor }, trx);
+        await deps.notifyCreated?.({ userId: principal.userId, name, kind: row.kind, expiresAt: row.expires_at }, trx);
       });
       const { token_hash: _hash, ...view } = row;
       return { token, view: viewOf(view, now) };

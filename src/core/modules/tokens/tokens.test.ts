@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asSystem, createTestApp, signIn, type SignedIn, type TestApp } from '../../../../test/harness.js';
-import { auditOf, createActiveUser, goodPassword } from '../../../../test/support/accounts.js';
+import { auditOf, createActiveUser, goodPassword, outboxMail } from '../../../../test/support/accounts.js';
 import { storeDevice } from '../../../../test/support/devices.js';
 import { as, get, post, signInSuperuser } from '../../../../test/support/grants.js';
 
@@ -87,6 +87,13 @@ describe('creating a token', () => {
     expect(record).toMatchObject({ actor_id: user.userId, target_type: 'api-token', target_id: created.view.id, result: 'allowed', auth_method: 'session' });
     expect(JSON.parse(record?.details ?? '{}')).toEqual({ name: 'Zählerskript', kind: 'read', expiresAt: created.view.expiresAt, deviceFilter: null, publicKey: null });
     expect(JSON.stringify(await auditOf(t, 'token.create'))).not.toContain(created.token.slice(5));
+
+    // Its user hears of it by mail, in his language, without the token.
+    const mail = await outboxMail(t, 'leser@example.com', 'api-token-created');
+    expect(mail).toMatchObject({ language: 'en', subject: 'openeks: new API token "Zählerskript"' });
+    expect(mail?.text).toContain('(kind: read) was created for your openeks account');
+    expect(mail?.text).toContain('http://localhost:8080/profile');
+    expect(mail?.text).not.toContain(created.token.slice(5));
 
     const list = await get(t, user, '/api/me/tokens');
     expect(list.statusCode).toBe(200);

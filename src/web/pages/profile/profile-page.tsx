@@ -1,5 +1,5 @@
 // "Profil": the signed-in user's name, language and password. Sessions and two-factor sign-in
-// follow in ProfileExtraSections.
+// follow in ProfileExtraSections, API tokens in ApiTokensSection.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/api-context.js';
@@ -12,6 +12,7 @@ import { TextField } from '../../components/text-field.js';
 import { chooseLanguage, languages } from '../../i18n/i18n.js';
 import { nameMaxLength, nameProblem } from '../account-input.js';
 import { ProblemAlert } from '../problem-list.js';
+import { ApiTokensSection } from './api-tokens-section.js';
 import { ProfileExtraSections } from './extra-sections.js';
 
 type LoadState = { status: 'loading' } | { status: 'failed'; error: unknown } | { status: 'ready'; profile: Profile };
@@ -46,6 +47,7 @@ export function ProfilePage() {
           <LanguageSection profile={state.profile} onSaved={onSaved} />
           <PasswordSection profile={state.profile} />
           <ProfileExtraSections />
+          <ApiTokensSection />
         </>
       )}
     </section>
