@@ -3,6 +3,8 @@ import type { Executor } from '../../src/core/db/database.js';
 
 /** Undoes the migrations after 0008 (tests only): each drops what it added, newest first. */
 async function revertAfter0008(db: Executor): Promise<void> {
+  await sql`drop table if exists openpgp_keys`.execute(db);
+  await sql`delete from kysely_migration where name = ${'0013-openpgp-keys'}`.execute(db);
   await sql`drop table if exists exports`.execute(db);
   await sql`delete from kysely_migration where name = ${'0011-exports'}`.execute(db);
   await sql`drop table if exists signing_keys`.execute(db);

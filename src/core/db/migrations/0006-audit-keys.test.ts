@@ -25,7 +25,7 @@ describe('migration 0006-audit-keys', () => {
     }
     await revert0006(testDb.db.kysely);
     const before = await testDb.db.kysely.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq').execute();
-    expect(await migrateToLatest(testDb.db)).toEqual(['0006-audit-keys', '0007-grants', '0008-audit-devices', '0010-signing-keys', '0011-exports']);
+    expect(await migrateToLatest(testDb.db)).toEqual(['0006-audit-keys', '0007-grants', '0008-audit-devices', '0010-signing-keys', '0011-exports', '0013-openpgp-keys']);
     await testDb.db.close();
 
     const t: TestApp = await createTestApp({ env: { [envVar.databaseUrl]: testDb.url } });
