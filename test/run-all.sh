@@ -11,17 +11,18 @@ sudo_cmd=""
 
 # 1. System packages the tests use: Chromium (browser tests), SoftHSM2 + OpenSC (PKCS#11
 #    master key), socat (virtual serial ports), Redis (rate limits shared by two instances,
-#    test/http/shared-rate-limit.test.ts), gpg, unzip and openssl (the downloads' independent readers).
+#    test/http/shared-rate-limit.test.ts), gpg, unzip, openssl and xmllint (the downloads' independent readers).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-# The downloads' independent readers (docs/downloads.md): gpg, unzip, openssl.
+# The downloads' independent readers (docs/downloads.md): gpg, unzip, openssl, xmllint.
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   $sudo_cmd apt-get update -qq

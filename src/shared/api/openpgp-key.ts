@@ -16,6 +16,9 @@ export const OpenPgpKeyView = Type.Object(
 );
 export type OpenPgpKeyView = Type.Static<typeof OpenPgpKeyView>;
 
+/** GET's answer: the registered key, or null (a state, not an error: the profile asks on every visit). */
+export const OpenPgpKeyState = Type.Object({ key: Type.Union([OpenPgpKeyView, Type.Null()]) }, { additionalProperties: false });
+
 export const OpenPgpKeyBody = Type.Object(
   {
     armored: Type.String({ minLength: 1, maxLength: OPENPGP_ARMORED_MAX, description: 'The armored OpenPGP public key (-----BEGIN PGP PUBLIC KEY BLOCK-----), with an encryption subkey' }),

@@ -1,18 +1,13 @@
 // The signed-in user's OpenPGP public key for encrypted downloads (profile page; docs/downloads.md).
-import { OpenPgpKeyView } from '../../shared/api/openpgp-key.js';
-import { type ApiClient, isApiError, type RequestOptions } from './client.js';
+import { OpenPgpKeyState, OpenPgpKeyView } from '../../shared/api/openpgp-key.js';
+import type { ApiClient, RequestOptions } from './client.js';
 import { checkResponse } from './response-check.js';
 
 export type { OpenPgpKeyView } from '../../shared/api/openpgp-key.js';
 
-/** The registered key, or null when there is none (404). */
+/** The registered key, or null when there is none. */
 export async function getOpenPgpKey(client: ApiClient, options?: RequestOptions): Promise<OpenPgpKeyView | null> {
-  try {
-    return checkResponse(OpenPgpKeyView, await client.get('/api/me/openpgp-key', options), 'OpenPGP key');
-  } catch (err) {
-    if (isApiError(err) && err.code === 'not_found') return null;
-    throw err;
-  }
+  return checkResponse(OpenPgpKeyState, await client.get('/api/me/openpgp-key', options), 'OpenPGP key').key;
 }
 
 export async function putOpenPgpKey(client: ApiClient, armored: string): Promise<OpenPgpKeyView> {

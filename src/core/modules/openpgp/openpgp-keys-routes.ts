@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { personOf } from '../../http/principal-of.js';
 import { errorResponses } from '../../http/schemas.js';
-import { OpenPgpKeyBody, OpenPgpKeyView } from './openpgp-keys-schemas.js';
+import { OpenPgpKeyBody, OpenPgpKeyState, OpenPgpKeyView } from './openpgp-keys-schemas.js';
 import type { OpenPgpKeysService } from './openpgp-keys-service.js';
 
 // The signed-in user's OpenPGP public key (docs/downloads.md "OpenPGP"): downloads can be encrypted
@@ -11,7 +11,7 @@ export function openPgpKeysRoutes(deps: { openPgpKeys: Pick<OpenPgpKeysService, 
   return async (app) => {
     app.get('/api/me/openpgp-key', {
       config: { access: 'signed-in' },
-      schema: { tags: ['profile'], summary: 'Your registered OpenPGP public key (fingerprint, algorithm); 404 when none', response: { 200: OpenPgpKeyView, ...errorResponses } },
+      schema: { tags: ['profile'], summary: 'Your registered OpenPGP public key (fingerprint, algorithm), or `key: null`', response: { 200: OpenPgpKeyState, ...errorResponses } },
       handler: async (request) => deps.openPgpKeys.get({ principal: personOf(request) }),
     });
 

@@ -18,11 +18,10 @@ export function createOpenPgpKeysService(deps: { db: Db; repo: OpenPgpKeysRepo; 
   const view = (row: { fingerprint: string; algorithm: string; created_at: string }): OpenPgpKeyView => ({ fingerprint: row.fingerprint, algorithm: row.algorithm, createdAt: row.created_at });
 
   return {
-    /** The user's key as the profile shows it; 404 `not_found` when none is registered. */
-    async get({ principal }: { principal: PersonPrincipal }): Promise<OpenPgpKeyView> {
+    /** The user's key as the profile shows it, or null when none is registered. */
+    async get({ principal }: { principal: PersonPrincipal }): Promise<{ key: OpenPgpKeyView | null }> {
       const row = await deps.repo.find(principal.userId);
-      if (row === undefined) throw new AppError('not_found', 'No OpenPGP key is registered.');
-      return view(row);
+      return { key: row === undefined ? null : view(row) };
     },
 
     /** Registers or replaces the user's key; 422 `openpgp_key_invalid` (field `armored`) for anything else. */

@@ -1,4 +1,4 @@
-import { csvRow } from '../../../../lib/csv-writer.js';
+import { csvField, csvRow } from '../../../../lib/csv-writer.js';
 import { KEY_CSV_COLUMNS } from '../../../../shared/inventory/key-csv-columns.js';
 import type { ExportDevice } from '../export-format.js';
 import type { MemberSink } from './export-zip.js';
@@ -24,16 +24,15 @@ export async function writeCsvMember(devices: AsyncIterable<ExportDevice>, sink:
   await sink.write(csvRow(KEY_CSV_COLUMNS));
   for await (const d of devices) {
     count++;
-    const model = textCell(d.model);
-    const typeNo = textCell(d.typeNo);
-    const configNo = textCell(d.configNo);
-    const orderNo = textCell(d.orderNo);
-    const deliveryNote = textCell(d.deliveryNote);
-    const customerNo = textCell(d.customerNo);
+    // The device's cells once, each key's row after them: the same text csvRow would make.
+    const cells = [d.serial, d.manufacturer, d.kind, d.medium, textCell(d.model), textCell(d.typeNo), textCell(d.configNo), textCell(d.orderNo), textCell(d.deliveryNote), textCell(d.customerNo)];
+    const head = `${cells.map(csvField).join(',')},`;
+    let rows = '';
     for (const k of d.keys) {
       keys++;
-      await sink.write(csvRow([d.serial, d.manufacturer, d.kind, d.medium, model, typeNo, configNo, orderNo, deliveryNote, customerNo, k.keyType, keyHex(k.key)]));
+      rows += `${head}${csvField(k.keyType)},${keyHex(k.key)}\r\n`;
     }
+    await sink.write(rows);
   }
   return { devices: count, keys };
 }

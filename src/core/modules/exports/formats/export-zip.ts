@@ -43,8 +43,7 @@ export function openExportZip(out: Writable, signer: Signer, mtime = new Date())
   const done = new Promise<void>((resolve, reject) => {
     pipeline(zip.outputStream as NodeJS.ReadableStream & PassThrough, out, (err) => (err ? reject(err) : resolve()));
   });
-  // A failure in the pipeline surfaces at finish(); until then it must not be unhandled.
-  done.catch(() => undefined);
+  // A failure of the output (the client went away) stops the next write; it is never unhandled.
   let failed: unknown;
   done.catch((err: unknown) => (failed = err));
 
@@ -75,6 +74,10 @@ export function openExportZip(out: Writable, signer: Signer, mtime = new Date())
           await flush();
           stream.end();
           sums.push(`${hash.digest('hex')}  ${name}\n`);
+          // Until the ZIP has read the whole member, the next one waits: members cannot pile up
+          // in memory in front of a slow client.
+          await Promise.race([once(stream, 'end'), done.then(() => undefined)]);
+          if (failed !== undefined) throw failed;
         },
       };
     },

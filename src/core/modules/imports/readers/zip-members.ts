@@ -34,7 +34,8 @@ export async function findKemMember(zip: ZipFile): Promise<Entry> {
     else if (!SIGNATURE_MEMBERS.has(name)) problem(importProblem('zip_unexpected_member', { name: shown(name) }));
   }
   if (kem === undefined) problem(importProblem('zip_missing_kem', {}));
-  if (!xsd) problem(importProblem('zip_missing_xsd', { name: XSD_NAME }));
+  // The XSD describes KEM's MetersInOrder; a KEM2 ZIP (openeks's own download) may come without it.
+  if (!xsd && !(kem !== undefined && /\.kem2$/i.test(kem.fileName))) problem(importProblem('zip_missing_xsd', { name: XSD_NAME }));
   if (kem !== undefined) {
     const sizeProblem = memberProblem(kem);
     if (sizeProblem !== undefined) problem(importProblem(sizeProblem, { name: shown(kem.fileName) }));
