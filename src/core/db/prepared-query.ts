@@ -9,6 +9,17 @@ import type { Executor } from './database.js';
 
 const markerPrefix = '\u0000openeks-param:';
 
+/**
+ * The SQL texts of prepared queries, each with a statement name: PostgreSQL keeps them as named
+ * statements per connection (database.ts), parsed and planned once instead of on every run.
+ */
+const statementNames = new Map<string, string>();
+
+/** The statement name of a prepared query's SQL, or undefined for any other SQL. */
+export function statementNameOf(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 export interface PreparedQuery<N extends string, R> {
   /** The rows for these values (each name given exactly as built). */
   run(executor: Executor, values: Readonly<Record<N, unknown>>): Promise<R[]>;
@@ -23,6 +34,7 @@ export function prepareQuery<N extends string, R>(names: readonly N[], build: (p
   const used = new Set(slots.filter((s) => s !== undefined));
   const missing = names.filter((name) => !used.has(name));
   if (missing.length > 0) throw new Error(`prepareQuery: ${missing.join(', ')} not bound as a parameter`);
+  if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `openeks_prepared_${statementNames.size + 1}`);
   return {
     sql: compiled.sql,
     async run(executor, values) {
