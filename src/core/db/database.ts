@@ -2,6 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type Dialect, dialects } from './dialect.js';
+import { statementNameOf } from './prepared-query.js';
 import type { Database } from './schema.js';
 import { prepareSqliteFiles } from './sqlite-files.js';
 
@@ -82,6 +83,21 @@ function openSqlite(path: string, warn: (message: string) => void): Db {
   };
 }
 
+/**
+ * The SQL of prepared queries (prepared-query.ts: the Bearer key fetch's look-ups) runs as a named
+ * statement of the connection, so PostgreSQL parses and plans it once per connection, not on
+ * every request; any other SQL goes as before.
+ */
+function nameStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const named = (...args: unknown[]): unknown => {
+    const [text, values] = args;
+    const name = typeof text === 'string' && args.length === 2 && Array.isArray(values) ? statementNameOf(text) : undefined;
+    return name === undefined ? query(...args) : query({ name, text, values });
+  };
+  client.query = named as typeof client.query;
+}
+
 function openPostgres(url: string): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   // An idle client losing its server must not crash the process: the pool drops it and the next
@@ -90,7 +106,10 @@ function openPostgres(url: string): Db {
   // A client that is checked out when its server goes away emits 'error' with nobody listening
   // (the pool only listens while it is idle), which would kill the process. The query in flight
   // still fails with the error; this listener only keeps the process alive.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    nameStatements(client);
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { prepareQuery } from '../../db/prepared-query.js';
 import type { ApiTokensTable } from '../../db/schema.js';
 
 // API tokens (docs/api-tokens.md). Named apart from modules/auth/tokens-repo.ts (one-time links).
@@ -20,6 +21,29 @@ const viewColumns = [
 ] as const;
 
 export function createApiTokensRepo(db: Executor) {
+  // Compiled once (prepared-query.ts): it runs on every Bearer request.
+  const byTokenHash = prepareQuery(['tokenHash'], (p) =>
+    db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .leftJoin('superuser_links', 'superuser_links.user_id', 'users.id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.kind',
+        'api_tokens.device_filter',
+        'api_tokens.expires_at',
+        'api_tokens.revoked_at',
+        'api_tokens.last_used_at',
+        'api_tokens.last_used_ip',
+        'users.id as user_id',
+        'users.is_operator',
+        'users.status',
+        'superuser_links.customer_account_id',
+      ])
+      .where('api_tokens.token_hash', '=', p.tokenHash)
+      .orderBy('superuser_links.customer_account_id'),
+  );
+
   return {
     async insert(row: Insertable<ApiTokensTable>, trx: Executor = db): Promise<void> {
       await trx.insertInto('api_tokens').values(row).execute();
@@ -31,26 +55,7 @@ export function createApiTokensRepo(db: Executor) {
      * One row per link; none is a row with a null account.
      */
     async findByTokenHash(tokenHash: string, trx: Executor = db) {
-      const rows = await trx
-        .selectFrom('api_tokens')
-        .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .leftJoin('superuser_links', 'superuser_links.user_id', 'users.id')
-        .select([
-          'api_tokens.id',
-          'api_tokens.kind',
-          'api_tokens.device_filter',
-          'api_tokens.expires_at',
-          'api_tokens.revoked_at',
-          'api_tokens.last_used_at',
-          'api_tokens.last_used_ip',
-          'users.id as user_id',
-          'users.is_operator',
-          'users.status',
-          'superuser_links.customer_account_id',
-        ])
-        .where('api_tokens.token_hash', '=', tokenHash)
-        .orderBy('superuser_links.customer_account_id')
-        .execute();
+      const rows = await byTokenHash.run(trx, { tokenHash });
       const [first] = rows;
       if (first === undefined) return undefined;
       const { customer_account_id: _link, ...token } = first;
