@@ -101,7 +101,7 @@ describe('inventory in the browser', () => {
     ]);
     await signInOperatorInBrowser(page, server, { email, password: operatorPassword, totpSecret: operator.totpSecret }, 'en');
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'Settings', 'Audit trail', 'Profile']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'API tokens', 'Settings', 'Audit trail', 'Profile']);
 
     // Customers: a new account; the same number again is refused at the number field.
     await nav.getByRole('link', { name: 'Customers' }).click();

@@ -155,7 +155,7 @@ describe('superuser access in the browser', () => {
     await op.clock.setFixedTime(new Date(server.clock.now().getTime() + 2 * day + 3 * 60 * 60 * 1000));
     await signInOperatorInBrowser(op, server, { email: operatorEmail, password: operatorPassword, totpSecret: operator.totpSecret }, 'en');
     const opNav = op.getByRole('navigation', { name: 'Main navigation' });
-    await expect(opNav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'Settings', 'Audit trail', 'Profile']);
+    await expect(opNav.getByRole('link').allTextContents()).resolves.toEqual(['Home', 'EKS', 'Customers', 'Import', 'Check telegram', 'Requests', 'Superusers', 'Outbox', 'API tokens', 'Settings', 'Audit trail', 'Profile']);
     await op.goto(`${server.baseUrl}${queuePath}`);
     await op.getByRole('heading', { level: 1, name: 'Requests' }).waitFor();
     await expect(op.getByRole('navigation', { name: 'Show requests' }).getByRole('link', { name: 'Open' }).getAttribute('aria-current')).resolves.toBe('page');
