@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import type { Clock } from '../../../lib/clock.js';
 import { newId } from '../../../lib/ids.js';
 import type { ExportFormatName, ExportPreviewView, ExportView, LeftOutView } from '../../../shared/api/exports.js';
@@ -316,12 +316,20 @@ export function createExportService(deps: ExportsDeps) {
         keys: m.keys,
         leftOut: m.leftOut,
         async run(out) {
+          // The writers end what they write into; `out` is ended here, after the export row says
+          // done, so whoever has the whole file and asks for the progress sees it done.
+          const relay = new PassThrough({ highWaterMark: 64 * 1024 });
+          const relayed = new Promise<void>((resolve) => relay.once('end', resolve));
+          relay.pipe(out, { end: false });
+          relay.once('error', (err) => out.destroy(err));
           try {
             // Encrypted: the ZIP streams through openpgp.js into `out` (openpgp-encrypt.ts).
-            const encryption = armoredKey === undefined ? undefined : await encryptToOpenPgp({ armoredKey, out, now: deps.clock.now() });
-            const written = await deps.write({ format, password, devices: devices(), out: encryption?.sink ?? out, signer, fileStem: m.fileStem });
+            const encryption = armoredKey === undefined ? undefined : await encryptToOpenPgp({ armoredKey, out: relay, now: deps.clock.now() });
+            const written = await deps.write({ format, password, devices: devices(), out: encryption?.sink ?? relay, signer, fileStem: m.fileStem });
             await encryption?.done;
+            await relayed;
             await finish(null);
+            out.end();
             return { devices: written.devices, keys: written.keys };
           } catch (err) {
             await finish(isAppError(err) ? err.code : 'internal');
