@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { SaxesParser } from 'saxes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openImportFile } from '../../src/core/modules/imports/readers/index.js';
@@ -29,7 +29,6 @@ async function opensslDecrypts(kemPath: string, password: string): Promise<strin
   expect(file.startsWith(KEM_ENVELOPE_HEAD) && file.endsWith(KEM_ENVELOPE_TAIL)).toBe(true);
   const b64 = file.slice(KEM_ENVELOPE_HEAD.length, -KEM_ENVELOPE_TAIL.length);
   expect(b64).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-  const { writeFile } = await import('node:fs/promises');
   const ct = dir.path('ct.bin');
   await writeFile(ct, Buffer.from(b64, 'base64'));
   const k = keyOf(password);
@@ -81,6 +80,16 @@ describe('KEM download', () => {
 
     const kemFile = await readFile(dir.path(`x/${names[0] ?? ''}`));
     expect(kemFile.includes(Buffer.from('\n'))).toBe(false);
+    // One flipped byte in the .kem member (or the XSD) fails `sha256sum -c`; the signature still holds for SHA256SUMS.
+    for (const member of [names[0] ?? '', 'meter_information_file.xsd']) {
+      const original = await readFile(dir.path(`x/${member}`));
+      const flipped = Buffer.from(original);
+      flipped.writeUInt8(flipped.readUInt8(200) ^ 0x04, 200);
+      await writeFile(dir.path(`x/${member}`), flipped);
+      expect(await sumsCheck(dir)).toBe(false);
+      await writeFile(dir.path(`x/${member}`), original);
+      expect(await sumsCheck(dir)).toBe(true);
+    }
     const plain = await opensslDecrypts(dir.path(`x/${names[0] ?? ''}`), '0450284H');
     expect(plain.startsWith('<MetersInOrder orderid="ORDER 7" schemaVersion="2.0"><Meter><MeterNo>63941885</MeterNo>')).toBe(true);
     const { texts, attributes } = xmlShape(plain);
@@ -142,7 +151,6 @@ describe('KEM download', () => {
 
 describe('meter_information_file.xsd', () => {
   it('validates our KEM plaintext and the real Kamstrup file with xmllint', async () => {
-    const { writeFile } = await import('node:fs/promises');
     const xsd = new URL('../../docs/schemas/meter_information_file.xsd', import.meta.url).pathname;
     const { path } = await writeTo(dir, { format: 'kem', devices: meters, password: 'pw' });
     const names = await unzipped(dir, path);

@@ -28,8 +28,8 @@ export interface MemberSink {
 }
 
 export interface ExportZip {
-  /** Starts the next member (members are written one after another); `store` for tiny ones, where a deflate stream costs more than it saves. */
-  member(name: string, options?: { store?: boolean }): MemberSink;
+  /** Starts the next member (members are written one after another). */
+  member(name: string): MemberSink;
   /** Writes SHA256SUMS and its signature, ends the ZIP and resolves when `out` has taken all of it. */
   finish(): Promise<void>;
   /** Stops on failure: `out` is destroyed, so a client sees a broken download, never a short valid one. */
@@ -48,10 +48,10 @@ export function openExportZip(out: Writable, signer: Signer, mtime = new Date())
   done.catch((err: unknown) => (failed = err));
 
   return {
-    member(name, options = {}) {
+    member(name) {
       const stream = new PassThrough({ highWaterMark: BATCH });
       const hash: Hash = createHash('sha256');
-      zip.addReadStream(stream, name, options.store === true ? { mtime, compress: false } : { mtime, compress: COMPRESS, compressionLevel: LEVEL });
+      zip.addReadStream(stream, name, { mtime, compress: COMPRESS, compressionLevel: LEVEL });
       let pending: (string | Buffer)[] = [];
       let size = 0;
       const flush = async (): Promise<void> => {
@@ -74,8 +74,8 @@ export function openExportZip(out: Writable, signer: Signer, mtime = new Date())
           await flush();
           stream.end();
           sums.push(`${hash.digest('hex')}  ${name}\n`);
-          // Until the ZIP has read the whole member, the next one waits: many small members
-          // (wmbusmeters) would otherwise pile up in memory in front of a slow client.
+          // Until the ZIP has read the whole member, the next one waits: members cannot pile up
+          // in memory in front of a slow client.
           await Promise.race([once(stream, 'end'), done.then(() => undefined)]);
           if (failed !== undefined) throw failed;
         },

@@ -34,7 +34,7 @@ export async function writeWmbusmetersMembers(devices: AsyncIterable<ExportDevic
       continue;
     }
     names.add(name);
-    const sink = zip.member(`${WMBUSMETERS_DIR}/${name}`, { store: true });
+    const sink = zip.member(`${WMBUSMETERS_DIR}/${name}`);
     await sink.write(file);
     await sink.end();
     count++;
