@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { asSystem, startTestServer, totpCode } from '../harness.js';
+import { asSystem, operatorPassword, startTestServer, totpCode } from '../harness.js';
 import { auditOf, createActiveUser, goodPassword } from '../support/accounts.js';
 import { storeDevice } from '../support/devices.js';
 import { gpgHome, gpgKeys } from '../exports/gpg-keys.js';
 import { opensslOpensKem } from '../support/kem-openssl.js';
 import { launchBrowser, watchPage } from './support/browser.js';
+import { signInOperatorInBrowser } from './support/operator.js';
 import { enrolTotpInBrowser } from './support/two-factor.js';
 
 // "Schlüssel herunterladen" / "Download keys" in Chromium, in German and in English (docs/downloads.md
@@ -100,6 +101,7 @@ const runs = {
   en: { customerNo: '5812', first: 74_000_001, superuser: 'dealer.download@example.com', filePassword: 'Meter keys 26' },
 } as const;
 
+const bulk = { customerNo: '5814', first: 76_000_001, count: 1_200 } as const;
 const reader = { customerNo: '5813', first: 75_000_001, email: 'leser.download@example.com' } as const;
 
 /** The KEM member of a downloaded ZIP, after `unzip -t`, decrypted by openssl (test/support/kem-openssl.ts). */
@@ -131,6 +133,9 @@ describe('downloading keys in the browser', () => {
       const userId = await createActiveUser(server, { email: run.superuser, language: language === 'de' ? 'de' : 'en' });
       await server.container.db.kysely.insertInto('superuser_links').values({ user_id: userId, customer_account_id: customer, linked_by: null, request_id: null, created_at: server.clock.now().toISOString() }).execute();
     }
+    // 1,200 meters of one customer, for an operator's download of all matching.
+    const bulkCustomer = (await server.container.customers.create({ customerNo: bulk.customerNo, name: 'Großkunde', ...asSystem })).id;
+    for (let n = 0; n < bulk.count; n++) await storeDevice(server.container, { manufacturer: 'KAM', serial: String(bulk.first + n), customerAccountId: bulkCustomer, keys: [{ hex: 'ef'.repeat(16) }] });
     // A reader granted three meters of another customer, one of them with a destroyed key only.
     readerCustomer = (await server.container.customers.create({ customerNo: reader.customerNo, name: 'Wohnbau Leser', ...asSystem })).id;
     readerId = await createActiveUser(server, { email: reader.email, language: 'en' });
@@ -164,7 +169,6 @@ describe('downloading keys in the browser', () => {
       });
       const watch = await watchPage(page, [
         { status: 401, path: '/api/session' },
-        { status: 404, path: '/api/me/openpgp-key' },
         { status: 401, path: '/api/exports' },
         { status: 401, path: '/api/session/reauth' },
       ]);
@@ -310,7 +314,6 @@ describe('downloading keys in the browser', () => {
     });
     const watch = await watchPage(page, [
       { status: 401, path: '/api/session' },
-      { status: 404, path: '/api/me/openpgp-key' },
       { status: 409, path: '/api/exports/preview' },
     ]);
     await page.goto(`${server.baseUrl}/eks`);
@@ -365,7 +368,6 @@ describe('downloading keys in the browser', () => {
       });
       const watch = await watchPage(page, [
         { status: 401, path: '/api/session' },
-        { status: 404, path: '/api/me/openpgp-key' },
       ]);
       await page.goto(`${server.baseUrl}/profile`);
       await page.getByLabel('E-mail').fill(reader.email);
@@ -403,5 +405,66 @@ describe('downloading keys in the browser', () => {
     } finally {
       await g.remove();
     }
+  });
+
+  it('downloads all 1.200 meters an operator’s filter matches, polling the export’s progress (German numbers)', { timeout: 180_000 }, async () => {
+    const operator = await server.signInOperator('betrieb.download@example.com');
+    const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    onTestFailed(async () => {
+      await shot(page, 'downloads-failed-bulk');
+    });
+    const watch = await watchPage(page, [
+      { status: 401, path: '/api/session' },
+    ]);
+    const polled: number[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'GET' && /^\/api\/exports\/[^/]+$/.test(new URL(response.url()).pathname)) polled.push(response.status());
+    });
+    await signInOperatorInBrowser(page, server, { email: 'betrieb.download@example.com', password: operatorPassword, totpSecret: operator.totpSecret }, 'de');
+    await page.goto(`${server.baseUrl}/eks?customerNo=${bulk.customerNo}`);
+    await page.getByText('1.200 passende Geräte', { exact: true }).waitFor();
+    // Nothing ticked: the button takes everything the filter matches.
+    await page.getByRole('button', { name: 'Schlüssel herunterladen' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Schlüssel herunterladen' });
+    await dialog.getByText('Die aktiven Schlüssel aller 1.200 Geräte, die zum Filter passen.', { exact: true }).waitFor();
+    await dialog.getByRole('radio', { name: 'JSON', exact: true }).check();
+    await dialog.getByText(/^openeks-5814-.+-1200\.json\.zip$/).waitFor();
+
+    // "Abbrechen" while the download is under way aborts it: held back here before it reaches the
+    // server, the request is dropped, nothing is saved, and the dialog can start again.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let downloaded = 0;
+    page.on('download', () => (downloaded += 1));
+    await page.route('**/api/exports', async (route) => {
+      await held;
+      await route.abort().catch(() => undefined);
+    });
+    await dialog.getByRole('button', { name: 'Herunterladen', exact: true }).click();
+    await dialog.getByText('Die Datei wird vorbereitet …', { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await dialog.getByText('Der Download wurde abgebrochen; nichts wurde gespeichert.', { exact: true }).waitFor();
+    release();
+    await page.unroute('**/api/exports');
+    expect(downloaded).toBe(0);
+    await expect(dialog.getByRole('button', { name: 'Herunterladen', exact: true }).isEnabled()).resolves.toBe(true);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Herunterladen', exact: true }).click()]);
+    await dialog.getByText(/^1\.200 Geräte gespeichert als openeks-5814-.+-1200\.json\.zip\.$/).waitFor();
+    await expect(dialog.locator('#download-progress-text').textContent()).resolves.toBe('1.200 / 1.200');
+    await expect(dialog.locator('#download-progress').getAttribute('value')).resolves.toBe('1');
+    expect(polled.length).toBeGreaterThan(0);
+    expect(polled.every((status) => status === 200)).toBe(true);
+    const file = join(work, 'bulk.zip');
+    await download.saveAs(file);
+    const devices = JSON.parse(execFileSync('sh', ['-c', 'unzip -p "$1" "*.json"', 'sh', file], { maxBuffer: 16 * 1024 * 1024 }).toString('utf8')) as { serial: string }[];
+    expect(devices).toHaveLength(bulk.count);
+    expect(new Set(devices.map((d) => d.serial)).size).toBe(bulk.count);
+    // One export on record, done: the cancelled one never reached the server.
+    const exports = await server.container.db.kysely.selectFrom('exports').select(['status', 'total', 'rows_written']).where('user_id', '=', operator.userId).execute();
+    expect(exports).toEqual([{ status: 'done', total: bulk.count, rows_written: bulk.count }]);
+    expect(watch.problems()).toEqual([]);
+    await context.close();
   });
 });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/core/db/database.js';
 import { envVar } from '../../src/lib/env-vars.js';
+import { gpgHome, gpgKeys } from '../exports/gpg-keys.js';
 import { createTestDb, type TestDb } from '../support/test-db.js';
 
 // `openeks export` in a child process, on the suite's database kind (docs/downloads.md
@@ -97,6 +98,30 @@ describe('openeks export', () => {
     expect(record.user_agent).toMatch(/^openeks-cli \(/);
     const linked = await query((db) => db.kysely.selectFrom('audit_devices').select('device_id').where('audit_seq', '=', record.seq).execute());
     expect(linked).toHaveLength(2);
+  }, 120_000);
+
+  it('encrypts to an OpenPGP public key file that gpg --decrypt opens; a private key is refused', async () => {
+    const g = await gpgHome();
+    try {
+      const keys = await gpgKeys(g);
+      await writeFile(join(dir, 'public.asc'), keys.publicKey);
+      await writeFile(join(dir, 'private.asc'), keys.privateKey);
+      const out = join(dir, 'order-a.csv.zip.gpg');
+      const res = await openeks(['export', '--format', 'csv', '--out', out, '--order', 'ORD-A', '--openpgp-key', join(dir, 'public.asc')]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/file name: openeks-all-\d{4}-\d{2}-\d{2}-2\.csv\.zip\.gpg\n/);
+      await g.gpg(['--batch', '--yes', '--output', join(dir, 'decrypted.zip'), '--decrypt', out]);
+      const { stdout: test } = await run('unzip', ['-t', join(dir, 'decrypted.zip')]);
+      expect(test).toContain('No errors detected');
+
+      const refused = await openeks(['export', '--format', 'csv', '--out', join(dir, 'never.gpg'), '--openpgp-key', join(dir, 'private.asc')]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^openeks: .*OpenPGP/);
+      expect(refused.stderr).not.toContain('PRIVATE KEY BLOCK');
+      expect(await exists(join(dir, 'never.gpg'))).toBe(false);
+    } finally {
+      await g.remove();
+    }
   }, 120_000);
 
   it('refuses bad input with a clear message, exit 1, and writes no file', async () => {

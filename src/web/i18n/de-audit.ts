@@ -40,6 +40,7 @@ export const deAudit: typeof enAudit = {
       key_state_change: 'Schlüsselstatus geändert',
       key_compromise_notice: 'Leser über kompromittierten Schlüssel informiert',
       telegram_check: 'Telegramm geprüft',
+      keys_sync: 'Schlüssel per Schlüssel-Sync ausgeliefert',
       import_complete: 'Import gespeichert',
       customer_create: 'Kundenkonto angelegt',
     },

@@ -39,6 +39,7 @@ export const enAudit = {
       key_state_change: 'Key state changed',
       key_compromise_notice: 'Readers told of a compromised key',
       telegram_check: 'Telegram checked',
+      keys_sync: 'Keys delivered by the key sync',
       import_complete: 'Import stored',
       customer_create: 'Customer account created',
     },

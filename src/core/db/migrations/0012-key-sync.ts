@@ -25,6 +25,10 @@ export function keySync(kind: DbKind) {
         .addColumn('changed_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('sync_changes_changed_at').on('sync_changes').column('changed_at').execute();
+      // A token reads the rows for everyone and the rows naming its user, each by its own index, so
+      // a million-device grant to someone else costs it nothing.
+      await db.schema.createIndex('sync_changes_everyone').on('sync_changes').column('seq').where(sql.ref('user_id'), 'is', null).execute();
+      await db.schema.createIndex('sync_changes_user').on('sync_changes').columns(['user_id', 'seq']).where(sql.ref('user_id'), 'is not', null).execute();
       await db.schema
         .createTable('sync_tokens')
         .addColumn('token_id', 'text', (c) => c.primaryKey())

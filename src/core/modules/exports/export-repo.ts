@@ -65,7 +65,13 @@ const reasonOfRank: Record<number, keyof LeftOutView> = { 5: 'compromised', 4: '
 
 const activeKeys = sql<number>`(select count(*) from device_keys k where k.device_id = ${sql.ref('devices.id')} and k.state = 'active')`;
 const activeState = sql<boolean>`${sql.ref('k.state')} = 'active'`;
-const hasActiveKey = sql<boolean>`exists (select 1 from device_keys k where k.device_id = ${sql.ref('devices.id')} and k.state = 'active')`;
+/**
+ * The device has an active key version. The keyset bound is repeated on the keys' side: PostgreSQL
+ * plans the EXISTS as a merge semi-join, which without it walked the keys index from its start on
+ * every chunk (a million-device export took minutes instead of seconds).
+ */
+const hasActiveKeyAfter = (afterId: string | null) =>
+  sql<boolean>`exists (select 1 from device_keys k where k.device_id = ${sql.ref('devices.id')} and k.state = 'active'${afterId === null ? sql`` : sql` and k.device_id > ${afterId}`})`;
 const worstRank = sql<number>`(select coalesce(max(case k.state ${sql.join(
   Object.entries(rankOf).map(([state, rank]) => sql`when ${sql.lit(state)} then ${sql.lit(rank)}`),
   sql` `,
@@ -112,7 +118,7 @@ export function createExportRepo(db: Executor) {
      * then one row per key of those devices.
      */
     async chunk(devices: DeviceIdQuery, afterId: string | null, limit: number, trx: Executor = db): Promise<{ devices: ChunkDevice[]; keys: ChunkKey[]; lastId: string | null }> {
-      let ids = devices.where(hasActiveKey);
+      let ids = devices.where(hasActiveKeyAfter(afterId));
       if (afterId !== null) ids = ids.where('devices.id', '>', afterId);
       const rows = await trx
         .selectFrom('devices')

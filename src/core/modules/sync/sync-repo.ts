@@ -76,16 +76,12 @@ export function createSyncRepo(db: Executor) {
      * The feed rows in (after, upTo] that can concern a token of `userId`: device rows for
      * everyone and the rows naming that user. At most `limit` rows; more means "diff everything".
      */
-    changesFor(input: { after: number; upTo: number; userId: string; limit: number }, trx: Executor = db) {
-      return trx
-        .selectFrom('sync_changes')
-        .select(['seq', 'device_id', 'user_id'])
-        .where('seq', '>', input.after)
-        .where('seq', '<=', input.upTo)
-        .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', input.userId)]))
-        .orderBy('seq')
-        .limit(input.limit)
-        .execute();
+    async changesFor(input: { after: number; upTo: number; userId: string; limit: number }, trx: Executor = db) {
+      const part = (mine: boolean) => {
+        const q = trx.selectFrom('sync_changes').select(['seq', 'device_id', 'user_id']).where('seq', '>', input.after).where('seq', '<=', input.upTo);
+        return (mine ? q.where('user_id', '=', input.userId) : q.where('user_id', 'is', null)).orderBy('seq').limit(input.limit).execute();
+      };
+      return [...(await part(false)), ...(await part(true))].sort((a, b) => a.seq - b.seq).slice(0, input.limit);
     },
 
     /** The active key versions in the scope, of the devices named (null: every device of the scope). */
@@ -130,10 +126,50 @@ export function createSyncRepo(db: Executor) {
       return Number(updated.numUpdatedRows) === 1;
     },
 
-    /** A full answer: everything the token held goes, `keys` is what it holds from `generation` on. */
-    async replaceAll(tokenId: string, generation: number, keys: readonly HeldKey[], trx: Executor): Promise<void> {
+    /**
+     * A full answer: everything the token held goes; every active key of the scope is held from
+     * `generation` on. One INSERT … SELECT, nothing shipped to the database and back; the answer
+     * then reads exactly these rows (delivered), so what is stored is what is sent.
+     */
+    async holdScope(tokenId: string, generation: number, scope: DeviceScope, trx: Executor): Promise<{ devices: number; keys: number }> {
       await trx.deleteFrom('sync_deliveries').where('token_id', '=', tokenId).execute();
-      await insertHeld(tokenId, generation, keys, trx);
+      const rows = trx
+        .selectFrom('device_keys')
+        .innerJoin('devices', 'devices.id', 'device_keys.device_id')
+        .select([sql<string>`cast(${tokenId} as text)`.as('token_id'), 'device_keys.device_id', 'device_keys.key_type', 'device_keys.id as key_id', 'device_keys.version', sql<number>`cast(${generation} as integer)`.as('since_gen')])
+        .where('device_keys.state', '=', 'active')
+        .where('device_keys.ciphertext', 'is not', null);
+      await trx.insertInto('sync_deliveries').columns(['token_id', 'device_id', 'key_type', 'key_id', 'version', 'since_gen']).expression(applyDeviceScope(rows, scope)).execute();
+      const counted = await trx
+        .selectFrom('sync_deliveries')
+        .select((eb) => [eb.fn.countAll<number>().as('keys'), eb.fn.count<number>('device_id').distinct().as('devices')])
+        .where('token_id', '=', tokenId)
+        .where('since_gen', '=', generation)
+        .executeTakeFirstOrThrow();
+      return { devices: Number(counted.devices), keys: Number(counted.keys) };
+    },
+
+    /** The keys generation `generation` started to hold, with what the answer says of them. */
+    delivered(tokenId: string, generation: number, trx: Executor = db): Promise<ReadableKey[]> {
+      return trx
+        .selectFrom('sync_deliveries')
+        .innerJoin('device_keys', 'device_keys.id', 'sync_deliveries.key_id')
+        .innerJoin('devices', 'devices.id', 'sync_deliveries.device_id')
+        .select([
+          'device_keys.device_id',
+          'device_keys.key_type',
+          'device_keys.id as key_id',
+          'device_keys.version',
+          'device_keys.ciphertext',
+          'devices.serial',
+          'devices.manufacturer',
+          'devices.kind',
+          'devices.medium',
+          'devices.driver_hint',
+        ])
+        .where('sync_deliveries.token_id', '=', tokenId)
+        .where('sync_deliveries.since_gen', '=', generation)
+        .execute();
     },
 
     /**

@@ -6,7 +6,7 @@ import type { AccessGuard } from '../../access/access-guard.js';
 import type { Actor } from '../../access/actor.js';
 import { deviceScopeOf, type DeviceScope } from '../../access/device-scope.js';
 import type { MachinePrincipal, Principal } from '../../access/principal.js';
-import type { Db } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
 import type { Vault } from '../../vault/vault-service.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { Signer } from '../exports/export-format.js';
@@ -70,6 +70,28 @@ export function createSyncService(deps: SyncDeps) {
     );
   }
 
+  /** The `keys.sync` record of an answer's keys, its devices linked: in the answer's transaction. */
+  async function auditDelivery(input: { actor: Actor; tokenId: string; full: boolean; generation: number; devices: number; keys: number; removals: number }, trx: Executor): Promise<void> {
+    const auditId = newId('aud');
+    await deps.audit.write({
+      id: auditId,
+      actor: input.actor,
+      action: 'keys.sync',
+      target: { type: 'api-token', id: input.tokenId },
+      result: 'allowed',
+      details: { full: input.full, generation: input.generation, devices: input.devices, keys: input.keys, removals: input.removals },
+    }, trx);
+    await repo.linkAuditDevices({ auditId, tokenId: input.tokenId, generation: input.generation }, trx);
+  }
+
+  /** The token's X25519 key, or undefined: plain answers. A registered key that is no X25519 key is refused. */
+  async function recipientOf(tokenId: string): Promise<Buffer | undefined> {
+    const pem = await deps.publicKeyOf(tokenId);
+    const recipient = pem === null ? undefined : x25519PublicKey(pem);
+    if (pem !== null && recipient === undefined) throw new AppError('internal', 'The public key registered for this token is not an X25519 key.');
+    return recipient;
+  }
+
   async function deliver(input: {
     principal: MachinePrincipal;
     actor: Actor;
@@ -86,9 +108,7 @@ export function createSyncService(deps: SyncDeps) {
     const tokenId = principal.tokenId;
     // Both can refuse (503): before any key is decrypted or anything is stored.
     const signer = deps.signer();
-    const pem = await deps.publicKeyOf(tokenId);
-    const recipient = pem === null ? undefined : x25519PublicKey(pem);
-    if (pem !== null && recipient === undefined) throw new AppError('internal', 'The public key registered for this token is not an X25519 key.');
+    const recipient = await recipientOf(tokenId);
     const plain = await decrypt(input.upserts);
     try {
       const devices = new Set(input.upserts.map((k) => k.device_id)).size;
@@ -98,20 +118,8 @@ export function createSyncService(deps: SyncDeps) {
           throw new AppError('conflict', 'Another sync of this token ran at the same time; ask again with the same cursor.');
         }
         const held = input.upserts.map((k) => ({ device_id: k.device_id, key_type: k.key_type, key_id: k.key_id, version: k.version }));
-        if (input.full) await repo.replaceAll(tokenId, input.to, held, trx);
-        else await repo.apply({ tokenId, generation: input.to, ended: input.ended, added: held }, trx);
-        if (held.length > 0) {
-          const auditId = newId('aud');
-          await deps.audit.write({
-            id: auditId,
-            actor,
-            action: 'keys.sync',
-            target: { type: 'api-token', id: tokenId },
-            result: 'allowed',
-            details: { full: input.full, generation: input.to, devices, keys: held.length, removals: input.removals.length },
-          }, trx);
-          await repo.linkAuditDevices({ auditId, tokenId, generation: input.to }, trx);
-        }
+        await repo.apply({ tokenId, generation: input.to, ended: input.ended, added: held }, trx);
+        if (held.length > 0) await auditDelivery({ actor, tokenId, full: false, generation: input.to, devices, keys: held.length, removals: input.removals.length }, trx);
       });
       const codec = await deps.cursors.codec();
       return await answerBytes({
@@ -129,18 +137,38 @@ export function createSyncService(deps: SyncDeps) {
 
   async function unchanged(principal: MachinePrincipal, position: SyncPosition): Promise<SyncAnswer> {
     const signer = deps.signer();
-    const pem = await deps.publicKeyOf(principal.tokenId);
-    const recipient = pem === null ? undefined : x25519PublicKey(pem);
-    if (pem !== null && recipient === undefined) throw new AppError('internal', 'The public key registered for this token is not an X25519 key.');
+    const recipient = await recipientOf(principal.tokenId);
     const codec = await deps.cursors.codec();
     return answerBytes({ full: false, cursor: codec.encode(principal.tokenId, position), upserts: [], removals: [], signer, recipient });
   }
 
+  /**
+   * Every active key of the scope. The deliveries are written set-based and the audit record
+   * committed first; the answer is then read from exactly those rows and decrypted.
+   */
   async function full(principal: MachinePrincipal, actor: Actor, scope: DeviceScope, from: number | undefined): Promise<SyncAnswer> {
+    const tokenId = principal.tokenId;
+    const signer = deps.signer();
+    const recipient = await recipientOf(tokenId);
     // The feed's head first: a change committed while the scope is read comes again next time.
     const seq = await repo.headSeq();
-    const readable = (await repo.readable(scope, null)).filter((k) => k.ciphertext !== null);
-    return deliver({ principal, actor, from, to: (from ?? 0) + 1, full: true, scopeHash: scopeHashOf(principal), upserts: readable, ended: [], removals: [], seq });
+    const to = (from ?? 0) + 1;
+    await deps.db.kysely.transaction().execute(async (trx) => {
+      if (!(await repo.advance({ tokenId, from, to, full: true, scopeHash: scopeHashOf(principal), at: deps.clock.now().toISOString() }, trx))) {
+        throw new AppError('conflict', 'Another sync of this token ran at the same time; ask again.');
+      }
+      const held = await repo.holdScope(tokenId, to, scope, trx);
+      if (held.keys > 0) await auditDelivery({ actor, tokenId, full: true, generation: to, devices: held.devices, keys: held.keys, removals: 0 }, trx);
+    });
+    // A version destroyed since has no ciphertext: left out now, removed by the next answer.
+    const keys = (await repo.delivered(tokenId, to)).filter((k) => k.ciphertext !== null);
+    const plain = await decrypt(keys);
+    try {
+      const codec = await deps.cursors.codec();
+      return await answerBytes({ full: true, cursor: codec.encode(tokenId, { generation: to, seq }), upserts: upsertsOf(keys, plain), removals: [], signer, recipient });
+    } finally {
+      for (const key of plain) key.fill(0);
+    }
   }
 
   async function incremental(principal: MachinePrincipal, actor: Actor, scope: DeviceScope, asked: SyncPosition, storedHash: string | null): Promise<SyncAnswer> {
