@@ -7,7 +7,7 @@ import { writeJsonMember } from './formats/json-format.js';
 import { KemCipherStream, kemKeyOf } from './formats/kem-cipher-stream.js';
 import { writeKem2Plaintext, writeKemPlaintext } from './formats/kem-format.js';
 import { METER_INFORMATION_XSD, METER_INFORMATION_XSD_NAME } from './formats/kem-xsd.js';
-import { openSmallFilesZip } from './formats/small-files-zip.js';
+import { openMeterFilesZip } from './formats/meter-files-zip.js';
 import { writeWmbusmetersMembers } from './formats/wmbusmeters-format.js';
 
 // writeExport (export-format.ts): one ZIP per download, its members by format, then SHA256SUMS and
@@ -84,8 +84,8 @@ export function exportFileName(format: ExportFormat, fileStem: string): string {
 export async function writeExport(options: WriteExportOptions): Promise<WrittenExport> {
   checkExportOptions(options);
   const writer = writers[options.format];
-  // One member per meter: the writer for many small members (yazl's member search is quadratic).
-  const zip = options.format === 'wmbusmeters' ? openSmallFilesZip(options.out, options.signer) : openExportZip(options.out, options.signer);
+  // One member per meter: archiver, linear in the member count (yazl's member search is quadratic).
+  const zip = options.format === 'wmbusmeters' ? openMeterFilesZip(options.out, options.signer) : openExportZip(options.out, options.signer);
   let counts: Counts;
   try {
     counts = await writer(zip, options, options.devices);
