@@ -257,6 +257,40 @@ describe('scope', () => {
   });
 });
 
+describe('with an API token (Authorization: Bearer)', () => {
+  it('downloads without step-up or CSRF, within its user\'s scope narrowed by its filter; the export names the token', async () => {
+    await reauth(su);
+    const created = await post(t, su, '/api/me/tokens', { name: 'Head-end', kind: 'read', deviceFilter: { serialFrom: '40000002', serialTo: '40000002' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const { token, view } = created.json<{ token: string; view: { id: string } }>();
+    const bearer = (url: string, body: object) => t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+
+    // Long after the session's sign-in: a token has no step-up.
+    t.clock.advance(6 * 60_000);
+    const preview = await bearer('/api/exports/preview', { selection: { filter: {}, count: 1 }, format: 'csv' });
+    expect(preview.json()).toMatchObject({ devices: 1, reauthRequired: false });
+    const res = await bearer('/api/exports', { selection: { filter: {}, count: 1 }, format: 'csv' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await csvOf(res.rawPayload)).slice(1).map((l) => l.split(',')[0])).toEqual(['40000002', '40000002']);
+    const exportId = String(res.headers['x-openeks-export-id']);
+    const row = await t.container.db.kysely.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ token_id: view.id, user_id: su.userId, status: 'done', total: 1, rows_written: 1 });
+    expect(await linkedDevices(exportId)).toEqual([dev.a2]);
+
+    // A device of its user's scope outside the token's filter is not found, audited, nothing sent.
+    const rows = await exportRows();
+    const denials = (await auditOf(t, 'access.deny')).length;
+    expect(refusal(await bearer('/api/exports', { selection: { ids: [dev.a1] }, format: 'csv' }))).toMatchObject({ status: 404, code: 'not_found' });
+    expect((await auditOf(t, 'access.deny')).length).toBe(denials + 1);
+    expect(await exportRows()).toBe(rows);
+
+    // Revoked: refused on the very next request.
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/me/tokens/${view.id}`, headers: { cookie: su.cookie, 'x-csrf-token': su.csrfToken } })).statusCode).toBe(204);
+    expect(refusal(await bearer('/api/exports', { selection: { filter: {}, count: 1 }, format: 'csv' }))).toMatchObject({ status: 401, code: 'unauthenticated' });
+    expect(await exportRows()).toBe(rows);
+  });
+});
+
 /** A fresh step-up with the next time step's code (the one of the sign-in is used up). */
 async function reauth(s: SignedIn, secret = suSecret) {
   t.clock.advance(30_000);
