@@ -1,13 +1,7 @@
-import Fastify from 'fastify';
-import { buildApp } from '../../src/core/app.js';
-import { createContainer } from '../../src/core/container.js';
-import { systemClock } from '../../src/lib/clock.js';
-import { loadSettings } from '../../src/lib/config.js';
 import { newApiToken } from '../../src/lib/crypto/tokens.js';
-import { envVar } from '../../src/lib/env-vars.js';
 import { newId } from '../../src/lib/ids.js';
 import { storeDevice } from '../support/devices.js';
-import { silentLogger } from './kit.js';
+import { probeApp, serveWithHello } from './probe-server.js';
 
 // The server side of export-token.bench.ts, in a process of its own (like sign-in-server.ts):
 // the real app on loopback with a Fastify hello-world beside it (the floor). Seeds a customer
@@ -17,16 +11,7 @@ import { silentLogger } from './kit.js';
 
 const DEVICES = Number(process.env.OPENEKS_BENCH_TOKEN_DEVICES ?? 1000);
 
-const url = process.env.OPENEKS_BENCH_PROBE_DATABASE_URL;
-const masterKey = process.env.OPENEKS_BENCH_PROBE_MASTER_KEY;
-if (url === undefined || masterKey === undefined) {
-  process.stderr.write('export-token-server: OPENEKS_BENCH_PROBE_DATABASE_URL and OPENEKS_BENCH_PROBE_MASTER_KEY must be set\n');
-  process.exit(2);
-}
-
-const settings = loadSettings({ [envVar.databaseUrl]: url, [envVar.masterKey]: masterKey, [envVar.logLevel]: 'silent' });
-const container = await createContainer({ ...settings, clock: systemClock, logger: silentLogger });
-const app = await buildApp(container, { logger: false, rateLimits: { global: 1_000_000_000, auth: 1_000_000_000 } });
+const { container, app } = await probeApp({ name: 'export-token-server' });
 
 const now = new Date().toISOString();
 const kysely = container.db.kysely;
@@ -69,24 +54,4 @@ await kysely
   })
   .execute();
 
-const hello = Fastify({ logger: false });
-hello.get('/', async () => ({ hello: 'world' }));
-
-await app.listen({ host: '127.0.0.1', port: 0 });
-await hello.listen({ host: '127.0.0.1', port: 0 });
-const portOf = (address: ReturnType<typeof app.server.address>) => (typeof address === 'object' && address !== null ? address.port : 0);
-process.stdout.write(`${JSON.stringify({ app: portOf(app.server.address()), hello: portOf(hello.server.address()), token, deviceIds })}\n`);
-
-let closing = false;
-const close = async () => {
-  if (closing) return;
-  closing = true;
-  await hello.close();
-  await app.close();
-  await container.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void close());
-process.on('SIGINT', () => void close());
-process.stdin.on('end', () => void close());
-process.stdin.resume();
+await serveWithHello({ container, app, extra: { token, deviceIds } });

@@ -1,12 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/core/db/database.js';
 import { type Bench, type BenchRow, row } from './kit.js';
-import { load, percentile, statusCounts } from './sign-in-support.js';
+import { load, percentile, startBenchServer, statusCounts } from './sign-in-support.js';
 
 // The single-key fetch by API token (issue 13, docs/api-tokens.md): GET /api/devices/:id/keys
 // with `Authorization: Bearer` — token look-up with its user's rights read afresh, the device in
@@ -16,49 +11,9 @@ import { load, percentile, statusCounts } from './sign-in-support.js';
 // runs in a process of its own (export-token-server.ts), the load generator here (keep-alive,
 // bounded concurrency, loopback). Afterwards the audit trail must hold one `key.read` per answer.
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..');
-
 const DURATION_MS = 5_000;
 const CONCURRENCY = 32;
 const GOAL_RATIO = 0.5;
-
-interface Server {
-  app: number;
-  hello: number;
-  token: string;
-  deviceIds: string[];
-  stop(): Promise<void>;
-}
-
-async function startServer(databaseUrl: string, masterKey: string): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(here, 'export-token-server.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, OPENEKS_BENCH_PROBE_DATABASE_URL: databaseUrl, OPENEKS_BENCH_PROBE_MASTER_KEY: masterKey },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    if (!child.stdout) throw new Error('export-token-server has no stdout');
-    const lines = createInterface({ input: child.stdout });
-    const first = await Promise.race([
-      once(lines, 'line').then(([line]) => String(line)),
-      once(child, 'exit').then(([code]) => Promise.reject(new Error(`export-token-server exited with ${String(code)} before listening`))),
-    ]);
-    const started = JSON.parse(first) as Omit<Server, 'stop'>;
-    return { ...started, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
 
 export const bench: Bench = {
   name: 'export-token',
@@ -66,7 +21,7 @@ export const bench: Bench = {
     const db = await database.create();
     try {
       log('seeding 1,000 devices (2 keys each), a superuser and his gateway token');
-      const server = await startServer(db.url, `env:${randomBytes(32).toString('base64')}`);
+      const server = await startBenchServer<{ token: string; deviceIds: string[] }>({ script: 'export-token-server.ts', databaseUrl: db.url, masterKey: `env:${randomBytes(32).toString('base64')}` });
       let answered = 0;
       let fetchRate = 0;
       let helloRate = 0;

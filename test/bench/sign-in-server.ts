@@ -1,11 +1,5 @@
-import Fastify from 'fastify';
-import { buildApp } from '../../src/core/app.js';
-import { createContainer } from '../../src/core/container.js';
-import { systemClock } from '../../src/lib/clock.js';
 import { hashPassword } from '../../src/lib/crypto/passwords.js';
-import { loadSettings } from '../../src/lib/config.js';
-import { envVar } from '../../src/lib/env-vars.js';
-import { silentLogger } from './kit.js';
+import { probeApp, serveWithHello } from './probe-server.js';
 import { benchPassword, benchUsers } from './sign-in-support.js';
 
 // The server side of sign-in.bench.ts, in a process of its own so that the load generator's
@@ -18,16 +12,7 @@ import { benchPassword, benchUsers } from './sign-in-support.js';
 // into cheap refusals that skip the password hash). Account locks stay as they are; a locked
 // account's attempts are still hashed (same timing), so they cost the same.
 
-const url = process.env.OPENEKS_BENCH_PROBE_DATABASE_URL;
-const masterKey = process.env.OPENEKS_BENCH_PROBE_MASTER_KEY;
-if (url === undefined || masterKey === undefined) {
-  process.stderr.write('sign-in-server: OPENEKS_BENCH_PROBE_DATABASE_URL and OPENEKS_BENCH_PROBE_MASTER_KEY must be set\n');
-  process.exit(2);
-}
-
-const settings = loadSettings({ [envVar.databaseUrl]: url, [envVar.masterKey]: masterKey, [envVar.logLevel]: 'silent' });
-const container = await createContainer({ ...settings, clock: systemClock, logger: silentLogger, signInLimits: { ipFailures: Number.MAX_SAFE_INTEGER } });
-const app = await buildApp(container, { logger: false, rateLimits: { global: 1_000_000_000, auth: 1_000_000_000 } });
+const { container, app } = await probeApp({ name: 'sign-in-server', options: { signInLimits: { ipFailures: Number.MAX_SAFE_INTEGER } } });
 
 const now = new Date().toISOString();
 const hash = await hashPassword(benchPassword);
@@ -38,25 +23,4 @@ for (const [key, email] of Object.entries(benchUsers)) {
     .execute();
 }
 
-const hello = Fastify({ logger: false });
-hello.get('/', async () => ({ hello: 'world' }));
-
-await app.listen({ host: '127.0.0.1', port: 0 });
-await hello.listen({ host: '127.0.0.1', port: 0 });
-const portOf = (address: ReturnType<typeof app.server.address>) => (typeof address === 'object' && address !== null ? address.port : 0);
-process.stdout.write(`${JSON.stringify({ app: portOf(app.server.address()), hello: portOf(hello.server.address()) })}\n`);
-
-let closing = false;
-const close = async () => {
-  if (closing) return;
-  closing = true;
-  await hello.close();
-  await app.close();
-  await container.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void close());
-process.on('SIGINT', () => void close());
-// The bench process going away (a crash, Ctrl-C) closes the pipe: end with it.
-process.stdin.on('end', () => void close());
-process.stdin.resume();
+await serveWithHello({ container, app });

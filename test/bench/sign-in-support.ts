@@ -1,8 +1,14 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-// A small HTTP load generator for sign-in.bench.ts (autocannon is not installed): keep-alive
-// connections, a fixed number of requests in flight, bounded by a count or a deadline.
+// A small HTTP load generator for sign-in.bench.ts and export-token.bench.ts (autocannon is not
+// installed): keep-alive connections, a fixed number of requests in flight, bounded by a count or
+// a deadline; and the start of their server process (probe-server.ts).
 
 export const benchPassword = 'Bench-Passwort 2026!';
 export const benchUsers = { reader: 'reader@bench.example', victim: 'victim@bench.example' } as const;
@@ -89,4 +95,43 @@ export function statusCounts(shots: readonly Shot[]): string {
   const counts = new Map<number, number>();
   for (const s of shots) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   return [...counts].map(([status, n]) => `${n}×${status}`).join(', ');
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..');
+
+export type BenchServer<T> = T & { app: number; hello: number; stop(): Promise<void> };
+
+/**
+ * Starts test/bench/<script> (a server built with probe-server.ts) in a process of its own with the
+ * database and master key in its environment; resolves with the JSON line it prints once listening.
+ */
+export async function startBenchServer<T extends object = object>(input: { script: string; databaseUrl: string; masterKey: string }): Promise<BenchServer<T>> {
+  const name = input.script.replace(/\.ts$/, '');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(here, input.script)], {
+    cwd: repoRoot,
+    env: { ...process.env, OPENEKS_BENCH_PROBE_DATABASE_URL: input.databaseUrl, OPENEKS_BENCH_PROBE_MASTER_KEY: input.masterKey },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    if (!child.stdout) throw new Error(`${name} has no stdout`);
+    const lines = createInterface({ input: child.stdout });
+    const first = await Promise.race([
+      once(lines, 'line').then(([line]) => String(line)),
+      once(child, 'exit').then(([code]) => Promise.reject(new Error(`${name} exited with ${String(code)} before listening`))),
+    ]);
+    const started = JSON.parse(first) as T & { app: number; hello: number };
+    return { ...started, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -1,13 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { Agent } from 'node:http';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { type Bench, type BenchRow, row } from './kit.js';
-import { benchPassword, benchUsers, load, percentile, shoot, statusCounts, type LoadResult } from './sign-in-support.js';
+import { benchPassword, benchUsers, load, type LoadResult, percentile, shoot, startBenchServer, statusCounts } from './sign-in-support.js';
 
 // Sign-in (issue 3): throughput and latency of POST /api/session with the right password, and
 // the p99 latency of a signed-in user's ordinary request (GET /api/session) while 200
@@ -15,9 +10,6 @@ import { benchPassword, benchUsers, load, percentile, shoot, statusCounts, type 
 // if password hashing never blocks the event loop (argon2 runs on libuv's thread pool). The
 // server runs in its own process (sign-in-server.ts) with a Fastify hello-world beside it,
 // measured in the same run as the floor: before and after the other rounds, the mean of both.
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..');
 
 const HELLO_MS = 3_000;
 const HELLO_CONCURRENCY = 32;
@@ -30,41 +22,6 @@ const ATTACK_CONNECTIONS = 200;
 const ATTACK_MS = 8_000;
 const ATTACK_RAMP_MS = 1_000;
 const GOAL_P99_MS = 100;
-
-interface Server {
-  app: number;
-  hello: number;
-  stop(): Promise<void>;
-}
-
-async function startServer(databaseUrl: string, masterKey: string): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(here, 'sign-in-server.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, OPENEKS_BENCH_PROBE_DATABASE_URL: databaseUrl, OPENEKS_BENCH_PROBE_MASTER_KEY: masterKey },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    if (!child.stdout) throw new Error('sign-in-server has no stdout');
-    const lines = createInterface({ input: child.stdout });
-    const first = await Promise.race([
-      once(lines, 'line').then(([line]) => String(line)),
-      once(child, 'exit').then(([code]) => Promise.reject(new Error(`sign-in-server exited with ${String(code)} before listening`))),
-    ]);
-    const ports = JSON.parse(first) as { app: number; hello: number };
-    return { ...ports, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,7 +49,7 @@ export const bench: Bench = {
   name: 'sign-in',
   async run({ database, log }): Promise<BenchRow[]> {
     const db = await database.create();
-    const server = await startServer(db.url, `env:${randomBytes(32).toString('base64')}`);
+    const server = await startBenchServer({ script: 'sign-in-server.ts', databaseUrl: db.url, masterKey: `env:${randomBytes(32).toString('base64')}` });
     try {
       // Warm-up: JIT, connections, the dummy hash for unknown e-mails.
       await load({ port: server.hello, concurrency: 8, count: 2_000, next: () => ({ method: 'GET', path: '/' }) });

@@ -1,54 +1,18 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/core/db/database.js';
 import { newApiToken } from '../../src/lib/crypto/tokens.js';
-import { envVar } from '../../src/lib/env-vars.js';
-import { createTestDb, type TestDb } from '../support/test-db.js';
+import { type CliDb, createCliDb } from '../support/cli-db.js';
 
 // `openeks tokens list` and `openeks tokens revoke ID` in a child process, on the suite's database
 // kind (docs/api-tokens.md "CLI"): the operators' tokens service, with the system principal.
-const bin = fileURLToPath(new URL('../../bin/openeks', import.meta.url));
-const run = promisify(execFile);
-
-let dir: string;
-let testDb: TestDb;
-let env: Record<string, string>;
-
-async function openeks(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(bin, args, { env, cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function query<T>(work: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
-  const db = openDatabase(testDb.url);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
+let cli: CliDb;
 
 const secret = newApiToken();
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'openeks-cli-tokens-'));
-  testDb = await createTestDb({ migrate: false });
-  await testDb.db.close();
-  env = { PATH: process.env.PATH ?? '', [envVar.databaseUrl]: testDb.url, [envVar.masterKey]: `file:${join(dir, 'master.key')}`, [envVar.logLevel]: 'error', [envVar.outboxDir]: join(dir, 'outbox') };
-  expect((await openeks(['migrate'])).code).toBe(0);
+  cli = await createCliDb({ name: 'tokens' });
   const now = new Date();
   const at = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
-  await query(async (db) => {
+  await cli.query(async (db) => {
     await db.kysely
       .insertInto('users')
       .values({ id: 'usr_1', email: 'gateway@example.com', name: null, password_hash: null, is_operator: 0, status: 'active', language: 'de', created_at: at(0), updated_at: at(0), email_verified_at: at(0) })
@@ -64,13 +28,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await testDb?.cleanup();
-  await rm(dir, { recursive: true, force: true });
+  await cli?.cleanup();
 });
 
 describe('openeks tokens', () => {
   it('lists every token newest first, never the token, and only the active ones with --active', async () => {
-    const list = await openeks(['tokens', 'list']);
+    const list = await cli.openeks(['tokens', 'list']);
     expect(list.code, list.stderr).toBe(0);
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -78,21 +41,21 @@ describe('openeks tokens', () => {
     expect(lines[1]).toMatch(/^tok_old\tgateway@example\.com\tAlt\tgateway\texpired\t/);
     expect(list.stdout).not.toContain(secret.token);
     expect(list.stdout).not.toContain(secret.hash);
-    const active = await openeks(['tokens', 'list', '--active']);
+    const active = await cli.openeks(['tokens', 'list', '--active']);
     expect(active.stdout.trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['tok_keller']);
   }, 60_000);
 
   it('revokes by id (audited as the shell user) and refuses an unknown id', async () => {
-    const res = await openeks(['tokens', 'revoke', 'tok_keller']);
+    const res = await cli.openeks(['tokens', 'revoke', 'tok_keller']);
     expect(res).toMatchObject({ code: 0, stdout: 'revoked tok_keller: its next request is refused\n' });
-    const row = await query((db) => db.kysely.selectFrom('api_tokens').select(['revoked_at', 'revoked_by']).where('id', '=', 'tok_keller').executeTakeFirstOrThrow());
+    const row = await cli.query((db) => db.kysely.selectFrom('api_tokens').select(['revoked_at', 'revoked_by']).where('id', '=', 'tok_keller').executeTakeFirstOrThrow());
     expect(row.revoked_at).not.toBeNull();
     expect(row.revoked_by).toBeNull();
-    const record = await query((db) => db.kysely.selectFrom('audit_log').select(['target_id', 'actor_role', 'auth_method']).where('action', '=', 'token.revoke').execute());
+    const record = await cli.query((db) => db.kysely.selectFrom('audit_log').select(['target_id', 'actor_role', 'auth_method']).where('action', '=', 'token.revoke').execute());
     expect(record).toEqual([{ target_id: 'tok_keller', actor_role: 'system', auth_method: 'cli' }]);
-    expect((await openeks(['tokens', 'list'])).stdout).toMatch(/^tok_keller\t.*\trevoked\t/m);
+    expect((await cli.openeks(['tokens', 'list'])).stdout).toMatch(/^tok_keller\t.*\trevoked\t/m);
 
-    const unknown = await openeks(['tokens', 'revoke', 'tok_nope']);
+    const unknown = await cli.openeks(['tokens', 'revoke', 'tok_nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('openeks: No such token.\n');
   }, 60_000);

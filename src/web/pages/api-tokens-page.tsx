@@ -1,14 +1,14 @@
 // "API-Zugänge" / "API tokens" for operators (docs/api-tokens.md): every user's tokens, newest
 // first, page by page, each revocable with a confirmation.
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import type { RequestOptions } from '../api/client.js';
 import { listAllTokens, revokeAnyToken, type OperatorToken } from '../api/tokens-api.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { ErrorAlert, Notice } from '../components/error-alert.js';
+import { ErrorAlert } from '../components/error-alert.js';
 import { PageHeading } from '../components/page-heading.js';
 import { usePagedList } from '../components/paged-list.js';
+import { useTokenRevoke } from './profile/api-token-revoke.js';
 import { TokenTable } from './profile/api-tokens-section.js';
 
 export function ApiTokensPage() {
@@ -16,29 +16,13 @@ export function ApiTokensPage() {
   const client = useApi();
   const fetchPage = useCallback((cursor: string | null, options?: RequestOptions) => listAllTokens(client, { cursor }, options), [client]);
   const { items, nextCursor, load, loadMore, reload } = usePagedList<OperatorToken>(fetchPage);
-  const [revoking, setRevoking] = useState<OperatorToken | null>(null);
-  const [revoked, setRevoked] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const onRevoke = async (token: OperatorToken) => {
-    setRevoking(null);
-    setError(null);
-    try {
-      await revokeAnyToken(client, token.id);
-      setRevoked(token.name);
-    } catch (err) {
-      setError(err);
-    } finally {
-      reload();
-    }
-  };
+  const revoke = useTokenRevoke<OperatorToken>({ dialogId: 'api-token-admin-revoke', revoke: (token) => revokeAnyToken(client, token.id), reload });
 
   return (
     <section className="panel">
       <PageHeading>{t('tokensAdmin.title')}</PageHeading>
       <p className="panel-intro">{t('tokensAdmin.intro')}</p>
-      {error !== null && <ErrorAlert error={error} />}
-      {revoked !== null && <Notice>{t('apiTokens.revoked', { name: revoked })}</Notice>}
+      {revoke.feedback}
       {load.status === 'loading' && <p role="status">{t('tokensAdmin.loading')}</p>}
       {load.status === 'failed' && <ErrorAlert error={load.error} />}
       {load.status !== 'loading' && items.length === 0 && load.status !== 'failed' && <p>{t('tokensAdmin.none')}</p>}
@@ -48,7 +32,7 @@ export function ApiTokensPage() {
           language={i18n.language}
           caption={t('tokensAdmin.caption')}
           userOf={(token) => (token as OperatorToken).email}
-          onRevoke={(token) => setRevoking(token as OperatorToken)}
+          onRevoke={(token) => revoke.ask(token as OperatorToken)}
         />
       )}
       {nextCursor !== null && (
@@ -56,17 +40,7 @@ export function ApiTokensPage() {
           {t('tokensAdmin.more')}
         </button>
       )}
-      {revoking !== null && (
-        <ConfirmDialog
-          id="api-token-admin-revoke"
-          title={t('apiTokens.revokeTitle')}
-          text={t('apiTokens.revokeText', { name: revoking.name })}
-          confirmLabel={t('apiTokens.revokeConfirm')}
-          cancelLabel={t('apiTokens.cancel')}
-          onConfirm={() => void onRevoke(revoking)}
-          onClose={() => setRevoking(null)}
-        />
-      )}
+      {revoke.dialog}
     </section>
   );
 }

@@ -1,27 +1,15 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { LeftOutView } from '../../../shared/api/exports.js';
 import type { Executor } from '../../db/database.js';
-import type { DeviceKeysTable } from '../../db/schema.js';
+import type { DeviceKeysTable, ExportsTable } from '../../db/schema.js';
 import type { DeviceIdQuery } from '../grants/grants-repo.js';
 
 // Downloads' queries (docs/downloads.md "Downloading"). The selection arrives as the subquery of
 // device-selection.ts; what leaves is read in chunks, keyset by device id, so a million devices
 // are a thousand small reads and never one result held in memory.
 
-export interface ExportRow {
-  id: string;
-  user_id: string | null;
-  token_id: string | null;
-  format: string;
-  status: 'running' | 'done' | 'failed';
-  total: number;
-  rows_written: number;
-  left_out: string;
-  file_name: string;
-  created_at: string;
-  finished_at: string | null;
-  error: string | null;
-}
+/** One export as stored (schema.ts ExportsTable). */
+export type ExportRow = Selectable<ExportsTable>;
 
 export interface ExportStats {
   /** Devices with at least one active key version: they leave. */

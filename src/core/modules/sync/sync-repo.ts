@@ -27,6 +27,20 @@ export interface HeldKey {
   version: number;
 }
 
+/** The columns of a ReadableKey, from device_keys joined with devices. */
+const readableColumns = [
+  'device_keys.device_id',
+  'device_keys.key_type',
+  'device_keys.id as key_id',
+  'device_keys.version',
+  'device_keys.ciphertext',
+  'devices.serial',
+  'devices.manufacturer',
+  'devices.kind',
+  'devices.medium',
+  'devices.driver_hint',
+] as const;
+
 /** Device ids per `in (…)` list. */
 const ID_CHUNK = 5_000;
 
@@ -42,18 +56,7 @@ export function createSyncRepo(db: Executor) {
       let q = trx
         .selectFrom('device_keys')
         .innerJoin('devices', 'devices.id', 'device_keys.device_id')
-        .select([
-          'device_keys.device_id',
-          'device_keys.key_type',
-          'device_keys.id as key_id',
-          'device_keys.version',
-          'device_keys.ciphertext',
-          'devices.serial',
-          'devices.manufacturer',
-          'devices.kind',
-          'devices.medium',
-          'devices.driver_hint',
-        ])
+        .select(readableColumns)
         .where('device_keys.state', '=', 'active');
       if (ids !== null) q = q.where('device_keys.device_id', 'in', ids);
       // No order: the answer groups by device itself, and sorting 100,000 rows is time for nothing.
@@ -155,18 +158,7 @@ export function createSyncRepo(db: Executor) {
         .selectFrom('sync_deliveries')
         .innerJoin('device_keys', 'device_keys.id', 'sync_deliveries.key_id')
         .innerJoin('devices', 'devices.id', 'sync_deliveries.device_id')
-        .select([
-          'device_keys.device_id',
-          'device_keys.key_type',
-          'device_keys.id as key_id',
-          'device_keys.version',
-          'device_keys.ciphertext',
-          'devices.serial',
-          'devices.manufacturer',
-          'devices.kind',
-          'devices.medium',
-          'devices.driver_hint',
-        ])
+        .select(readableColumns)
         .where('sync_deliveries.token_id', '=', tokenId)
         .where('sync_deliveries.since_gen', '=', generation)
         .execute();

@@ -6,11 +6,11 @@ import { useTranslation } from 'react-i18next';
 import { DEFAULT_TOKEN_DAYS, tokenKinds, type TokenKindName } from '../../../shared/api/tokens.js';
 import { useApi } from '../../api/api-context.js';
 import { createToken, listMyTokens, revokeMyToken, type ApiToken, type TokenCreateBody, type TokenCreated } from '../../api/tokens-api.js';
-import { ConfirmDialog } from '../../components/confirm-dialog.js';
-import { ErrorAlert, Notice } from '../../components/error-alert.js';
+import { ErrorAlert } from '../../components/error-alert.js';
 import { formatDateTime } from '../../components/format.js';
 import { TextField } from '../../components/text-field.js';
 import { ProblemAlert } from '../problem-list.js';
+import { useTokenRevoke } from './api-token-revoke.js';
 
 /** The web UI offers at most a year (the API takes 366 for leap years). */
 const MAX_DAYS_UI = 365;
@@ -26,10 +26,8 @@ export function ApiTokensSection() {
   const [round, setRound] = useState(0);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<TokenCreated | null>(null);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const [revoked, setRevoked] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const reload = useCallback(() => setRound((n) => n + 1), []);
+  const revoke = useTokenRevoke<ApiToken>({ dialogId: 'api-token-revoke', revoke: (token) => revokeMyToken(client, token.id), reload });
 
   useEffect(() => {
     const controller = new AbortController();
@@ -42,38 +40,24 @@ export function ApiTokensSection() {
     return () => controller.abort();
   }, [client, round]);
 
-  const onRevoke = async (token: ApiToken) => {
-    setRevoking(null);
-    setError(null);
-    try {
-      await revokeMyToken(client, token.id);
-      setRevoked(token.name);
-    } catch (err) {
-      setError(err);
-    } finally {
-      reload();
-    }
-  };
-
   const language = i18n.language;
   return (
     <section className="profile-section" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('apiTokens.title')}</h2>
       <p>{t('apiTokens.intro')}</p>
       {created !== null && <CreatedToken created={created} onDone={() => setCreated(null)} />}
-      {error !== null && <ErrorAlert error={error} />}
-      {revoked !== null && <Notice>{t('apiTokens.revoked', { name: revoked })}</Notice>}
+      {revoke.feedback}
       {state.status === 'loading' && <p role="status">{t('apiTokens.loading')}</p>}
       {state.status === 'failed' && <ErrorAlert error={state.error} />}
       {state.status === 'ready' && state.tokens.length === 0 && <p>{t('apiTokens.none')}</p>}
       {state.status === 'ready' && state.tokens.length > 0 && (
-        <TokenTable tokens={state.tokens} language={language} caption={t('apiTokens.caption')} onRevoke={(token) => setRevoking(token)} />
+        <TokenTable tokens={state.tokens} language={language} caption={t('apiTokens.caption')} onRevoke={(token) => revoke.ask(token)} />
       )}
       <button
         type="button"
         className="button button-secondary"
         onClick={() => {
-          setRevoked(null);
+          revoke.clearNotice();
           setCreating(true);
         }}
       >
@@ -89,17 +73,7 @@ export function ApiTokensSection() {
           }}
         />
       )}
-      {revoking !== null && (
-        <ConfirmDialog
-          id="api-token-revoke"
-          title={t('apiTokens.revokeTitle')}
-          text={t('apiTokens.revokeText', { name: revoking.name })}
-          confirmLabel={t('apiTokens.revokeConfirm')}
-          cancelLabel={t('apiTokens.cancel')}
-          onConfirm={() => void onRevoke(revoking)}
-          onClose={() => setRevoking(null)}
-        />
-      )}
+      {revoke.dialog}
     </section>
   );
 }
