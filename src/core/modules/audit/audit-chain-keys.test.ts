@@ -78,6 +78,8 @@ describe('the keyed audit chain (SEC-14)', () => {
     expect(all.map((r) => [r.action, r.key_epoch])).toEqual([
       ['vault.init', null],
       ['audit.key_create', 1],
+      // The service's signing key is made right after the chain key (docs/downloads.md).
+      ['signing_key.create', 1],
       ['mail.read', 1],
       ['mail.read', 1],
     ]);
@@ -89,7 +91,7 @@ describe('the keyed audit chain (SEC-14)', () => {
     if (keyed === undefined) throw new Error('no record');
     const { seq: _s, hash, ...fields } = keyed;
     expect(hash).not.toBe(auditHash(fields));
-    expect(await t.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true, records: 4, keyed: 3, unkeyedSinceKeying: 0 });
+    expect(await t.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true, records: 5, keyed: 4, unkeyedSinceKeying: 0 });
   });
 
   it('finds an edited record even when every later hash was recomputed with SHA-256', async () => {
@@ -171,7 +173,8 @@ describe('the keyed audit chain (SEC-14)', () => {
     // Both use the one chain key: the second instance opened the key the first made.
     expect(await first.container.db.kysely.selectFrom('audit_chain_keys').select('epoch').execute()).toEqual([{ epoch: 1 }]);
     for (const t of [first, second]) {
-      expect(await t.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true, keyed: 6, anchor: { seq: lines.at(-1)?.seq } });
+      // audit.key_create, signing_key.create and five records written.
+      expect(await t.container.auditTrail.verify(asSystem)).toMatchObject({ ok: true, keyed: 7, anchor: { seq: lines.at(-1)?.seq } });
     }
   });
 
