@@ -14,7 +14,7 @@ import type { DecryptInput, Vault } from '../../vault/vault-service.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { DeviceSelections, ResolvedSelection } from '../devices/device-selection.js';
 import { deviceKeyContext } from '../keys/key-crypto.js';
-import { stepUpMs } from '../mfa/mfa-service.js';
+import { stepUpDue } from '../../access/session-policy.js';
 import type { ExportDevice, ExportFormat, Signer, WriteExportOptions, WrittenExport } from './export-format.js';
 import type { ChunkDevice, ChunkKey, ExportRepo, ExportRow } from './export-repo.js';
 import { exportFileName } from './write-export.js';
@@ -169,9 +169,7 @@ export function createExportService(deps: ExportsDeps) {
 
   /** SEC-25: a session's download needs a sign-in within the last 5 minutes; tokens are the credential. */
   function reauthRequired(principal: Principal): boolean {
-    if (principal.kind !== 'person') return false;
-    if (principal.authenticatedAt === null) return true;
-    return deps.clock.now().getTime() - Date.parse(principal.authenticatedAt) > stepUpMs;
+    return principal.kind === 'person' && stepUpDue(principal, deps.clock.now());
   }
 
   /** Permission, scope and selection, before any transaction; refusals audited by the guard. */
@@ -205,7 +203,12 @@ export function createExportService(deps: ExportsDeps) {
       deliveryNote: row.delivery_note,
       customerNo: row.customer_no,
       driverHint: row.driver_hint,
-      keys: keys.map((k) => ({ keyType: k.key_type as KeyType, version: k.version, key: plains.get(k.id) ?? Buffer.alloc(0) })),
+      keys: keys.map((k) => {
+        const key = plains.get(k.id);
+        // Never an empty key in a file: a key the decryption did not return is a failed download.
+        if (key === undefined) throw new Error(`key ${k.id} was not decrypted`);
+        return { keyType: k.key_type as KeyType, version: k.version, key };
+      }),
     };
   }
 
@@ -280,7 +283,10 @@ export function createExportService(deps: ExportsDeps) {
         const ordered = leaving.flatMap((r) => sortKeys(byDevice.get(r.id) ?? []));
         const opened = await deps.decrypt(ordered.map((k) => ({ ciphertext: k.ciphertext, context: deviceKeyContext({ id: k.id, deviceId: k.device_id, keyType: k.key_type, version: k.version }) })));
         const plains = new Map<string, Buffer>();
-        ordered.forEach((k, i) => plains.set(k.id, opened[i] as Buffer));
+        ordered.forEach((k, i) => {
+          const key = opened[i];
+          if (key !== undefined) plains.set(k.id, key);
+        });
         return { devices: leaving.map((r) => toDevice(r, byDevice.get(r.id) ?? [], plains)), lastId };
       }
 

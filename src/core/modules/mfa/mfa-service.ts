@@ -15,7 +15,7 @@ import type { SessionsRepo } from '../auth/sessions-repo.js';
 import { accountLock, type Refusal, type SignInGuard } from '../auth/sign-in-guard.js';
 import type { UsersRepo } from '../auth/users-repo.js';
 import type { MailService } from '../mail/mail-service.js';
-import { mfaRequired } from '../../access/session-policy.js';
+import { mfaRequired, stepUpDue } from '../../access/session-policy.js';
 import type { MfaRepo } from './mfa-repo.js';
 import { hashRecoveryCode, newRecoveryCode, recoveryCodeCount } from './recovery-codes.js';
 import { base32Of, matchTotp, newTotpSeed, totpUri } from './totp.js';
@@ -24,7 +24,6 @@ import { base32Of, matchTotp, newTotpSeed, totpUri } from './totp.js';
 // switching it off. Invariants in README.md.
 
 /** SEC-25: changing the second factor needs a password proved within the last 5 minutes. */
-export const stepUpMs = 5 * 60_000;
 
 export interface MfaStatus {
   required: boolean;
@@ -120,7 +119,7 @@ export function createMfaService(deps: {
       if (typeof password === 'string') {
         await confirmPassword(user, password, actor, 'mfa.enrol');
         await deps.sessionStore.setAuthenticatedAt(principal.sessionId, now.toISOString());
-      } else if (principal.stage === 'complete' && (principal.authenticatedAt === null || now.getTime() - Date.parse(principal.authenticatedAt) > stepUpMs)) {
+      } else if (principal.stage === 'complete' && stepUpDue(principal, now)) {
         throw new AppError('step_up_required');
       }
       const seed = newTotpSeed();
