@@ -64,6 +64,7 @@ const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
   ['multical21', multical21],
   ['flowiq2200', flowiq2200],
   ['flowiq3100', flowiq2200], // the same driver in wmbusmeters
+  ['flowiq2101', multical21],
   ['omnipower', omnipower],
   ['kamheat', kamheat],
   ['aventieswm', aventieswm],
@@ -73,7 +74,11 @@ const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
 ]);
 
 /** Driver names accepted for another, printed as that one (as wmbusmeters prints "meter":"kamheat"). */
-const ALIASES: ReadonlyMap<string, string> = new Map([...KAMHEAT_MODELS.map(([, model]) => [model, 'kamheat'] as const), ['flowiq3100', 'flowiq2200']]);
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ...KAMHEAT_MODELS.map(([, model]) => [model, 'kamheat'] as const),
+  ['flowiq3100', 'flowiq2200'],
+  ['flowiq2101', 'multical21'], // flowIQ 2101 sends what a MULTICAL 21 sends (wmbusmeters detects it as multical21)
+]);
 
 export const METER_DRIVERS: readonly string[] = [...DECODERS.keys()];
 
