@@ -137,6 +137,13 @@ describe('no decoder emits unprintable text', () => {
     }
   });
 
+  it('binary bytes in a text record come as hex, printable text as text', () => {
+    const binary = decodeMeter({ meterAddress: { manufacturer: 'XYZ', manufacturerCode: 0, id: '1', version: 1, deviceType: 7, bytes: Buffer.alloc(8) } }, parseRecords(hex('0D130500011B7FFF')));
+    expect(binary).toEqual({ driver: 'generic', fields: { volume_m3: '00011b7fff' } });
+    const text = decodeMeter({ meterAddress: { manufacturer: 'XYZ', manufacturerCode: 0, id: '1', version: 1, deviceType: 7, bytes: Buffer.alloc(8) } }, parseRecords(hex('0D1303434241')));
+    expect(text.fields).toEqual({ volume_m3: 'ABC' });
+  });
+
   it('over fuzzed records (text and binary values among them), with every driver', () => {
     let seed = 11;
     const rand = (n: number) => {
