@@ -131,7 +131,7 @@ describe('openPublisher against Mosquitto', () => {
       `${ha}/sensor/gw1_KAM-63941885/flow_temperature_c/config`,
       `${ha}/sensor/gw1_KAM-63941885/rssi_dbm/config`,
     ];
-    await waitFor(() => pub.status().delivered === 5, 'discovery, two states and availability');
+    await waitFor(() => pub.status().delivered === 6, 'three discovery configs, two states and availability');
     expect(got.map((m) => m.topic)).toEqual(topics);
     expect(got.every((m) => m.retain)).toBe(true);
     expect(JSON.parse(got[0]?.payload ?? '')).toMatchObject({
