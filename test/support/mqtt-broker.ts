@@ -88,13 +88,15 @@ export interface Received {
   topic: string;
   payload: string;
   retain: boolean;
+  /** Set when the broker delivers again a message the subscriber may already have had (its own QoS 1 retry). */
+  dup: boolean;
 }
 
 /** A subscriber that records every message; MQTT 5 with retain-as-published, so `retain` is the publisher's flag. */
 export async function recorder(url: string, filter: string, extra: IClientOptions = {}): Promise<{ client: MqttClient; got: Received[] }> {
   const got: Received[] = [];
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 100, ...extra });
-  client.on('message', (topic, payload, packet) => got.push({ topic, payload: payload.toString('utf8'), retain: packet.retain }));
+  client.on('message', (topic, payload, packet) => got.push({ topic, payload: payload.toString('utf8'), retain: packet.retain, dup: packet.dup }));
   await client.subscribeAsync(filter, { qos: 1, rap: true });
   return { client, got };
 }

@@ -77,22 +77,24 @@ describe('openPublisher against Mosquitto', () => {
     await waitFor(() => got.some((m) => m.topic === `${base}/KAM-63941885/availability` && m.payload === 'offline'), 'availability offline');
     const mine = got.filter((m) => m.topic !== `${base}/status/detail`);
     expect(mine).toEqual([
-      { topic: `${base}/status`, payload: 'online', retain: true },
+      { topic: `${base}/status`, payload: 'online', retain: true, dup: false },
       {
         topic: `${base}/KAM-63941885/state`,
         payload:
           '{"_":"telegram","media":"cold water","meter":"multical21","name":"KAM-63941885","id":"63941885","total_m3":7,' +
           '"flow_temperature_c":11,"rssi_dbm":-61,"timestamp":"2026-12-04T10:00:00Z","verified":"crc","gateway":"gw1","link":"stick1","access_number":7}',
         retain: true,
+        dup: false,
       },
-      { topic: `${base}/KAM-63941885/availability`, payload: 'online', retain: true },
+      { topic: `${base}/KAM-63941885/availability`, payload: 'online', retain: true, dup: false },
       {
         topic: `${base}/KAM-11111111/event`,
         payload:
           '{"event":"decrypt_failed","meter":"KAM-11111111","reason":"wrong key","rssi_dbm":-70,"timestamp":"2026-12-04T10:00:01Z","gateway":"gw1","link":"stick1"}',
         retain: false,
+        dup: false,
       },
-      { topic: `${base}/KAM-63941885/availability`, payload: 'offline', retain: true },
+      { topic: `${base}/KAM-63941885/availability`, payload: 'offline', retain: true, dup: false },
     ]);
     expect(pub.status()).toEqual({ connected: true, buffered: 0, dropped: 0, delivered: 4 });
 
@@ -161,8 +163,8 @@ describe('openPublisher against Mosquitto', () => {
     child.kill('SIGKILL');
     await waitFor(() => got.some((m) => m.payload === 'offline'), 'the last will');
     expect(got).toEqual([
-      { topic, payload: 'online', retain: true },
-      { topic, payload: 'offline', retain: true },
+      { topic, payload: 'online', retain: true, dup: false },
+      { topic, payload: 'offline', retain: true, dup: false },
     ]);
   });
 });
