@@ -45,7 +45,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
     try {
       ca = readFileSync(config.caPath);
     } catch {
-      throw new Error(`mqtt.ca: the CA file ${config.caPath} cannot be read`);
+      throw new Error(`mqtt.ca_file: the CA file ${config.caPath} cannot be read`);
     }
   }
   const outbox: Outbox = openOutbox(config.bufferPath, config.bufferMaxMessages);
