@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,5 +139,47 @@ describe('the publisher through a broker outage', () => {
     await waitFor(() => fresh(sub.got) >= 7, 'reading 7');
     expect(totals(sub.got)).toEqual(range(1, 7));
     expect(second.status()).toEqual({ connected: true, buffered: 0, dropped: 0, delivered: 8 });
+  });
+
+  it('after a crash (SIGKILL) sends what was pending and nothing the broker had acknowledged', async () => {
+    const { broker, config, sub, open } = await setup(1000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mqtt-publisher-child.ts', JSON.stringify(config)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    cleanups.push(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const status = async (): Promise<{ connected: boolean; buffered: number; delivered: number }> => {
+      child.stdin.write('status\n');
+      const line = await lines.next();
+      return JSON.parse(String(line.value)) as { connected: boolean; buffered: number; delivered: number };
+    };
+    const until = async (ok: (s: Awaited<ReturnType<typeof status>>) => boolean, what: string) => {
+      for (let i = 0; i < 1000; i++) {
+        if (ok(await status())) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+
+    child.stdin.write('read 1 3\n');
+    await until((s) => s.connected && s.delivered === 4 && s.buffered === 0, 'readings 1-3 acknowledged in the child');
+    await broker.stop();
+    await until((s) => !s.connected, 'the child noticing the outage');
+    child.stdin.write('read 4 9\n');
+    await until((s) => s.buffered === 6, 'readings 4-9 in the child’s buffer');
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+
+    await broker.start();
+    const pub = await open();
+    expect(pub.status()).toMatchObject({ buffered: 6, dropped: 0, delivered: 4 });
+    await waitFor(() => pub.status().buffered === 0 && fresh(sub.got) >= 9, 'readings 4-9 after the crash');
+    pub.reading(reading(10));
+    await waitFor(() => fresh(sub.got) >= 10, 'reading 10');
+    expect(totals(sub.got)).toEqual(range(1, 10));
   });
 });

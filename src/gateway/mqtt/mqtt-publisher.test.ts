@@ -154,7 +154,7 @@ describe('openPublisher against Mosquitto', () => {
     const topic = `${o.topicPrefix}/gw1/status`;
     const { got } = await sub(topic);
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/mqtt-publisher-child.ts', JSON.stringify(o)], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['pipe', 'ignore', 'inherit'],
     });
     cleanups.push(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
