@@ -66,7 +66,10 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   let idleWaiter: (() => void) | null = null;
   /** Messages the outbox could not take (a write error), counted with the dropped ones. */
   let lost = 0;
+  let pending: { topic: string; payload: string; retain: boolean }[] = [];
+  let commitQueued = false;
   const counters = () => {
+    commit();
     const c = outbox.counters();
     return { ...c, dropped: c.dropped + lost };
   };
@@ -117,6 +120,25 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   }
 
   function enqueue(messages: { topic: string; payload: string; retain: boolean }[]): void {
+    if (messages.length === 0) return;
+    pending.push(...messages);
+    if (!commitQueued) {
+      commitQueued = true;
+      setImmediate(() => {
+        commitQueued = false;
+        if (outboxOpen) pump();
+      });
+    }
+  }
+
+  /**
+   * Group commit: what arrived during one turn of the event loop goes to disk in one transaction
+   * (one fsync), so a burst of telegrams costs one disk flush, not one each.
+   */
+  function commit(): void {
+    if (pending.length === 0) return;
+    const messages = pending;
+    pending = [];
     let dropped: number;
     try {
       dropped = outbox.append(messages);
@@ -131,7 +153,6 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
       detailDirty = true;
       log.warn({ dropped, total: outbox.counters().dropped }, 'MQTT buffer full: the oldest messages were dropped');
     }
-    pump();
   }
 
   function setAvailability(meterKey: string, isOnline: boolean): void {
@@ -153,6 +174,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   }
 
   function pump(): void {
+    commit();
     flushAcks();
     const c = client;
     if (!connected || c === null) {
@@ -239,7 +261,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
       ended = true;
       c.end(true);
       if (g !== gen) return;
-      if (connected) log.warn({ broker, buffered: outbox.counters().buffered }, 'MQTT disconnected; buffering');
+      if (connected && !closed) log.warn({ broker, buffered: outbox.counters().buffered }, 'MQTT disconnected; buffering');
       connected = false;
       inflight.clear();
       if (closed) {
@@ -319,6 +341,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
         await new Promise<void>((resolve) => c.end(true, {}, () => resolve()));
       }
       gen++;
+      commit();
       flushAcks();
       outboxOpen = false;
       outbox.close();
