@@ -167,4 +167,17 @@ describe('openPublisher against Mosquitto', () => {
       { topic, payload: 'offline', retain: true, dup: false },
     ]);
   });
+
+  it('never writes the broker password to its log, not even from a URL that carries it', async () => {
+    const o = options({ url: 'mqtt://gw:url-secret-7f3a@127.0.0.1:1883', username: 'gw', password: 'option-secret-9c1d' });
+    const logs = captureLogs('debug');
+    const pub = await openPublisher({ config: o, gatewayId: 'gw1', log: logs.logger });
+    cleanups.push(() => pub.close());
+    await waitFor(() => pub.status().connected, 'the connection');
+    pub.reading(reading(1));
+    await waitFor(() => pub.status().delivered === 2, 'the reading');
+    await pub.close();
+    expect(logs.text()).toContain('"broker":"mqtt://127.0.0.1:1883"');
+    expect(logs.text()).not.toMatch(/url-secret-7f3a|option-secret-9c1d/);
+  });
 });
