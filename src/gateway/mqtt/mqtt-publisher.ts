@@ -50,7 +50,8 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   }
   const outbox: Outbox = openOutbox(config.bufferPath, config.bufferMaxMessages);
   const broker = brokerName(config.url);
-  const timeoutMs = config.availabilityTimeoutSeconds * 1000;
+  // setTimeout holds at most 2^31-1 ms (24.8 days); beyond, Node would fire at once.
+  const timeoutMs = Math.min(Math.max(config.availabilityTimeoutSeconds, 1) * 1000, 2 ** 31 - 1);
 
   let client: MqttClient | null = null;
   let gen = 0;
