@@ -47,18 +47,19 @@ export interface TestBroker {
   dispose(): Promise<void>;
 }
 
-export async function testBroker(): Promise<TestBroker> {
+/** `tls`: PEM files for a TLS listener (then `url` is mqtts://). */
+export async function testBroker(tls?: { ca: string; cert: string; key: string }): Promise<TestBroker> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'openeks-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'user root', 'log_dest none', ''].join('\n'),
+    [`listener ${port} 127.0.0.1`, ...(tls ? [`cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`] : []), 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'user root', 'log_dest none', ''].join('\n'),
   );
   let proc: ChildProcess | null = null;
   const broker: TestBroker = {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     async start() {
       proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
       for (let i = 0; i < 250; i++) {
