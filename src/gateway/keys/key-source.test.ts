@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ let relayUrl: string;
 const seen: string[] = [];
 let tamper: ((body: Buffer) => Buffer) | null = null;
 let down = false;
+/** A PEM the relay serves instead of the core's signing key. */
+let fakeSigningKey: string | null = null;
 
 const dev: Record<'a' | 'b' | 'c', { id: string; key: string; serial: string }> = {
   a: { id: '', key: randomBytes(16).toString('hex').toUpperCase(), serial: '63941885' },
@@ -74,6 +76,10 @@ beforeAll(async () => {
     seen.push(req.url ?? '');
     if (down) {
       req.socket.destroy();
+      return;
+    }
+    if (fakeSigningKey !== null && req.url === '/.well-known/openeks-signing-key') {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(fakeSigningKey);
       return;
     }
     void fetch(`${coreAddress}${req.url ?? '/'}`, { headers: req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization } }).then(async (r) => {
@@ -212,6 +218,38 @@ describe('the key source against a real core', () => {
     expect(wrong.status()).toEqual({ state: 'not-synced', devices: 0, lastSyncAt: null, expiresAt: null, lastError: 'the gateway token was refused (revoked or expired)' });
     expect(wrong.lookup('KAM', dev.a.serial)).toEqual({ kind: 'not-synced' });
     await wrong.close();
+  });
+
+  it('a cursor two answers old: 410 sync_reset, then one full answer replaces the cache', async () => {
+    ks = await openKeySource({ config: core(), log });
+    await ks.close();
+    await copyFile(join(dir, 'keys.db'), join(dir, 'stale.db'));
+    // Two answers that change something move the token two generations on (empty answers do not).
+    ks = await openKeySource({ config: core(), log });
+    await revoke([dev.b.id]);
+    await ks.syncNow();
+    await grant([dev.b.id]);
+    await ks.syncNow();
+    expect(ks.status().devices).toBe(3);
+    await ks.close();
+    seen.length = 0;
+    const stale = await openKeySource({ config: core({ cachePath: join(dir, 'stale.db') }), log });
+    expect(seen.map((u) => u.replace(/=.*$/, '=…'))).toEqual(['/api/sync/keys?since=…', '/api/sync/keys']);
+    expect(stale.status()).toMatchObject({ state: 'fresh', devices: 3, lastError: null });
+    expect(keysOf(stale, dev.b.serial)).toEqual([dev.b.key]);
+    expect(log.lines.some((l) => l.includes('key sync starts over with a full answer') && l.includes('sync_reset'))).toBe(true);
+    await stale.close();
+  });
+
+  it('the core publishing another signing key later: refused, the status says the pin holds', async () => {
+    fakeSigningKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rotated = await openKeySource({ config: core({ cachePath: join(dir, 'rotated.db') }), log });
+    fakeSigningKey = null;
+    expect(rotated.status()).toMatchObject({ state: 'not-synced', lastError: "the sync answer's signature does not verify with the pinned signing key of the core; dropped" });
+    await rotated.syncNow();
+    expect(rotated.status().lastError).toMatch(/^the core now publishes another signing key than the one pinned in the key cache: answers are refused/);
+    expect(rotated.lookup('KAM', dev.a.serial)).toEqual({ kind: 'not-synced' });
+    await rotated.close();
   });
 
   it('a token revoked while the gateway runs: the status says so, the cached keys keep their expiry clock', async () => {
