@@ -252,6 +252,15 @@ describe('the key source against a real core', () => {
     await rotated.close();
   });
 
+  it('a token with an X25519 key gets sealed answers: not read, and the status says how to make the token', async () => {
+    const { publicKey } = generateKeyPairSync('x25519');
+    const created = await post(t, user, '/api/me/tokens', { name: 'Verschlüsselt', kind: 'gateway', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    expect(created.statusCode, created.body).toBe(201);
+    const sealed = await openKeySource({ config: core({ token: created.json<{ token: string }>().token, cachePath: join(dir, 'sealed.db') }), log });
+    expect(sealed.status()).toMatchObject({ state: 'not-synced', devices: 0, lastError: 'the sync answer is application/vnd.openeks.key-sync+hpke: this gateway reads plain JSON answers only; create its token without a public key' });
+    await sealed.close();
+  });
+
   it('a token revoked while the gateway runs: the status says so, the cached keys keep their expiry clock', async () => {
     ks = await openKeySource({ config: core(), log });
     const synced = ks.status();

@@ -72,9 +72,12 @@ export async function openKeySource(o: {
   const drop = (deviceId: string) => {
     const key = byDevice.get(deviceId);
     if (key === undefined) return;
-    for (const k of meters.get(key)?.deks ?? []) k.fill(0);
-    meters.delete(key);
     byDevice.delete(deviceId);
+    const held = meters.get(key);
+    // Two devices of the core with one meter key: the one held last answers; dropping the other leaves it.
+    if (held?.deviceId !== deviceId) return;
+    for (const k of held.deks) k.fill(0);
+    meters.delete(key);
   };
   for (const d of loaded.devices) hold(d);
 
