@@ -220,6 +220,19 @@ describe('the key source against a real core', () => {
     await wrong.close();
   });
 
+  it('the timer: a revocation reaches a running gateway with the next periodic sync, without anyone asking', async () => {
+    const running = await openKeySource({ config: core({ syncIntervalSeconds: 5 }), log });
+    expect(keysOf(running, dev.a.serial)).toEqual([dev.a.key]);
+    await revoke([dev.a.id]);
+    seen.length = 0;
+    // Bounded wait for the event (the periodic sync), not an assertion on its timing.
+    for (let i = 0; i < 300 && keysOf(running, dev.a.serial) !== 'no-right'; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(keysOf(running, dev.a.serial)).toBe('no-right');
+    expect(seen.filter((u) => u.startsWith('/api/sync/keys?since=')).length).toBeGreaterThanOrEqual(1);
+    await running.close();
+    await grant([dev.a.id]);
+  });
+
   it('a cursor two answers old: 410 sync_reset, then one full answer replaces the cache', async () => {
     ks = await openKeySource({ config: core(), log });
     await ks.close();
