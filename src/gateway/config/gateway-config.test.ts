@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,12 +66,23 @@ describe('config/gateway.yaml', () => {
     await writeFile(join(dir, 'token.txt'), `${token}\n`);
     await writeFile(join(dir, 'cache.key'), `${cacheKey.toString('base64')}\n`);
     await writeFile(join(dir, 'mqtt.pw'), 'geheim\n');
+    for (const f of ['token.txt', 'cache.key', 'mqtt.pw']) await chmod(join(dir, f), 0o600);
     const path = await write(`${minimal('  url: http://127.0.0.1:8080/\n  token_file: token.txt\n  cache_key_file: cache.key\n  signing_key_file: core.pem\n')}mqtt:\n  url: mqtt://broker:1883\n  username: gw\n  password_file: mqtt.pw\n  ca_file: ca.pem\n`);
     const config = await loadGatewayConfig(path, { OPENEKS_MQTT_URL: 'mqtts://other:8883' });
     expect(config.core).toEqual({ url: 'http://127.0.0.1:8080', token, syncIntervalSeconds: 30, offlineHours: 72, cachePath: join(dir, 'data/gateway-keys.db'), cacheKey, signingKeyPath: join(dir, 'core.pem') });
     expect(config.mqtt).toMatchObject({ url: 'mqtts://other:8883', username: 'gw', password: 'geheim', caPath: join(dir, 'ca.pem'), clientId: 'openeks-gw-1', topicPrefix: 'meters', bufferMaxMessages: 100_000, homeAssistant: { enabled: false, discoveryPrefix: 'homeassistant' } });
     expect(config.meters).toEqual({ include: ['*'], exclude: [] });
     expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8091 });
+  });
+
+  it('a secret file others may read: refused, naming the file and the chmod', async () => {
+    const keyFile = join(dir, 'open.key');
+    await writeFile(keyFile, cacheKey.toString('base64'), { mode: 0o644 });
+    await chmod(keyFile, 0o644);
+    const err = await refusal(await write(minimal('  url: http://x\n  cache_key_file: open.key\n')), { OPENEKS_GATEWAY_TOKEN: token });
+    expect({ line: err.line, key: err.key }).toEqual({ line: 9, key: 'core.cache_key_file' });
+    expect(err.message).toContain(`others may read it (mode 0644): chmod 600 ${keyFile}`);
+    expect(err.message).not.toContain(cacheKey.toString('base64'));
   });
 
   it('no cache key anywhere: refused, saying how to make one', async () => {

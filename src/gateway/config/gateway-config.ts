@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ReceiveMode, StickName } from '../../../drivers/wmbus-sticks/index.js';
 import { envVar } from '../../lib/env-vars.js';
@@ -154,12 +154,18 @@ function readLink(src: YamlSource, at: Located): { link: LinkConfig; nameAt: Loc
   return { link: out, nameAt: link.get('name') };
 }
 
+/** A secret's file: readable by its owner only (SEC-39), its content without surrounding white space. */
 async function readSecretFile(src: YamlSource, at: Located, path: string): Promise<string> {
+  let mode: number;
+  let text: string;
   try {
-    return (await readFile(path, 'utf8')).trim();
+    mode = (await stat(path)).mode;
+    text = await readFile(path, 'utf8');
   } catch (err) {
     return src.fail(at, `the file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  if ((mode & 0o077) !== 0) src.fail(at, `the file ${path} holds a secret but others may read it (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 ${path}`);
+  return text.trim();
 }
 
 /** The secret in the file a key names (relative to the YAML's folder), or undefined when the key is absent. */

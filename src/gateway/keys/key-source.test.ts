@@ -274,16 +274,24 @@ describe('the key source against a real core', () => {
     await sealed.close();
   });
 
-  it('a token revoked while the gateway runs: the status says so, the cached keys keep their expiry clock', async () => {
+  it('a token revoked while the gateway runs: the status says so and the cache is wiped, on disk too (SEC-39)', async () => {
     ks = await openKeySource({ config: core(), log });
-    const synced = ks.status();
-    expect(synced.state).toBe('fresh');
+    expect(ks.status()).toMatchObject({ state: 'fresh', devices: 3 });
     const res = await t.app.inject({ method: 'DELETE', url: `/api/me/tokens/${tokenId}`, headers: as(user) });
     expect(res.statusCode, res.body).toBeLessThan(300);
     await ks.syncNow();
-    expect(ks.status()).toEqual({ ...synced, state: 'offline', lastError: 'the gateway token was refused (revoked or expired)' });
+    expect(ks.status()).toEqual({ state: 'not-synced', devices: 0, lastSyncAt: null, expiresAt: null, lastError: 'the gateway token was refused (revoked or expired)' });
+    expect(ks.lookup('KAM', dev.a.serial)).toEqual({ kind: 'not-synced' });
     expect(log.lines.join('\n')).not.toContain(token);
     await ks.close();
+    down = true;
+    try {
+      const after = await openKeySource({ config: core(), log });
+      expect(after.status()).toMatchObject({ state: 'not-synced', devices: 0, lastSyncAt: null });
+      await after.close();
+    } finally {
+      down = false;
+    }
   });
 
   it("a signing key pinned by the operator that is not the core's: every answer is refused", async () => {

@@ -145,6 +145,19 @@ export async function openKeySource(o: {
     lastError = null;
   }
 
+  /**
+   * The token was refused (revoked or expired): what it held is wiped from the cache and from memory
+   * (SEC-39), so nothing it was granted is used any more; the next accepted token syncs in full.
+   */
+  function wipe(message: string) {
+    cache.wipe();
+    for (const id of [...byDevice.keys()]) drop(id);
+    if (lastSyncAt !== null) log.warn({ coreUrl: config.url }, 'the gateway token was refused: the key cache is wiped');
+    cursor = null;
+    lastSyncAt = null;
+    fail(message);
+  }
+
   async function syncOnce(): Promise<void> {
     const key = await signingKey();
     if (key === null) return;
@@ -153,6 +166,7 @@ export async function openKeySource(o: {
       const outcome = await requestSync({ coreUrl: config.url, token: config.token, cursor, signingKey: key, fetch: fetchFn });
       if (closed) return;
       if (outcome.kind === 'answer') return applyAnswer(outcome);
+      if (outcome.kind === 'failed' && outcome.unauthorized === true) return wipe(outcome.message);
       if (outcome.kind === 'failed') return fail(outcome.message.includes('does not verify') ? await explainBadSignature(outcome.message) : outcome.message);
       log.info({ coreUrl: config.url, reason: outcome.reason }, 'key sync starts over with a full answer');
       cursor = null;
