@@ -301,5 +301,9 @@ describe('the key source against a real core', () => {
     const pinned = await openKeySource({ config: core({ token: created.json<{ token: string }>().token, cachePath: join(dir, 'pinned.db'), signingKeyPath: join(dir, 'pinned.pem') }), log });
     expect(pinned.status()).toMatchObject({ state: 'not-synced', lastError: "the sync answer's signature does not verify with the pinned signing key of the core; dropped" });
     await pinned.close();
+    const missing = join(dir, 'missing.pem');
+    await expect(openKeySource({ config: core({ cachePath: join(dir, 'pinned.db'), signingKeyPath: missing }), log })).rejects.toThrow(`core.signing_key_file: ${missing} cannot be read (ENOENT)`);
+    await writeFile(join(dir, 'x25519.pem'), generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await expect(openKeySource({ config: core({ cachePath: join(dir, 'pinned.db'), signingKeyPath: join(dir, 'x25519.pem') }), log })).rejects.toThrow("the core's signing key is x25519, not Ed25519");
   });
 });

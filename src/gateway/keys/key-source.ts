@@ -39,6 +39,21 @@ function heldOf(d: CachedDevice): HeldMeter {
   return { deviceId: d.deviceId, driverHint: d.driverHint, deks: d.keys.filter((k) => k.keyType === 'DEK').map((k) => Buffer.from(k.key, 'hex')) };
 }
 
+/** core.signing_key_file: an Ed25519 SPKI PEM, or an error naming the file and what is wrong. */
+async function readPinnedKey(path: string): Promise<KeyObject> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`core.signing_key_file: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return signingKeyOf(pem);
+  } catch (err) {
+    throw new Error(`core.signing_key_file: ${path} is not the core's Ed25519 public key (SPKI PEM from /.well-known/openeks-signing-key): ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+}
+
 export async function openKeySource(o: {
   config: GatewayConfig['core'];
   log: Logger;
@@ -51,7 +66,7 @@ export async function openKeySource(o: {
   const fetchFn = o.fetch ?? fetch;
   const { config, log } = o;
   const missIntervalMs = o.missIntervalMs ?? DEFAULT_MISS_INTERVAL_MS;
-  const pinnedByOperator = config.signingKeyPath === undefined ? undefined : signingKeyOf(await readFile(config.signingKeyPath, 'utf8'));
+  const pinnedByOperator = config.signingKeyPath === undefined ? undefined : await readPinnedKey(config.signingKeyPath);
 
   const cache = openKeyCache(config.cachePath, config.cacheKey);
   const loaded = (() => {
