@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
+import { GatewayConfigError, loadGatewayConfig, meterSelected } from './gateway-config.js';
 
 // gateway.yaml (docs/gateway.md "Configuration"): the committed example loads, and each malformed
 // file is refused naming its exact line and key, never echoing a secret.
@@ -162,5 +162,17 @@ describe('config/gateway.yaml', () => {
     expect(err.message.startsWith(`${path.split('/').pop() ?? ''}:${c.line}: `)).toBe(true);
     expect(err.message).not.toContain(token);
     expect(err.message).not.toContain('Xq7canary');
+  });
+});
+
+describe('meterSelected', () => {
+  it('lets through what some include pattern names and no exclude pattern does', () => {
+    const meters = { include: ['KAM-*', '*-12345678'], exclude: ['KAM-00000000'] };
+    expect(meterSelected(meters, 'KAM-63941885')).toBe(true);
+    expect(meterSelected(meters, 'KAM-00000000')).toBe(false);
+    expect(meterSelected(meters, 'LSE-12345678')).toBe(true);
+    expect(meterSelected(meters, 'LSE-12345679')).toBe(false);
+    expect(meterSelected({ include: ['*'], exclude: [] }, 'ABC-00000001')).toBe(true);
+    expect(meterSelected({ include: ['KAM-63941885'], exclude: [] }, 'KAM-63941886')).toBe(false);
   });
 });

@@ -92,6 +92,17 @@ const urlOf = (schemes: readonly string[]) => ({
   },
 });
 
+/** Whether `meters` lets a meter through: some include pattern matches and no exclude pattern does. */
+export function meterSelected(meters: GatewayConfig['meters'], meterKey: string): boolean {
+  const matches = (pattern: string) => {
+    if (pattern === '*') return true;
+    const [mfr = '', id = ''] = pattern.split('-');
+    const [keyMfr = '', keyId = ''] = meterKey.split('-');
+    return (mfr === '*' || mfr === keyMfr) && (id === '*' || id === keyId);
+  };
+  return meters.include.some(matches) && !meters.exclude.some(matches);
+}
+
 export async function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv): Promise<GatewayConfig> {
   const file = basename(path);
   let text: string;
