@@ -20,4 +20,14 @@ export const envVar = {
   trustProxy: 'OPENEKS_TRUST_PROXY',
 } as const;
 
+/**
+ * The gateway's secrets (docs/gateway.md "Configuration"): read by loadGatewayConfig beside
+ * gateway.yaml, never by the core's loadSettings; each wins over the file the YAML names.
+ */
+export const gatewayEnvVar = {
+  token: 'OPENEKS_GATEWAY_TOKEN',
+  cacheKey: 'OPENEKS_GATEWAY_CACHE_KEY',
+  mqttPassword: 'OPENEKS_MQTT_PASSWORD',
+} as const;
+
 export type EnvVarName = (typeof envVar)[keyof typeof envVar];
