@@ -143,7 +143,7 @@ describe('createTelegramPipeline — compact frames, unencrypted and bad telegra
     const a = kamAddress('55556666');
     expect(p.read(plainFrame(a, 'full', ODD_LAYOUT(5, 5)), () => []).kind).toBe('reading');
     const compact = plainFrame(a, 'compact', ODD_LAYOUT(6, 6));
-    compact[compact.length - 1] ^= 0x01; // a value byte changed after the CRC was computed
+    compact[compact.length - 1] = (compact[compact.length - 1] ?? 0) ^ 0x01; // a value byte changed after the CRC was computed
     expect(p.read(compact, () => [])).toMatchObject({ kind: 'bad-telegram', code: 'bad-crc', offset: 2, offsetIn: 'application-data', meter: { id: '55556666' } });
   });
 
@@ -178,7 +178,7 @@ describe('createTelegramPipeline — compact frames, unencrypted and bad telegra
 
   it('an unencrypted ELL with a bad payload CRC is bad-crc at the CRC', () => {
     const t = hex(mc21.telegram);
-    t[13 + 3] &= 0x1f; // SN encryption bits 0: the "plaintext" CRC is ciphertext now
+    t[16] = (t[16] ?? 0) & 0x1f; // SN encryption bits 0: the "plaintext" CRC is ciphertext now
     expect(createTelegramPipeline().read(t, () => [KEY])).toMatchObject({ kind: 'bad-telegram', code: 'bad-crc', offset: 17, offsetIn: 'telegram' });
   });
 
