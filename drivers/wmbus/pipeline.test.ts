@@ -182,18 +182,19 @@ describe('createTelegramPipeline — compact frames, unencrypted and bad telegra
     expect(createTelegramPipeline().read(t, () => [KEY])).toMatchObject({ kind: 'bad-telegram', code: 'bad-crc', offset: 17, offsetIn: 'telegram' });
   });
 
-  it(`remembers the formats of at most ${PIPELINE_MAX_METERS} meters, the least recently heard forgotten first`, () => {
+  it(`remembers the formats of at most ${PIPELINE_MAX_METERS} meters; one is forgotten once ${PIPELINE_MAX_METERS / 2} others were heard since`, () => {
     const p = createTelegramPipeline();
     const addr = (i: number): RadioAddress => ({ manufacturer: 'DME', id: String(10_000_000 + i), version: 1, deviceType: 7 });
     const layout = ODD_LAYOUT(1, 1);
     p.read(plainFrame(addr(0), 'full', layout), () => []);
     p.read(plainFrame(addr(1), 'full', layout), () => []);
     for (let i = 2; i <= PIPELINE_MAX_METERS; i++) {
-      if (i === PIPELINE_MAX_METERS) p.read(plainFrame(addr(1), 'compact', layout), () => []); // meter 1 heard again: kept
+      if (i === PIPELINE_MAX_METERS / 2 + 2) p.read(plainFrame(addr(1), 'compact', layout), () => []); // meter 1 heard again: kept
       p.read(plainFrame(addr(i), 'full', layout), () => []);
     }
     expect(p.read(plainFrame(addr(0), 'compact', layout), () => []).kind).toBe('needs-full-frame');
     expect(p.read(plainFrame(addr(1), 'compact', layout), () => []).kind).toBe('reading');
+    expect(p.read(plainFrame(addr(PIPELINE_MAX_METERS / 2 + 3), 'compact', layout), () => []).kind).toBe('reading');
   });
 });
 

@@ -1,10 +1,13 @@
+import { createCipheriv } from 'node:crypto';
 import { parseAfl, type AflHeader } from './afl.js';
 import { crc16En13757 } from './crc.js';
 import type { DecodedTelegram } from './decode-telegram.js';
-import { aesCtr, ellIv, type EllHeader } from './ell.js';
+import type { EllHeader } from './ell.js';
 import { WmbusError, type WmbusErrorCode } from './errors.js';
 import { parseAddress, type LinkHeader, type MeterAddress } from './link-layer.js';
-import { FormatCache, meterRecords } from './meters/compact.js';
+import { FormatCache, meterRecords, type MeterRecords } from './meters/compact.js';
+import type { DataRecord } from './records.js';
+import { recordsOf } from './records-of.js';
 import type { Fields } from './meters/fields.js';
 import { decodeMeter } from './meters/registry.js';
 import { decryptTpl, parseTplHeader, type TplHeader } from './tpl.js';
@@ -51,7 +54,7 @@ export interface TelegramPipeline {
   read(telegram: Buffer, keysFor: KeysFor, opts?: { driver?: string }): TelegramOutcome;
 }
 
-/** Meters whose compact formats are remembered; the least recently heard one is forgotten past this. */
+/** At most this many meters' compact formats are remembered; one is forgotten once half as many others were heard since it. */
 export const PIPELINE_MAX_METERS = 10_000;
 
 const HEADER = 10; // L C M(2) A(6)
@@ -127,32 +130,96 @@ function checkLength(t: Buffer): void {
 /** The frame counter of the AFL (MCR, 32 bit little-endian), when the telegram carries one. */
 const counterOf = (afl: AflHeader | undefined): number | undefined => (afl?.counter ? afl.counter.readUInt32LE(0) : undefined);
 
+/** A meter's compact formats, and the record layout of its last full frame (so an unchanged one is not learnt again). */
+interface MeterFormats {
+  cache: FormatCache;
+  layout: Buffer | null;
+}
+
+/** The record headers and data lengths of a full frame, as one buffer: [header length, header…, data length] per record. */
+function layoutOf(data: Buffer, records: readonly DataRecord[]): Buffer {
+  let n = 0;
+  for (const r of records) n += 3 + r.dife.length + r.vife.length + 1;
+  const out = Buffer.allocUnsafe(n);
+  let p = 0;
+  for (const r of records) {
+    const size = 2 + r.dife.length + r.vife.length;
+    out[p++] = size;
+    data.copy(out, p, r.offset, r.offset + size);
+    p += size;
+    out[p++] = r.raw.length & 0xff;
+  }
+  return out;
+}
+
+/** Whether `records` of `data` have exactly `layout` (no allocation: this runs for every full frame). */
+function sameLayout(layout: Buffer, data: Buffer, records: readonly DataRecord[]): boolean {
+  let p = 0;
+  for (const r of records) {
+    const size = 2 + r.dife.length + r.vife.length;
+    if (layout[p++] !== size) return false;
+    for (let i = 0; i < size; i++) if (layout[p++] !== data[r.offset + i]) return false;
+    if (layout[p++] !== (r.raw.length & 0xff)) return false;
+  }
+  return p === layout.length;
+}
+
+/**
+ * The records of a plaintext telegram: a compact frame through the meter's formats ('needs-full-frame'
+ * while its format is unknown), a full frame parsed and its layout learnt — only when it differs from the
+ * meter's last one (learning copies and hashes every header: the same work per telegram for nothing).
+ */
+function recordsFor(t: DecodedTelegram, f: MeterFormats): MeterRecords {
+  const data = t.applicationData;
+  if (data === null || t.tpl?.frame === 'compact') return meterRecords(t, f.cache);
+  const records = recordsOf(t);
+  if (f.layout === null || !sameLayout(f.layout, data, records)) {
+    f.cache.learn(data, records);
+    f.layout = layoutOf(data, records);
+  }
+  return { status: 'ok', records };
+}
+
 /** A 16-byte key as node:crypto takes it, or undefined for any other length (it cannot decrypt). */
 const aesKey = (k: Buffer): Buffer | undefined => (k.length === 16 ? k : undefined);
 
 export function createTelegramPipeline(): TelegramPipeline {
-  /** Per meter (M + ID), in order of last use: the formats its full frames have shown. */
-  const caches = new Map<string, FormatCache>();
+  // Per meter (M + ID): the formats its full frames have shown. Two generations of at most half the
+  // bound each: a meter heard again moves to the young one, and when that is full the old one is
+  // dropped — so a meter is forgotten only after PIPELINE_MAX_METERS / 2 others were heard since,
+  // and a hit costs one Map lookup (no reordering per telegram as an exact LRU would).
+  let young = new Map<number, MeterFormats>();
+  let old = new Map<number, MeterFormats>();
 
-  function cacheOf(a: MeterAddress): FormatCache {
-    const k = a.manufacturer + a.id;
-    let c = caches.get(k);
-    if (c) {
-      caches.delete(k);
-    } else {
-      c = new FormatCache();
-      if (caches.size >= PIPELINE_MAX_METERS) {
-        const oldest = caches.keys().next().value;
-        if (oldest !== undefined) caches.delete(oldest);
-      }
+  function formatsOf(a: MeterAddress): MeterFormats {
+    // M(2) + ID(4) as one number (48 bits): no string to build and hash per telegram.
+    const k = a.manufacturerCode * 0x1_0000_0000 + a.bytes.readUInt32LE(2);
+    const hit = young.get(k);
+    if (hit) return hit;
+    let f = old.get(k);
+    if (f) old.delete(k);
+    else f = { cache: new FormatCache(), layout: null };
+    if (young.size >= PIPELINE_MAX_METERS / 2) {
+      old = young;
+      young = new Map();
     }
-    caches.set(k, c);
-    return c;
+    young.set(k, f);
+    return f;
   }
+
+  /** The IV of the ELL, rebuilt in place per telegram (node:crypto copies it). */
+  const iv = Buffer.alloc(16);
 
   /** ELL AES-CTR plaintext (from the payload CRC on) when `key` verifies, else null. */
   function ellPlain(t: Buffer, linkAddress: Buffer, ell: EllHeader, snPos: number, key: Buffer): Buffer | null {
-    const plain = aesCtr(key, ellIv(linkAddress, ell.cc, t.subarray(snPos, snPos + 4)), t.subarray(snPos + 4));
+    // A stream mode: update() gives every byte, final() adds nothing (and is left out: it costs as much as a block).
+    linkAddress.copy(iv, 0);
+    iv[8] = ell.cc;
+    t.copy(iv, 9, snPos, snPos + 4);
+    iv[13] = 0; // FN(2) BC(1) = 0: wmbusmeters' decrypt_ELL_AES_CTR (drivers/wmbus/ell.ts ellIv)
+    iv[14] = 0;
+    iv[15] = 0;
+    const plain = createCipheriv('aes-128-ctr', key, iv).update(t.subarray(snPos + 4));
     return plain.length >= 2 && crc16En13757(plain, 2) === plain.readUInt16LE(0) ? plain : null;
   }
 
@@ -180,7 +247,7 @@ export function createTelegramPipeline(): TelegramPipeline {
     const driver = opts?.driver;
     let reading;
     try {
-      const records = meterRecords(t, cacheOf(meterAddress));
+      const records = recordsFor(t, formatsOf(meterAddress));
       if (records.status === 'needs-full-frame') return { kind: 'needs-full-frame', meter, signature: records.signature };
       reading = decodeMeter(t, records.records, driver === undefined ? {} : { driver });
     } catch (e) {
