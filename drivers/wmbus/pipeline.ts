@@ -9,7 +9,7 @@ import { FormatCache, meterRecords, type MeterRecords } from './meters/compact.j
 import type { DataRecord } from './records.js';
 import { recordsOf } from './records-of.js';
 import type { Fields } from './meters/fields.js';
-import { decodeMeter } from './meters/registry.js';
+import { decodeMeter, detectDriver } from './meters/registry.js';
 import { decryptTpl, parseTplHeader, type TplHeader } from './tpl.js';
 
 // The one decode pipeline (docs/decode-pipeline.md): header once → keys for the meter (current,
@@ -131,9 +131,18 @@ function checkLength(t: Buffer): void {
 const counterOf = (afl: AflHeader | undefined): number | undefined => (afl?.counter ? afl.counter.readUInt32LE(0) : undefined);
 
 /** A meter's compact formats, and the record layout of its last full frame (so an unchanged one is not learnt again). */
+interface KnownAddress {
+  address: MeterAddress;
+  /** Frozen: the same object goes into every outcome of this meter. */
+  identity: MeterIdentity;
+}
+
 interface MeterFormats {
   cache: FormatCache;
   layout: Buffer | null;
+  /** The address the driver was detected for (a cached link address object), and decodeMeter's options naming it. */
+  detectedFor: MeterAddress | null;
+  detected: { driver?: string };
 }
 
 /** The record headers and data lengths of a full frame, as one buffer: [header length, header…, data length] per record. */
@@ -198,7 +207,7 @@ export function createTelegramPipeline(): TelegramPipeline {
     if (hit) return hit;
     let f = old.get(k);
     if (f) old.delete(k);
-    else f = { cache: new FormatCache(), layout: null };
+    else f = { cache: new FormatCache(), layout: null, detectedFor: null, detected: {} };
     if (young.size >= PIPELINE_MAX_METERS / 2) {
       old = young;
       young = new Map();
@@ -207,15 +216,39 @@ export function createTelegramPipeline(): TelegramPipeline {
     return f;
   }
 
+  // Link addresses by M(2) + ID(4), with version and type checked: meters repeat, so the address
+  // and its identity are built once per meter, not per telegram (same two generations as above).
+  let youngAddresses = new Map<number, KnownAddress>();
+  let oldAddresses = new Map<number, KnownAddress>();
+
+  function linkAddressOf(t: Buffer): KnownAddress {
+    const k = ((t[3] as number) * 0x100 + (t[2] as number)) * 0x1_0000_0000 + t.readUInt32LE(4);
+    let known = youngAddresses.get(k);
+    if (known && known.address.version === t[8] && known.address.deviceType === t[9]) return known;
+    known = oldAddresses.get(k);
+    if (known) oldAddresses.delete(k);
+    if (!known || known.address.version !== t[8] || known.address.deviceType !== t[9]) {
+      const address = parseAddress(t, 2);
+      known = { address, identity: Object.freeze(identityOf(address)) };
+    }
+    if (youngAddresses.size >= PIPELINE_MAX_METERS / 2) {
+      oldAddresses = youngAddresses;
+      youngAddresses = new Map();
+    }
+    youngAddresses.set(k, known);
+    return known;
+  }
+
   /** The IV of the ELL, rebuilt in place per telegram (node:crypto copies it). */
   const iv = Buffer.alloc(16);
 
   /** ELL AES-CTR plaintext (from the payload CRC on) when `key` verifies, else null. */
   function ellPlain(t: Buffer, linkAddress: Buffer, ell: EllHeader, snPos: number, key: Buffer): Buffer | null {
     // A stream mode: update() gives every byte, final() adds nothing (and is left out: it costs as much as a block).
-    linkAddress.copy(iv, 0);
+    // Byte by byte: Buffer#copy costs more than these 12 bytes.
+    for (let i = 0; i < 8; i++) iv[i] = linkAddress[i] as number;
     iv[8] = ell.cc;
-    t.copy(iv, 9, snPos, snPos + 4);
+    for (let i = 0; i < 4; i++) iv[9 + i] = t[snPos + i] as number;
     iv[13] = 0; // FN(2) BC(1) = 0: wmbusmeters' decrypt_ELL_AES_CTR (drivers/wmbus/ell.ts ellIv)
     iv[14] = 0;
     iv[15] = 0;
@@ -242,14 +275,23 @@ export function createTelegramPipeline(): TelegramPipeline {
       link, ci: ell ? ell.ci : inner.tpl.ci, radioAddress: link.address, meterAddress,
       tpl: inner.tpl, encrypted: verified !== 'none', decrypted: verified !== 'none', applicationData,
     };
-    if (ell) t.ell = ell;
-    if (inner.afl) t.afl = inner.afl;
+    // (ell and afl stay off: nothing after this point reads them.)
     const driver = opts?.driver;
     let reading;
     try {
-      const records = recordsFor(t, formatsOf(meterAddress));
+      const f = formatsOf(meterAddress);
+      const records = recordsFor(t, f);
       if (records.status === 'needs-full-frame') return { kind: 'needs-full-frame', meter, signature: records.signature };
-      reading = decodeMeter(t, records.records, driver === undefined ? {} : { driver });
+      if (driver !== undefined) {
+        reading = decodeMeter(t, records.records, { driver });
+      } else {
+        // The driver wmbusmeters would pick, detected once per meter address (detection builds a string per call).
+        if (f.detectedFor !== meterAddress) {
+          f.detected = { driver: detectDriver(t) };
+          f.detectedFor = meterAddress;
+        }
+        reading = decodeMeter(t, records.records, f.detected);
+      }
     } catch (e) {
       return bad(e, meter, 0, 'application-data');
     }
@@ -294,6 +336,7 @@ export function createTelegramPipeline(): TelegramPipeline {
   // later layers read (the ELL plaintext starts at the payload CRC), so that error offsets stay in the telegram.
   let meter: MeterIdentity | undefined;
   let base = 0;
+  let linkKnown: KnownAddress = { address: parseAddress(Buffer.alloc(8), 0), identity: { manufacturer: '', id: '', version: 0, deviceType: 0 } };
 
   function read(telegram: Buffer, keysFor: KeysFor, opts?: { driver?: string }): TelegramOutcome {
     meter = undefined;
@@ -307,7 +350,8 @@ export function createTelegramPipeline(): TelegramPipeline {
 
   function readOrThrow(telegram: Buffer, keysFor: KeysFor, opts: { driver?: string } | undefined): TelegramOutcome {
     checkLength(telegram);
-    const link: LinkHeader = { length: telegram[0] as number, c: telegram[1] as number, address: parseAddress(telegram, 2) };
+    linkKnown = linkAddressOf(telegram);
+    const link: LinkHeader = { length: telegram[0] as number, c: telegram[1] as number, address: linkKnown.address };
     const ci = telegram[HEADER] as number;
     if (ci < 0x8c || ci > 0x8f) return afterTplHeader(link, undefined, innerAt(telegram, HEADER), keysFor, opts);
     let p = HEADER + 1;
@@ -322,7 +366,6 @@ export function createTelegramPipeline(): TelegramPipeline {
       if (p + 6 > telegram.length) throw new WmbusError('truncated', p, `ELL SN and payload CRC: needs 6 bytes at offset ${p}, telegram has ${telegram.length}`);
       const raw = telegram.readUInt32LE(p);
       const encryption = raw >>> 29;
-      ell.sessionNumber = { raw, session: raw & 0x0f, time: (raw >>> 4) & 0x1ffffff, encryption };
       if (encryption !== 0 && encryption !== ELL_AES_CTR) throw new WmbusError('unsupported-security-mode', p, `ELL encryption ${encryption} is not supported`);
       const snPos = p;
       const crcPos = p + 4;
@@ -337,7 +380,7 @@ export function createTelegramPipeline(): TelegramPipeline {
   /** Kamstrup C1: everything from the payload CRC on is AES-CTR; the CRC over the plaintext verifies the key. */
   function ellEncrypted(telegram: Buffer, link: LinkHeader, ell: EllHeader, snPos: number, keysFor: KeysFor, opts: { driver?: string } | undefined): TelegramOutcome {
     // The TPL is inside the ciphertext: keys belong to the radio address here.
-    const m = identityOf(link.address);
+    const m = linkKnown.identity;
     meter = m;
     const keys = keysFor(m);
     if (keys.length === 0) return { kind: 'no-key', meter: m };
@@ -363,7 +406,7 @@ export function createTelegramPipeline(): TelegramPipeline {
 
   function afterTplHeader(link: LinkHeader, ell: EllHeader | undefined, inner: Inner, keysFor: KeysFor, opts: { driver?: string } | undefined): TelegramOutcome {
     const meterAddress = inner.tpl.meterAddress ?? link.address;
-    const m = identityOf(meterAddress);
+    const m = meterAddress === link.address ? linkKnown.identity : identityOf(meterAddress);
     meter = m;
     if (inner.tpl.securityMode === 0) return finish(link, ell, inner, meterAddress, m, inner.buf.subarray(inner.dataOffset), 'none', opts);
     const keys = keysFor(m);
