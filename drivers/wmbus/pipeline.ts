@@ -149,7 +149,7 @@ interface MeterFormats {
 function layoutOf(data: Buffer, records: readonly DataRecord[]): Buffer {
   let n = 0;
   for (const r of records) n += 3 + r.dife.length + r.vife.length + 1;
-  const out = Buffer.allocUnsafe(n);
+  const out = Buffer.alloc(n); // not from the shared pool: kept per meter (see linkAddressOf)
   let p = 0;
   for (const r of records) {
     const size = 2 + r.dife.length + r.vife.length;
@@ -228,7 +228,11 @@ export function createTelegramPipeline(): TelegramPipeline {
     known = oldAddresses.get(k);
     if (known) oldAddresses.delete(k);
     if (!known || known.address.version !== t[8] || known.address.deviceType !== t[9]) {
-      const address = parseAddress(t, 2);
+      const parsed = parseAddress(t, 2);
+      // Kept for as long as the meter is heard: its own 8 bytes, not a slice of Buffer's shared
+      // 8 KiB pool (a kept slice keeps the whole slab alive: 1,000 meters would hold megabytes).
+      const address = { ...parsed, bytes: Buffer.alloc(8) };
+      parsed.bytes.copy(address.bytes);
       known = { address, identity: Object.freeze(identityOf(address)) };
     }
     if (youngAddresses.size >= PIPELINE_MAX_METERS / 2) {
