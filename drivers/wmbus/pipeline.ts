@@ -6,7 +6,7 @@ import type { EllHeader } from './ell.js';
 import { WmbusError, type WmbusErrorCode } from './errors.js';
 import { parseAddress, type LinkHeader, type MeterAddress } from './link-layer.js';
 import { FormatCache, meterRecords, type MeterRecords } from './meters/compact.js';
-import type { DataRecord } from './records.js';
+import { parseRecords, type DataRecord } from './records.js';
 import { recordsOf } from './records-of.js';
 import type { Fields } from './meters/fields.js';
 import { decodeMeter, detectDriver } from './meters/registry.js';
@@ -138,53 +138,63 @@ interface KnownAddress {
 }
 
 interface MeterFormats {
-  cache: FormatCache;
-  layout: Buffer | null;
+  /** Made at the meter's first compact frame: meters that send only full frames never need one. */
+  cache: FormatCache | null;
+  /** The application data of the meter's last full frame while there is no cache yet (an own copy), to learn from then. */
+  lastFull: Buffer | null;
+  /** The record layout of the meter's last full frame (see layoutOf), so an unchanged one is not learnt again. */
+  layout: string | null;
   /** The address the driver was detected for (a cached link address object), and decodeMeter's options naming it. */
   detectedFor: MeterAddress | null;
   detected: { driver?: string };
 }
 
-/** The record headers and data lengths of a full frame, as one buffer: [header length, header…, data length] per record. */
-function layoutOf(data: Buffer, records: readonly DataRecord[]): Buffer {
-  let n = 0;
-  for (const r of records) n += 3 + r.dife.length + r.vife.length + 1;
-  const out = Buffer.alloc(n); // not from the shared pool: kept per meter (see linkAddressOf)
-  let p = 0;
+/** The record headers and data lengths of a full frame as a string of byte values: [header length, header…, data length] per record. */
+function layoutOf(data: Buffer, records: readonly DataRecord[]): string {
+  const codes: number[] = [];
   for (const r of records) {
     const size = 2 + r.dife.length + r.vife.length;
-    out[p++] = size;
-    data.copy(out, p, r.offset, r.offset + size);
-    p += size;
-    out[p++] = r.raw.length & 0xff;
+    codes.push(size);
+    for (let i = 0; i < size; i++) codes.push(data[r.offset + i] as number);
+    codes.push(r.raw.length & 0xff);
   }
-  return out;
+  return String.fromCharCode(...codes);
 }
 
 /** Whether `records` of `data` have exactly `layout` (no allocation: this runs for every full frame). */
-function sameLayout(layout: Buffer, data: Buffer, records: readonly DataRecord[]): boolean {
+function sameLayout(layout: string, data: Buffer, records: readonly DataRecord[]): boolean {
   let p = 0;
   for (const r of records) {
     const size = 2 + r.dife.length + r.vife.length;
-    if (layout[p++] !== size) return false;
-    for (let i = 0; i < size; i++) if (layout[p++] !== data[r.offset + i]) return false;
-    if (layout[p++] !== (r.raw.length & 0xff)) return false;
+    if (layout.charCodeAt(p++) !== size) return false;
+    for (let i = 0; i < size; i++) if (layout.charCodeAt(p++) !== data[r.offset + i]) return false;
+    if (layout.charCodeAt(p++) !== (r.raw.length & 0xff)) return false;
   }
   return p === layout.length;
 }
 
 /**
  * The records of a plaintext telegram: a compact frame through the meter's formats ('needs-full-frame'
- * while its format is unknown), a full frame parsed and its layout learnt — only when it differs from the
- * meter's last one (learning copies and hashes every header: the same work per telegram for nothing).
+ * while its format is unknown), a full frame parsed and its layout noted — learnt (which copies and
+ * hashes every header) only when it differs from the meter's last one, and only once the meter has
+ * sent a compact frame: until then the last full frame's data is kept to learn from (a FormatCache
+ * per meter would cost a kilobyte per meter that never needs it).
  */
 function recordsFor(t: DecodedTelegram, f: MeterFormats): MeterRecords {
   const data = t.applicationData;
-  if (data === null || t.tpl?.frame === 'compact') return meterRecords(t, f.cache);
+  if (data === null || t.tpl?.frame === 'compact') {
+    if (!f.cache) {
+      f.cache = new FormatCache();
+      if (f.lastFull) f.cache.learn(f.lastFull, parseRecords(f.lastFull));
+      f.lastFull = null;
+    }
+    return meterRecords(t, f.cache);
+  }
   const records = recordsOf(t);
   if (f.layout === null || !sameLayout(f.layout, data, records)) {
-    f.cache.learn(data, records);
     f.layout = layoutOf(data, records);
+    if (f.cache) f.cache.learn(data, records);
+    else f.lastFull = Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   }
   return { status: 'ok', records };
 }
@@ -207,7 +217,7 @@ export function createTelegramPipeline(): TelegramPipeline {
     if (hit) return hit;
     let f = old.get(k);
     if (f) old.delete(k);
-    else f = { cache: new FormatCache(), layout: null, detectedFor: null, detected: {} };
+    else f = { cache: null, lastFull: null, layout: null, detectedFor: null, detected: {} };
     if (young.size >= PIPELINE_MAX_METERS / 2) {
       old = young;
       young = new Map();
