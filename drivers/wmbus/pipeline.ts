@@ -115,9 +115,15 @@ function innerAt(buf: Buffer, p: number): Inner {
     p = r.next;
     if (p >= buf.length) throw new WmbusError('truncated', p, `CI field after the AFL: needs 1 bytes at offset ${p}, telegram has ${buf.length}`);
   }
+  // CI 0x78/0x79 (no TPL header, no security: Kamstrup's ELL telegrams) always give the same header.
+  const ci = buf[p];
+  if (afl === undefined && (ci === 0x78 || ci === 0x79)) return { buf, tplOffset: p, afl, tpl: ci === 0x78 ? NO_HEADER_FULL : NO_HEADER_COMPACT, dataOffset: p + 1 };
   const { header: tpl, next } = parseTplHeader(buf, p);
   return { buf, tplOffset: p, afl, tpl, dataOffset: next };
 }
+
+const NO_HEADER_FULL: TplHeader = Object.freeze({ ci: 0x78, header: 'none', frame: 'full', securityMode: 0, encryptedBlocks: 0 });
+const NO_HEADER_COMPACT: TplHeader = Object.freeze({ ci: 0x79, header: 'none', frame: 'compact', securityMode: 0, encryptedBlocks: 0 });
 
 function checkLength(t: Buffer): void {
   if (t.length < 1) throw new WmbusError('truncated', 0, 'L-field: needs 1 bytes at offset 0, telegram has 0');
