@@ -17,3 +17,7 @@ export { decodeMeter, detectDriver, mediaOf, METER_DRIVERS, type MeterReading } 
 export { KNOWN_FORMATS, knownFormatHeaders, type KnownFormat } from './meters/known-formats.js';
 export { FormatCache, meterRecords, type MeterRecords } from './meters/compact.js';
 export type { FieldValue, Fields } from './meters/fields.js';
+export {
+  PIPELINE_MAX_METERS, createTelegramPipeline,
+  type KeysFor, type MeterIdentity, type TelegramOutcome, type TelegramPipeline, type Verification,
+} from './pipeline.js';

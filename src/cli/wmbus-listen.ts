@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import {
-  WmbusError, decodeMeter, decodeTelegram, recordsOf, type DecodedTelegram,
-} from '../../drivers/wmbus/index.js';
+import { createTelegramPipeline, type MeterIdentity, type TelegramPipeline } from '../../drivers/wmbus/index.js';
 import { stickCodecs, type StickName, type TelegramEvent } from '../../drivers/wmbus-sticks/index.js';
 import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
 import { startStickLink, type LinkStatus } from '../gateway/link/stick-link.js';
@@ -10,6 +8,8 @@ import { CliFailure } from './cli-context.js';
 
 // `openeks wmbus listen --link DEV|tcp://HOST:PORT --stick NAME [--keys keys.csv] [--json]`: prints
 // every telegram the stick hears — header, and with a key from the import CSV the verified values.
+// One decode pipeline for the whole session (drivers/wmbus/pipeline.ts): a compact frame decodes
+// once the same meter's full frame was heard.
 
 const MAX_KEYS_FILE = 16 * 1024 * 1024;
 
@@ -43,33 +43,57 @@ export interface ListenLine {
   json: Record<string, unknown>;
 }
 
-/** One telegram → one printable result; never throws for what a stick delivers. */
-export function describeTelegram(ev: TelegramEvent, keys: KeyTable): ListenLine {
-  const rssi = ev.rssiDbm === undefined ? {} : { rssiDbm: ev.rssiDbm };
-  const rssiText = ev.rssiDbm === undefined ? '' : ` rssi ${ev.rssiDbm} dBm`;
-  let headerOnly: DecodedTelegram;
-  try {
-    headerOnly = decodeTelegram(ev.telegram, { crc: 'stripped' });
-  } catch (e) {
-    const reason = e instanceof WmbusError ? `${e.code} at byte ${e.offset}` : 'unreadable';
-    return { text: `not a telegram (${reason})${rssiText} ${ev.telegram.toString('hex')}`, json: { status: 'not-a-telegram', reason, ...rssi, hex: ev.telegram.toString('hex') } };
-  }
-  const a = headerOnly.meterAddress;
-  const head = { manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType, ci: hex2(headerOnly.ci), ...rssi };
-  const headText = `${a.manufacturer} ${a.id} v${hex2(a.version)} t${hex2(a.deviceType)} ci ${hex2(headerOnly.ci)}${rssiText}`;
-  const key = keys.get(keyId(a.manufacturer, a.id));
-  if (headerOnly.encrypted && !key) return { text: `${headText} encrypted`, json: { ...head, status: 'encrypted' } };
-  try {
-    const t = key ? decodeTelegram(ev.telegram, { crc: 'stripped', key }) : headerOnly;
-    const reading = decodeMeter(t, recordsOf(t));
-    const status = t.decrypted ? 'decrypted' : 'not-encrypted';
-    const values = Object.entries(reading.fields).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(' ');
-    return { text: `${headText} ${status} ${reading.driver} ${values}`, json: { ...head, status, driver: reading.driver, fields: reading.fields } };
-  } catch (e) {
-    const code = e instanceof WmbusError ? e.code : 'unreadable';
-    const status = code === 'does-not-decrypt' ? 'key-refused' : 'bad-telegram';
-    return { text: `${headText} ${status === 'key-refused' ? 'the key does not decrypt this telegram' : `bad telegram (${code})`}`, json: { ...head, status, reason: code } };
-  }
+const NO_KEYS: readonly Buffer[] = [];
+
+/** A listener's decoding state: the pipeline (with its per-meter compact formats) and the keys. */
+export interface Listener {
+  describe(ev: TelegramEvent): ListenLine;
+}
+
+/** One session: telegram → one printable result; never throws for what a stick delivers. */
+export function createListener(keys: KeyTable): Listener {
+  const pipeline: TelegramPipeline = createTelegramPipeline();
+  const keysFor = (m: MeterIdentity): readonly Buffer[] => {
+    const key = keys.get(keyId(m.manufacturer, m.id));
+    return key ? [key] : NO_KEYS;
+  };
+  return {
+    describe(ev) {
+      const rssi = ev.rssiDbm === undefined ? {} : { rssiDbm: ev.rssiDbm };
+      const rssiText = ev.rssiDbm === undefined ? '' : ` rssi ${ev.rssiDbm} dBm`;
+      const r = pipeline.read(ev.telegram, keysFor);
+      if (!r.meter) {
+        const reason = r.kind === 'bad-telegram' ? `${r.code} at byte ${r.offset}` : 'unreadable';
+        return { text: `not a telegram (${reason})${rssiText} ${ev.telegram.toString('hex')}`, json: { status: 'not-a-telegram', reason, ...rssi, hex: ev.telegram.toString('hex') } };
+      }
+      const a = r.meter;
+      const ci = ev.telegram[10] ?? 0;
+      const head = { manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType, ci: hex2(ci), ...rssi };
+      const headText = `${a.manufacturer} ${a.id} v${hex2(a.version)} t${hex2(a.deviceType)} ci ${hex2(ci)}${rssiText}`;
+      switch (r.kind) {
+        case 'no-key':
+          return { text: `${headText} encrypted`, json: { ...head, status: 'encrypted' } };
+        case 'key-refused': {
+          const reason = r.reversedKeyFits ? 'the byte-reversed key would fit' : 'wrong key';
+          return { text: `${headText} the key does not decrypt this telegram${r.reversedKeyFits ? '; the byte-reversed key would' : ''}`, json: { ...head, status: 'key-refused', reason } };
+        }
+        case 'needs-full-frame': {
+          const signature = r.signature.toString(16).padStart(4, '0');
+          return { text: `${headText} needs-full-frame (compact frame format ${signature})`, json: { ...head, status: 'needs-full-frame', signature } };
+        }
+        case 'bad-telegram':
+          return { text: `${headText} bad telegram (${r.code} at byte ${r.offset})`, json: { ...head, status: 'bad-telegram', reason: r.code, offset: r.offset } };
+        case 'reading': {
+          const status = r.verified === 'none' ? 'not-encrypted' : 'decrypted';
+          const values = Object.entries(r.fields).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(' ');
+          return {
+            text: `${headText} ${status} ${r.driver} ${values}`,
+            json: { ...head, status, driver: r.driver, media: r.media, verified: r.verified, accessNumber: r.accessNumber, fields: r.fields },
+          };
+        }
+      }
+    },
+  };
 }
 
 export interface ListenInput {
@@ -106,6 +130,7 @@ export async function wmbusListen(input: ListenInput): Promise<void> {
     }
   }
   let seen = 0;
+  const listener = createListener(keys);
   await new Promise<void>((resolve) => {
     const link = startStickLink({
       target,
@@ -113,7 +138,7 @@ export async function wmbusListen(input: ListenInput): Promise<void> {
       onTelegram: (ev) => {
         if (seen >= count) return;
         seen += 1;
-        const line = describeTelegram(ev, keys);
+        const line = listener.describe(ev);
         input.write(input.json ? JSON.stringify(line.json) : line.text);
         if (seen >= count) void link.close().then(resolve);
       },

@@ -71,6 +71,32 @@ describe('openeks wmbus listen', () => {
     expect(JSON.stringify(heat)).toContain(String(sent[2]?.values.total_energy_consumption_kwh));
   });
 
+  it('decodes a MULTICAL 21 compact frame heard after the same meter\'s full frame (one pipeline per session)', async () => {
+    const config = await loadBenchConfig('config/bench.yaml');
+    const [mc21] = config.meters;
+    if (!mc21) throw new Error('config/bench.yaml changed');
+    const own = await startBench({ ...config, meters: [{ ...mc21, corruptShare: 0 }] }, { autoSend: false });
+    try {
+      const keys = join(dir, 'keys-mc21.csv');
+      await writeFile(keys, keysCsv([mc21]));
+      const c = context();
+      const done = runCli(['wmbus', 'listen', '--link', own.link, '--stick', 'im871a', '--keys', keys, '--json', '--count', '2'], c.ctx);
+      for (let i = 0; i < 500 && !c.stderr().includes('# listening on'); i += 1) await new Promise((r) => setTimeout(r, 10));
+      const full = own.receiver.sendNow(0);
+      const compact = own.receiver.sendNow(0, { frame: 'compact' });
+      expect(await done).toEqual({ exitCode: 0 });
+      const lines = c.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.map((l) => [l.id, l.status, l.driver, l.verified])).toEqual([
+        ['63941885', 'decrypted', 'multical21', 'crc'],
+        ['63941885', 'decrypted', 'multical21', 'crc'],
+      ]);
+      expect(lines[0]?.fields).toMatchObject({ total_m3: full.values.total_m3, target_m3: full.values.target_m3 });
+      expect(lines[1]?.fields).toMatchObject({ total_m3: compact.values.total_m3, target_m3: compact.values.target_m3 });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses a bad link and an unknown stick with exit code 2', async () => {
     const c = context();
     expect(await runCli(['wmbus', 'listen', '--link', 'ttyUSB0', '--stick', 'im871a'], c.ctx)).toEqual({ exitCode: 2 });

@@ -107,7 +107,7 @@ function printable(fields: Fields): Fields {
   return fields;
 }
 
-// wmbusmeters' `media` texts by device type (its mediaTypeJSON); 0x1D-0x3F not listed are "reserved".
+// wmbusmeters' `media` texts by device type (its mediaTypeJSON); 0x10-0x3F not listed are "reserved".
 const MEDIA: ReadonlyMap<number, string> = new Map([
   [0x00, 'other'], [0x01, 'oil'], [0x02, 'electricity'], [0x03, 'gas'], [0x04, 'heat'], [0x05, 'steam'],
   [0x06, 'warm water'], [0x07, 'water'], [0x08, 'heat cost allocation'], [0x09, 'compressed air'],
@@ -127,5 +127,5 @@ export function mediaOf(driver: string, deviceType: number): string {
   void driver;
   const m = MEDIA.get(deviceType);
   if (m !== undefined) return m;
-  return deviceType >= 0x1d && deviceType <= 0x3f ? 'reserved' : 'unknown';
+  return deviceType >= 0x10 && deviceType <= 0x3f ? 'reserved' : 'unknown';
 }
