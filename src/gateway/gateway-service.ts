@@ -8,9 +8,9 @@ import { openKeySource } from './keys/key-source.js';
 import { startStickLink, type LinkStatus, type StickLink } from './link/stick-link.js';
 import { createMeterBook, type MeterView } from './meter-book.js';
 import { createMeterFilter } from './meter-filter.js';
-import { openPublisher } from './mqtt/publisher.js';
+import { openPublisher } from './mqtt/index.js';
 import { createGatewayPipeline } from './pipeline.js';
-import { startStatusPage, type StatusPage } from './status-page.js';
+import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.js';
 
 // The gateway as one service: every configured link → the one decode pipeline (with the key
 // source) → the MQTT publisher, plus the per-meter book behind `gateway validate` and the status
@@ -173,7 +173,8 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
       await closeOpened();
       throw err;
     }
-    log.info({ url: page.url }, 'status page');
+    if (isLoopbackHost(config.http.host)) log.info({ url: page.url }, 'status page');
+    else log.warn({ url: page.url }, 'status page reachable beyond this machine (http.host in the configuration): it shows meter addresses and readings to anyone who can reach it');
   }
   log.info({ gatewayId: config.gatewayId, links: config.links.map((l) => l.name) }, 'gateway started');
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { GatewayStatusView } from './gateway-service.js';
 import type { MeterView } from './meter-book.js';
 import { pageTexts, pickLanguage, type Lang } from './status-page-texts.js';
@@ -108,6 +107,9 @@ function handle(req: IncomingMessage, res: ServerResponse, source: StatusPageSou
   send(res, 404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: `No page at "${url.pathname.slice(0, 100)}".` } }), head);
 }
 
+/** 127.0.0.0/8, ::1, localhost: the page's default home. Anything else is only used when gateway.yaml names it in http.host. */
+export const isLoopbackHost = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
 export async function startStatusPage(o: { host: string; port: number; source: StatusPageSource }): Promise<StatusPage> {
   const server = createServer((req, res) => {
     try {
@@ -127,7 +129,8 @@ export async function startStatusPage(o: { host: string; port: number; source: S
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : o.port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   return {
     url: `http://${host}:${port}/`,
