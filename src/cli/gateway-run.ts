@@ -24,7 +24,8 @@ export async function readGatewayConfig(path: string | undefined, env: NodeJS.Pr
     return await loadGatewayConfig(path, env);
   } catch (err) {
     if (err instanceof GatewayConfigError) throw new CliFailure(`configuration error: ${err.message}`, 2);
-    throw new CliFailure(`configuration error: cannot read "${path}"${err instanceof Error && 'code' in err ? ` (${String(err.code)})` : ''}`, 2);
+    const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? ` (${err.code})` : '';
+    throw new CliFailure(`configuration error: cannot read "${path}"${code}`, 2);
   }
 }
 

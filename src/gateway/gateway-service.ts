@@ -40,7 +40,7 @@ export interface GatewayHandle {
 
 /** The same kind of event for the same meter is published at most this often (a meter without a key sends every 16 s, forever). */
 const REPEAT_EVENT_MS = 60_000;
-const QUIET_REPEATS = new Set<GatewayEvent['name']>(['unknown_key', 'no_right', 'keys_expired', 'needs_full_frame']);
+const QUIET_REPEATS = new Set<GatewayEvent['name']>(['unknown_key', 'no_right', 'keys_expired', 'needs_full_frame', 'not_encrypted']);
 
 /** The meter's DLL address, read before the pipeline so that filters apply before any key lookup; null when unreadable (the pipeline will say why). */
 function addressKey(telegram: Buffer): string | null {
