@@ -34,7 +34,11 @@ export type TelegramOutcome =
   | { kind: 'key-refused'; meter: MeterIdentity; reversedKeyFits: boolean }
   /** A compact frame whose format no full frame of this meter has shown yet. */
   | { kind: 'needs-full-frame'; meter: MeterIdentity; signature: number }
-  | { kind: 'bad-telegram'; meter?: MeterIdentity; code: WmbusErrorCode; offset: number; message: string };
+  /**
+   * `offsetIn` says where `offset` points: into the telegram (L-field = 0), or — for the records of a
+   * telegram that decoded (and decrypted, if encrypted) — into its application data.
+   */
+  | { kind: 'bad-telegram'; meter?: MeterIdentity; code: WmbusErrorCode; offset: number; offsetIn: 'telegram' | 'application-data'; message: string };
 
 export type KeysFor = (m: MeterIdentity) => readonly Buffer[];
 
@@ -53,7 +57,6 @@ export const PIPELINE_MAX_METERS = 10_000;
 const HEADER = 10; // L C M(2) A(6)
 const AFL_CI = 0x90;
 const ELL_AES_CTR = 1;
-const NO_KEYS: readonly Buffer[] = [];
 
 /** wmbusmeters' JSON media names by device type (its mediaTypeJSON). */
 const MEDIA: readonly string[] = (() => {
@@ -79,14 +82,14 @@ export function mediaOf(deviceType: number): string {
 
 const identityOf = (a: MeterAddress): MeterIdentity => ({ manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType });
 
-function bad(e: unknown, meter: MeterIdentity | undefined, base: number): TelegramOutcome {
+function bad(e: unknown, meter: MeterIdentity | undefined, base: number, offsetIn: 'telegram' | 'application-data'): TelegramOutcome {
   if (e instanceof WmbusError) {
-    const out: TelegramOutcome = { kind: 'bad-telegram', code: e.code, offset: e.offset + base, message: e.message };
+    const out: TelegramOutcome = { kind: 'bad-telegram', code: e.code, offset: e.offset + base, offsetIn, message: e.message };
     if (meter) out.meter = meter;
     return out;
   }
   // Not supposed to happen (drivers/wmbus/README.md: only WmbusErrors escape); still never throw.
-  const out: TelegramOutcome = { kind: 'bad-telegram', code: 'bad-record', offset: 0, message: 'the telegram could not be read' };
+  const out: TelegramOutcome = { kind: 'bad-telegram', code: 'bad-record', offset: 0, offsetIn, message: 'the telegram could not be read' };
   if (meter) out.meter = meter;
   return out;
 }
@@ -174,10 +177,15 @@ export function createTelegramPipeline(): TelegramPipeline {
     };
     if (ell) t.ell = ell;
     if (inner.afl) t.afl = inner.afl;
-    const records = meterRecords(t, cacheOf(meterAddress));
-    if (records.status === 'needs-full-frame') return { kind: 'needs-full-frame', meter, signature: records.signature };
     const driver = opts?.driver;
-    const reading = decodeMeter(t, records.records, driver === undefined ? {} : { driver });
+    let reading;
+    try {
+      const records = meterRecords(t, cacheOf(meterAddress));
+      if (records.status === 'needs-full-frame') return { kind: 'needs-full-frame', meter, signature: records.signature };
+      reading = decodeMeter(t, records.records, driver === undefined ? {} : { driver });
+    } catch (e) {
+      return bad(e, meter, 0, 'application-data');
+    }
     const out: TelegramOutcome = {
       kind: 'reading', meter, driver: reading.driver, media: mediaOf(meter.deviceType), fields: reading.fields, verified,
       accessNumber: inner.tpl.acc ?? ell?.acc ?? 0,
@@ -226,7 +234,7 @@ export function createTelegramPipeline(): TelegramPipeline {
     try {
       return readOrThrow(telegram, keysFor, opts);
     } catch (e) {
-      return bad(e, meter, base);
+      return bad(e, meter, base, 'telegram');
     }
   }
 
