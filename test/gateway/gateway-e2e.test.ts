@@ -185,6 +185,9 @@ describe('the gateway end to end', () => {
     gateway = undefined;
     const bench = benches[0];
     if (!bench) throw new Error('no bench');
+    // socat ends when the host closes its side (the gateway did): a fresh pseudo-terminal at the same path.
+    await bench.unplug();
+    await bench.plugIn();
     const c = cli();
     const done = runCli(['gateway', 'validate', '--link', bench.link, '--stick', bench.stick, '--seconds', '3', '--config', configPath, '--json'], c.ctx);
     await until(() => c.stderr().includes('# listening on'), 'validate to listen');
@@ -201,6 +204,9 @@ describe('the gateway end to end', () => {
     await core.app.close();
     const bench = benches[1];
     if (!bench) throw new Error('no bench');
+    // socat ends when the host closes its side (the gateway did): a fresh pseudo-terminal at the same path.
+    await bench.unplug();
+    await bench.plugIn();
     const c = cli();
     const done = runCli(['gateway', 'validate', '--link', bench.link, '--stick', bench.stick, '--seconds', '3', '--config', configPath], c.ctx);
     await until(() => c.stderr().includes('# listening on'), 'validate to listen');
