@@ -80,7 +80,7 @@ beforeAll(async () => {
   configPath = join(dir, 'gateway.yaml');
   await writeFile(configPath, gatewayYaml({
     gatewayId: gw,
-    links: benches.map((b) => ({ name: b.stick, device: b.link, stick: b.stick })),
+    links: benches.map((b) => (b.link.startsWith('tcp://') ? { name: b.stick, tcp: b.link, stick: b.stick } : { name: b.stick, device: b.link, stick: b.stick })),
     coreUrl,
     cachePath: join(dir, 'keys.db'),
     topicPrefix: prefix,

@@ -8,7 +8,7 @@ import { loadBenchConfig } from '../../simulators/bench-config.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterConfig, SimulatedMeter } from '../../simulators/meters/meter-types.js';
 import { createSimulatedReceiver, type SentTelegram, type SimulatedReceiver } from '../../simulators/receiver.js';
-import { openPtyTransport, type PtyTransport } from '../../simulators/transports.js';
+import { openPtyTransport, openTcpTransport } from '../../simulators/transports.js';
 
 // The gateway's tests against real parts: the simulated bench on a socat pseudo-terminal that can
 // be unplugged and plugged in again at the same path, a raw handle on the stick's side of the pty
@@ -32,7 +32,7 @@ export interface PtyBench {
   codec: StickCodec;
   meters: SimulatedMeter[];
   receiver: SimulatedReceiver;
-  /** The device the gateway opens. */
+  /** The device the gateway opens; tcp://127.0.0.1:PORT for rtl-wmbus, which is a program's output, not a serial device. */
   link: string;
   sent: SentTelegram[];
   /** The stick's side of the pty while plugged in: raw bytes written here reach the gateway. */
@@ -68,13 +68,23 @@ export async function startPtyBench(o: { stick: StickName; meters?: MeterConfig[
       return receiver.attach(stream);
     },
   };
-  let transport: PtyTransport | null = await openPtyTransport(capturing, { baudRate: codec.baudRate, dir });
+  let port = 0;
+  const open = async (): Promise<{ link: string; close(): Promise<void> }> => {
+    if (codec.baudRate === 0) {
+      const t = await openTcpTransport(capturing, { port });
+      port = t.port;
+      return { link: `tcp://127.0.0.1:${t.port}`, close: t.close };
+    }
+    const t = await openPtyTransport(capturing, { baudRate: codec.baudRate, dir });
+    return { link: t.devicePath, close: t.close };
+  };
+  let transport: { link: string; close(): Promise<void> } | null = await open();
   return {
     stick: o.stick,
     codec,
     meters,
     receiver,
-    link: transport.devicePath,
+    link: transport.link,
     sent,
     stickSide: () => side,
     async unplug() {
@@ -83,7 +93,7 @@ export async function startPtyBench(o: { stick: StickName; meters?: MeterConfig[
       side = null;
     },
     async plugIn() {
-      transport ??= await openPtyTransport(capturing, { baudRate: codec.baudRate, dir });
+      transport ??= await open();
     },
     async close() {
       receiver.stop();
