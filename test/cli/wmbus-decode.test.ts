@@ -64,11 +64,11 @@ describe('openeks wmbus decode', () => {
     expect(r.stdout).toContain('encrypted');
   });
 
-  it('the Aventies vector with its key gives the generic fields', async () => {
+  it("the Aventies vector with its key gives wmbusmeters' aventieswm fields", async () => {
     const v = vector('Aventies water meter');
     const r = await openeks([v.telegram, '--key', v.key, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ driver: 'generic', fields: { volume_m3: 466.472 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ driver: 'aventieswm', fields: { total_m3: 466.472, consumption_at_set_date_1_m3: 465.96, status: 'OK' } });
   });
 
   it('a wrong key exits 1; a byte-reversed key is named as such; no key material is echoed', async () => {
