@@ -17,7 +17,6 @@ import { MOSQUITTO_URL, clearRetained, startPtyBench, until, watchMqtt, type Mqt
 
 const prefix = `openeks-test-${process.pid}-${randomBytes(4).toString('hex')}`;
 const gw = 'svc';
-const topic = (suffix: string): string => `${prefix}/${gw}/${suffix}`;
 
 function tableKeySource(bench: PtyBench): KeySource & { expire(): void } {
   let state: KeySourceStatus['state'] = 'fresh';
