@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stickCodecs, type StickCodec, type StickName } from '../../drivers/wmbus-sticks/index.js';
@@ -107,6 +108,8 @@ export interface MqttMessage {
   topic: string;
   text: string;
   retain: boolean;
+  /** performance.now() when it arrived (benches). */
+  at: number;
   json(): Record<string, unknown>;
 }
 
@@ -122,7 +125,7 @@ export async function watchMqtt(prefix: string): Promise<MqttWatch> {
   const messages: MqttMessage[] = [];
   client.on('message', (topic, payload, packet) => {
     const text = payload.toString('utf8');
-    messages.push({ topic, text, retain: packet.retain, json: () => JSON.parse(text) as Record<string, unknown> });
+    messages.push({ topic, text, retain: packet.retain, at: performance.now(), json: () => JSON.parse(text) as Record<string, unknown> });
   });
   await client.subscribeAsync(`${prefix}/#`, { qos: 1 });
   return {
