@@ -23,7 +23,7 @@ import { type Bench, type BenchContext, type BenchRow, median, percentile, row, 
 //
 // 1. Peak RSS (VmHWM) of `openeks gateway` while 1,000 meters send every 0.5 s (~2,000
 //    telegrams/s) for 10 s, beside the peak RSS of `openeks --help`. Goal: under 60 MB.
-// 2. Readings per second end to end: 20,000 telegrams written to the stick's socket at once, timed
+// 2. Readings per second end to end: 5,000 telegrams written to the stick's socket at once, timed
 //    until the last state arrived at a subscriber on the broker (so the broker acknowledged each),
 //    beside the decode pipeline's rate on the same telegrams in this process. Goal: ratio ≥ 0.5.
 // 3. Publish latency p99 at 1,000 readings/s: telegram written → state received by the subscriber,
@@ -34,7 +34,7 @@ import { type Bench, type BenchContext, type BenchRow, median, percentile, row, 
 const METERS = 1_000;
 const KINDS: readonly MeterKind[] = ['multical21', 'flowiq2200', 'multical403'];
 const RSS_SECONDS = 10;
-const BURST = 20_000;
+const BURST = 5_000;
 const PACED_SECONDS = 5;
 const POLL_MS = 20;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -140,7 +140,7 @@ async function run({ log }: BenchContext): Promise<BenchRow[]> {
       sim.receiver.sendNow(i % METERS);
       if (i % 500 === 499) await new Promise((r) => setImmediate(r));
     }
-    await until(() => stateCount(w) >= before + BURST, 'the burst to arrive', { tries: 6000 });
+    await until(() => stateCount(w) >= before + BURST, 'the burst to arrive', { tries: 15_000 });
     const e2eRate = BURST / ((performance.now() - start) / 1000);
     const keyOf = new Map(sim.meters.map((m) => [`${m.address.manufacturer}-${m.address.id}`, [m.key]]));
     const burst = sent.slice(firstBurst, firstBurst + BURST).map((s) => s.t.telegram);
