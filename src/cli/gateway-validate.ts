@@ -23,7 +23,6 @@ export interface ValidateInput {
   config?: string;
   json?: boolean;
   env: NodeJS.ProcessEnv;
-  write(line: string): void;
   /** Log lines and progress (standard error). */
   log: { write(text: string): unknown };
 }
