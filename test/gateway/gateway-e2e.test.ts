@@ -181,6 +181,21 @@ describe('the gateway end to end', () => {
     expect(states(meterKeyOfSent(meter)).at(-1)?.total_energy_consumption_kwh).toBe(sent.values.total_energy_consumption_kwh);
   });
 
+  it('reads on when a TCP link drops and the far end comes back (rtl-wmbus)', async () => {
+    const g = gateway;
+    const bench = benches[4];
+    const meter = bench?.meters[0];
+    if (!g || !bench || !meter || !bench.link.startsWith('tcp://')) throw new Error('no TCP bench');
+    await bench.unplug();
+    await until(() => g.status().links.find((l) => l.name === bench.stick)?.state === 'disconnected', 'the dropped TCP link');
+    await bench.plugIn();
+    await until(() => g.status().links.find((l) => l.name === bench.stick)?.state === 'connected' && bench.stickSide(), 'the TCP link back');
+    const before = states(meterKeyOfSent(meter)).length;
+    const sent = bench.receiver.sendNow(0);
+    await until(() => states(meterKeyOfSent(meter)).length === before + 1, 'a reading after the TCP link came back');
+    expect(states(meterKeyOfSent(meter)).at(-1)?.total_m3).toBe(sent.values.total_m3);
+  });
+
   it('validate with the core: every meter heard decrypts but the revoked one, which has no key (exit 1, JSON)', async () => {
     await gateway?.close();
     gateway = undefined;
