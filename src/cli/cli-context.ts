@@ -12,6 +12,10 @@ export interface CliContext {
   loadSettings(): Settings;
   out: Writable;
   err: Writable;
+  /** The environment, for the commands that read their own configuration file (the gateway's file takes overrides from it). */
+  env?: NodeJS.ProcessEnv;
+  /** Resolves with the signal's name at the first SIGINT or SIGTERM: long-running commands close gracefully on it. */
+  stopSignal?: () => Promise<string>;
 }
 
 /** One line to standard output. */
