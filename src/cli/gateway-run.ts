@@ -5,7 +5,7 @@ import { gatewayLogger } from './gateway-log.js';
 
 // `openeks gateway --config FILE`: the gateway until SIGINT/SIGTERM, then a graceful close (the
 // status `offline` published, the buffer closed). Exit 2 for a bad configuration (the message
-// names file:line and key), 1 for a failure at run time (docs/gateway-running.md).
+// names file:line and key), 1 for a failure at run time (docs/gateway.md).
 
 export interface GatewayRunInput {
   config?: string;

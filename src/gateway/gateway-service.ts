@@ -12,7 +12,7 @@ import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.
 // The gateway as one service: every configured link → the one decode pipeline (with the key
 // source) → the MQTT publisher, plus the per-meter book behind `gateway validate` and the status
 // page. Nothing a stick delivers can stop it: the pipeline never throws, and a failure of one
-// telegram is logged and counted, not fatal. docs/gateway-running.md tells the whole story.
+// telegram is logged and counted, not fatal. docs/gateway.md tells the whole story.
 
 export type { MeterView } from './meter-book.js';
 

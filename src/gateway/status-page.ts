@@ -5,7 +5,7 @@ import type { MeterView } from './meter-book.js';
 import { pageTexts, pickLanguage, type Lang } from './status-page-texts.js';
 
 // The gateway's read-only page: GET / (HTML, German or English), GET /api/status, GET /api/meters.
-// node:http, not fastify: the gateway stays small (docs/gateway-running.md). No external assets,
+// node:http, not fastify: the gateway stays small (docs/gateway.md). No external assets,
 // every value escaped, a CSP that allows nothing but the page's own style block.
 
 export interface StatusPageSource {
