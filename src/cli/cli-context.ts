@@ -12,6 +12,11 @@ export interface CliContext {
   loadSettings(): Settings;
   out: Writable;
   err: Writable;
+  /**
+   * Resolves with the signal's name at the first SIGINT or SIGTERM (src/main.ts owns the signals),
+   * for the commands that run until interrupted and must stop what they started (`openeks demo`).
+   */
+  untilInterrupted?: () => Promise<string>;
 }
 
 /** One line to standard output. */
