@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { StickCodec } from '../drivers/wmbus-sticks/index.js';
 import { createRng } from '../src/lib/prng.js';
-import type { MeterTelegram, SimulatedMeter } from './meters/meter-types.js';
+import type { MeterFrame, MeterTelegram, SimulatedMeter } from './meters/meter-types.js';
 
 // The simulated receiver stick: it "hears" its meters at their intervals and writes what the stick
 // would send (codec.encodeTelegram) to every attached stream, and answers the host's commands
@@ -15,8 +15,8 @@ export interface SentTelegram extends MeterTelegram {
 export interface SimulatedReceiver {
   /** Serves one host connection until it closes; returns a detach function. */
   attach(stream: Duplex): () => void;
-  /** Lets the meter at `index` send now (tests); returns what was sent. */
-  sendNow(index: number): SentTelegram;
+  /** Lets the meter at `index` send now (tests), a compact frame if asked and it has one; returns what was sent. */
+  sendNow(index: number, opts?: { frame?: MeterFrame }): SentTelegram;
   /** Starts every meter's interval timer. */
   start(): void;
   stop(): void;
@@ -47,11 +47,11 @@ export function createSimulatedReceiver(opts: { codec: StickCodec; meters: reado
   const listeners: ((t: SentTelegram) => void)[] = [];
   const timers: NodeJS.Timeout[] = [];
 
-  const sendNow = (index: number): SentTelegram => {
+  const sendNow = (index: number, opts: { frame?: MeterFrame } = {}): SentTelegram => {
     const meter = meters[index];
     if (!meter) throw new Error(`no meter ${index}`);
     const rssiDbm = Math.round(rng.between(-95, -50));
-    const sent = { ...meter.next(), meter, rssiDbm };
+    const sent = { ...meter.next(opts), meter, rssiDbm };
     const bytes = codec.encodeTelegram(sent.telegram, { rssiDbm });
     for (const s of streams) if (s.writable) s.write(bytes);
     for (const l of listeners) l(sent);

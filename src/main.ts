@@ -64,12 +64,11 @@ const outcome = await runCli(process.argv.slice(2), {
   loadSettings: () => loadSettings(process.env),
   out: process.stdout,
   err: process.stderr,
-  // The first Ctrl-C asks the command to stop what it started; a second one ends Node at once.
-  untilInterrupted: () =>
-    new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    }),
+  env: process.env,
+  stopSignal: () => new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  }),
 });
 if ('serve' in outcome) {
   // A failure before the service runs (a database migrated by a newer build, a port in use) ends

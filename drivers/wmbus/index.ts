@@ -16,3 +16,7 @@ export { recordsOf } from './records-of.js';
 export { decodeMeter, detectDriver, METER_DRIVERS, type MeterReading } from './meters/registry.js';
 export { FormatCache, meterRecords, type MeterRecords } from './meters/compact.js';
 export type { FieldValue, Fields } from './meters/fields.js';
+export {
+  PIPELINE_MAX_METERS, createTelegramPipeline, mediaOf,
+  type KeysFor, type MeterIdentity, type TelegramOutcome, type TelegramPipeline, type Verification,
+} from './pipeline.js';

@@ -32,10 +32,10 @@ export function createMeter(c: MeterConfig, seed: number): SimulatedMeter {
     address: m.address,
     key,
     intervalMs: Math.round(c.intervalSeconds * 1000),
-    next() {
+    next(opts = {}) {
       counter += 1;
       const values = m.step();
-      const telegram = m.encode(values, key, counter);
+      const telegram = m.encode(values, key, counter, opts.frame);
       const corrupt = corruptShare > 0 && rng.next() < corruptShare;
       if (corrupt) telegram[m.corruptOffset] = (telegram[m.corruptOffset] ?? 0) ^ 0x5a;
       return { telegram, values, corrupt };

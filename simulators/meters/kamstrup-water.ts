@@ -1,5 +1,5 @@
 import { drift, type Rng } from '../../src/lib/prng.js';
-import { encodeRecords, VIF } from '../wmbus/record-encoder.js';
+import { encodeCompactRecords, encodeRecords, VIF, type RecordSpec } from '../wmbus/record-encoder.js';
 import { encodeKamstrupEll, type RadioAddress } from '../wmbus/telegram-encoders.js';
 import type { MeterModel, MeterValues } from './meter-types.js';
 
@@ -33,15 +33,19 @@ export function kamstrupWaterModel(rng: Rng, id: string, manufacturer: 'KAM' | '
         external_temperature_c: Math.round(extTemp),
       };
     },
-    encode(v, key, counter): Buffer {
-      const records = encodeRecords([
+    encode(v, key, counter, frame = 'full'): Buffer {
+      const specs: RecordSpec[] = [
         { bytes: 2, vif: VIF.kamstrupInfo, value: v.status ?? 0 },
         { bytes: 4, vif: VIF.volumeLitre, value: (v.total_m3 ?? 0) * 1000 },
         { bytes: 4, vif: VIF.volumeLitre, value: (v.target_m3 ?? 0) * 1000, storage: 1 },
         { bytes: 1, vif: VIF.flowTempC, value: v.flow_temperature_c ?? 0, storage: 1, fn: 2 },
         { bytes: 1, vif: VIF.externalTempC, value: v.external_temperature_c ?? 0, storage: 1, fn: 2 },
-      ]);
-      return encodeKamstrupEll({ address, key, cc: 0x20, acc: counter & 0xff, session: counter, application: Buffer.concat([Buffer.from([0x78]), records]) });
+      ];
+      // The real meters send compact frames (CI 0x79) between full ones (0x78) with the same layout.
+      const application = frame === 'compact'
+        ? Buffer.concat([Buffer.from([0x79]), encodeCompactRecords(specs)])
+        : Buffer.concat([Buffer.from([0x78]), encodeRecords(specs)]);
+      return encodeKamstrupEll({ address, key, cc: 0x20, acc: counter & 0xff, session: counter, application });
     },
   };
 }

@@ -3,6 +3,9 @@ import type { RadioAddress } from '../wmbus/telegram-encoders.js';
 export const METER_KINDS = ['multical21', 'flowiq2200', 'multical403', 'oms-water'] as const;
 export type MeterKind = (typeof METER_KINDS)[number];
 
+/** A full frame (records with their headers) or a compact one (format signature + values). */
+export type MeterFrame = 'full' | 'compact';
+
 export interface MeterConfig {
   kind: MeterKind;
   /** The 8 digits printed on the meter. */
@@ -32,15 +35,16 @@ export interface SimulatedMeter {
   readonly address: RadioAddress;
   readonly key: Buffer;
   readonly intervalMs: number;
-  /** Advances the meter by one interval and returns its next telegram. */
-  next(): MeterTelegram;
+  /** Advances the meter by one interval and returns its next telegram (a compact frame only where the kind has one: MULTICAL 21, flowIQ 2200). */
+  next(opts?: { frame?: MeterFrame }): MeterTelegram;
 }
 
 /** Per-kind state machine: values advance, then are encoded. */
 export interface MeterModel {
   address: RadioAddress;
   step(): MeterValues;
-  encode(values: MeterValues, key: Buffer, counter: number): Buffer;
+  /** `frame` 'compact' is honoured by the kinds that send compact frames; the others send full frames. */
+  encode(values: MeterValues, key: Buffer, counter: number, frame?: MeterFrame): Buffer;
   /** Offset of a ciphertext byte whose change must fail verification. */
   corruptOffset: number;
 }

@@ -1,3 +1,5 @@
+import { crc16En13757 } from '../../drivers/wmbus/crc.js';
+
 // EN 13757-3 data records, the other way round: the few shapes the simulated meters send.
 // Integers are little-endian two's complement, as the DIF data field codes 1–4 and 6 say.
 
@@ -27,6 +29,20 @@ export function encodeRecord(r: RecordSpec): Buffer {
 
 export function encodeRecords(records: readonly RecordSpec[]): Buffer {
   return Buffer.concat(records.map(encodeRecord));
+}
+
+const headerOf = (r: RecordSpec): Buffer => Buffer.from([DATA_FIELD[r.bytes] | ((r.storage ?? 0) << 6) | ((r.fn ?? 0) << 4), ...r.vif]);
+
+/**
+ * The same records as a compact frame's body (after CI 0x79): format signature (CRC over the record
+ * headers, LE), CRC of the full frame's records (LE), then only the data bytes.
+ */
+export function encodeCompactRecords(records: readonly RecordSpec[]): Buffer {
+  const full = encodeRecords(records);
+  const head = Buffer.alloc(4);
+  head.writeUInt16LE(crc16En13757(Buffer.concat(records.map(headerOf))), 0);
+  head.writeUInt16LE(crc16En13757(full), 2);
+  return Buffer.concat([head, ...records.map((r) => encodeRecord(r).subarray(headerOf(r).length))]);
 }
 
 /** Common VIFs (EN 13757-3 table 10). */

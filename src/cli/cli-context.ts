@@ -12,11 +12,10 @@ export interface CliContext {
   loadSettings(): Settings;
   out: Writable;
   err: Writable;
-  /**
-   * Resolves with the signal's name at the first SIGINT or SIGTERM (src/main.ts owns the signals),
-   * for the commands that run until interrupted and must stop what they started (`openeks demo`).
-   */
-  untilInterrupted?: () => Promise<string>;
+  /** The environment, for the commands that read their own configuration file (the gateway's file takes overrides from it). */
+  env?: NodeJS.ProcessEnv;
+  /** Resolves with the signal's name at the first SIGINT or SIGTERM: long-running commands close gracefully on it. */
+  stopSignal?: () => Promise<string>;
 }
 
 /** One line to standard output. */

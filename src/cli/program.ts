@@ -6,6 +6,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerCheckTelegramCommand } from './commands/check-telegram.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerGatewayCommand } from './commands/gateway.js';
 import { registerGrantCommand } from './commands/grant.js';
 import { registerGrantsCommand } from './commands/grants.js';
 import { registerImportCommand } from './commands/import.js';
@@ -47,6 +48,7 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);
   registerSimulateCommand(program, ctx);
+  registerGatewayCommand(program, ctx);
   return program;
 }
 

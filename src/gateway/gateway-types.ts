@@ -1,20 +1,11 @@
-import type { Fields, WmbusErrorCode } from '../../drivers/wmbus/index.js';
+import type { Fields, MeterIdentity, Verification, WmbusErrorCode } from '../../drivers/wmbus/index.js';
 
 // The types that cross the gateway's seams: the decode pipeline produces readings and events, the
 // key source answers lookups, the MQTT publisher consumes both. Kept in one file so that each part
 // can be built and tested against the others' shape (docs/gateway.md "Inside").
 
-/** How a reading was proven genuine: the wM-Bus CRC over the plaintext, OMS' 2F2F filler, the DLMS GCM tag; 'none' for an unencrypted telegram. */
-export type Verification = 'crc' | '2f2f' | 'gcm-tag' | 'none';
-
-export interface MeterIdentity {
-  /** Three letters, upper case (FLAG code). */
-  manufacturer: string;
-  /** Eight digits, as printed on the meter. */
-  id: string;
-  version: number;
-  deviceType: number;
-}
+// Verification and MeterIdentity are the decode pipeline's (drivers/wmbus/pipeline.ts), re-exported here for the seams.
+export type { MeterIdentity, Verification } from '../../drivers/wmbus/index.js';
 
 /** `KAM-63941885`: the meter's name in MQTT topics and the gateway's views. */
 export const meterKeyOf = (m: Pick<MeterIdentity, 'manufacturer' | 'id'>): string => `${m.manufacturer}-${m.id}`;

@@ -12,7 +12,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--dir <folder>', 'the demo data folder (reused by the next run)', './demo-data')
     .option('--bench <file>', 'the bench configuration (default config/bench.yaml)')
     .action(async (opts: { dir: string; bench?: string }) => {
-      const until = ctx.untilInterrupted;
+      const until = ctx.stopSignal;
       if (until === undefined) throw new CliFailure('openeks demo runs until Ctrl-C and needs a terminal process');
       const { runDemo } = await import('../demo/run-demo.js');
       await runDemo(ctx.loadSettings(), {

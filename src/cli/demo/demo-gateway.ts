@@ -47,7 +47,7 @@ function launcher(): string {
 export function demoGatewayYaml(o: DemoGatewayOptions & { cacheKeyFile: string }): string {
   const doc = {
     gateway_id: o.gatewayId,
-    links: [{ name: 'bench', protocol: 'wmbus', target: o.link, stick: o.stick }],
+    links: [{ name: 'bench', protocol: 'wmbus', device: o.link, stick: o.stick }],
     core: {
       url: o.coreUrl,
       token_file: o.tokenFile,

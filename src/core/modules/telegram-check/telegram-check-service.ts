@@ -1,6 +1,6 @@
 import {
-  FormatCache, METER_DRIVERS, WmbusError, decodeMeter, decodeTelegram, meterRecords,
-  type DecodedTelegram, type MeterAddress,
+  METER_DRIVERS, WmbusError, createTelegramPipeline,
+  type MeterIdentity, type TelegramOutcome as DecodeOutcome, type TelegramPipeline,
 } from '../../../../drivers/wmbus/index.js';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../shared/errors.js';
@@ -38,47 +38,45 @@ interface DeviceRow {
 
 type Reading = Pick<TelegramCheckResult, 'reading' | 'reason' | 'offset'>;
 
-const addressOf = (a: MeterAddress) => ({ manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType });
+const addressOf = (a: MeterIdentity) => ({ manufacturer: a.manufacturer, id: a.id, version: a.version, deviceType: a.deviceType });
 
 const notATelegram = (e: WmbusError): TelegramCheckResult => ({ outcome: 'not-a-telegram', reason: e.code, offset: e.offset });
 
-/** The values of a plaintext telegram; a compact frame has none without its full frame. */
-function readingOf(t: DecodedTelegram, device: DeviceRow): Reading {
-  try {
-    const records = meterRecords(t, new FormatCache());
-    if (records.status === 'needs-full-frame') return { reason: 'needs-full-frame' };
-    const hint = device.driver_hint ?? undefined;
-    const reading = decodeMeter(t, records.records, hint !== undefined && METER_DRIVERS.includes(hint) ? { driver: hint } : {});
-    return { reading: { driver: reading.driver, fields: reading.fields } };
-  } catch (e) {
-    if (e instanceof WmbusError) return { reason: e.code, offset: e.offset };
-    throw e;
-  }
+const NO_KEYS: readonly Buffer[] = [];
+const noKeys = (): readonly Buffer[] => NO_KEYS;
+
+/** The device's driver hint when it names a driver of ours. */
+const driverOf = (device: DeviceRow): { driver?: string } => {
+  const hint = device.driver_hint ?? undefined;
+  return hint !== undefined && METER_DRIVERS.includes(hint) ? { driver: hint } : {};
+};
+
+/** The values of a telegram the pipeline read (decrypted or plaintext); a compact frame has none without its full frame. */
+function readingOf(r: DecodeOutcome): Reading {
+  if (r.kind === 'reading') return { reading: { driver: r.driver, fields: r.fields } };
+  if (r.kind === 'needs-full-frame') return { reason: 'needs-full-frame' };
+  if (r.kind === 'bad-telegram') return { reason: r.code, offset: r.offset };
+  return {};
 }
 
-/** Decodes with `key`; null when the key fails verification. Other WmbusErrors are thrown. */
-function attempt(frame: Frame, key: Buffer): DecodedTelegram | null {
-  try {
-    return decodeTelegram(frame.telegram, { crc: 'stripped', key });
-  } catch (e) {
-    if (e instanceof WmbusError && e.code === 'does-not-decrypt') return null;
-    throw e;
-  }
-}
+/** Whether the telegram got as far as its records (an error there is about the values, not the telegram). */
+const decoded = (r: DecodeOutcome): boolean => r.kind === 'reading' || r.kind === 'needs-full-frame' || (r.kind === 'bad-telegram' && r.offsetIn === 'application-data');
 
-/** The key against every reading of the input, then its byte-reversed form (a common mix-up). */
-function tryKey(frames: readonly Frame[], key: Buffer, device: DeviceRow): Pick<TelegramCheckResult, 'outcome' | 'reading' | 'reason' | 'offset'> {
+const failure = (r: DecodeOutcome & { kind: 'bad-telegram' }): WmbusError => new WmbusError(r.code, r.offset, r.message);
+
+/** The key against every reading of the input (the decode pipeline also tries its byte-reversed form). */
+function tryKey(pipeline: TelegramPipeline, frames: readonly Frame[], key: Buffer, device: DeviceRow): Pick<TelegramCheckResult, 'outcome' | 'reading' | 'reason' | 'offset'> {
   if (key.length !== 16) return { outcome: 'does-not-decrypt', reason: 'bad-key' }; // an AES-256 DEK is no wM-Bus key
+  const keys = [key];
+  const withKey = (): readonly Buffer[] => keys;
+  let reversedFits = false;
   for (const frame of frames) {
-    const t = attempt(frame, key);
-    if (t) return { outcome: 'decrypts', ...readingOf(t, device) };
+    const r = pipeline.read(frame.telegram, withKey, driverOf(device));
+    if (decoded(r)) return { outcome: 'decrypts', ...readingOf(r) };
+    if (r.kind === 'key-refused') reversedFits ||= r.reversedKeyFits;
+    else if (r.kind === 'bad-telegram') throw failure(r);
   }
-  const reversed = Buffer.from(key).reverse();
-  try {
-    return frames.some((frame) => attempt(frame, reversed) !== null) ? { outcome: 'reversed-key' } : { outcome: 'does-not-decrypt' };
-  } finally {
-    reversed.fill(0);
-  }
+  return { outcome: reversedFits ? 'reversed-key' : 'does-not-decrypt' };
 }
 
 export function createTelegramCheckService(deps: TelegramCheckDeps) {
@@ -96,12 +94,17 @@ export function createTelegramCheckService(deps: TelegramCheckDeps) {
   }
 
   /** The key check on a device the user may see; reads (and wipes) the active DEK only if needed. */
-  async function checkDevice(principal: Principal, actor: Actor, frames: readonly Frame[], header: DecodedTelegram, device: DeviceRow): Promise<Omit<TelegramCheckResult, 'address' | 'device'>> {
-    if (!header.encrypted) return { outcome: 'not-encrypted', ...readingOf(header, device) };
+  async function checkDevice(principal: Principal, actor: Actor, pipeline: TelegramPipeline, frames: readonly Frame[], probe: Probe, device: DeviceRow): Promise<Omit<TelegramCheckResult, 'address' | 'device'>> {
+    if (!probe.encrypted) {
+      const hint = driverOf(device);
+      // Read again only when the device names its driver (the probe used the detected one).
+      const r = hint.driver === undefined ? probe.outcome : pipeline.read(probe.frame.telegram, noKeys, hint);
+      return { outcome: 'not-encrypted', ...readingOf(r) };
+    }
     const active = await deps.keys.readActive({ principal, actor, deviceId: device.id, keyType: 'DEK' });
     if (!active) return { outcome: 'no-key' };
     try {
-      return { keyVersion: active.version, ...tryKey(frames, active.key, device) };
+      return { keyVersion: active.version, ...tryKey(pipeline, frames, active.key, device) };
     } catch (e) {
       if (e instanceof WmbusError) return { keyVersion: active.version, ...notATelegram(e) };
       throw e;
@@ -122,43 +125,53 @@ export function createTelegramCheckService(deps: TelegramCheckDeps) {
       if ('problem' in parsed) {
         throw new AppError('validation_failed', `The telegram ${parsed.problem}.`, { details: [{ field: 'telegram', reason: parsed.problem }] });
       }
+      // One pipeline per check: a compact frame decodes only with a full frame of the same input.
+      const pipeline = createTelegramPipeline();
       let frames: Frame[];
-      let header: DecodedTelegram;
+      let probe: Probe;
       try {
-        ({ frames, header } = readable(framesOf(parsed.bytes)));
+        ({ frames, probe } = readable(pipeline, framesOf(parsed.bytes)));
       } catch (e) {
         if (e instanceof WmbusError) return notATelegram(e);
         throw e;
       }
-      const address = addressOf(header.meterAddress);
-      const device = await deps.devices.meterByAddress(await deviceScopeOf(principal), { manufacturer: header.meterAddress.manufacturer, serial: header.meterAddress.id });
+      const address = addressOf(probe.meter);
+      const device = await deps.devices.meterByAddress(await deviceScopeOf(principal), { manufacturer: probe.meter.manufacturer, serial: probe.meter.id });
       if (!device) return { outcome: 'no-device', address };
-      const { outcome, ...rest } = await checkDevice(principal, actor, frames, header, device);
+      const { outcome, ...rest } = await checkDevice(principal, actor, pipeline, frames, probe, device);
       await audit(actor, device, outcome, rest.keyVersion);
       return { outcome, address, device: { id: device.id, manufacturer: device.manufacturer, serial: device.serial, model: device.model }, ...rest };
     },
   };
 }
 
+/** The first reading of the input that decodes without a key: its meter, and whether it is encrypted. */
+interface Probe {
+  frame: Frame;
+  meter: MeterIdentity;
+  encrypted: boolean;
+  outcome: DecodeOutcome;
+}
+
 /**
- * The readings of the input whose headers decode (no key), with the first one's headers; when
+ * The readings of the input whose headers decode (no key), with the first one as the probe; when
  * none does, the first one's error.
  */
-function readable(frames: readonly Frame[]): { frames: Frame[]; header: DecodedTelegram } {
-  let first: unknown;
-  let header: DecodedTelegram | undefined;
+function readable(pipeline: TelegramPipeline, frames: readonly Frame[]): { frames: Frame[]; probe: Probe } {
+  let first: WmbusError | undefined;
+  let probe: Probe | undefined;
   const ok: Frame[] = [];
   for (const frame of frames) {
-    try {
-      const t = decodeTelegram(frame.telegram, { crc: 'stripped' });
-      header ??= t;
-      ok.push(frame);
-    } catch (e) {
-      first ??= e;
+    const r = pipeline.read(frame.telegram, noKeys);
+    if (r.kind === 'bad-telegram' && r.offsetIn === 'telegram') {
+      first ??= failure(r);
+      continue;
     }
+    probe ??= { frame, meter: r.meter as MeterIdentity, encrypted: r.kind === 'no-key', outcome: r };
+    ok.push(frame);
   }
-  if (!header) throw first;
-  return { frames: ok, header };
+  if (!probe) throw first ?? new WmbusError('truncated', 0, 'no telegram in the input');
+  return { frames: ok, probe };
 }
 
 export type TelegramCheckService = ReturnType<typeof createTelegramCheckService>;

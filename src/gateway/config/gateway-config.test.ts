@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
+
+// gateway.yaml (docs/gateway.md "Configuration"): the committed example loads, and each malformed
+// file is refused naming its exact line and key, never echoing a secret.
+
+const token = `oeks_${'A'.repeat(43)}`;
+const cacheKey = randomBytes(32);
+const env = { OPENEKS_GATEWAY_TOKEN: token, OPENEKS_GATEWAY_CACHE_KEY: cacheKey.toString('base64') };
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'openeks-gwconfig-'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+let n = 0;
+async function write(text: string, name = `g${(n += 1)}.yaml`): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+async function refusal(path: string, e: NodeJS.ProcessEnv = env): Promise<GatewayConfigError> {
+  const err: unknown = await loadGatewayConfig(path, e).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!(err instanceof GatewayConfigError)) throw new Error(`expected a GatewayConfigError, got ${String(err)}`);
+  return err;
+}
+
+const minimal = (core = '  url: http://127.0.0.1:8080\n') => `gateway_id: gw-1\nlinks:\n  - name: s1\n    protocol: wmbus\n    device: /dev/ttyUSB0\n    stick: im871a\ncore:\n${core}`;
+
+describe('config/gateway.yaml', () => {
+  it('the committed example loads with every default and value as documented', async () => {
+    const example = fileURLToPath(new URL('../../../config/gateway.yaml', import.meta.url));
+    const config = await loadGatewayConfig(example, env);
+    const folder = fileURLToPath(new URL('../../../config/', import.meta.url));
+    expect(config.gatewayId).toBe('keller-1');
+    expect(config.links).toEqual([
+      { name: 'stick-1', protocol: 'wmbus', target: { kind: 'serial', path: '/dev/ttyUSB0' }, stick: 'im871a', mode: 'c1t1' },
+      { name: 'dach', protocol: 'wmbus', target: { kind: 'tcp', host: '192.0.2.10', port: 4001 }, stick: 'rtlwmbus' },
+    ]);
+    expect(config.core).toEqual({ url: 'https://eks.example', token, syncIntervalSeconds: 30, offlineHours: 72, cachePath: join(folder, 'data/gateway-keys.db'), cacheKey });
+    expect(config.mqtt).toEqual({
+      url: 'mqtt://127.0.0.1:1883',
+      clientId: 'openeks-keller-1',
+      topicPrefix: 'meters',
+      qos: 1,
+      bufferPath: join(folder, 'data/gateway-buffer.db'),
+      bufferMaxMessages: 100_000,
+      homeAssistant: { enabled: true, discoveryPrefix: 'homeassistant' },
+      availabilityTimeoutSeconds: 3600,
+    });
+    expect(config.meters).toEqual({ include: ['KAM-*'], exclude: ['KAM-00000000'] });
+    expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8091 });
+  });
+
+  it('defaults, secrets from files relative to the YAML, OPENEKS_MQTT_URL over mqtt.url', async () => {
+    await writeFile(join(dir, 'token.txt'), `${token}\n`);
+    await writeFile(join(dir, 'cache.key'), `${cacheKey.toString('base64')}\n`);
+    await writeFile(join(dir, 'mqtt.pw'), 'geheim\n');
+    const path = await write(`${minimal('  url: http://127.0.0.1:8080/\n  token_file: token.txt\n  cache_key_file: cache.key\n  signing_key_file: core.pem\n')}mqtt:\n  url: mqtt://broker:1883\n  username: gw\n  password_file: mqtt.pw\n  ca_file: ca.pem\n`);
+    const config = await loadGatewayConfig(path, { OPENEKS_MQTT_URL: 'mqtts://other:8883' });
+    expect(config.core).toEqual({ url: 'http://127.0.0.1:8080', token, syncIntervalSeconds: 30, offlineHours: 72, cachePath: join(dir, 'data/gateway-keys.db'), cacheKey, signingKeyPath: join(dir, 'core.pem') });
+    expect(config.mqtt).toMatchObject({ url: 'mqtts://other:8883', username: 'gw', password: 'geheim', caPath: join(dir, 'ca.pem'), clientId: 'openeks-gw-1', topicPrefix: 'meters', bufferMaxMessages: 100_000, homeAssistant: { enabled: false, discoveryPrefix: 'homeassistant' } });
+    expect(config.meters).toEqual({ include: ['*'], exclude: [] });
+    expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8091 });
+  });
+
+  it('no cache key anywhere: refused, saying how to make one', async () => {
+    const err = await refusal(await write(minimal()), { OPENEKS_GATEWAY_TOKEN: token });
+    expect(err.message).toContain('openssl rand -base64 32 > gateway-cache.key && chmod 600 gateway-cache.key');
+    expect(err.key).toBe('core.cache_key_file');
+  });
+
+  it('no token anywhere: refused naming core.token_file and the variable', async () => {
+    const err = await refusal(await write(minimal()), { OPENEKS_GATEWAY_CACHE_KEY: cacheKey.toString('base64') });
+    expect(err.key).toBe('core.token_file');
+    expect(err.message).toContain('OPENEKS_GATEWAY_TOKEN');
+  });
+
+  it('a cache key of the wrong length: refused without echoing it', async () => {
+    const short = randomBytes(16).toString('base64');
+    const err = await refusal(await write(minimal()), { OPENEKS_GATEWAY_TOKEN: token, OPENEKS_GATEWAY_CACHE_KEY: short });
+    expect(err.message).toContain('not base64 of 32 bytes');
+    expect(err.message).not.toContain(short);
+  });
+
+  const cases: { name: string; yaml: string; line: number | undefined; key: string; message: string }[] = [
+    { name: 'a token in the YAML', yaml: minimal(`  url: http://x\n  token: ${token}\n`), line: 9, key: 'core.token', message: 'a secret never goes into this file' },
+    { name: 'a password in the YAML', yaml: `${minimal()}mqtt:\n  username: gw\n  password: geheim\n`, line: 11, key: 'mqtt.password', message: 'mqtt.password_file' },
+    { name: 'a cache_key in the YAML', yaml: minimal('  url: http://x\n  cache_key: abc\n'), line: 9, key: 'core.cache_key', message: 'a secret never goes into this file' },
+    { name: 'an unknown key with a near name', yaml: minimal('  url: http://x\n  sync_interval_secs: 30\n'), line: 9, key: 'core.sync_interval_secs', message: 'unknown key (did you mean "sync_interval_seconds"?)' },
+    { name: 'an unknown top-level key', yaml: `${minimal()}mqqt:\n  url: mqtt://x\n`, line: 9, key: 'mqqt', message: 'did you mean "mqtt"?' },
+    { name: 'a sync interval above 55 s', yaml: minimal('  url: http://x\n  sync_interval_seconds: 90\n'), line: 9, key: 'core.sync_interval_seconds', message: 'from 5 to 55, not 90' },
+    { name: 'a gateway id with upper case', yaml: minimal().replace('gw-1', 'Keller 1'), line: 1, key: 'gateway_id', message: 'not "Keller 1"' },
+    { name: 'a stick nobody knows', yaml: minimal().replace('im871a', 'im872a'), line: 6, key: 'links[0].stick', message: 'did you mean "im871a"?' },
+    { name: 'a protocol of the next issue', yaml: minimal().replace('protocol: wmbus', 'protocol: kmp'), line: 4, key: 'links[0].protocol', message: 'comes with issue 15' },
+    { name: 'an unknown protocol', yaml: minimal().replace('protocol: wmbus', 'protocol: mbus'), line: 4, key: 'links[0].protocol', message: 'one of wmbus, kmp, iec62056-21, dlms' },
+    { name: 'a device that is a socket', yaml: minimal().replace('device: /dev/ttyUSB0', 'device: tcp://h:1'), line: 5, key: 'links[0].device', message: 'must be a device path' },
+    { name: 'a tcp link without port', yaml: minimal().replace('device: /dev/ttyUSB0', 'tcp: tcp://h'), line: 5, key: 'links[0].tcp', message: 'is not tcp://HOST:PORT' },
+    { name: 'device and tcp both', yaml: minimal().replace('    stick', '    tcp: tcp://h:1\n    stick'), line: 3, key: 'links[0]', message: 'exactly one of device' },
+    { name: 'a mode nobody knows', yaml: minimal().replace('stick: im871a', 'stick: im871a\n    mode: s1'), line: 7, key: 'links[0].mode', message: 'one of c1, t1, c1t1, not "s1"' },
+    { name: 'two links of one name', yaml: `${minimal().replace('core:', '  - name: s1\n    protocol: wmbus\n    tcp: tcp://h:1\n    stick: cul\ncore:')}`, line: 7, key: 'links[1].name', message: 'used by an earlier link' },
+    { name: 'no links', yaml: 'gateway_id: gw\ncore:\n  url: http://x\n', line: 1, key: 'links', message: 'is required: a list' },
+    { name: 'a core url with credentials', yaml: minimal('  url: http://u:p@host\n'), line: 8, key: 'core.url', message: 'without credentials' },
+    { name: 'an mqtt url with credentials', yaml: `${minimal()}mqtt:\n  url: mqtt://u:p@broker\n`, line: 10, key: 'mqtt.url', message: 'without credentials' },
+    { name: 'a meter pattern in lower case', yaml: `${minimal()}meters:\n  include:\n    - KAM-*\n    - kam-1\n`, line: 12, key: 'meters.include[1]', message: 'not "kam-1"' },
+    { name: 'a port as text', yaml: `${minimal()}http:\n  port: achtzig\n`, line: 10, key: 'http.port', message: 'whole number from 0 to 65535' },
+    { name: 'enabled as a word', yaml: `${minimal()}http:\n  enabled: ja\n`, line: 10, key: 'http.enabled', message: 'true or false, not "ja"' },
+    { name: 'a token file that does not exist', yaml: minimal('  url: http://x\n  token_file: missing.txt\n'), line: 9, key: 'core.token_file', message: 'cannot be read (ENOENT)' },
+    { name: 'a duplicated key', yaml: minimal('  url: http://x\n  url: http://y\n'), line: 9, key: '', message: 'not valid YAML' },
+    { name: 'a tab-broken YAML', yaml: 'gateway_id: [\n', line: 2, key: '', message: 'not valid YAML' },
+    { name: 'core as a list', yaml: 'gateway_id: gw\nlinks: []\ncore:\n  - url\n', line: 4, key: 'core', message: 'must be a map of keys' },
+  ];
+
+  it.each(cases)('$name: line $line, key $key', async (c) => {
+    const tokenOnlyFromFile = c.key === 'core.token_file' ? { OPENEKS_GATEWAY_CACHE_KEY: env.OPENEKS_GATEWAY_CACHE_KEY } : env;
+    const path = await write(c.yaml);
+    const err = await refusal(path, tokenOnlyFromFile);
+    expect({ line: err.line, key: err.key }).toEqual({ line: c.line, key: c.key });
+    expect(err.message).toContain(c.message);
+    expect(err.message.startsWith(`${path.split('/').pop() ?? ''}:${c.line}: `)).toBe(true);
+    expect(err.message).not.toContain(token);
+  });
+});

@@ -1,0 +1,249 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { ReceiveMode, StickName } from '../../../drivers/wmbus-sticks/index.js';
+import { envVar } from '../../lib/env-vars.js';
+import { LinkTargetError, parseLinkTarget, type LinkTarget } from '../link/link-target.js';
+import { GatewayConfigError, MapReader, parseYaml, type Located, type YamlSource } from './yaml-reader.js';
+
+// gateway.yaml (docs/gateway.md "Configuration"): read once at start, every value checked, every
+// complaint naming the file, the line and the key. Secrets never come from the YAML: the token, the
+// cache key and the MQTT password come from a file named in it or from the environment.
+
+export { GatewayConfigError } from './yaml-reader.js';
+
+/** A wireless M-Bus receiver stick on a serial device or behind a TCP socket. */
+export interface WmbusLinkConfig {
+  name: string;
+  protocol: 'wmbus';
+  target: LinkTarget;
+  stick: StickName;
+  baud?: number;
+  mode?: ReceiveMode;
+}
+
+/**
+ * One link per protocol, told apart by `protocol`. Optical eyes and wired meters (`kmp`,
+ * `iec62056-21`, `dlms`) come with issue 15 as further members of this union; today they are
+ * recognised and refused.
+ */
+export type LinkConfig = WmbusLinkConfig;
+
+export const linkProtocols = ['wmbus', 'kmp', 'iec62056-21', 'dlms'] as const;
+const laterProtocols: readonly string[] = ['kmp', 'iec62056-21', 'dlms'];
+const stickNames: readonly StickName[] = ['im871a', 'iu891a', 'amb8465', 'cul', 'rtlwmbus'];
+const receiveModes: readonly ReceiveMode[] = ['c1', 't1', 'c1t1'];
+
+export interface GatewayConfig {
+  /** [a-z0-9-_]{1,64}: the gateway's name in MQTT topics. */
+  gatewayId: string;
+  links: LinkConfig[];
+  core: {
+    url: string;
+    /** From `token_file` or OPENEKS_GATEWAY_TOKEN, never from the YAML. */
+    token: string;
+    /** At most 55, so that a revocation counts within 60 s. */
+    syncIntervalSeconds: number;
+    offlineHours: number;
+    cachePath: string;
+    /** 32 bytes, from `cache_key_file` or OPENEKS_GATEWAY_CACHE_KEY (base64). */
+    cacheKey: Buffer;
+    /** The core's Ed25519 key (SPKI PEM) pinned by the operator; else fetched on the first sync and pinned in the cache. */
+    signingKeyPath?: string;
+  };
+  mqtt: {
+    url: string;
+    username?: string;
+    password?: string;
+    caPath?: string;
+    clientId: string;
+    topicPrefix: string;
+    qos: 1;
+    bufferPath: string;
+    bufferMaxMessages: number;
+    homeAssistant: { enabled: boolean; discoveryPrefix: string };
+    availabilityTimeoutSeconds: number;
+  };
+  /** meterKey patterns: `*`, `KAM-*`, `KAM-63941885`, `*-63941885`. */
+  meters: { include: string[]; exclude: string[] };
+  http: { enabled: boolean; host: string; port: number };
+}
+
+/** The secrets' environment variables (also in src/lib/env-vars.ts and README.md). */
+export const gatewaySecretEnv = { token: envVar.gatewayToken, cacheKey: envVar.gatewayCacheKey, mqttPassword: envVar.mqttPassword } as const;
+
+const forbiddenKeys: Readonly<Record<string, string>> = {
+  token: `name a file in core.token_file or set ${envVar.gatewayToken}`,
+  password: `name a file in mqtt.password_file or set ${envVar.mqttPassword}`,
+  cache_key: `name a file in core.cache_key_file or set ${envVar.gatewayCacheKey}`,
+};
+
+const cacheKeyHelp = 'make one with `openssl rand -base64 32 > gateway-cache.key && chmod 600 gateway-cache.key` and name it in core.cache_key_file';
+const namePattern = /^[a-z0-9_-]{1,64}$/;
+const meterPattern = /^(\*|[A-Z]{3}-\*|[A-Z]{3}-\d{8}|\*-\d{8})$/;
+/** Topic levels of A-Z, a-z, 0-9, - and _ joined by single slashes (no wildcard, no empty level). */
+const topicPattern = { test: (s: string) => /^[A-Za-z0-9_/-]+$/.test(s) && s.split('/').every((level) => level !== '') };
+/** A URL of one of the schemes, with a host and without user or password (credentials come from files). */
+const urlOf = (schemes: readonly string[]) => ({
+  test(s: string): boolean {
+    if (/\s/.test(s)) return false;
+    try {
+      const u = new URL(s);
+      return schemes.includes(u.protocol) && u.hostname !== '' && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+    } catch {
+      return false;
+    }
+  },
+});
+
+export async function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv): Promise<GatewayConfig> {
+  const file = basename(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new GatewayConfigError(path, '', undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const src = parseYaml(file, text, forbiddenKeys);
+  const folder = dirname(resolve(path));
+  const top = new MapReader(src, src.root, ['gateway_id', 'links', 'core', 'mqtt', 'meters', 'http']);
+  if (src.root.node === null) src.fail(src.root, 'the file is empty: it needs at least gateway_id, links and core');
+  const gatewayId = top.string('gateway_id', { pattern: namePattern, describe: '1 to 64 of a-z, 0-9, - and _' });
+  const links: LinkConfig[] = [];
+  for (const item of top.list('links', { max: 64, required: true })) {
+    const { link, nameAt } = readLink(src, item);
+    if (links.some((l) => l.name === link.name)) src.fail(nameAt, `"${link.name}" is used by an earlier link already`);
+    links.push(link);
+  }
+  const core = await readCore(src, top.map('core', ['url', 'token_file', 'sync_interval_seconds', 'offline_hours', 'cache_path', 'cache_key_file', 'signing_key_file']), folder, env);
+  const mqtt = await readMqtt(src, top.map('mqtt', ['url', 'username', 'password_file', 'ca_file', 'client_id', 'topic_prefix', 'buffer_path', 'buffer_max_messages', 'home_assistant', 'availability_timeout_seconds']), folder, env, gatewayId);
+  const metersMap = top.map('meters', ['include', 'exclude']);
+  const describe = 'a meter pattern like "*", "KAM-*" or "KAM-63941885"';
+  const meters = {
+    include: metersMap.strings('include', { max: 10_000, pattern: meterPattern, describe, default: ['*'] }),
+    exclude: metersMap.strings('exclude', { max: 10_000, pattern: meterPattern, describe, default: [] }),
+  };
+  const httpMap = top.map('http', ['enabled', 'host', 'port']);
+  const http = {
+    enabled: httpMap.boolean('enabled', true),
+    host: httpMap.string('host', { default: '127.0.0.1', pattern: /^[A-Za-z0-9.:-]{1,253}$/, describe: 'a host name or address' }),
+    port: httpMap.integer('port', { min: 0, max: 65535, default: 8091 }),
+  };
+  return { gatewayId, links, core, mqtt, meters, http };
+}
+
+function readLink(src: YamlSource, at: Located): { link: LinkConfig; nameAt: Located } {
+  const link = new MapReader(src, at, ['name', 'protocol', 'device', 'tcp', 'stick', 'baud', 'mode']);
+  if (at.node === null) src.fail(at, 'an empty link: give name, protocol, device or tcp, and stick');
+  const name = link.string('name', { pattern: /^[a-z0-9_-]{1,32}$/, describe: '1 to 32 of a-z, 0-9, - and _' });
+  const protocol = link.oneOf('protocol', linkProtocols);
+  if (laterProtocols.includes(protocol)) src.fail(link.get('protocol'), `"${protocol}" is recognised but comes with issue 15; today only wmbus links are read`);
+  if (link.has('device') === link.has('tcp')) src.fail(at, 'give exactly one of device (a serial device path) and tcp (tcp://HOST:PORT)');
+  const where = link.has('device') ? link.get('device') : link.get('tcp');
+  const text = link.has('device') ? link.string('device') : link.string('tcp');
+  let target: LinkTarget;
+  try {
+    target = parseLinkTarget(text);
+  } catch (err) {
+    if (!(err instanceof LinkTargetError)) throw err;
+    return src.fail(where, err.message);
+  }
+  if ((target.kind === 'tcp') !== link.has('tcp')) src.fail(where, link.has('tcp') ? 'must be tcp://HOST:PORT' : 'must be a device path like /dev/ttyUSB0; a socket goes under tcp');
+  const out: WmbusLinkConfig = { name, protocol: 'wmbus', target, stick: link.oneOf('stick', stickNames) };
+  if (link.has('baud')) out.baud = link.integer('baud', { min: 300, max: 4_000_000 });
+  if (link.has('mode')) out.mode = link.oneOf('mode', receiveModes);
+  return { link: out, nameAt: link.get('name') };
+}
+
+async function readSecretFile(src: YamlSource, at: Located, path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    return src.fail(at, `the file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** The secret in the file a key names (relative to the YAML's folder), or undefined when the key is absent. */
+async function secretFile(src: YamlSource, map: MapReader, fileKey: string, folder: string): Promise<{ value: string; from: string } | undefined> {
+  const file = map.optionalString(fileKey);
+  if (file === undefined) return undefined;
+  const path = resolve(folder, file);
+  return { value: await readSecretFile(src, map.get(fileKey), path), from: `the file ${path}` };
+}
+
+async function readCore(src: YamlSource, core: MapReader, folder: string, env: NodeJS.ProcessEnv): Promise<GatewayConfig['core']> {
+  if (core.at.node === null) src.fail(core.at, 'is required: the core url and where the token and the cache key come from');
+  const url = core.string('url', { pattern: urlOf(['http:', 'https:']), describe: 'http(s)://HOST[:PORT][/PATH] without credentials' });
+  const envToken = env[envVar.gatewayToken];
+  let token: string;
+  if (envToken !== undefined && envToken !== '') token = envToken.trim();
+  else {
+    const fromFile = await secretFile(src, core, 'token_file', folder);
+    if (fromFile === undefined) return src.fail(core.get('token_file'), `no gateway token: name a file holding it here, or set ${envVar.gatewayToken}`);
+    token = fromFile.value;
+  }
+  if (!/^oeks_[A-Za-z0-9_-]{43}$/.test(token)) src.fail(core.get('token_file'), `the gateway token (from ${envToken ? envVar.gatewayToken : 'token_file'}) is not an openeks API token (oeks_ and 43 characters)`);
+
+  const envKey = env[envVar.gatewayCacheKey];
+  let keyText: string;
+  let keyFrom: string;
+  if (envKey !== undefined && envKey !== '') {
+    keyText = envKey.trim();
+    keyFrom = envVar.gatewayCacheKey;
+  } else {
+    const fromFile = await secretFile(src, core, 'cache_key_file', folder);
+    if (fromFile === undefined) return src.fail(core.get('cache_key_file'), `no cache key: ${cacheKeyHelp}, or set ${envVar.gatewayCacheKey}`);
+    keyText = fromFile.value;
+    keyFrom = fromFile.from;
+  }
+  const cacheKey = Buffer.from(keyText, 'base64');
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(keyText) || cacheKey.length !== 32) {
+    src.fail(core.get('cache_key_file'), `the cache key from ${keyFrom} is not base64 of 32 bytes: ${cacheKeyHelp}`);
+  }
+  const out: GatewayConfig['core'] = {
+    url: url.replace(/\/+$/, ''),
+    token,
+    syncIntervalSeconds: core.integer('sync_interval_seconds', { min: 5, max: 55, default: 30 }),
+    offlineHours: core.integer('offline_hours', { min: 1, max: 24 * 90, default: 72 }),
+    cachePath: resolve(folder, core.string('cache_path', { default: 'data/gateway-keys.db' })),
+    cacheKey,
+  };
+  const signing = core.optionalString('signing_key_file');
+  if (signing !== undefined) out.signingKeyPath = resolve(folder, signing);
+  return out;
+}
+
+async function readMqtt(src: YamlSource, mqtt: MapReader, folder: string, env: NodeJS.ProcessEnv, gatewayId: string): Promise<GatewayConfig['mqtt']> {
+  const urlPattern = urlOf(['mqtt:', 'mqtts:', 'ws:', 'wss:']);
+  const describe = 'mqtt://HOST:PORT (or mqtts://, ws://, wss://) without credentials: use username and password_file';
+  const envUrl = env[envVar.mqttUrl];
+  let url: string;
+  if (envUrl !== undefined && envUrl !== '') {
+    if (!urlPattern.test(envUrl)) src.fail({ key: envVar.mqttUrl, line: undefined }, `must be ${describe}`);
+    url = envUrl;
+    mqtt.optionalString('url');
+  } else url = mqtt.string('url', { pattern: urlPattern, describe, default: 'mqtt://127.0.0.1:1883' });
+  const out: GatewayConfig['mqtt'] = {
+    url,
+    clientId: mqtt.string('client_id', { pattern: /^[A-Za-z0-9_-]{1,64}$/, describe: '1 to 64 of A-Z, a-z, 0-9, - and _', default: `openeks-${gatewayId}` }),
+    topicPrefix: mqtt.string('topic_prefix', { pattern: topicPattern, describe: 'topic levels of A-Z, a-z, 0-9, - and _ joined by /', default: 'meters', max: 128 }),
+    qos: 1,
+    bufferPath: resolve(folder, mqtt.string('buffer_path', { default: 'data/gateway-buffer.db' })),
+    bufferMaxMessages: mqtt.integer('buffer_max_messages', { min: 100, max: 10_000_000, default: 100_000 }),
+    homeAssistant: { enabled: false, discoveryPrefix: 'homeassistant' },
+    availabilityTimeoutSeconds: mqtt.integer('availability_timeout_seconds', { min: 60, max: 7 * 24 * 3600, default: 3600 }),
+  };
+  const ha = mqtt.map('home_assistant', ['enabled', 'discovery_prefix']);
+  out.homeAssistant = { enabled: ha.boolean('enabled', false), discoveryPrefix: ha.string('discovery_prefix', { pattern: topicPattern, describe: 'topic levels joined by /', default: 'homeassistant', max: 128 }) };
+  const username = mqtt.optionalString('username', { max: 256 });
+  if (username !== undefined) out.username = username;
+  const envPassword = env[envVar.mqttPassword];
+  if (envPassword !== undefined && envPassword !== '') out.password = envPassword;
+  else {
+    const fromFile = await secretFile(src, mqtt, 'password_file', folder);
+    if (fromFile !== undefined) out.password = fromFile.value;
+  }
+  if (out.password !== undefined && out.username === undefined) src.fail(mqtt.get('username'), 'is required when a password is given');
+  const ca = mqtt.optionalString('ca_file');
+  if (ca !== undefined) out.caPath = resolve(folder, ca);
+  return out;
+}

@@ -1,0 +1,197 @@
+import type { Logger } from 'pino';
+import { parseLinkHeader } from '../../drivers/wmbus/index.js';
+import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import type { GatewayEvent, GatewayResult, HeardTelegram, KeySource, KeySourceStatus, Publisher, PublisherStatus } from './gateway-types.js';
+import { meterKeyOf } from './gateway-types.js';
+import { openKeySource } from './keys/key-source.js';
+import { startStickLink, type LinkStatus, type StickLink } from './link/stick-link.js';
+import { createMeterBook, type MeterView } from './meter-book.js';
+import { createMeterFilter } from './meter-filter.js';
+import { openPublisher } from './mqtt/index.js';
+import { createGatewayPipeline } from './pipeline.js';
+import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.js';
+
+// The gateway as one service: every configured link → the one decode pipeline (with the key
+// source) → the MQTT publisher, plus the per-meter book behind `gateway validate` and the status
+// page. Nothing a stick delivers can stop it: the pipeline never throws, and a failure of one
+// telegram is logged and counted, not fatal. docs/gateway-running.md tells the whole story.
+
+export type { MeterView } from './meter-book.js';
+
+export interface GatewayStatusView {
+  gatewayId: string;
+  links: { name: string; state: 'connected' | 'disconnected'; detail: string }[];
+  keys: KeySourceStatus;
+  mqtt: PublisherStatus;
+  readings: number;
+  events: number;
+  startedAt: string;
+}
+
+export interface GatewayHandle {
+  status(): GatewayStatusView;
+  meters(): MeterView[];
+  /** The status page's address, null when it is disabled. */
+  httpUrl: string | null;
+  /** Stops the links, the page and the timers; closes the publisher (status offline) and key source it opened. */
+  close(): Promise<void>;
+}
+
+/** The same kind of event for the same meter is published at most this often (a meter without a key sends every 16 s, forever). */
+const REPEAT_EVENT_MS = 60_000;
+const QUIET_REPEATS = new Set<GatewayEvent['name']>(['unknown_key', 'no_right', 'keys_expired', 'needs_full_frame', 'not_encrypted']);
+
+/** The meter's DLL address, read before the pipeline so that filters apply before any key lookup; null when unreadable (the pipeline will say why). */
+function addressKey(telegram: Buffer): string | null {
+  if (telegram.length < 10) return null;
+  try {
+    return meterKeyOf(parseLinkHeader(telegram, { crc: 'stripped' }).link.address);
+  } catch {
+    return null;
+  }
+}
+
+export async function startGateway(o: { config: GatewayConfig; log: Logger; keys?: KeySource; publisher?: Publisher }): Promise<GatewayHandle> {
+  const { config, log } = o;
+  const startedAt = new Date().toISOString();
+  const opened: { close(): Promise<void> }[] = [];
+  const closeOpened = async (): Promise<void> => {
+    for (const c of opened.splice(0).reverse()) await c.close().catch((err: unknown) => log.warn({ err }, 'closing failed'));
+  };
+
+  const filter = createMeterFilter(config.meters);
+  let keys: KeySource;
+  let publisher: Publisher;
+  try {
+    keys = o.keys ?? (await openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }));
+    if (!o.keys) opened.push(keys);
+    publisher = o.publisher ?? (await openPublisher({ config: config.mqtt, gatewayId: config.gatewayId, log: log.child({ part: 'mqtt' }) }));
+    if (!o.publisher) opened.push(publisher);
+  } catch (err) {
+    await closeOpened();
+    throw err;
+  }
+
+  const pipeline = createGatewayPipeline({ keys });
+  const book = createMeterBook({ keys });
+  const linkStates = new Map<string, { state: 'connected' | 'disconnected'; detail: string }>();
+  const lastEventAt = new Map<string, number>();
+  let readings = 0;
+  let events = 0;
+  let failures = 0;
+  let keysExpired = false;
+
+  const publishEvent = (e: GatewayEvent): void => {
+    events += 1;
+    if (QUIET_REPEATS.has(e.name) && e.meterKey !== undefined) {
+      const id = `${e.meterKey}/${e.name}`;
+      const last = lastEventAt.get(id);
+      const now = e.receivedAt.getTime();
+      if (last !== undefined && now - last < REPEAT_EVENT_MS) return;
+      if (lastEventAt.size > 200_000) lastEventAt.clear();
+      lastEventAt.set(id, now);
+    }
+    publisher.event(e);
+  };
+
+  const onHeard = (heard: HeardTelegram): void => {
+    const key = addressKey(heard.telegram);
+    if (key !== null && !filter(key)) return;
+    let result: GatewayResult;
+    try {
+      result = pipeline.handle(heard);
+    } catch (err) {
+      failures += 1;
+      if (failures <= 10) log.error({ err, link: heard.link }, 'a telegram could not be handled');
+      return;
+    }
+    if (result.kind === 'reading' && result.reading.verified !== 'none' && keysExpired) {
+      // Belt and braces: the key source said expired; nothing decrypted with a stale key is published.
+      result = { kind: 'event', event: { name: 'keys_expired', meter: result.reading.meter, meterKey: result.reading.meterKey, reason: 'the cached keys have expired', rssiDbm: result.reading.rssiDbm, receivedAt: heard.receivedAt, link: heard.link } };
+    }
+    const cameOnline = book.record(result, { rssiDbm: heard.rssiDbm ?? null, receivedAt: heard.receivedAt });
+    if (result.kind === 'reading') {
+      readings += 1;
+      publisher.reading(result.reading);
+      if (cameOnline) publisher.availability(result.reading.meterKey, true);
+    } else publishEvent(result.event);
+  };
+
+  const links: StickLink[] = config.links.map((lc) => {
+    const base = stickCodecs[lc.stick];
+    const codec = lc.baud === undefined ? base : { ...base, baudRate: lc.baud };
+    linkStates.set(lc.name, { state: 'disconnected', detail: 'connecting' });
+    return startStickLink({
+      target: lc.target,
+      codec,
+      ...(lc.mode === undefined ? {} : { receiveMode: lc.mode }),
+      onTelegram: (ev) => onHeard({ telegram: ev.telegram, ...(ev.rssiDbm === undefined ? {} : { rssiDbm: ev.rssiDbm }), receivedAt: new Date(), link: lc.name }),
+      onStatus: (s: LinkStatus) => {
+        const state = s.kind === 'connected' ? { state: 'connected' as const, detail: s.link } : { state: 'disconnected' as const, detail: `${s.reason}; retrying in ${s.retryInMs} ms` };
+        linkStates.set(lc.name, state);
+        if (s.kind === 'connected') log.info({ link: lc.name, target: s.link, stick: lc.stick }, 'link connected');
+        else log.warn({ link: lc.name, target: s.link, reason: s.reason, retryInMs: s.retryInMs }, 'link disconnected');
+      },
+    });
+  });
+
+  // Availability and the key source's state, checked on one timer.
+  const timeoutMs = config.mqtt.availabilityTimeoutSeconds * 1000;
+  const sweepMs = Math.min(5000, Math.max(200, Math.floor(timeoutMs / 10)));
+  const sweep = setInterval(() => {
+    for (const meterKey of book.staleSince(new Date(Date.now() - timeoutMs))) {
+      publisher.availability(meterKey, false);
+      log.info({ meter: meterKey }, 'meter offline: no verified reading within the availability timeout');
+    }
+    const state = keys.status().state;
+    if (state === 'expired' && !keysExpired) log.error({ keys: keys.status() }, 'the key cache has expired: no readings are published until the core is reachable again');
+    else if (state !== 'expired' && keysExpired) log.info({ state }, 'keys usable again');
+    keysExpired = state === 'expired';
+  }, sweepMs);
+  sweep.unref();
+  keysExpired = keys.status().state === 'expired';
+
+  const status = (): GatewayStatusView => ({
+    gatewayId: config.gatewayId,
+    links: config.links.map((l) => ({ name: l.name, ...(linkStates.get(l.name) ?? { state: 'disconnected' as const, detail: '' }) })),
+    keys: keys.status(),
+    mqtt: publisher.status(),
+    readings,
+    events,
+    startedAt,
+  });
+  const meters = (): MeterView[] => book.views();
+
+  let page: StatusPage | null = null;
+  if (config.http.enabled) {
+    try {
+      page = await startStatusPage({ host: config.http.host, port: config.http.port, source: { status, meters } });
+    } catch (err) {
+      clearInterval(sweep);
+      await Promise.all(links.map((l) => l.close()));
+      await closeOpened();
+      throw err;
+    }
+    if (isLoopbackHost(config.http.host)) log.info({ url: page.url }, 'status page');
+    else log.warn({ url: page.url }, 'status page reachable beyond this machine (http.host in the configuration): it shows meter addresses and readings to anyone who can reach it');
+  }
+  log.info({ gatewayId: config.gatewayId, links: config.links.map((l) => l.name) }, 'gateway started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    status,
+    meters,
+    httpUrl: page?.url ?? null,
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweep);
+        await Promise.all(links.map((l) => l.close()));
+        await page?.close();
+        await closeOpened();
+        log.info({ readings, events }, 'gateway stopped');
+      })();
+      return closing;
+    },
+  };
+}
