@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from '../../lib/logger.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { KeyLookup, KeySource, KeySourceStatus } from '../gateway-types.js';
+import { openKeyCache, type CachedDevice } from './key-cache.js';
+import { fetchSigningKey, requestSync, signingKeyOf, type SyncOutcome } from './sync-client.js';
+
+// The gateway's keys, only ever from the core (docs/gateway.md "Keys"): a sync every
+// syncIntervalSeconds into the encrypted cache, lookups answered from memory. Offline, the cache
+// serves until offlineHours after the last successful sync, then nothing is used and the status
+// says so. A revocation reaches the gateway with the next sync, so within the interval (≤ 55 s).
+
+export type { KeyLookup, KeySource, KeySourceStatus } from '../gateway-types.js';
+
+export interface GatewayKeySource extends KeySource {
+  /** Syncs now (or joins the sync under way); resolves when it is done, whatever its outcome (see status()). */
+  syncNow(): Promise<void>;
+}
+
+interface HeldMeter {
+  deviceId: string;
+  driverHint: string | null;
+  /** DEKs, current first: the core delivers the active version only. */
+  deks: Buffer[];
+}
+
+const DEFAULT_MISS_INTERVAL_MS = 60_000;
+
+/** `KAM-63941885`: the manufacturer upper case, a numeric serial padded to the eight digits a wM-Bus id has. */
+export function meterKeyFor(manufacturer: string, serial: string): string {
+  const id = /^\d{1,8}$/.test(serial) ? serial.padStart(8, '0') : serial;
+  return `${manufacturer.toUpperCase()}-${id}`;
+}
+
+function heldOf(d: CachedDevice): HeldMeter {
+  return { deviceId: d.deviceId, driverHint: d.driverHint, deks: d.keys.filter((k) => k.keyType === 'DEK').map((k) => Buffer.from(k.key, 'hex')) };
+}
+
+export async function openKeySource(o: {
+  config: GatewayConfig['core'];
+  log: Logger;
+  now?: () => Date;
+  fetch?: typeof fetch;
+  /** At most one extra sync per this many ms for meters heard without a key (default 60 s). */
+  missIntervalMs?: number;
+}): Promise<GatewayKeySource> {
+  const now = o.now ?? (() => new Date());
+  const fetchFn = o.fetch ?? fetch;
+  const { config, log } = o;
+  const missIntervalMs = o.missIntervalMs ?? DEFAULT_MISS_INTERVAL_MS;
+  const pinnedByOperator = config.signingKeyPath === undefined ? undefined : signingKeyOf(await readFile(config.signingKeyPath, 'utf8'));
+
+  const cache = openKeyCache(config.cachePath, config.cacheKey);
+  const loaded = (() => {
+    try {
+      return cache.load();
+    } catch (err) {
+      cache.close();
+      throw err;
+    }
+  })();
+  const meters = new Map<string, HeldMeter>();
+  const byDevice = new Map<string, string>();
+  const hold = (d: CachedDevice) => {
+    const key = meterKeyFor(d.manufacturer, d.serial);
+    meters.set(key, heldOf(d));
+    byDevice.set(d.deviceId, key);
+  };
+  const drop = (deviceId: string) => {
+    const key = byDevice.get(deviceId);
+    if (key === undefined) return;
+    for (const k of meters.get(key)?.deks ?? []) k.fill(0);
+    meters.delete(key);
+    byDevice.delete(deviceId);
+  };
+  for (const d of loaded.devices) hold(d);
+
+  let cursor: string | null = loaded.meta.cursor ?? null;
+  let lastSyncAt: Date | null = loaded.meta.last_sync_at === undefined ? null : new Date(loaded.meta.last_sync_at);
+  let pinnedPem: string | null = loaded.meta.signing_key ?? null;
+  let lastOk = false;
+  let lastError: string | null = null;
+  let inFlight: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastMissAt: number | null = null;
+  let closed = false;
+
+  const expiresAt = (): Date | null => (lastSyncAt === null ? null : new Date(lastSyncAt.getTime() + config.offlineHours * 3_600_000));
+  const state = (): KeySourceStatus['state'] => {
+    const expiry = expiresAt();
+    if (expiry === null) return 'not-synced';
+    if (now().getTime() >= expiry.getTime()) return 'expired';
+    return lastOk ? 'fresh' : 'offline';
+  };
+
+  const fail = (message: string) => {
+    lastOk = false;
+    if (message !== lastError) log.warn({ coreUrl: config.url, reason: message }, 'key sync failed');
+    lastError = message;
+  };
+
+  async function signingKey(): Promise<KeyObject | null> {
+    if (pinnedByOperator !== undefined) return pinnedByOperator;
+    if (pinnedPem === null) {
+      const fetched = await fetchSigningKey(config.url, fetchFn);
+      if ('message' in fetched) {
+        fail(fetched.message);
+        return null;
+      }
+      pinnedPem = fetched.pem;
+      cache.setMeta('signing_key', fetched.pem);
+      log.info({ coreUrl: config.url }, "pinned the core's signing key");
+    }
+    return signingKeyOf(pinnedPem);
+  }
+
+  /** Says whether a bad signature is a changed key at the core (refused: the pin holds) or a changed answer. */
+  async function explainBadSignature(message: string): Promise<string> {
+    if (pinnedByOperator !== undefined || pinnedPem === null) return message;
+    const published = await fetchSigningKey(config.url, fetchFn);
+    if ('pem' in published && published.pem.trim() !== pinnedPem.trim()) {
+      return "the core now publishes another signing key than the one pinned in the key cache: answers are refused (if the core's key was replaced on purpose, move the cache file away to pin the new one)";
+    }
+    return message;
+  }
+
+  function applyAnswer(answer: Extract<SyncOutcome, { kind: 'answer' }>) {
+    const syncedAt = now();
+    const touched = cache.apply({ ...answer, syncedAt: syncedAt.toISOString() });
+    if (answer.full) for (const id of [...byDevice.keys()]) drop(id);
+    for (const [deviceId, device] of touched) {
+      drop(deviceId);
+      if (device !== null) hold(device);
+    }
+    cursor = answer.cursor;
+    lastSyncAt = syncedAt;
+    if (lastError !== null) log.info({ coreUrl: config.url, devices: meters.size }, 'key sync works again');
+    lastOk = true;
+    lastError = null;
+  }
+
+  async function syncOnce(): Promise<void> {
+    const key = await signingKey();
+    if (key === null) return;
+    // At most two rounds: a refused cursor (410 sync_reset, 400) starts over with one full answer.
+    for (let round = 0; round < 2; round += 1) {
+      const outcome = await requestSync({ coreUrl: config.url, token: config.token, cursor, signingKey: key, fetch: fetchFn });
+      if (closed) return;
+      if (outcome.kind === 'answer') return applyAnswer(outcome);
+      if (outcome.kind === 'failed') return fail(outcome.message.includes('does not verify') ? await explainBadSignature(outcome.message) : outcome.message);
+      log.info({ coreUrl: config.url, reason: outcome.reason }, 'key sync starts over with a full answer');
+      cursor = null;
+    }
+    fail('the core refused the cursor of a full answer; the gateway retries');
+  }
+
+  const schedule = () => {
+    if (closed) return;
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => void syncNow(), config.syncIntervalSeconds * 1000);
+    timer.unref();
+  };
+
+  function syncNow(): Promise<void> {
+    if (closed) return Promise.resolve();
+    if (inFlight !== null) return inFlight;
+    inFlight = syncOnce()
+      .catch((err: unknown) => fail(`the key sync failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        inFlight = null;
+        schedule();
+      });
+    return inFlight;
+  }
+
+  await syncNow();
+
+  return {
+    lookup(manufacturer, serial): KeyLookup {
+      const s = state();
+      if (s === 'not-synced' || s === 'expired') return { kind: s };
+      const held = meters.get(meterKeyFor(manufacturer, serial));
+      if (held === undefined || held.deks.length === 0) return { kind: 'no-right' };
+      return held.driverHint === null ? { kind: 'keys', keys: [...held.deks] } : { kind: 'keys', keys: [...held.deks], driverHint: held.driverHint };
+    },
+    missed() {
+      const at = now().getTime();
+      if (closed || (lastMissAt !== null && at - lastMissAt < missIntervalMs)) return;
+      lastMissAt = at;
+      void syncNow();
+    },
+    status(): KeySourceStatus {
+      return { state: state(), devices: meters.size, lastSyncAt: lastSyncAt?.toISOString() ?? null, expiresAt: expiresAt()?.toISOString() ?? null, lastError };
+    },
+    syncNow,
+    async close() {
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      await inFlight;
+      for (const id of [...byDevice.keys()]) drop(id);
+      cache.close();
+    },
+  };
+}
