@@ -59,10 +59,11 @@ async function newPassword(c: Container, email: string, name: string): Promise<s
   throw new Error('could not draw a password the password policy accepts');
 }
 
+/** The one-time token from a link's fragment (`…#token=…`). */
 const fragmentToken = (link: string): string => {
-  const token = /#token=([A-Za-z0-9_-]+)/.exec(link)?.[1];
-  if (token === undefined) throw new Error('the one-time link carries no token');
-  return token;
+  const match = /#token=([A-Za-z0-9_-]+)/.exec(link);
+  if (match?.[1] === undefined) throw new Error('the one-time link carries no token');
+  return match[1];
 };
 
 async function readState(files: DemoFiles): Promise<{ operatorEmail: string; gatewayEmail: string } | null> {
