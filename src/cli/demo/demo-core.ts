@@ -7,6 +7,7 @@ import type { Container } from '../../core/container.js';
 import { readOutboxText } from '../../core/modules/mail/outbox-folder.js';
 import type { MeterConfig } from '../../../simulators/meters/meter-types.js';
 import { keysCsv } from '../../../simulators/key-export.js';
+import { MAX_SELECTED_IDS } from '../../shared/api/grants.js';
 import { CliFailure } from '../cli-context.js';
 
 // What `openeks demo` puts into its core, once per data folder, through the same services the
@@ -108,7 +109,16 @@ async function invitationToken(c: Container, actor: Actor, email: string): Promi
  */
 export async function prepareDemoCore(
   c: Container,
-  o: { dir: string; meters: readonly MeterConfig[]; manufacturerOf: (m: MeterConfig) => string; actor: Actor; fresh: boolean; progress(line: string): void },
+  o: {
+    dir: string;
+    meters: readonly MeterConfig[];
+    manufacturerOf: (m: MeterConfig) => string;
+    actor: Actor;
+    fresh: boolean;
+    progress(line: string): void;
+    /** How many demo devices to seed beside the meters (default DEMO_DEVICES; the gateway bench seeds none). */
+    demoDevices?: number;
+  },
 ): Promise<DemoCore> {
   const files = demoFiles(o.dir);
   const state = await readState(files);
@@ -130,8 +140,11 @@ export async function prepareDemoCore(
     await rm(csv, { force: true });
   }
 
-  o.progress(`seeding ${DEMO_DEVICES} demo devices …`);
-  await c.demo.seed({ ...as, devices: DEMO_DEVICES, seed: DEMO_SEED });
+  const demoDevices = o.demoDevices ?? DEMO_DEVICES;
+  if (demoDevices > 0) {
+    o.progress(`seeding ${demoDevices} demo devices …`);
+    await c.demo.seed({ ...as, devices: demoDevices, seed: DEMO_SEED });
+  }
 
   const operatorPassword = await newPassword(c, OPERATOR_EMAIL, 'Demo operator');
   const setup = await c.operatorSetup.createOperator({ ...as, email: OPERATOR_EMAIL, language: 'en' });
@@ -139,7 +152,7 @@ export async function prepareDemoCore(
 
   o.progress('granting the bench meters to the gateway user …');
   const ids = await meterIds(c, o.actor, o.meters, o.manufacturerOf);
-  await c.grants.assign({ ...as, selection: { ids }, email: GATEWAY_EMAIL });
+  for (let i = 0; i < ids.length; i += MAX_SELECTED_IDS) await c.grants.assign({ ...as, selection: { ids: ids.slice(i, i + MAX_SELECTED_IDS) }, email: GATEWAY_EMAIL });
   const session = await c.registration.complete({ token: await invitationToken(c, o.actor, GATEWAY_EMAIL), password: await newPassword(c, GATEWAY_EMAIL, 'Demo gateway'), name: 'Demo gateway', actor: o.actor });
   const userActor: Actor = { ...o.actor, userId: session.principal.userId, role: 'user' };
   const { token } = await c.tokens.create({ principal: session.principal, actor: userActor, input: { name: 'demo gateway', kind: 'gateway', expiresInDays: 365 } });
