@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Actor } from '../../core/access/actor.js';
 import { systemPrincipal } from '../../core/access/principal.js';
 import type { Container } from '../../core/container.js';
@@ -159,6 +159,7 @@ export async function prepareDemoCore(
   await c.sessions.signOut({ principal: session.principal, actor: userActor });
   await c.mailDeliverer.deliverDue();
 
+  await mkdir(dirname(files.token), { recursive: true, mode: 0o700 });
   await writeFile(files.token, `${token}\n`, { mode: 0o600 });
   await writeFile(files.password, `${operatorPassword}\n`, { mode: 0o600 });
   await writeFile(files.state, `${JSON.stringify({ operatorEmail: OPERATOR_EMAIL, gatewayEmail: GATEWAY_EMAIL, createdAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
