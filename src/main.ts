@@ -65,9 +65,16 @@ const outcome = await runCli(process.argv.slice(2), {
   out: process.stdout,
   err: process.stderr,
   env: process.env,
+  // The first SIGINT/SIGTERM asks a long-running command to close; both handlers go then, so a
+  // second signal ends the process at once if closing hangs.
   stopSignal: () => new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }),
 });
 if ('serve' in outcome) {

@@ -14,6 +14,7 @@ export { decodeTelegram, tryReversedKey, type DecodeOptions, type DecodedTelegra
 export { parseRecords, type DataRecord, type RecordFunction } from './records.js';
 export { recordsOf } from './records-of.js';
 export { decodeMeter, detectDriver, METER_DRIVERS, type MeterReading } from './meters/registry.js';
+export { KNOWN_FORMATS, knownFormatHeaders, type KnownFormat } from './meters/known-formats.js';
 export { FormatCache, meterRecords, type MeterRecords } from './meters/compact.js';
 export type { FieldValue, Fields } from './meters/fields.js';
 export {

@@ -1,6 +1,5 @@
 import { stickCodecs, type StickName } from '../../drivers/wmbus-sticks/index.js';
 import type { HeardTelegram, KeySource, KeySourceStatus } from '../gateway/gateway-types.js';
-import { openKeySource } from '../gateway/keys/key-source.js';
 import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
 import { startStickLink } from '../gateway/link/stick-link.js';
 import { createMeterBook, type MeterView } from '../gateway/meter-book.js';
@@ -24,7 +23,6 @@ export interface ValidateInput {
   config?: string;
   json?: boolean;
   env: NodeJS.ProcessEnv;
-  write(line: string): void;
   /** Log lines and progress (standard error). */
   log: { write(text: string): unknown };
 }
@@ -87,7 +85,7 @@ export async function gatewayValidate(input: ValidateInput): Promise<ValidateRep
   const config = input.config === undefined ? null : await readGatewayConfig(input.config, input.env);
   const log = gatewayLogger(input.env, input.log, 'warn');
 
-  const keys = config ? await openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }) : NO_KEYS;
+  const keys = config ? await (await import('../gateway/keys/key-source.js')).openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }) : NO_KEYS;
   try {
     const pipeline = createGatewayPipeline({ keys });
     const book = createMeterBook({ keys });

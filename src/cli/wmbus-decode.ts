@@ -1,12 +1,14 @@
 import {
-  FormatCache, WmbusError, decodeMeter, decodeTelegram, meterRecords, tryReversedKey,
-  type DecodedTelegram, type MeterAddress, type MeterReading,
+  WmbusError, createTelegramPipeline, decodeTelegram,
+  type DecodedTelegram, type Fields, type MeterAddress, type TelegramOutcome, type Verification,
 } from '../../drivers/wmbus/index.js';
 import { MAX_TELEGRAM_BYTES, parseTelegramHex } from '../shared/telegrams/telegram-hex.js';
 import { CliFailure } from './cli-context.js';
 
 // `openeks wmbus decode HEX [--key K] [--json]`: one stripped telegram (L-field + telegram without
 // DLL CRCs, as sticks and wmbusmeters print them) to its headers and meter fields. No database.
+// The values come from the one decode pipeline (drivers/wmbus/pipeline.ts, stateless here: a
+// compact frame needs its full frame first); the header lines describe the telegram as it came.
 
 const DEVICE_TYPES: Readonly<Record<number, string>> = {
   0x02: 'electricity', 0x03: 'gas', 0x04: 'heat', 0x06: 'warm water', 0x07: 'water', 0x08: 'heat cost allocator',
@@ -38,31 +40,33 @@ function notATelegram(e: WmbusError): CliFailure {
   return new CliFailure(`not a telegram: ${e.message} (${e.code} at byte ${e.offset})`);
 }
 
-function keyRefused(bytes: Buffer, key: Buffer): CliFailure {
-  const check = tryReversedKey(bytes, { crc: 'stripped', key });
-  const hint = check.status === 'reversed-key' ? '; the byte-reversed key would' : '';
-  return new CliFailure(`key does not decrypt this telegram${hint}`);
-}
+type Reading =
+  | { driver: string; media: string; verified: Verification; fields: Fields }
+  | { status: 'encrypted' }
+  | { status: 'needs-full-frame'; signature: string };
 
-type Reading = MeterReading | { status: 'encrypted' } | { status: 'needs-full-frame'; signature: string };
-
-function decodeOne(bytes: Buffer, key: Buffer | undefined): { t: DecodedTelegram; reading: Reading } {
-  let t: DecodedTelegram;
+function headerOf(bytes: Buffer): DecodedTelegram {
   try {
-    t = decodeTelegram(bytes, { crc: 'stripped', ...(key ? { key } : {}) });
+    return decodeTelegram(bytes, { crc: 'stripped' });
   } catch (e) {
-    if (e instanceof WmbusError && e.code === 'does-not-decrypt' && key) throw keyRefused(bytes, key);
     if (e instanceof WmbusError) throw notATelegram(e);
     throw e;
   }
-  if (t.applicationData === null) return { t, reading: { status: 'encrypted' } };
-  try {
-    const records = meterRecords(t, new FormatCache());
-    if (records.status === 'needs-full-frame') return { t, reading: { status: 'needs-full-frame', signature: records.signature.toString(16).padStart(4, '0') } };
-    return { t, reading: decodeMeter(t, records.records) };
-  } catch (e) {
-    if (e instanceof WmbusError) throw new CliFailure(`the records do not decode: ${e.message} (${e.code} at byte ${e.offset} of the application data)`);
-    throw e;
+}
+
+function readingOf(r: TelegramOutcome): Reading {
+  switch (r.kind) {
+    case 'reading':
+      return { driver: r.driver, media: r.media, verified: r.verified, fields: r.fields };
+    case 'no-key':
+      return { status: 'encrypted' };
+    case 'needs-full-frame':
+      return { status: 'needs-full-frame', signature: r.signature.toString(16).padStart(4, '0') };
+    case 'key-refused':
+      throw new CliFailure(`key does not decrypt this telegram${r.reversedKeyFits ? '; the byte-reversed key would' : ''}`);
+    case 'bad-telegram':
+      if (r.offsetIn === 'application-data') throw new CliFailure(`the records do not decode: ${r.message} (${r.code} at byte ${r.offset} of the application data)`);
+      throw notATelegram(new WmbusError(r.code, r.offset, r.message));
   }
 }
 
@@ -70,9 +74,11 @@ function decodeOne(bytes: Buffer, key: Buffer | undefined): { t: DecodedTelegram
 export function wmbusDecode(input: { telegram: string; key?: string; json?: boolean }): string[] {
   const bytes = parseHex('the telegram', input.telegram, (n) => n <= MAX_TELEGRAM_BYTES, `hex digits, whole bytes (at most ${MAX_TELEGRAM_BYTES})`);
   const key = input.key === undefined ? undefined : parseHex('--key', input.key, (n) => n === 16, '32 hex digits (an AES-128 key)');
-  const { t, reading } = decodeOne(bytes, key);
+  const t = headerOf(bytes);
+  const keys = key ? [key] : [];
+  const reading = readingOf(createTelegramPipeline().read(bytes, () => keys));
   const h = header(t);
-  if (input.json) return [JSON.stringify({ ...h, encrypted: t.encrypted, decrypted: t.decrypted, ...reading })];
+  if (input.json) return [JSON.stringify({ ...h, encrypted: t.encrypted, decrypted: t.encrypted && 'driver' in reading, ...reading })];
   const lines = [
     `meter     ${h.meterAddress}`,
     `radio     ${h.radioAddress === h.meterAddress ? 'the same address' : h.radioAddress}`,
@@ -84,5 +90,5 @@ export function wmbusDecode(input: { telegram: string; key?: string; json?: bool
   }
   if (!('driver' in reading)) return lines;
   const width = Math.max(0, ...Object.keys(reading.fields).map((k) => k.length));
-  return [...lines, `driver    ${reading.driver}`, ...Object.entries(reading.fields).map(([k, v]) => `  ${k.padEnd(width)}  ${v === null ? 'null' : String(v)}`)];
+  return [...lines, `driver    ${reading.driver} (${reading.media}), verified by ${reading.verified}`, ...Object.entries(reading.fields).map(([k, v]) => `  ${k.padEnd(width)}  ${v === null ? 'null' : String(v)}`)];
 }

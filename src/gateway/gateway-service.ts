@@ -4,11 +4,9 @@ import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { GatewayEvent, GatewayResult, HeardTelegram, KeySource, KeySourceStatus, Publisher, PublisherStatus } from './gateway-types.js';
 import { meterKeyOf } from './gateway-types.js';
-import { openKeySource } from './keys/key-source.js';
 import { startStickLink, type LinkStatus, type StickLink } from './link/stick-link.js';
 import { createMeterBook, type MeterView } from './meter-book.js';
 import { createMeterFilter } from './meter-filter.js';
-import { openPublisher } from './mqtt/index.js';
 import { createGatewayPipeline } from './pipeline.js';
 import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.js';
 
@@ -64,9 +62,10 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
   let keys: KeySource;
   let publisher: Publisher;
   try {
-    keys = o.keys ?? (await openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }));
+    // Loaded only when not handed in: the key source's and the MQTT client's modules are the heavy part.
+    keys = o.keys ?? (await (await import('./keys/key-source.js')).openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }));
     if (!o.keys) opened.push(keys);
-    publisher = o.publisher ?? (await openPublisher({ config: config.mqtt, gatewayId: config.gatewayId, log: log.child({ part: 'mqtt' }) }));
+    publisher = o.publisher ?? (await (await import('./mqtt/index.js')).openPublisher({ config: config.mqtt, gatewayId: config.gatewayId, log: log.child({ part: 'mqtt' }) }));
     if (!o.publisher) opened.push(publisher);
   } catch (err) {
     await closeOpened();

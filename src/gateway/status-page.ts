@@ -95,7 +95,7 @@ function handle(req: IncomingMessage, res: ServerResponse, source: StatusPageSou
     send(res, 405, 'application/json', JSON.stringify({ error: { code: 'method_not_allowed', message: 'This page is read-only.' } }), false);
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+  const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/api/status') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(source.status()), head);
   if (url.pathname === '/api/meters') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ meters: source.meters() }), head);
   if (url.pathname === '/') {
@@ -131,9 +131,11 @@ export async function startStatusPage(o: { host: string; port: number; source: S
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : o.port;
-  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const url = new URL('http://localhost');
+  url.hostname = o.host.includes(':') ? `[${o.host}]` : o.host;
+  url.port = String(port);
   return {
-    url: `http://${host}:${port}/`,
+    url: url.href,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -44,6 +44,16 @@ describe('openeks wmbus decode', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { id: string; driver: string; fields: Record<string, unknown> };
     expect(out).toMatchObject({ id: '76348799', driver: 'multical21', fields: { total_m3: 6.408, target_m3: 6.408, status: 'DRY' } });
+    // Through the decode pipeline: how the values were verified and the media wmbusmeters names.
+    expect(out).toMatchObject({ encrypted: true, decrypted: true, verified: 'crc', media: 'cold water' });
+  });
+
+  it('an OMS mode 5 telegram is verified by its 2F2F', async () => {
+    const v = vector('Aventies water meter');
+    const r = await openeks([v.telegram, '--key', v.key]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('verified by 2f2f');
+    expect(r.stdout).toContain('(water)');
   });
 
   it('without a key: the header and "encrypted"; radio and meter address of the Engelmann meter', async () => {
@@ -54,11 +64,11 @@ describe('openeks wmbus decode', () => {
     expect(r.stdout).toContain('encrypted');
   });
 
-  it('the Aventies vector with its key gives the generic fields', async () => {
+  it("the Aventies vector with its key gives wmbusmeters' aventieswm fields", async () => {
     const v = vector('Aventies water meter');
     const r = await openeks([v.telegram, '--key', v.key, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ driver: 'generic', fields: { volume_m3: 466.472 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ driver: 'aventieswm', fields: { total_m3: 466.472, consumption_at_set_date_1_m3: 465.96, status: 'OK' } });
   });
 
   it('a wrong key exits 1; a byte-reversed key is named as such; no key material is echoed', async () => {

@@ -66,7 +66,7 @@ describe('openeks wmbus listen', () => {
     expect(fields.target_m3).toBe(sent[0]?.values.target_m3);
     expect(fields.flow_temperature_c).toBe(sent[0]?.values.flow_temperature_c);
     expect(lines[0]?.driver).toBe('multical21');
-    expect(lines[2]?.driver).toBe('multical403');
+    expect(lines[2]?.driver).toBe('kamheat'); // wmbusmeters' name for every MULTICAL heat meter
     const heat = lines[2]?.fields as Record<string, unknown>;
     expect(JSON.stringify(heat)).toContain(String(sent[2]?.values.total_energy_consumption_kwh));
   });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stickCodecs, type StickCodec, type StickName } from '../../drivers/wmbus-sticks/index.js';
@@ -8,7 +9,7 @@ import { loadBenchConfig } from '../../simulators/bench-config.js';
 import { createMeter } from '../../simulators/meters/create-meter.js';
 import type { MeterConfig, SimulatedMeter } from '../../simulators/meters/meter-types.js';
 import { createSimulatedReceiver, type SentTelegram, type SimulatedReceiver } from '../../simulators/receiver.js';
-import { openPtyTransport, type PtyTransport } from '../../simulators/transports.js';
+import { openPtyTransport, openTcpTransport } from '../../simulators/transports.js';
 
 // The gateway's tests against real parts: the simulated bench on a socat pseudo-terminal that can
 // be unplugged and plugged in again at the same path, a raw handle on the stick's side of the pty
@@ -32,7 +33,7 @@ export interface PtyBench {
   codec: StickCodec;
   meters: SimulatedMeter[];
   receiver: SimulatedReceiver;
-  /** The device the gateway opens. */
+  /** The device the gateway opens; tcp://127.0.0.1:PORT for rtl-wmbus, which is a program's output, not a serial device. */
   link: string;
   sent: SentTelegram[];
   /** The stick's side of the pty while plugged in: raw bytes written here reach the gateway. */
@@ -68,13 +69,23 @@ export async function startPtyBench(o: { stick: StickName; meters?: MeterConfig[
       return receiver.attach(stream);
     },
   };
-  let transport: PtyTransport | null = await openPtyTransport(capturing, { baudRate: codec.baudRate, dir });
+  let port = 0;
+  const open = async (): Promise<{ link: string; close(): Promise<void> }> => {
+    if (codec.baudRate === 0) {
+      const t = await openTcpTransport(capturing, { port });
+      port = t.port;
+      return { link: `tcp://127.0.0.1:${t.port}`, close: t.close };
+    }
+    const t = await openPtyTransport(capturing, { baudRate: codec.baudRate, dir });
+    return { link: t.devicePath, close: t.close };
+  };
+  let transport: { link: string; close(): Promise<void> } | null = await open();
   return {
     stick: o.stick,
     codec,
     meters,
     receiver,
-    link: transport.devicePath,
+    link: transport.link,
     sent,
     stickSide: () => side,
     async unplug() {
@@ -83,7 +94,7 @@ export async function startPtyBench(o: { stick: StickName; meters?: MeterConfig[
       side = null;
     },
     async plugIn() {
-      transport ??= await openPtyTransport(capturing, { baudRate: codec.baudRate, dir });
+      transport ??= await open();
     },
     async close() {
       receiver.stop();
@@ -97,6 +108,8 @@ export interface MqttMessage {
   topic: string;
   text: string;
   retain: boolean;
+  /** performance.now() when it arrived (benches). */
+  at: number;
   json(): Record<string, unknown>;
 }
 
@@ -112,7 +125,7 @@ export async function watchMqtt(prefix: string): Promise<MqttWatch> {
   const messages: MqttMessage[] = [];
   client.on('message', (topic, payload, packet) => {
     const text = payload.toString('utf8');
-    messages.push({ topic, text, retain: packet.retain, json: () => JSON.parse(text) as Record<string, unknown> });
+    messages.push({ topic, text, retain: packet.retain, at: performance.now(), json: () => JSON.parse(text) as Record<string, unknown> });
   });
   await client.subscribeAsync(`${prefix}/#`, { qos: 1 });
   return {

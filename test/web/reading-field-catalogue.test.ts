@@ -138,10 +138,21 @@ describe('the telegram check’s catalogue of decoded values', () => {
         }
       }
     }
+    // Aventies' and Engelmann's error flags (VIF FD17), every bit set.
+    const flags = record({ vif: 0xfd, vife: [0x17], quantity: 'error-flags', value: 0xffff });
+    for (const driver of ['aventieswm', 'engelmann-faw']) {
+      const { fields } = decodeMeter(address, [flags], { driver });
+      for (const name of ['status', 'error_flags']) {
+        const value = fields[name];
+        if (typeof value === 'string') for (const part of statusParts(value)) expect(part, `${driver} ${name}: ${value}`).not.toHaveProperty('unknown');
+      }
+      expect(statusParts(String(fields['status'])).filter((p) => 'word' in p).length).toBeGreaterThanOrEqual(6);
+    }
     // All of Kamstrup's info codes and the water flags, each with its own text.
     const heat = decodeMeter(address, kamstrupRecords(0x0f), { driver: 'kamheat' }).fields['status'];
     expect(statusParts(String(heat))).toHaveLength(32);
     const water = decodeMeter(address, kamstrupRecords(0x0f), { driver: 'flowiq2200' }).fields['status'];
-    expect(statusParts(String(water))).toEqual([{ word: 'DRY' }, { word: 'REVERSE' }, { word: 'LEAK' }, { word: 'BURST' }, { errorFlags: 'FFFFFFF0' }]);
+    // Sorted, as wmbusmeters sorts status words.
+    expect(statusParts(String(water))).toEqual([{ word: 'BURST' }, { word: 'DRY' }, { errorFlags: 'FFFFFFF0' }, { word: 'LEAK' }, { word: 'REVERSE' }]);
   });
 });

@@ -18,8 +18,8 @@ const CASES = [
 ] as const;
 
 describe('compact frames', () => {
-  it.each(CASES)('$name: needs the full frame first, then decodes to the same fields', (c) => {
-    const cache = new FormatCache();
+  it.each(CASES)('$name: without the known formats needs the full frame first, then decodes to the same fields', (c) => {
+    const cache = new FormatCache({ known: false });
     const compact = decode(c.header, c.compact, '79');
     expect(meterRecords(compact, cache)).toEqual({ status: 'needs-full-frame', signature: c.signature });
 
@@ -35,7 +35,7 @@ describe('compact frames', () => {
 
   it('a compact frame whose data does not fit the cached format is bad-crc', () => {
     const c = CASES[0];
-    const cache = new FormatCache();
+    const cache = new FormatCache({ known: false });
     meterRecords(decode(c.header, c.full, '78'), cache);
     const tampered = decode(c.header, c.compact.replace(/13$/, '14'), '79');
     try {
@@ -46,11 +46,21 @@ describe('compact frames', () => {
     }
   });
 
-  it('the Engelmann vector is a compact frame whose format was never seen', () => {
+  it('the Engelmann vector is a compact frame of format 052d: known, or needs-full-frame without the known formats', () => {
     const v = VECTORS.find((x) => x.meter === 'Engelmann FAW water meter');
     if (!v) throw new Error('no Engelmann vector');
     const t = decodeTelegram(hex(v.telegram), { crc: 'stripped', key: hex(v.key) });
-    expect(meterRecords(t, new FormatCache())).toEqual({ status: 'needs-full-frame', signature: 0x052d });
+    expect(meterRecords(t, new FormatCache({ known: false }))).toEqual({ status: 'needs-full-frame', signature: 0x052d });
+    const cache = new FormatCache();
+    expect(meterRecords(t, cache).status).toBe('ok');
+    expect(cache.has(0x052d)).toBe(false); // known, not learned
+  });
+
+  it.each(CASES.filter((c) => c.name.startsWith('MULTICAL 21')))('$name: a known format decodes the compact frame before any full frame', (c) => {
+    const fromKnown = meterRecords(decode(c.header, c.compact, '79'), new FormatCache());
+    const fromFull = meterRecords(decode(c.header, c.full, '78'), new FormatCache());
+    if (fromKnown.status !== 'ok' || fromFull.status !== 'ok') throw new Error('both must decode');
+    expect(decodeMeter(decode(c.header, c.compact, '79'), fromKnown.records)).toEqual(decodeMeter(decode(c.header, c.full, '78'), fromFull.records));
   });
 
   it('mutated compact frames resolve, or fail with a WmbusError, never anything else', () => {

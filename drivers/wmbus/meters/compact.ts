@@ -3,6 +3,7 @@ import type { DecodedTelegram } from '../decode-telegram.js';
 import { WmbusError } from '../errors.js';
 import { parseRecords, type DataRecord } from '../records.js';
 import { recordsOf } from '../records-of.js';
+import { knownFormatHeaders } from './known-formats.js';
 
 // Compact frames (CI 0x79 / 0x73) carry only the values: format signature (2, LE), CRC of the full
 // frame (2, LE), then the data bytes. The signature is the EN 13757 CRC over the record headers
@@ -15,6 +16,31 @@ interface Format {
 }
 
 const FILLER = 0x2f;
+const DATA_LENGTH = [0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, -1, 6, 0] as const;
+
+/** Splits bare record headers (DIF DIFE… VIF VIFE…) into a format; null for what headers cannot describe. */
+function formatOfHeaders(bytes: Buffer): Format | null {
+  const headers: Buffer[] = [];
+  const lengths: number[] = [];
+  let p = 0;
+  while (p < bytes.length) {
+    const start = p;
+    const dif = bytes[p++] as number;
+    const n = DATA_LENGTH[dif & 0x0f] ?? -1;
+    if (n < 0 || (dif & 0x0f) === 0x0f) return null;
+    let more = (dif & 0x80) !== 0;
+    while (more && p < bytes.length) more = ((bytes[p++] as number) & 0x80) !== 0;
+    if (p >= bytes.length) return null;
+    const vif = bytes[p++] as number;
+    if (vif === 0x7c || vif === 0xfc) return null;
+    more = (vif & 0x80) !== 0;
+    while (more && p < bytes.length) more = ((bytes[p++] as number) & 0x80) !== 0;
+    if (more) return null;
+    headers.push(Buffer.from(bytes.subarray(start, p)));
+    lengths.push(n);
+  }
+  return headers.length ? { headers, lengths } : null;
+}
 
 function headerOf(data: Buffer, r: DataRecord): Buffer | null {
   const size = 1 + r.dife.length + 1 + r.vife.length;
@@ -23,9 +49,19 @@ function headerOf(data: Buffer, r: DataRecord): Buffer | null {
   return data.subarray(r.offset, r.offset + size);
 }
 
-/** Record formats seen in full frames, by signature. Keep one per meter (or per meter kind). */
+/**
+ * Record formats seen in full frames, by signature. Keep one per meter (or per meter kind). A
+ * signature not learned yet falls back to the known formats (known-formats.ts) unless
+ * `{ known: false }` is given.
+ */
 export class FormatCache {
   readonly #formats = new Map<number, Format>();
+  readonly #known: boolean;
+  readonly #fromTable = new Map<number, Format | null>();
+
+  constructor(opts: { known?: boolean } = {}) {
+    this.#known = opts.known ?? true;
+  }
 
   /** Remembers the layout of a full frame; returns its signature, or null when it cannot be compacted. */
   learn(data: Buffer, records: readonly DataRecord[]): number | null {
@@ -41,12 +77,22 @@ export class FormatCache {
     return signature;
   }
 
+  /** Whether a full frame with this signature was seen (known formats do not count). */
   has(signature: number): boolean {
     return this.#formats.has(signature);
   }
 
+  /** The learned format, else the known one (built once and kept), else undefined. */
   get(signature: number): Format | undefined {
-    return this.#formats.get(signature);
+    const learned = this.#formats.get(signature);
+    if (learned || !this.#known) return learned;
+    let known = this.#fromTable.get(signature);
+    if (known === undefined) {
+      const headers = knownFormatHeaders(signature);
+      known = headers ? formatOfHeaders(headers) : null;
+      this.#fromTable.set(signature, known);
+    }
+    return known ?? undefined;
   }
 }
 

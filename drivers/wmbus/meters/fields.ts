@@ -68,13 +68,12 @@ export function findMfct(records: readonly DataRecord[], dif: number, code: numb
   return undefined;
 }
 
-// Rounded to 12 significant digits so that unit conversions print as the meter's digits (0.003, not 0.0030000000000000005).
+// Rounded to 6 decimals as wmbusmeters prints its numbers (11783.333333, 0.003 — not 0.0030000000000000005).
 // Fast path, same result: a value that is exactly the double of a decimal with at most 4 decimals and
-// under 1e8 has at most 12 significant digits, so toPrecision(12) would print that decimal and give it back
-// (`+ 0` turns -0 into 0 as Number('0') does).
+// under 1e8 prints as that decimal and gives it back (`+ 0` turns -0 into 0 as Number('0') does).
 function tidy(v: number): number {
   if (v < 1e8 && v > -1e8 && Math.round(v * 1e4) / 1e4 === v) return v + 0;
-  return Number(v.toPrecision(12));
+  return Number(v.toFixed(6)) + 0;
 }
 
 const TO_BASE: Record<string, number> = {
@@ -105,7 +104,10 @@ export function put(fields: Fields, name: string, value: FieldValue | undefined)
   if (value !== undefined) fields[name] = value;
 }
 
-/** Bits to names; unknown bits become `ERROR_FLAGS_<hex>` like wmbusmeters prints them. */
+/**
+ * Bits to names; unknown bits become `ERROR_FLAGS_<hex>` like wmbusmeters prints them. The words
+ * come sorted, as wmbusmeters sorts every status text ("ERROR_FLAGS_1100 HF MEASUREMENT").
+ */
 export function bitsToText(value: number, mask: number, names: ReadonlyArray<readonly [number, string]>, none: string): string {
   const v = (value & mask) >>> 0;
   const parts: string[] = [];
@@ -117,5 +119,21 @@ export function bitsToText(value: number, mask: number, names: ReadonlyArray<rea
     }
   }
   if (rest !== 0) parts.push(`ERROR_FLAGS_${(rest >>> 0).toString(16).toUpperCase()}`);
-  return parts.length ? parts.join(' ') : none;
+  return parts.length ? parts.sort().join(' ') : none;
+}
+
+/** Whether every char is printable ASCII (0x20-0x7E): what a decoder may put in a text field. */
+export function isPrintable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** A record's text value if printable, else its bytes as hex (as wmbusmeters prints binary data). */
+export function textOf(r: DataRecord): string | number | null {
+  const v = r.value;
+  if (typeof v !== 'string' || isPrintable(v)) return v;
+  return r.raw.toString('hex');
 }

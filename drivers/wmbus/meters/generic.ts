@@ -1,5 +1,5 @@
 import type { DataRecord } from '../records.js';
-import { numberIn, type Fields } from './fields.js';
+import { numberIn, textOf, type Fields } from './fields.js';
 
 // The generic OMS decoder: every record becomes a field named by what it is —
 // `[max_|min_|at_error_]<quantity>_<unit>[_storage_N][_tariff_N][_subunit_N]` — with energy in kWh,
@@ -29,7 +29,7 @@ export function generic(records: readonly DataRecord[]): Fields {
     const base = fieldName(r);
     let name = base;
     for (let n = 2; name in fields; n++) name = `${base}_${n}`; // a meter may repeat a record
-    fields[name] = typeof r.value === 'number' ? (numberIn(r) ?? null) : r.value;
+    fields[name] = typeof r.value === 'number' ? (numberIn(r) ?? null) : textOf(r);
   }
   return fields;
 }

@@ -2,8 +2,8 @@ import type { DataRecord } from '../records.js';
 import { bitsToText, find, findMfct, numberIn, put, rawNumber, type Fields } from './fields.js';
 
 // Kamstrup heat/cooling meters MULTICAL 302/303/402/403/602/603/803: wmbusmeters' `kamheat` driver
-// (aliases multical302, multical403, multical603, …). The temperatures come twice: as kamheat's
-// t1/t2_temperature_c and as flow/return_temperature_c of the older per-model drivers.
+// (aliases multical302, multical403, multical603, …), with its optional library fields on_time_h,
+// on_time_at_error_h, meter_datetime, fabrication_no and flow_return_temperature_difference_c.
 
 // Technical description MULTICAL 603, "information code types on serial communication".
 const INFO_CODES: ReadonlyArray<readonly [number, string]> = [
@@ -35,8 +35,6 @@ export function kamheat(records: readonly DataRecord[]): Fields {
   const t2 = numberIn(find(records, { quantity: 'return-temperature' }));
   put(fields, 't1_temperature_c', t1);
   put(fields, 't2_temperature_c', t2);
-  put(fields, 'flow_temperature_c', t1);
-  put(fields, 'return_temperature_c', t2);
   put(fields, 'max_flow_m3h', numberIn(find(records, { quantity: 'volume-flow', fn: 'maximum' })));
   // E8/E9 (inlet/outlet energy) count m³·°C; they are raw register values without VIF scaling.
   put(fields, 'forward_energy_m3c', rawNumber(findMfct(records, 0x04, 0x07)));
@@ -46,5 +44,10 @@ export function kamheat(records: readonly DataRecord[]): Fields {
   put(fields, 'target_volume_m3', numberIn(find(records, { quantity: 'volume', storage: [1] })));
   put(fields, 'target_date', find(records, { quantity: 'date', storage: [1] })?.value);
   put(fields, 'on_time_h', numberIn(find(records, { quantity: 'on-time' })));
+  put(fields, 'on_time_at_error_h', numberIn(find(records, { quantity: 'on-time', fn: 'error' })));
+  put(fields, 'flow_return_temperature_difference_c', numberIn(find(records, { quantity: 'temperature-difference' })));
+  const at = find(records, { quantity: 'date-time' })?.value;
+  if (typeof at === 'string') fields.meter_datetime = at.replace('T', ' ');
+  put(fields, 'fabrication_no', find(records, { quantity: 'fabrication-number' })?.value);
   return fields;
 }

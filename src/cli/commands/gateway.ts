@@ -26,7 +26,7 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ link: string; stick: string; seconds: string; json?: boolean; config?: string }>();
       const { gatewayValidate, validateText } = await import('../gateway-validate.js');
-      const report = await gatewayValidate({ ...opts, env: ctx.env ?? {}, write: (line) => print(ctx, line), log: ctx.err });
+      const report = await gatewayValidate({ ...opts, env: ctx.env ?? {}, log: ctx.err });
       if (opts.json) print(ctx, JSON.stringify(report));
       else for (const line of validateText(report)) print(ctx, line);
       if (report.exitCode !== 0) {

@@ -16,6 +16,8 @@ export type { KeyLookup, KeySource, KeySourceStatus } from '../gateway-types.js'
 export interface GatewayKeySource extends KeySource {
   /** Syncs now (or joins the sync under way); resolves when it is done, whatever its outcome (see status()). */
   syncNow(): Promise<void>;
+  /** Resolves when no sync is under way (a sync that missed() started, say); starts none. */
+  settled(): Promise<void>;
 }
 
 interface HeldMeter {
@@ -194,6 +196,7 @@ export async function openKeySource(o: {
       return { state: state(), devices: meters.size, lastSyncAt: lastSyncAt?.toISOString() ?? null, expiresAt: expiresAt()?.toISOString() ?? null, lastError };
     },
     syncNow,
+    settled: () => inFlight ?? Promise.resolve(),
     async close() {
       closed = true;
       if (timer !== null) clearTimeout(timer);

@@ -12,7 +12,7 @@ export type Unit = (typeof units)[number];
 /** How a string value is shown; numbers are always numbers in the reader's format with the unit. */
 export type ValueKind = 'plain' | 'date' | 'dateTime' | 'status' | 'duration';
 
-/** The fields the meter drivers name themselves (kamstrup-water.ts, kamstrup-heat.ts, omnipower.ts). */
+/** The fields the meter drivers name themselves (kamstrup-water.ts, kamstrup-heat.ts, omnipower.ts, oms-water.ts). */
 const named = {
   status: { kind: 'status' },
   current_status: { kind: 'status' },
@@ -50,6 +50,16 @@ const named = {
   forward_energy_m3c: { unit: 'm3c' },
   return_energy_m3c: { unit: 'm3c' },
   on_time_h: { unit: 'h' },
+  on_time_at_error_h: { unit: 'h' },
+  flow_return_temperature_difference_c: { unit: 'c' },
+  meter_datetime: { kind: 'dateTime' },
+  fabrication_no: {},
+  error_flags: { kind: 'status' },
+  reporting_date: { kind: 'date' },
+  consumption_at_reporting_date_m3: { unit: 'm3' },
+  // The billing history of aventieswm and engelmann-faw, one label with the number (numbered below).
+  consumption_at_set_date_m3: { unit: 'm3' },
+  consumption_months_ago_m3: { unit: 'm3' },
 } as const satisfies Record<string, { unit?: Unit; kind?: ValueKind }>;
 export type NamedField = keyof typeof named;
 
@@ -75,7 +85,7 @@ export type Qualifier = { kind: 'max' | 'min' | 'atError' } | { kind: 'storage' 
 
 export type FieldSpec = {
   /** What the value is: a named field's own label, or a generic quantity with its qualifiers. */
-  label: { field: FieldLabel } | { quantity: Quantity; qualifiers: Qualifier[] } | { vif: 'FD' | 'FB'; code: string; qualifiers: Qualifier[] };
+  label: { field: FieldLabel; n?: number } | { quantity: Quantity; qualifiers: Qualifier[] } | { vif: 'FD' | 'FB'; code: string; qualifiers: Qualifier[] };
   /** A unit of the list, or the text of a plain-text unit as the meter sent it. */
   unit?: Unit | { text: string };
   kind: ValueKind;
@@ -93,9 +103,16 @@ const dateKinds: Partial<Record<Quantity, ValueKind>> = { date: 'date', date_tim
 const FUNCTION = /^(max_|min_|at_error_)/;
 const SUFFIXES = [['subunit', /_subunit_(\d+)$/], ['tariff', /_tariff_(\d+)$/], ['storage', /_storage_(\d+)$/]] as const;
 const VIF_CODE = /^(fd|fb)_([0-9a-f]{2})$/;
+/** `consumption_at_set_date_<n>_m3` (aventieswm) and `consumption_<n>_months_ago_m3` (engelmann-faw). */
+const NUMBERED = /^consumption_(?:at_set_date_(\d+)|(\d+)_months_ago)_m3$/;
 
 /** The catalogue entry of a field name, for the driver that named it; undefined for a name it does not know. */
 export function fieldSpec(name: string, driver: string): FieldSpec | undefined {
+  const numbered = NUMBERED.exec(name);
+  if (numbered !== null) {
+    const field = numbered[1] === undefined ? 'consumption_months_ago_m3' : 'consumption_at_set_date_m3';
+    return { label: { field, n: Number(numbered[1] ?? numbered[2]) }, kind: 'plain', unit: 'm3' };
+  }
   if (isNamed(name)) {
     const entry: { unit?: Unit; kind?: ValueKind } = named[name];
     const field: FieldLabel = waterDrivers.has(driver) ? waterLabelOf(name) : name;
@@ -146,7 +163,7 @@ function bodySpec(body: string, qualifiers: Qualifier[]): FieldSpec | undefined 
   return { label: { quantity, qualifiers }, unit, kind: 'plain' };
 }
 
-/** Status words of the drivers (wmbusmeters' texts): the water meters' flags and Kamstrup's info codes. */
+/** Status words of the drivers (wmbusmeters' texts): the water meters' flags, Kamstrup's info codes, Aventies' and Engelmann's error flags. */
 export const statusWords = [
   'OK', 'DRY', 'REVERSE', 'LEAK', 'BURST',
   'VOLTAGE_INTERRUPTED', 'LOW_BATTERY_LEVEL', 'SENSOR_ERROR', 'SENSOR_T1_ABOVE_MEASURING_RANGE', 'SENSOR_T2_ABOVE_MEASURING_RANGE',
@@ -157,6 +174,10 @@ export const statusWords = [
   'T3_BELOW_MEASURING_RANGE_OR_SHORT_CIRCUITED', 'V2_COMMUNICATION_ERROR', 'V2_WRONG_PULSE_FIGURE', 'V2_AIR',
   'V2_WRONG_FLOW_DIRECTION', 'RESERVED_BIT_26', 'V2_INCREASED_FLOW', 'V1_V2_BURST_WATER_LOSS', 'V1_V2_BURST_WATER_PENETRATION',
   'V1_V2_LEAKAGE_WATER_LOSS', 'V1_V2_LEAKAGE_WATER_PENETRATION',
+  // aventieswm
+  'MEASUREMENT', 'SABOTAGE', 'BATTERY', 'CS', 'HF', 'RESET',
+  // engelmann-faw
+  'VOLUME_DETECTION_COILS_DEFECT', 'CRC_ERROR', 'REMOVAL_DETECTED', 'MAGNETIC_MANIPULATION', 'LEAKAGE', 'BLOCKED', 'REVERSE_FLOW',
 ] as const;
 export type StatusWord = (typeof statusWords)[number];
 

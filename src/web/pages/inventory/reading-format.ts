@@ -32,7 +32,7 @@ export function readingRows(t: TFunction, language: string, reading: { driver: s
 
 function labelText(t: TFunction, spec: FieldSpec): string {
   const { label } = spec;
-  if ('field' in label) return t(`reading.fields.${label.field}`);
+  if ('field' in label) return label.n === undefined ? t(`reading.fields.${label.field}`) : t(`reading.fields.${label.field}`, { n: label.n });
   const base = 'quantity' in label ? t(`reading.quantities.${label.quantity}`) : t('reading.vif', { table: label.vif, code: label.code });
   if (label.qualifiers.length === 0) return base;
   return t('reading.withQualifiers', { label: base, qualifiers: label.qualifiers.map((q) => qualifierText(t, q)).join(', ') });
