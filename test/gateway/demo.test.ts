@@ -25,9 +25,10 @@ interface Demo {
   exit: Promise<number | null>;
 }
 
-function startDemo(dir: string): Demo {
+function startDemo(dir: string, mqttUrl?: string): Demo {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENEKS_PORT: '0' };
   delete env.OPENEKS_MQTT_URL; // the embedded broker
+  if (mqttUrl !== undefined) env.OPENEKS_MQTT_URL = mqttUrl;
   const child = spawn(process.execPath, [join(root, 'bin', 'openeks.mjs'), 'demo', '--dir', dir], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
   const err: string[] = [];
@@ -145,5 +146,31 @@ describe('openeks demo', () => {
     expect(demo.err.join('\n')).not.toMatch(/importing|seeding/);
     interrupt(demo);
     expect(await demo.exit).toBe(0);
+  }, 180_000);
+
+  it('publishes to the broker OPENEKS_MQTT_URL names (the real Mosquitto) and starts none of its own', async () => {
+    const demo = startDemo(dir, 'mqtt://127.0.0.1:1883');
+    running.push(demo);
+    const sub = await line(demo, /mosquitto_sub -h (\S+) -p (\d+) -t 'meters\/#' -v/);
+    expect([sub[1], sub[2]]).toEqual(['127.0.0.1', '1883']);
+    const client = await mqtt.connectAsync({ host: '127.0.0.1', port: 1883, protocol: 'mqtt', reconnectPeriod: 0 });
+    const topics = new Set<string>();
+    // A state published now, not one retained from an earlier run.
+    const fresh = new Promise<Record<string, unknown>>((resolve) => {
+      client.on('message', (topic, payload, packet) => {
+        topics.add(topic);
+        // (An empty payload is a retained state being cleared, not a reading.)
+        if (!packet.retain && payload.length > 0 && /^meters\/demo\/[A-Z]{3}-\d{8}\/state$/.test(topic)) resolve(JSON.parse(payload.toString('utf8')) as Record<string, unknown>);
+      });
+    });
+    await client.subscribeAsync('meters/demo/#', { qos: 1 });
+    const state = await fresh;
+    expect(BENCH_METERS).toContain(state.name);
+    expect(['crc', '2f2f']).toContain(state.verified);
+    interrupt(demo);
+    expect(await demo.exit).toBe(0);
+    // The shared broker keeps nothing of the demo.
+    for (const topic of topics) await client.publishAsync(topic, '', { retain: true, qos: 1 });
+    await client.endAsync();
   }, 180_000);
 });
