@@ -60,6 +60,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// Set once a long-running command was asked to stop: after its graceful close, the process exits
+// even if a native handle (a serial port's poller) would keep it alive.
+let stopRequested = false;
 const outcome = await runCli(process.argv.slice(2), {
   loadSettings: () => loadSettings(process.env),
   out: process.stdout,
@@ -69,6 +72,7 @@ const outcome = await runCli(process.argv.slice(2), {
   // second signal ends the process at once if closing hangs.
   stopSignal: () => new Promise<string>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
+      stopRequested = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       resolve(signal);
@@ -83,6 +87,8 @@ if ('serve' in outcome) {
   await serve(outcome.serve).catch((err: unknown) => {
     process.exitCode = reportFailure(err, process.stderr);
   });
+} else if (stopRequested) {
+  process.exit(outcome.exitCode);
 } else {
   process.exitCode = outcome.exitCode;
 }

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import { parseLinkHeader } from '../../drivers/wmbus/index.js';
 import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
-import type { GatewayConfig } from './config/gateway-config.js';
+import { meterSelected, type GatewayConfig } from './config/gateway-config.js';
 import type { GatewayEvent, GatewayResult, HeardTelegram, KeySource, KeySourceStatus, Publisher, PublisherStatus } from './gateway-types.js';
 import { meterKeyOf } from './gateway-types.js';
 import { startStickLink, type LinkStatus, type StickLink } from './link/stick-link.js';
 import { createMeterBook, type MeterView } from './meter-book.js';
-import { createMeterFilter } from './meter-filter.js';
 import { createGatewayPipeline } from './pipeline.js';
 import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.js';
 
@@ -58,7 +57,16 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
     for (const c of opened.splice(0).reverse()) await c.close().catch((err: unknown) => log.warn({ err }, 'closing failed'));
   };
 
-  const filter = createMeterFilter(config.meters);
+  // meters.include / exclude, as the configuration defines them; remembered per meter (a site hears the same meters all day).
+  const selected = new Map<string, boolean>();
+  const filter = (meterKey: string): boolean => {
+    let ok = selected.get(meterKey);
+    if (ok === undefined) {
+      ok = meterSelected(config.meters, meterKey);
+      if (selected.size < 100_000) selected.set(meterKey, ok);
+    }
+    return ok;
+  };
   let keys: KeySource;
   let publisher: Publisher;
   try {

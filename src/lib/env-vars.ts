@@ -15,12 +15,19 @@ export const envVar = {
   mailFrom: 'OPENEKS_MAIL_FROM',
   redisUrl: 'OPENEKS_REDIS_URL',
   mqttUrl: 'OPENEKS_MQTT_URL',
-  mqttPassword: 'OPENEKS_MQTT_PASSWORD',
-  gatewayToken: 'OPENEKS_GATEWAY_TOKEN',
-  gatewayCacheKey: 'OPENEKS_GATEWAY_CACHE_KEY',
   logLevel: 'OPENEKS_LOG_LEVEL',
   logFormat: 'OPENEKS_LOG_FORMAT',
   trustProxy: 'OPENEKS_TRUST_PROXY',
+} as const;
+
+/**
+ * The gateway's secrets (docs/gateway.md "Configuration"): read by loadGatewayConfig beside
+ * gateway.yaml, never by the core's loadSettings; each wins over the file the YAML names.
+ */
+export const gatewayEnvVar = {
+  token: 'OPENEKS_GATEWAY_TOKEN',
+  cacheKey: 'OPENEKS_GATEWAY_CACHE_KEY',
+  mqttPassword: 'OPENEKS_MQTT_PASSWORD',
 } as const;
 
 export type EnvVarName = (typeof envVar)[keyof typeof envVar];

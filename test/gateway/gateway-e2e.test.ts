@@ -201,6 +201,26 @@ describe('the gateway end to end', () => {
     );
   });
 
+  it('validate says when the key the core holds is byte-reversed (exit 1)', async () => {
+    const [mc21] = await benchMeters();
+    if (!mc21) throw new Error('config/bench.yaml changed');
+    const key = randomBytes(16);
+    const solo = await startPtyBench({ stick: 'amb8465', meters: [{ ...mc21, id: '69000001', key: key.toString('hex').toUpperCase(), corruptShare: 0 }], seed: 7 });
+    try {
+      const { deviceId } = await storeDevice(core.container, { manufacturer: 'KAM', serial: '69000001', keys: [{ hex: Buffer.from(key).reverse().toString('hex') }] });
+      await core.container.grants.assign({ ...asSystem, selection: { ids: [deviceId] }, email });
+      const c = cli();
+      const done = runCli(['gateway', 'validate', '--link', solo.link, '--stick', 'amb8465', '--seconds', '3', '--config', configPath, '--json'], c.ctx);
+      await until(() => c.stderr().includes('# listening on'), 'validate to listen');
+      solo.receiver.sendNow(0);
+      expect(await done).toEqual({ exitCode: 1 });
+      const report = JSON.parse(c.stdout()) as { meters: { meterKey: string; key: string; decrypts: string; lastEvent: string | null }[] };
+      expect(report.meters.map((m) => [m.meterKey, m.key, m.decrypts, m.lastEvent])).toEqual([['KAM-69000001', 'held', 'reversed-key-would', 'decrypt_failed']]);
+    } finally {
+      await solo.close();
+    }
+  });
+
   it('validate works offline from the cache: the core stopped, a fully granted bench decrypts (exit 0)', async () => {
     await core.app.close();
     const bench = benches[1];

@@ -55,7 +55,7 @@ beforeAll(async () => {
       url: MOSQUITTO_URL, clientId: `${prefix}-gw`, topicPrefix: prefix, qos: 1, bufferPath: join(dir, 'buffer.db'), bufferMaxMessages: 1000,
       homeAssistant: { enabled: false, discoveryPrefix: 'homeassistant' }, availabilityTimeoutSeconds: 2,
     },
-    meters: { include: [], exclude: ['DME-*'] },
+    meters: { include: ['*'], exclude: ['DME-*'] },
     http: { enabled: true, host: '127.0.0.1', port: 0 },
   };
   gateway = await startGateway({ config, log: pino({ level: 'silent' }), keys });
@@ -127,7 +127,7 @@ describe('startGateway', () => {
     const meters = (await (await fetch(new URL('api/meters', gateway.httpUrl))).json()) as { meters: MeterView[] };
     expect(meters.meters.map((m) => [m.meterKey, m.model, m.key, m.decrypts])).toEqual([
       ['KAM-63941885', 'multical21', 'held', 'yes'],
-      ['KAM-67123456', 'multical403', 'held', 'yes'],
+      ['KAM-67123456', 'kamheat', 'held', 'yes'],
       ['KAW-71502713', 'flowiq2200', 'held', 'yes'],
     ]);
     const html = await (await fetch(new URL('?lang=de', gateway.httpUrl))).text();

@@ -11,7 +11,7 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
   const gateway = program
     .command('gateway')
     .description('run the meter gateway: read the links, decrypt with the keys the core granted, publish over MQTT')
-    .option('--config <file>', 'the gateway configuration (see config/gateway.yaml)')
+    .option('--config <file>', 'the gateway configuration (see config/gateway.yaml); for validate: the core and key cache to check keys against')
     .action(async (opts: { config?: string }) => {
       const { runGateway } = await import('../gateway-run.js');
       await runGateway({ config: opts.config, env: ctx.env ?? {}, stopSignal: ctx.stopSignal ?? (() => new Promise<string>(() => undefined)), log: ctx.err });
@@ -23,6 +23,8 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
     .requiredOption('--stick <name>', 'im871a, iu891a, amb8465, cul or rtlwmbus')
     .option('--seconds <n>', 'how long to listen', '60')
     .option('--json', 'print one JSON document')
+    // --config belongs to `gateway` (commander hands it over wherever it stands): list it here too.
+    .configureHelp({ showGlobalOptions: true })
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ link: string; stick: string; seconds: string; json?: boolean; config?: string }>();
       const { gatewayValidate, validateText } = await import('../gateway-validate.js');

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
+import { GatewayConfigError, loadGatewayConfig, meterSelected } from './gateway-config.js';
 
 // gateway.yaml (docs/gateway.md "Configuration"): the committed example loads, and each malformed
 // file is refused naming its exact line and key, never echoing a secret.
@@ -66,12 +66,23 @@ describe('config/gateway.yaml', () => {
     await writeFile(join(dir, 'token.txt'), `${token}\n`);
     await writeFile(join(dir, 'cache.key'), `${cacheKey.toString('base64')}\n`);
     await writeFile(join(dir, 'mqtt.pw'), 'geheim\n');
+    for (const f of ['token.txt', 'cache.key', 'mqtt.pw']) await chmod(join(dir, f), 0o600);
     const path = await write(`${minimal('  url: http://127.0.0.1:8080/\n  token_file: token.txt\n  cache_key_file: cache.key\n  signing_key_file: core.pem\n')}mqtt:\n  url: mqtt://broker:1883\n  username: gw\n  password_file: mqtt.pw\n  ca_file: ca.pem\n`);
     const config = await loadGatewayConfig(path, { OPENEKS_MQTT_URL: 'mqtts://other:8883' });
     expect(config.core).toEqual({ url: 'http://127.0.0.1:8080', token, syncIntervalSeconds: 30, offlineHours: 72, cachePath: join(dir, 'data/gateway-keys.db'), cacheKey, signingKeyPath: join(dir, 'core.pem') });
     expect(config.mqtt).toMatchObject({ url: 'mqtts://other:8883', username: 'gw', password: 'geheim', caPath: join(dir, 'ca.pem'), clientId: 'openeks-gw-1', topicPrefix: 'meters', bufferMaxMessages: 100_000, homeAssistant: { enabled: false, discoveryPrefix: 'homeassistant' } });
     expect(config.meters).toEqual({ include: ['*'], exclude: [] });
     expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8091 });
+  });
+
+  it('a secret file others may read: refused, naming the file and the chmod', async () => {
+    const keyFile = join(dir, 'open.key');
+    await writeFile(keyFile, cacheKey.toString('base64'), { mode: 0o644 });
+    await chmod(keyFile, 0o644);
+    const err = await refusal(await write(minimal('  url: http://x\n  cache_key_file: open.key\n')), { OPENEKS_GATEWAY_TOKEN: token });
+    expect({ line: err.line, key: err.key }).toEqual({ line: 9, key: 'core.cache_key_file' });
+    expect(err.message).toContain(`others may read it (mode 0644): chmod 600 ${keyFile}`);
+    expect(err.message).not.toContain(cacheKey.toString('base64'));
   });
 
   it('no cache key anywhere: refused, saying how to make one', async () => {
@@ -93,6 +104,27 @@ describe('config/gateway.yaml', () => {
     expect(err.message).not.toContain(short);
   });
 
+  // Each malformed variable carries the canary Xq7canary: named, said what is wrong, never repeated.
+  const malformedEnv: { variable: string; value: string; key: string; message: string }[] = [
+    { variable: 'OPENEKS_GATEWAY_TOKEN', value: 'Xq7canary-not-a-token', key: 'core.token_file', message: 'the gateway token (from OPENEKS_GATEWAY_TOKEN) is not an openeks API token' },
+    { variable: 'OPENEKS_GATEWAY_CACHE_KEY', value: 'Xq7canary', key: 'core.cache_key_file', message: 'the cache key from OPENEKS_GATEWAY_CACHE_KEY is not base64 of 32 bytes' },
+    { variable: 'OPENEKS_MQTT_URL', value: 'amqp://Xq7canary', key: 'OPENEKS_MQTT_URL', message: 'must be mqtt://HOST:PORT' },
+    { variable: 'OPENEKS_MQTT_URL', value: 'mqtt://user:Xq7canary@broker', key: 'OPENEKS_MQTT_URL', message: 'without credentials' },
+  ];
+
+  it.each(malformedEnv)('a malformed $variable: named, the value never echoed', async (c) => {
+    const err = await refusal(await write(minimal()), { ...env, [c.variable]: c.value });
+    expect(err.key).toBe(c.key);
+    expect(err.message).toContain(c.message);
+    expect(err.message).not.toContain('Xq7canary');
+  });
+
+  it('OPENEKS_MQTT_PASSWORD wins over mqtt.password_file', async () => {
+    await writeFile(join(dir, 'pw-file'), 'aus-der-datei', { mode: 0o600 });
+    const config = await loadGatewayConfig(await write(`${minimal()}mqtt:\n  username: gw\n  password_file: pw-file\n`), { ...env, OPENEKS_MQTT_PASSWORD: 'aus-der-umgebung' });
+    expect(config.mqtt).toMatchObject({ username: 'gw', password: 'aus-der-umgebung' });
+  });
+
   const cases: { name: string; yaml: string; line: number | undefined; key: string; message: string }[] = [
     { name: 'a token in the YAML', yaml: minimal(`  url: http://x\n  token: ${token}\n`), line: 9, key: 'core.token', message: 'a secret never goes into this file' },
     { name: 'a password in the YAML', yaml: `${minimal()}mqtt:\n  username: gw\n  password: geheim\n`, line: 11, key: 'mqtt.password', message: 'mqtt.password_file' },
@@ -110,8 +142,8 @@ describe('config/gateway.yaml', () => {
     { name: 'a mode nobody knows', yaml: minimal().replace('stick: im871a', 'stick: im871a\n    mode: s1'), line: 7, key: 'links[0].mode', message: 'one of c1, t1, c1t1, not "s1"' },
     { name: 'two links of one name', yaml: `${minimal().replace('core:', '  - name: s1\n    protocol: wmbus\n    tcp: tcp://h:1\n    stick: cul\ncore:')}`, line: 7, key: 'links[1].name', message: 'used by an earlier link' },
     { name: 'no links', yaml: 'gateway_id: gw\ncore:\n  url: http://x\n', line: 1, key: 'links', message: 'is required: a list' },
-    { name: 'a core url with credentials', yaml: minimal('  url: http://u:p@host\n'), line: 8, key: 'core.url', message: 'without credentials' },
-    { name: 'an mqtt url with credentials', yaml: `${minimal()}mqtt:\n  url: mqtt://u:p@broker\n`, line: 10, key: 'mqtt.url', message: 'without credentials' },
+    { name: 'a core url with credentials', yaml: minimal('  url: http://u:Xq7canary@host\n'), line: 8, key: 'core.url', message: 'without credentials' },
+    { name: 'an mqtt url with credentials', yaml: `${minimal()}mqtt:\n  url: mqtt://u:Xq7canary@broker\n`, line: 10, key: 'mqtt.url', message: 'without credentials' },
     { name: 'a meter pattern in lower case', yaml: `${minimal()}meters:\n  include:\n    - KAM-*\n    - kam-1\n`, line: 12, key: 'meters.include[1]', message: 'not "kam-1"' },
     { name: 'a port as text', yaml: `${minimal()}http:\n  port: achtzig\n`, line: 10, key: 'http.port', message: 'whole number from 0 to 65535' },
     { name: 'enabled as a word', yaml: `${minimal()}http:\n  enabled: ja\n`, line: 10, key: 'http.enabled', message: 'true or false, not "ja"' },
@@ -129,5 +161,18 @@ describe('config/gateway.yaml', () => {
     expect(err.message).toContain(c.message);
     expect(err.message.startsWith(`${path.split('/').pop() ?? ''}:${c.line}: `)).toBe(true);
     expect(err.message).not.toContain(token);
+    expect(err.message).not.toContain('Xq7canary');
+  });
+});
+
+describe('meterSelected', () => {
+  it('lets through what some include pattern names and no exclude pattern does', () => {
+    const meters = { include: ['KAM-*', '*-12345678'], exclude: ['KAM-00000000'] };
+    expect(meterSelected(meters, 'KAM-63941885')).toBe(true);
+    expect(meterSelected(meters, 'KAM-00000000')).toBe(false);
+    expect(meterSelected(meters, 'LSE-12345678')).toBe(true);
+    expect(meterSelected(meters, 'LSE-12345679')).toBe(false);
+    expect(meterSelected({ include: ['*'], exclude: [] }, 'ABC-00000001')).toBe(true);
+    expect(meterSelected({ include: ['KAM-63941885'], exclude: [] }, 'KAM-63941886')).toBe(false);
   });
 });

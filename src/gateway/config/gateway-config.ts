@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ReceiveMode, StickName } from '../../../drivers/wmbus-sticks/index.js';
-import { envVar } from '../../lib/env-vars.js';
+import { envVar, gatewayEnvVar } from '../../lib/env-vars.js';
 import { LinkTargetError, parseLinkTarget, type LinkTarget } from '../link/link-target.js';
 import { GatewayConfigError, MapReader, parseYaml, type Located, type YamlSource } from './yaml-reader.js';
 
@@ -68,13 +68,10 @@ export interface GatewayConfig {
   http: { enabled: boolean; host: string; port: number };
 }
 
-/** The secrets' environment variables (also in src/lib/env-vars.ts and README.md). */
-export const gatewaySecretEnv = { token: envVar.gatewayToken, cacheKey: envVar.gatewayCacheKey, mqttPassword: envVar.mqttPassword } as const;
-
 const forbiddenKeys: Readonly<Record<string, string>> = {
-  token: `name a file in core.token_file or set ${envVar.gatewayToken}`,
-  password: `name a file in mqtt.password_file or set ${envVar.mqttPassword}`,
-  cache_key: `name a file in core.cache_key_file or set ${envVar.gatewayCacheKey}`,
+  token: `name a file in core.token_file or set ${gatewayEnvVar.token}`,
+  password: `name a file in mqtt.password_file or set ${gatewayEnvVar.mqttPassword}`,
+  cache_key: `name a file in core.cache_key_file or set ${gatewayEnvVar.cacheKey}`,
 };
 
 const cacheKeyHelp = 'make one with `openssl rand -base64 32 > gateway-cache.key && chmod 600 gateway-cache.key` and name it in core.cache_key_file';
@@ -94,6 +91,17 @@ const urlOf = (schemes: readonly string[]) => ({
     }
   },
 });
+
+/** Whether `meters` lets a meter through: some include pattern matches and no exclude pattern does. */
+export function meterSelected(meters: GatewayConfig['meters'], meterKey: string): boolean {
+  const matches = (pattern: string) => {
+    if (pattern === '*') return true;
+    const [mfr = '', id = ''] = pattern.split('-');
+    const [keyMfr = '', keyId = ''] = meterKey.split('-');
+    return (mfr === '*' || mfr === keyMfr) && (id === '*' || id === keyId);
+  };
+  return meters.include.some(matches) && !meters.exclude.some(matches);
+}
 
 export async function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv): Promise<GatewayConfig> {
   const file = basename(path);
@@ -154,12 +162,18 @@ function readLink(src: YamlSource, at: Located): { link: LinkConfig; nameAt: Loc
   return { link: out, nameAt: link.get('name') };
 }
 
+/** A secret's file: readable by its owner only (SEC-39), its content without surrounding white space. */
 async function readSecretFile(src: YamlSource, at: Located, path: string): Promise<string> {
+  let mode: number;
+  let text: string;
   try {
-    return (await readFile(path, 'utf8')).trim();
+    mode = (await stat(path)).mode;
+    text = await readFile(path, 'utf8');
   } catch (err) {
     return src.fail(at, `the file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  if ((mode & 0o077) !== 0) src.fail(at, `the file ${path} holds a secret but others may read it (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 ${path}`);
+  return text.trim();
 }
 
 /** The secret in the file a key names (relative to the YAML's folder), or undefined when the key is absent. */
@@ -172,26 +186,26 @@ async function secretFile(src: YamlSource, map: MapReader, fileKey: string, fold
 
 async function readCore(src: YamlSource, core: MapReader, folder: string, env: NodeJS.ProcessEnv): Promise<GatewayConfig['core']> {
   if (core.at.node === null) src.fail(core.at, 'is required: the core url and where the token and the cache key come from');
-  const url = core.string('url', { pattern: urlOf(['http:', 'https:']), describe: 'http(s)://HOST[:PORT][/PATH] without credentials' });
-  const envToken = env[envVar.gatewayToken];
+  const url = core.string('url', { pattern: urlOf(['http:', 'https:']), quote: false, describe: 'http(s)://HOST[:PORT][/PATH] without credentials' });
+  const envToken = env[gatewayEnvVar.token];
   let token: string;
   if (envToken !== undefined && envToken !== '') token = envToken.trim();
   else {
     const fromFile = await secretFile(src, core, 'token_file', folder);
-    if (fromFile === undefined) return src.fail(core.get('token_file'), `no gateway token: name a file holding it here, or set ${envVar.gatewayToken}`);
+    if (fromFile === undefined) return src.fail(core.get('token_file'), `no gateway token: name a file holding it here, or set ${gatewayEnvVar.token}`);
     token = fromFile.value;
   }
-  if (!/^oeks_[A-Za-z0-9_-]{43}$/.test(token)) src.fail(core.get('token_file'), `the gateway token (from ${envToken ? envVar.gatewayToken : 'token_file'}) is not an openeks API token (oeks_ and 43 characters)`);
+  if (!/^oeks_[A-Za-z0-9_-]{43}$/.test(token)) src.fail(core.get('token_file'), `the gateway token (from ${envToken ? gatewayEnvVar.token : 'token_file'}) is not an openeks API token (oeks_ and 43 characters)`);
 
-  const envKey = env[envVar.gatewayCacheKey];
+  const envKey = env[gatewayEnvVar.cacheKey];
   let keyText: string;
   let keyFrom: string;
   if (envKey !== undefined && envKey !== '') {
     keyText = envKey.trim();
-    keyFrom = envVar.gatewayCacheKey;
+    keyFrom = gatewayEnvVar.cacheKey;
   } else {
     const fromFile = await secretFile(src, core, 'cache_key_file', folder);
-    if (fromFile === undefined) return src.fail(core.get('cache_key_file'), `no cache key: ${cacheKeyHelp}, or set ${envVar.gatewayCacheKey}`);
+    if (fromFile === undefined) return src.fail(core.get('cache_key_file'), `no cache key: ${cacheKeyHelp}, or set ${gatewayEnvVar.cacheKey}`);
     keyText = fromFile.value;
     keyFrom = fromFile.from;
   }
@@ -221,7 +235,7 @@ async function readMqtt(src: YamlSource, mqtt: MapReader, folder: string, env: N
     if (!urlPattern.test(envUrl)) src.fail({ key: envVar.mqttUrl, line: undefined }, `must be ${describe}`);
     url = envUrl;
     mqtt.optionalString('url');
-  } else url = mqtt.string('url', { pattern: urlPattern, describe, default: 'mqtt://127.0.0.1:1883' });
+  } else url = mqtt.string('url', { pattern: urlPattern, describe, default: 'mqtt://127.0.0.1:1883', quote: false });
   const out: GatewayConfig['mqtt'] = {
     url,
     clientId: mqtt.string('client_id', { pattern: /^[A-Za-z0-9_-]{1,64}$/, describe: '1 to 64 of A-Z, a-z, 0-9, - and _', default: `openeks-${gatewayId}` }),
@@ -236,7 +250,7 @@ async function readMqtt(src: YamlSource, mqtt: MapReader, folder: string, env: N
   out.homeAssistant = { enabled: ha.boolean('enabled', false), discoveryPrefix: ha.string('discovery_prefix', { pattern: topicPattern, describe: 'topic levels joined by /', default: 'homeassistant', max: 128 }) };
   const username = mqtt.optionalString('username', { max: 256 });
   if (username !== undefined) out.username = username;
-  const envPassword = env[envVar.mqttPassword];
+  const envPassword = env[gatewayEnvVar.mqttPassword];
   if (envPassword !== undefined && envPassword !== '') out.password = envPassword;
   else {
     const fromFile = await secretFile(src, mqtt, 'password_file', folder);

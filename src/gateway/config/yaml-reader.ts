@@ -128,7 +128,8 @@ export class MapReader {
     return new MapReader(this.src, this.get(name), known);
   }
 
-  string(name: string, o: { pattern?: { test(s: string): boolean }; describe?: string; default?: string; max?: number } = {}): string {
+  /** `quote: false` for values that may carry a credential (a URL): the complaint does not repeat them. */
+  string(name: string, o: { pattern?: { test(s: string): boolean }; describe?: string; default?: string; max?: number; quote?: boolean } = {}): string {
     const v = this.get(name);
     if (v.node === null) {
       if (o.default !== undefined) return o.default;
@@ -137,7 +138,7 @@ export class MapReader {
     if (!isScalar(v.node) || typeof v.node.value !== 'string') this.src.fail(v, `must be text${o.describe ? ` (${o.describe})` : ''}`);
     const text = v.node.value;
     if (text.length > (o.max ?? 1024)) this.src.fail(v, `is longer than ${o.max ?? 1024} characters`);
-    if (o.pattern !== undefined && !o.pattern.test(text)) this.src.fail(v, `must be ${o.describe ?? 'well-formed'}, not ${JSON.stringify(text)}`);
+    if (o.pattern !== undefined && !o.pattern.test(text)) this.src.fail(v, `must be ${o.describe ?? 'well-formed'}${o.quote === false ? '' : `, not ${JSON.stringify(text)}`}`);
     return text;
   }
 

@@ -69,6 +69,8 @@ export interface KeyCache {
    */
   apply(change: KeyCacheChange): Map<string, CachedDevice | null>;
   setMeta(name: CacheMetaName, value: string): void;
+  /** Drops every device, the cursor and the time of the last sync (the pinned signing key stays); one transaction. */
+  wipe(): void;
   close(): void;
 }
 
@@ -155,6 +157,10 @@ export function openKeyCache(path: string, cacheKey: Buffer): KeyCache {
     },
     apply: (change) => apply(change),
     setMeta: meta,
+    wipe: db.transaction(() => {
+      db.prepare('DELETE FROM devices').run();
+      db.prepare("DELETE FROM meta WHERE name IN ('cursor', 'last_sync_at')").run();
+    }),
     close: () => db.close(),
   };
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ let relayUrl: string;
 const seen: string[] = [];
 let tamper: ((body: Buffer) => Buffer) | null = null;
 let down = false;
+/** A PEM the relay serves instead of the core's signing key. */
+let fakeSigningKey: string | null = null;
 
 const dev: Record<'a' | 'b' | 'c', { id: string; key: string; serial: string }> = {
   a: { id: '', key: randomBytes(16).toString('hex').toUpperCase(), serial: '63941885' },
@@ -74,6 +76,10 @@ beforeAll(async () => {
     seen.push(req.url ?? '');
     if (down) {
       req.socket.destroy();
+      return;
+    }
+    if (fakeSigningKey !== null && req.url === '/.well-known/openeks-signing-key') {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(fakeSigningKey);
       return;
     }
     void fetch(`${coreAddress}${req.url ?? '/'}`, { headers: req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization } }).then(async (r) => {
@@ -214,16 +220,78 @@ describe('the key source against a real core', () => {
     await wrong.close();
   });
 
-  it('a token revoked while the gateway runs: the status says so, the cached keys keep their expiry clock', async () => {
+  it('the timer: a revocation reaches a running gateway with the next periodic sync, without anyone asking', async () => {
+    const running = await openKeySource({ config: core({ syncIntervalSeconds: 5 }), log });
+    expect(keysOf(running, dev.a.serial)).toEqual([dev.a.key]);
+    await revoke([dev.a.id]);
+    seen.length = 0;
+    // Bounded wait for the event (the periodic sync), not an assertion on its timing.
+    for (let i = 0; i < 300 && keysOf(running, dev.a.serial) !== 'no-right'; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(keysOf(running, dev.a.serial)).toBe('no-right');
+    expect(seen.filter((u) => u.startsWith('/api/sync/keys?since=')).length).toBeGreaterThanOrEqual(1);
+    await running.close();
+    await grant([dev.a.id]);
+  });
+
+  it('a cursor two answers old: 410 sync_reset, then one full answer replaces the cache', async () => {
     ks = await openKeySource({ config: core(), log });
-    const synced = ks.status();
-    expect(synced.state).toBe('fresh');
+    await ks.close();
+    await copyFile(join(dir, 'keys.db'), join(dir, 'stale.db'));
+    // Two answers that change something move the token two generations on (empty answers do not).
+    ks = await openKeySource({ config: core(), log });
+    await revoke([dev.b.id]);
+    await ks.syncNow();
+    await grant([dev.b.id]);
+    await ks.syncNow();
+    expect(ks.status().devices).toBe(3);
+    await ks.close();
+    seen.length = 0;
+    const stale = await openKeySource({ config: core({ cachePath: join(dir, 'stale.db') }), log });
+    expect(seen.map((u) => u.replace(/=.*$/, '=…'))).toEqual(['/api/sync/keys?since=…', '/api/sync/keys']);
+    expect(stale.status()).toMatchObject({ state: 'fresh', devices: 3, lastError: null });
+    expect(keysOf(stale, dev.b.serial)).toEqual([dev.b.key]);
+    expect(log.lines.some((l) => l.includes('key sync starts over with a full answer') && l.includes('sync_reset'))).toBe(true);
+    await stale.close();
+  });
+
+  it('the core publishing another signing key later: refused, the status says the pin holds', async () => {
+    fakeSigningKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rotated = await openKeySource({ config: core({ cachePath: join(dir, 'rotated.db') }), log });
+    fakeSigningKey = null;
+    expect(rotated.status()).toMatchObject({ state: 'not-synced', lastError: "the sync answer's signature does not verify with the pinned signing key of the core; dropped" });
+    await rotated.syncNow();
+    expect(rotated.status().lastError).toMatch(/^the core now publishes another signing key than the one pinned in the key cache: answers are refused/);
+    expect(rotated.lookup('KAM', dev.a.serial)).toEqual({ kind: 'not-synced' });
+    await rotated.close();
+  });
+
+  it('a token with an X25519 key gets sealed answers: not read, and the status says how to make the token', async () => {
+    const { publicKey } = generateKeyPairSync('x25519');
+    const created = await post(t, user, '/api/me/tokens', { name: 'Verschlüsselt', kind: 'gateway', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    expect(created.statusCode, created.body).toBe(201);
+    const sealed = await openKeySource({ config: core({ token: created.json<{ token: string }>().token, cachePath: join(dir, 'sealed.db') }), log });
+    expect(sealed.status()).toMatchObject({ state: 'not-synced', devices: 0, lastError: 'the sync answer is application/vnd.openeks.key-sync+hpke: this gateway reads plain JSON answers only; create its token without a public key' });
+    await sealed.close();
+  });
+
+  it('a token revoked while the gateway runs: the status says so and the cache is wiped, on disk too (SEC-39)', async () => {
+    ks = await openKeySource({ config: core(), log });
+    expect(ks.status()).toMatchObject({ state: 'fresh', devices: 3 });
     const res = await t.app.inject({ method: 'DELETE', url: `/api/me/tokens/${tokenId}`, headers: as(user) });
     expect(res.statusCode, res.body).toBeLessThan(300);
     await ks.syncNow();
-    expect(ks.status()).toEqual({ ...synced, state: 'offline', lastError: 'the gateway token was refused (revoked or expired)' });
+    expect(ks.status()).toEqual({ state: 'not-synced', devices: 0, lastSyncAt: null, expiresAt: null, lastError: 'the gateway token was refused (revoked or expired)' });
+    expect(ks.lookup('KAM', dev.a.serial)).toEqual({ kind: 'not-synced' });
     expect(log.lines.join('\n')).not.toContain(token);
     await ks.close();
+    down = true;
+    try {
+      const after = await openKeySource({ config: core(), log });
+      expect(after.status()).toMatchObject({ state: 'not-synced', devices: 0, lastSyncAt: null });
+      await after.close();
+    } finally {
+      down = false;
+    }
   });
 
   it("a signing key pinned by the operator that is not the core's: every answer is refused", async () => {
@@ -233,5 +301,9 @@ describe('the key source against a real core', () => {
     const pinned = await openKeySource({ config: core({ token: created.json<{ token: string }>().token, cachePath: join(dir, 'pinned.db'), signingKeyPath: join(dir, 'pinned.pem') }), log });
     expect(pinned.status()).toMatchObject({ state: 'not-synced', lastError: "the sync answer's signature does not verify with the pinned signing key of the core; dropped" });
     await pinned.close();
+    const missing = join(dir, 'missing.pem');
+    await expect(openKeySource({ config: core({ cachePath: join(dir, 'pinned.db'), signingKeyPath: missing }), log })).rejects.toThrow(`core.signing_key_file: ${missing} cannot be read (ENOENT)`);
+    await writeFile(join(dir, 'x25519.pem'), generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await expect(openKeySource({ config: core({ cachePath: join(dir, 'pinned.db'), signingKeyPath: join(dir, 'x25519.pem') }), log })).rejects.toThrow("the core's signing key is x25519, not Ed25519");
   });
 });

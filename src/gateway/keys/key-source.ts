@@ -39,6 +39,21 @@ function heldOf(d: CachedDevice): HeldMeter {
   return { deviceId: d.deviceId, driverHint: d.driverHint, deks: d.keys.filter((k) => k.keyType === 'DEK').map((k) => Buffer.from(k.key, 'hex')) };
 }
 
+/** core.signing_key_file: an Ed25519 SPKI PEM, or an error naming the file and what is wrong. */
+async function readPinnedKey(path: string): Promise<KeyObject> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`core.signing_key_file: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return signingKeyOf(pem);
+  } catch (err) {
+    throw new Error(`core.signing_key_file: ${path} is not the core's Ed25519 public key (SPKI PEM from /.well-known/openeks-signing-key): ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+}
+
 export async function openKeySource(o: {
   config: GatewayConfig['core'];
   log: Logger;
@@ -51,7 +66,7 @@ export async function openKeySource(o: {
   const fetchFn = o.fetch ?? fetch;
   const { config, log } = o;
   const missIntervalMs = o.missIntervalMs ?? DEFAULT_MISS_INTERVAL_MS;
-  const pinnedByOperator = config.signingKeyPath === undefined ? undefined : signingKeyOf(await readFile(config.signingKeyPath, 'utf8'));
+  const pinnedByOperator = config.signingKeyPath === undefined ? undefined : await readPinnedKey(config.signingKeyPath);
 
   const cache = openKeyCache(config.cachePath, config.cacheKey);
   const loaded = (() => {
@@ -72,9 +87,12 @@ export async function openKeySource(o: {
   const drop = (deviceId: string) => {
     const key = byDevice.get(deviceId);
     if (key === undefined) return;
-    for (const k of meters.get(key)?.deks ?? []) k.fill(0);
-    meters.delete(key);
     byDevice.delete(deviceId);
+    const held = meters.get(key);
+    // Two devices of the core with one meter key: the one held last answers; dropping the other leaves it.
+    if (held?.deviceId !== deviceId) return;
+    for (const k of held.deks) k.fill(0);
+    meters.delete(key);
   };
   for (const d of loaded.devices) hold(d);
 
@@ -142,6 +160,19 @@ export async function openKeySource(o: {
     lastError = null;
   }
 
+  /**
+   * The token was refused (revoked or expired): what it held is wiped from the cache and from memory
+   * (SEC-39), so nothing it was granted is used any more; the next accepted token syncs in full.
+   */
+  function wipe(message: string) {
+    cache.wipe();
+    for (const id of [...byDevice.keys()]) drop(id);
+    if (lastSyncAt !== null) log.warn({ coreUrl: config.url }, 'the gateway token was refused: the key cache is wiped');
+    cursor = null;
+    lastSyncAt = null;
+    fail(message);
+  }
+
   async function syncOnce(): Promise<void> {
     const key = await signingKey();
     if (key === null) return;
@@ -150,6 +181,7 @@ export async function openKeySource(o: {
       const outcome = await requestSync({ coreUrl: config.url, token: config.token, cursor, signingKey: key, fetch: fetchFn });
       if (closed) return;
       if (outcome.kind === 'answer') return applyAnswer(outcome);
+      if (outcome.kind === 'failed' && outcome.unauthorized === true) return wipe(outcome.message);
       if (outcome.kind === 'failed') return fail(outcome.message.includes('does not verify') ? await explainBadSignature(outcome.message) : outcome.message);
       log.info({ coreUrl: config.url, reason: outcome.reason }, 'key sync starts over with a full answer');
       cursor = null;

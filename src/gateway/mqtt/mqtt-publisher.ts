@@ -45,12 +45,13 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
     try {
       ca = readFileSync(config.caPath);
     } catch {
-      throw new Error(`mqtt.ca: the CA file ${config.caPath} cannot be read`);
+      throw new Error(`mqtt.ca_file: the CA file ${config.caPath} cannot be read`);
     }
   }
   const outbox: Outbox = openOutbox(config.bufferPath, config.bufferMaxMessages);
   const broker = brokerName(config.url);
-  const timeoutMs = config.availabilityTimeoutSeconds * 1000;
+  // setTimeout holds at most 2^31-1 ms (24.8 days); beyond, Node would fire at once.
+  const timeoutMs = Math.min(Math.max(config.availabilityTimeoutSeconds, 1) * 1000, 2 ** 31 - 1);
 
   let client: MqttClient | null = null;
   let gen = 0;
@@ -64,6 +65,15 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   let ackFlushQueued = false;
   let detailDirty = true;
   let idleWaiter: (() => void) | null = null;
+  /** Messages the outbox could not take (a write error), counted with the dropped ones. */
+  let lost = 0;
+  let pending: { topic: string; payload: string; retain: boolean }[] = [];
+  let commitQueued = false;
+  const counters = () => {
+    commit();
+    const c = outbox.counters();
+    return { ...c, dropped: c.dropped + lost };
+  };
 
   // Per-meter availability: online after a verified reading, offline after timeoutMs without one.
   // Only changes are written (to the outbox's state table), so a restart knows which meters are online.
@@ -72,6 +82,15 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   for (const [key] of outbox.states(AVAILABILITY)) online.set(key.slice(AVAILABILITY.length), null);
   for (const [key, payload] of outbox.states(DISCOVERY)) discovery.set(key.slice(DISCOVERY.length), payload);
   for (const meterKey of online.keys()) armTimer(meterKey);
+
+  /** Keeps a value for the next start; a write error costs only that (it is logged). */
+  function remember(key: string, value: string | null): void {
+    try {
+      outbox.setState(key, value);
+    } catch (err) {
+      log.error({ code: (err as { code?: unknown }).code }, 'MQTT buffer cannot be written: state not kept');
+    }
+  }
 
   function armTimer(meterKey: string): void {
     const t = online.get(meterKey);
@@ -90,24 +109,51 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
       const was = online.has(meterKey);
       armTimer(meterKey);
       if (was) return [];
-      outbox.setState(AVAILABILITY + meterKey, 'online');
+      remember(AVAILABILITY + meterKey, 'online');
     } else {
       if (!online.has(meterKey)) return [];
       const t = online.get(meterKey);
       if (t) clearTimeout(t);
       online.delete(meterKey);
-      outbox.setState(AVAILABILITY + meterKey, null);
+      remember(AVAILABILITY + meterKey, null);
     }
     return [{ topic: topics.availability(meterKey), payload: isOnline ? 'online' : 'offline', retain: true }];
   }
 
   function enqueue(messages: { topic: string; payload: string; retain: boolean }[]): void {
-    const dropped = outbox.append(messages);
+    if (messages.length === 0) return;
+    pending.push(...messages);
+    if (!commitQueued) {
+      commitQueued = true;
+      setImmediate(() => {
+        commitQueued = false;
+        if (outboxOpen) pump();
+      });
+    }
+  }
+
+  /**
+   * Group commit: what arrived during one turn of the event loop goes to disk in one transaction
+   * (one fsync), so a burst of telegrams costs one disk flush, not one each.
+   */
+  function commit(): void {
+    if (pending.length === 0) return;
+    const messages = pending;
+    pending = [];
+    let dropped: number;
+    try {
+      dropped = outbox.append(messages);
+    } catch (err) {
+      // The disk refused (full, read-only, gone): these messages are lost, and counted as dropped.
+      lost += messages.length;
+      detailDirty = true;
+      log.error({ code: (err as { code?: unknown }).code, lost: messages.length }, 'MQTT buffer cannot be written: messages lost');
+      return;
+    }
     if (dropped > 0) {
       detailDirty = true;
       log.warn({ dropped, total: outbox.counters().dropped }, 'MQTT buffer full: the oldest messages were dropped');
     }
-    pump();
   }
 
   function setAvailability(meterKey: string, isOnline: boolean): void {
@@ -124,11 +170,12 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
 
   function publishDetail(c: MqttClient): void {
     detailDirty = false;
-    const detail = { ...outbox.counters(), connected: true, timestamp: isoSeconds(new Date()) };
+    const detail = { ...counters(), connected: true, timestamp: isoSeconds(new Date()) };
     c.publish(topics.statusDetail, JSON.stringify(detail), { qos: 1, retain: true });
   }
 
   function pump(): void {
+    commit();
     flushAcks();
     const c = client;
     if (!connected || c === null) {
@@ -215,7 +262,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
       ended = true;
       c.end(true);
       if (g !== gen) return;
-      if (connected) log.warn({ broker, buffered: outbox.counters().buffered }, 'MQTT disconnected; buffering');
+      if (connected && !closed) log.warn({ broker, buffered: outbox.counters().buffered }, 'MQTT disconnected; buffering');
       connected = false;
       inflight.clear();
       if (closed) {
@@ -241,7 +288,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
         for (const [topic, payload] of discoveryConfigs(r, gatewayId, topics)) {
           if (discovery.get(topic) === payload) continue;
           discovery.set(topic, payload);
-          outbox.setState(DISCOVERY + topic, payload);
+          remember(DISCOVERY + topic, payload);
           messages.push({ topic, payload, retain: true });
         }
       }
@@ -257,7 +304,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
     },
     availability: setAvailability,
     status(): PublisherStatus {
-      return { connected, ...outbox.counters() };
+      return { connected, ...counters() };
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -277,24 +324,29 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
           pump();
         });
         idleWaiter = null;
+        let clean = false;
         if (connected) {
-          await new Promise<void>((resolve) => {
-            const done = setTimeout(resolve, CLOSE_FLUSH_MS);
-            c.publish(topics.status, 'offline', { qos: 1, retain: true }, () => {
+          clean = await new Promise<boolean>((resolve) => {
+            const done = setTimeout(() => resolve(false), CLOSE_FLUSH_MS);
+            c.publish(topics.status, 'offline', { qos: 1, retain: true }, (err) => {
               clearTimeout(done);
-              resolve();
+              resolve(err === undefined);
             });
           });
         }
-        await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
+        // A clean DISCONNECT only when nothing is outstanding: mqtt's end(false) waits for every
+        // PUBACK, however long. Otherwise the socket is cut; the broker then publishes the last will, `offline` too.
+        const force = !clean || inflight.size > 0;
+        await new Promise<void>((resolve) => c.end(force, {}, () => resolve()));
       } else if (c !== null) {
         await new Promise<void>((resolve) => c.end(true, {}, () => resolve()));
       }
       gen++;
+      commit();
       flushAcks();
       outboxOpen = false;
       outbox.close();
-      log.info({ broker, ...outbox.counters() }, 'MQTT publisher closed');
+      log.info({ broker, ...counters() }, 'MQTT publisher closed');
     },
   };
 }
