@@ -106,18 +106,13 @@ export async function runDemo(settings: Settings, input: DemoInput): Promise<voi
     const core = await prepareDemoCore(container, { dir, meters: bench.meters, manufacturerOf, actor: input.actor, fresh, progress: input.progress });
     const app = await buildApp(container, { logger });
     await app.listen({ host: '127.0.0.1', port: corePort });
-    // Once: the gateway's stop closes the web server and the simulator too (below); their own turn finds them closed.
-    let webClosed: Promise<void> | undefined;
-    const closeWeb = (): Promise<void> => (webClosed ??= app.close());
-    stops.push({ name: 'web server', stop: closeWeb });
+    stops.push({ name: 'web server', stop: () => app.close() });
     container.mailDeliverer.start({ intervalMs: 5000 });
     const coreUrl = `http://127.0.0.1:${corePort}`;
 
     input.progress(`starting the simulated ${bench.stick} with ${bench.meters.length} meters …`);
     const running: Bench = await startBench({ ...bench, link: { kind: 'pty' } });
-    let benchClosed: Promise<void> | undefined;
-    const closeBench = (): Promise<void> => (benchClosed ??= running.close());
-    stops.push({ name: 'bench simulator', stop: closeBench });
+    stops.push({ name: 'bench simulator', stop: () => running.close() });
 
     const external = settings.secrets.mqttUrl?.reveal();
     let mqttUrl: string;
@@ -139,12 +134,8 @@ export async function runDemo(settings: Settings, input: DemoInput): Promise<voi
       mqttUrl,
       httpPort: await portFor(GATEWAY_HTTP_PORT),
     });
-    // `openeks gateway` closed gracefully still waits while its serial device is there (the
-    // serialport poller stays armed; reported with issue 14): the simulator's pty goes away with it,
-    // as a stick pulled at shutdown would, and so does the web server with any keep-alive
-    // connection to it. The broker stays up until the gateway has gone, so that its `offline`
-    // status is delivered.
-    stops.push({ name: 'gateway', stop: async () => void (await Promise.all([gateway.close(), closeBench(), closeWeb()])) });
+    // Stopped first (SIGTERM, SIGKILL after 10 s), while the broker still runs: its `offline` status is delivered.
+    stops.push({ name: 'gateway', stop: () => gateway.close() });
 
     const { host, port } = brokerAddress(mqttUrl);
     input.print('');
