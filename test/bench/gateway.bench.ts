@@ -40,7 +40,7 @@ import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median
 
 const METERS = 1_000;
 const KINDS: readonly MeterKind[] = ['multical21', 'flowiq2200', 'multical403'];
-const BURST = 10_000;
+const BURST = 5_000;
 const LATENCY_RATE = 1_000;
 const LATENCY_SECONDS = 5;
 const RSS_RATE = 2_000;
@@ -355,7 +355,9 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
     // 1. Burst end to end.
     const burstBase = w.total();
     const burst = await drive(bench, { count: BURST, rate: Infinity });
-    await until(() => w.total() >= burstBase + BURST, `${BURST} readings of the burst`);
+    await until(() => w.total() >= burstBase + BURST, `${BURST} readings of the burst`, 2 * WAIT_MS).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)} (${(w.total() - burstBase).toLocaleString('en')} arrived; events ${w.events.length})`);
+    });
     const lastAt = Math.max(...burst.sent.map((t) => w.states.get(meterKeyOf(t))?.at(-1) ?? 0));
     const burstMs = lastAt - (burst.at[0] ?? lastAt);
     const e2e = { readingsPerSecond: (BURST * 1000) / burstMs, ms: burstMs };
