@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -173,4 +173,18 @@ describe('openeks demo', () => {
     for (const topic of topics) await client.publishAsync(topic, '', { retain: true, qos: 1 });
     await client.endAsync();
   }, 180_000);
+
+  it('refuses a folder that holds a database but no finished demo, saying how to start over, before starting anything', async () => {
+    const half = await mkdtemp(join(tmpdir(), 'openeks-demo-half-'));
+    try {
+      await writeFile(join(half, 'openeks.db'), '');
+      const demo = startDemo(half);
+      running.push(demo);
+      expect(await demo.exit).toBe(1);
+      expect(demo.err.join('\n')).toContain(`${half} holds a database but no finished demo (${join(half, 'demo.json')} is missing): remove the folder to start over, or give another --dir`);
+      expect(demo.out.join('\n')).not.toContain('mosquitto_sub');
+    } finally {
+      await rm(half, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
