@@ -21,7 +21,7 @@ const CATALOGUE: Readonly<Record<MeterKind, Catalogue>> = {
 };
 
 /** flowIQ 2200 sends the M-field KAW (as wmbusmeters detects it); the other Kamstrup meters KAM. */
-function manufacturerOf(m: MeterConfig): string {
+export function manufacturerOf(m: MeterConfig): string {
   if (m.kind === 'oms-water') return m.manufacturer ?? 'DME';
   return m.kind === 'flowiq2200' ? 'KAW' : 'KAM';
 }
