@@ -102,7 +102,11 @@ export function createGatewayPipeline(o: { keys: KeySource }): GatewayPipeline {
             : `access number ${r.accessNumber}, last accepted ${last.accessNumber}`;
           return event(t, 'counter_replay', `replayed telegram: ${counter}`, r.meter);
         }
-        remember(meterKey, { accessNumber: r.accessNumber, frameCounter: r.frameCounter, telegram: Buffer.from(t.telegram) });
+        // A copy of its own: Buffer.from would take a slice of Node's shared 8 KB pool, and each of up
+        // to REPLAY_MAX_METERS copies kept for long would pin a whole slab (megabytes for 1,000 meters).
+        const copy = Buffer.allocUnsafeSlow(t.telegram.length);
+        t.telegram.copy(copy);
+        remember(meterKey, { accessNumber: r.accessNumber, frameCounter: r.frameCounter, telegram: copy });
         const reading: Reading = {
           meter: r.meter, meterKey, driver: r.driver, media: r.media, fields: r.fields, verified: r.verified,
           rssiDbm: t.rssiDbm ?? null, receivedAt: t.receivedAt, accessNumber: r.accessNumber, link: t.link,
