@@ -19,7 +19,7 @@ import { openOutbox, type Outbox } from './mqtt-outbox.js';
 // Large enough that the PUBACKs of one fsync's wait fill the next turn's commit: the broker answers
 // within a millisecond, a commit takes several, and a window of 64 held the sender to ~64 per commit.
 const WINDOW = 512;
-/** A message waits at most this long in memory before its transaction (docs/mqtt.md "The outbox"). */
+/** At most one commit per this many ms; a message waits at most this long before its transaction (docs/mqtt.md). */
 const GROUP_COMMIT_MS = 10;
 const BACKOFF_INITIAL_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
@@ -77,6 +77,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   let pendingStates = new Map<string, string | null>();
   let commitQueued = false;
   let sendQueued = false;
+  let lastCommitAt = -Infinity;
   const counters = () => {
     commit();
     const c = outbox.counters();
@@ -98,17 +99,21 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
   }
 
   /**
-   * The next commit, at most GROUP_COMMIT_MS from now: everything that arrives meanwhile joins it.
-   * A commit waits for its fsync (~2 ms on a plain disk) with the event loop blocked, so one per
-   * turn (one per pty read) spent most of the loop there at a couple of thousand telegrams a second.
+   * The next commit: at the end of this turn when the last one is GROUP_COMMIT_MS ago or more, else
+   * when it will be; everything that arrives meanwhile joins it. A commit waits for its fsync (~2 ms
+   * on a plain disk) with the event loop blocked, so one per turn (one per pty read) spent most of
+   * the loop there at a couple of thousand telegrams a second, while a quiet gateway commits at once.
    */
   function queueCommit(): void {
     if (commitQueued) return;
     commitQueued = true;
-    setTimeout(() => {
+    const run = (): void => {
       commitQueued = false;
       if (outboxOpen) pump();
-    }, GROUP_COMMIT_MS);
+    };
+    const wait = lastCommitAt + GROUP_COMMIT_MS - performance.now();
+    if (wait <= 0) setImmediate(run);
+    else setTimeout(run, wait);
   }
 
   /** After PUBACKs: fill the window again from rows already on disk, without waiting for the commit. */
@@ -167,6 +172,7 @@ export async function openPublisher(o: PublisherOptions): Promise<Publisher> {
     pending = [];
     acked = [];
     pendingStates = new Map();
+    lastCommitAt = performance.now();
     let dropped: number;
     try {
       dropped = outbox.write({ messages, acks, states }).dropped;
