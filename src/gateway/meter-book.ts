@@ -1,4 +1,4 @@
-import type { GatewayResult, KeyLookup, KeySource, MeterIdentity } from './gateway-types.js';
+import type { GatewayResult, KeyLookup, KeySource, MeterIdentity, Reading } from './gateway-types.js';
 import { meterKeyOf } from './gateway-types.js';
 
 // What the gateway knows of every meter it heard: the rows of `openeks gateway validate`, of the
@@ -31,7 +31,8 @@ interface Entry {
   refused: number;
   reversed: boolean;
   notEncrypted: boolean;
-  lastReading: Record<string, unknown> | null;
+  /** The last verified reading as it came; its view is made when asked (views()), not per telegram. */
+  lastReading: Reading | null;
   lastEvent: string | null;
 }
 
@@ -85,7 +86,7 @@ export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): 
         e.lastVerifiedAt = r.receivedAt;
         if (r.verified === 'none') e.notEncrypted = true;
         else e.decrypted += 1;
-        e.lastReading = { ...r.fields, media: r.media, verified: r.verified, timestamp: r.receivedAt.toISOString() };
+        e.lastReading = r;
         if (online.has(r.meterKey)) return false;
         online.add(r.meterKey);
         return true;
@@ -120,7 +121,7 @@ export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): 
           lastHeardAt: e.lastHeardAt.toISOString(),
           key: o.keys ? keyState(o.keys.lookup(e.meter.manufacturer, e.meter.id)) : 'not-synced',
           decrypts: e.decrypted > 0 ? 'yes' : e.reversed ? 'reversed-key-would' : e.refused > 0 ? 'no' : e.notEncrypted ? 'not-encrypted' : 'unknown',
-          lastReading: e.lastReading,
+          lastReading: e.lastReading === null ? null : { ...e.lastReading.fields, media: e.lastReading.media, verified: e.lastReading.verified, timestamp: e.lastReading.receivedAt.toISOString() },
           lastEvent: e.lastEvent,
         }));
     },

@@ -102,7 +102,22 @@ export function createGatewayPipeline(o: { keys: KeySource }): GatewayPipeline {
             : `access number ${r.accessNumber}, last accepted ${last.accessNumber}`;
           return event(t, 'counter_replay', `replayed telegram: ${counter}`, r.meter);
         }
-        remember(meterKey, { accessNumber: r.accessNumber, frameCounter: r.frameCounter, telegram: Buffer.from(t.telegram) });
+        if (last !== undefined && last.telegram.length === t.telegram.length) {
+          // Updated in place: a meter is heard again within seconds, and an entry replaced per
+          // telegram lives just long enough to be promoted to V8's old generation, where it is
+          // garbage only a full collection frees (the heap grew by megabytes a second at 2,000/s).
+          last.accessNumber = r.accessNumber;
+          last.frameCounter = r.frameCounter;
+          t.telegram.copy(last.telegram);
+          accepted.delete(meterKey);
+          accepted.set(meterKey, last);
+        } else {
+          // A copy of its own: Buffer.from would take a slice of Node's shared 8 KB pool, and each of
+          // up to REPLAY_MAX_METERS copies kept for long would pin a whole slab.
+          const copy = Buffer.allocUnsafeSlow(t.telegram.length);
+          t.telegram.copy(copy);
+          remember(meterKey, { accessNumber: r.accessNumber, frameCounter: r.frameCounter, telegram: copy });
+        }
         const reading: Reading = {
           meter: r.meter, meterKey, driver: r.driver, media: r.media, fields: r.fields, verified: r.verified,
           rssiDbm: t.rssiDbm ?? null, receivedAt: t.receivedAt, accessNumber: r.accessNumber, link: t.link,

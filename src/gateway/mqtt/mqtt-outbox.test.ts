@@ -41,6 +41,26 @@ describe('openOutbox', () => {
     again.close();
   });
 
+  it('writes a turn in one transaction: PUBACKed rows deleted before the bound is applied, messages appended, state kept', () => {
+    const path = tmpPath();
+    const box = openOutbox(path, 3);
+    box.append([msg(1), msg(2), msg(3)]);
+    const [a, b] = box.next(0, 2);
+    const r = box.write({ messages: [msg(4), msg(5)], acks: [a?.seq ?? -1, b?.seq ?? -1], states: new Map([['availability:KAM-1', 'online']]) });
+    // Two rows acknowledged make room for the two new ones: nothing is dropped.
+    expect(r).toEqual({ dropped: 0, delivered: 2 });
+    expect(box.next(0, 10).map((x) => x.topic)).toEqual(['t/3', 't/4', 't/5']);
+    expect(box.getState('availability:KAM-1')).toBe('online');
+    expect(box.write({ messages: [msg(6)], acks: [], states: new Map([['availability:KAM-1', null]]) })).toEqual({ dropped: 1, delivered: 0 });
+    expect(box.counters()).toEqual({ buffered: 3, dropped: 1, delivered: 2 });
+    box.close();
+    const again = openOutbox(path, 3);
+    expect(again.counters()).toEqual({ buffered: 3, dropped: 1, delivered: 2 });
+    expect(again.next(0, 10).map((x) => x.topic)).toEqual(['t/4', 't/5', 't/6']);
+    expect(again.getState('availability:KAM-1')).toBeUndefined();
+    again.close();
+  });
+
   it('deletes acknowledged rows for good: they are neither handed out again nor their numbers reused after a reopen', () => {
     const path = tmpPath();
     const box = openOutbox(path, 100);

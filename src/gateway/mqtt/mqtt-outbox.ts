@@ -22,7 +22,21 @@ export interface OutboxCounters {
   delivered: number;
 }
 
+/** What one turn of the publisher writes: new messages, PUBACKed rows, state changes (null deletes). */
+export interface OutboxTurn {
+  messages: readonly { topic: string; payload: string | Buffer; retain: boolean }[];
+  acks: readonly number[];
+  states: ReadonlyMap<string, string | null>;
+}
+
 export interface Outbox {
+  /**
+   * One transaction, so one fsync for the whole turn (docs/mqtt.md "The outbox"): the acknowledged
+   * rows are deleted first (so they do not count against the bound), then the messages appended
+   * (past the bound the oldest dropped and counted), then the state changes. Returns how many
+   * were dropped and how many acknowledged rows were deleted.
+   */
+  write(turn: OutboxTurn): { dropped: number; delivered: number };
   /** Appends messages in one transaction; past the bound the oldest rows are dropped and counted. Returns how many were dropped. */
   append(messages: readonly { topic: string; payload: string | Buffer; retain: boolean }[]): number;
   /** Up to `limit` rows with a sequence number above `afterSeq`, oldest first. */
@@ -49,6 +63,9 @@ export function openOutbox(path: string, maxMessages: number): Outbox {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    // The sender reads the newest rows, which are in the WAL and the last pages: SQLite's default
+    // 2 MB page cache would only hold pages of rows long deleted, resident for the gateway's life.
+    db.pragma('cache_size = -512');
     db.exec(`
       CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -92,7 +109,32 @@ export function openOutbox(path: string, maxMessages: number): Outbox {
     return n;
   });
 
+  const writeTurn = db.transaction((turn: OutboxTurn, before: number): { dropped: number; delivered: number } => {
+    let delivered = 0;
+    for (const s of turn.acks) delivered += del.run(s).changes;
+    if (delivered > 0) bump.run(delivered, 'delivered');
+    for (const m of turn.messages) insert.run(m.topic, typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload, m.retain ? 1 : 0);
+    const over = Math.max(0, before - delivered + turn.messages.length - maxMessages);
+    if (over > 0) {
+      dropOldest.run(over);
+      bump.run(over, 'dropped');
+    }
+    for (const [key, value] of turn.states) {
+      if (value === null) delState.run(key);
+      else putState.run(key, value);
+    }
+    return { dropped: over, delivered };
+  });
+
   return {
+    write(turn) {
+      if (turn.messages.length === 0 && turn.acks.length === 0 && turn.states.size === 0) return { dropped: 0, delivered: 0 };
+      const r = writeTurn(turn, buffered);
+      buffered = Math.min(maxMessages, buffered - r.delivered + turn.messages.length);
+      dropped += r.dropped;
+      delivered += r.delivered;
+      return r;
+    },
     append(messages) {
       if (messages.length === 0) return 0;
       const over = append(messages);
