@@ -1,10 +1,9 @@
-import { stickCodecs, type StickName } from '../../drivers/wmbus-sticks/index.js';
 import type { HeardTelegram, KeySource, KeySourceStatus } from '../gateway/gateway-types.js';
-import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
 import { startStickLink } from '../gateway/link/stick-link.js';
 import { createMeterBook, type MeterView } from '../gateway/meter-book.js';
 import { createGatewayPipeline } from '../gateway/pipeline.js';
 import { CliFailure } from './cli-context.js';
+import { stickLinkOptions } from './stick-link-options.js';
 import { gatewayLogger } from './gateway-log.js';
 import { readGatewayConfig } from './gateway-run.js';
 
@@ -71,15 +70,7 @@ export function validateText(r: ValidateReport): string[] {
 }
 
 export async function gatewayValidate(input: ValidateInput): Promise<ValidateReport> {
-  if (!Object.hasOwn(stickCodecs, input.stick)) throw new CliFailure(`--stick must be one of ${Object.keys(stickCodecs).join(', ')}`, 2);
-  const codec = stickCodecs[input.stick as StickName];
-  let target;
-  try {
-    target = parseLinkTarget(input.link);
-  } catch (e) {
-    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
-    throw e;
-  }
+  const { codec, target } = stickLinkOptions(input.stick, input.link);
   const seconds = input.seconds === undefined ? 60 : Number(input.seconds);
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new CliFailure('--seconds must be a whole number from 1 to 86400', 2);
   const config = input.config === undefined ? null : await readGatewayConfig(input.config, input.env);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createTelegramPipeline, type MeterIdentity, type TelegramPipeline } from '../../drivers/wmbus/index.js';
-import { stickCodecs, type StickName, type TelegramEvent } from '../../drivers/wmbus-sticks/index.js';
-import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
+import type { TelegramEvent } from '../../drivers/wmbus-sticks/index.js';
 import { startStickLink, type LinkStatus } from '../gateway/link/stick-link.js';
 import { KEY_CSV_HEADER } from '../shared/inventory/key-csv-columns.js';
 import { CliFailure } from './cli-context.js';
+import { stickLinkOptions } from './stick-link-options.js';
 
 // `openeks wmbus listen --link DEV|tcp://HOST:PORT --stick NAME [--keys keys.csv] [--json]`: prints
 // every telegram the stick hears — header, and with a key from the import CSV the verified values.
@@ -109,15 +109,7 @@ export interface ListenInput {
 }
 
 export async function wmbusListen(input: ListenInput): Promise<void> {
-  if (!Object.hasOwn(stickCodecs, input.stick)) throw new CliFailure(`--stick must be one of ${Object.keys(stickCodecs).join(', ')}`, 2);
-  const codec = stickCodecs[input.stick as StickName];
-  let target;
-  try {
-    target = parseLinkTarget(input.link);
-  } catch (e) {
-    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
-    throw e;
-  }
+  const { codec, target } = stickLinkOptions(input.stick, input.link);
   const count = input.count === undefined ? Infinity : Number(input.count);
   if (count !== Infinity && (!Number.isInteger(count) || count < 1 || count > 1_000_000)) throw new CliFailure('--count must be a whole number from 1 to 1000000', 2);
   let keys: KeyTable = new Map();

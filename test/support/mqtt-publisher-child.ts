@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { openPublisher } from '../../src/gateway/mqtt/mqtt-publisher.js';
+import { sampleReading } from './sample-reading.js';
 
 // A publisher in a process of its own, for the tests that kill it (SIGKILL: no goodbye, no close).
 // stdin: `read FROM TO` hands it readings FROM..TO (total_m3 = n); `status` prints its status as one JSON line.
@@ -10,18 +11,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, from, to] = line.split(' ');
   if (cmd === 'read') {
     for (let n = Number(from); n <= Number(to); n++) {
-      pub.reading({
-        meter: { manufacturer: 'KAM', id: '63941885', version: 0x1b, deviceType: 0x16 },
-        meterKey: 'KAM-63941885',
-        driver: 'multical21',
-        media: 'cold water',
-        fields: { total_m3: n },
-        verified: 'crc',
-        rssiDbm: -61,
-        receivedAt: new Date(Date.UTC(2026, 11, 4, 10, 0, n)),
-        accessNumber: n % 256,
-        link: 'stick1',
-      });
+      pub.reading(sampleReading(n));
     }
   }
   if (cmd === 'status') process.stdout.write(`${JSON.stringify(pub.status())}\n`);

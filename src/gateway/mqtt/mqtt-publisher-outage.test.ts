@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogs } from '../../../test/support/log-capture.js';
 import { type Received, type TestBroker, recorder, testBroker, waitFor } from '../../../test/support/mqtt-broker.js';
-import type { Publisher, Reading } from '../gateway-types.js';
+import type { Publisher } from '../gateway-types.js';
+import { sampleReading } from '../../../test/support/sample-reading.js';
 import type { MqttOptions } from './mqtt-options.js';
 import { openPublisher } from './mqtt-publisher.js';
 
@@ -20,20 +21,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function reading(n: number): Reading {
-  return {
-    meter: { manufacturer: 'KAM', id: '63941885', version: 0x1b, deviceType: 0x16 },
-    meterKey: 'KAM-63941885',
-    driver: 'multical21',
-    media: 'cold water',
-    fields: { total_m3: n },
-    verified: 'crc',
-    rssiDbm: -61,
-    receivedAt: new Date(Date.UTC(2026, 11, 4, 10, 0, n)),
-    accessNumber: n % 256,
-    link: 'stick1',
-  };
-}
+const reading = sampleReading;
 
 async function setup(bufferMaxMessages: number) {
   const broker: TestBroker = await testBroker();
