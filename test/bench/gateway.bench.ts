@@ -19,14 +19,20 @@ import { systemClock } from '../../src/lib/clock.js';
 import { loadSettings } from '../../src/lib/config.js';
 import { envVar } from '../../src/lib/env-vars.js';
 import { createRng } from '../../src/lib/prng.js';
-import { MOSQUITTO_URL, gatewayEnv, gatewayYaml, startPtyBench, type PtyBench } from '../support/gateway-bench.js';
+import { gatewayEnv, gatewayYaml, startPtyBench, type PtyBench } from '../support/gateway-bench.js';
+import { testBroker } from '../support/mqtt-broker.js';
 import { type Bench, type BenchContext, type BenchRow, interleavedRounds, median, percentile, row, seconds, systemActorOf } from './kit.js';
 
 // `npm run bench -- gateway` (issue 14): the gateway as a site runs it — `openeks gateway` as a
 // child process (the compiled CLI, like wmbus.bench.ts), reading 1,000 simulated Kamstrup meters
 // through an im871a on a socat pseudo-terminal, its keys synced from a real core (HTTP on
-// loopback, the bench database, a gateway token granted exactly those meters), publishing to the
-// real Mosquitto on 127.0.0.1:1883, where a subscriber counts and times every state.
+// loopback, the bench database, a gateway token granted exactly those meters), publishing to a
+// real Mosquitto of the bench's own, where a subscriber counts and times every state.
+//
+// The broker is private (a free loopback port, no persistence, unbounded queues and in-flight
+// window; stopped at the end, also on failure): the shared one on 127.0.0.1:1883 keeps at most
+// 1,000 queued messages per client and drops the rest for a subscriber that falls behind a burst,
+// so the bench waited for readings that would never come. Its limits are not what is measured.
 //
 // 1. readings/s end to end (a burst written to the pty → gateway → broker acknowledged → the
 //    subscriber) vs. the one pipeline's decode rate on the same telegrams in this process: ≥ 0.5.
@@ -80,14 +86,14 @@ interface Watch {
   close(): Promise<void>;
 }
 
-async function watch(prefix: string): Promise<Watch> {
-  const client: MqttClient = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `${prefix}-watch`, reconnectPeriod: 0 });
+async function watch(url: string, prefix: string): Promise<Watch> {
+  const client: MqttClient = await mqtt.connectAsync(url, { clientId: `${prefix}-watch`, reconnectPeriod: 0 });
   const states = new Map<string, number[]>();
   const events: Watch['events'] = [];
   let total = 0;
   client.on('message', (topic, payload, packet) => {
     const at = performance.now();
-    if (packet.retain) return; // left from another run
+    if (packet.retain) return; // retained before the subscription (none on the bench's fresh broker)
     const [, , meterKey, leaf] = topic.split('/');
     if (meterKey === undefined) return;
     if (leaf === 'state') {
@@ -101,14 +107,6 @@ async function watch(prefix: string): Promise<Watch> {
   });
   await client.subscribeAsync([`${prefix}/${GW}/+/state`, `${prefix}/${GW}/+/event`], { qos: 1 });
   return { states, events, total: () => total, close: () => client.endAsync() };
-}
-
-/** Clears the retained topics the gateway left under the prefix. */
-async function clearRetained(prefix: string, meterKeys: readonly string[]): Promise<void> {
-  const client = await mqtt.connectAsync(MOSQUITTO_URL, { reconnectPeriod: 0 });
-  for (const k of meterKeys) for (const leaf of ['state', 'availability']) await client.publishAsync(`${prefix}/${GW}/${k}/${leaf}`, '', { retain: true, qos: 1 });
-  for (const leaf of ['status', 'status/detail']) await client.publishAsync(`${prefix}/${GW}/${leaf}`, '', { retain: true, qos: 1 });
-  await client.endAsync();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,9 +236,9 @@ async function decodeRows(sent: readonly SentTelegram[], e2e: { readingsPerSecon
 // ---------------------------------------------------------------------------------------------
 // The MQTT floor for the latency
 
-async function mqttFloorP99(prefix: string): Promise<number> {
-  const sub = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `${prefix}-floor-sub`, reconnectPeriod: 0 });
-  const pub = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `${prefix}-floor-pub`, reconnectPeriod: 0 });
+async function mqttFloorP99(url: string, prefix: string): Promise<number> {
+  const sub = await mqtt.connectAsync(url, { clientId: `${prefix}-floor-sub`, reconnectPeriod: 0 });
+  const pub = await mqtt.connectAsync(url, { clientId: `${prefix}-floor-pub`, reconnectPeriod: 0 });
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   sub.on('message', (_t, payload) => {
@@ -294,14 +292,16 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
     closers.push(() => app.close());
     const address = app.server.address();
     const coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const broker = await testBroker(undefined, { persistence: false, config: ['max_queued_messages 0', 'max_inflight_messages 0'] });
+    closers.push(() => broker.dispose());
+    await broker.start();
     const bench = await startPtyBench({ stick: 'im871a', meters, seed: 14 });
     closers.push(() => bench.close());
-    const w = await watch(prefix);
+    const w = await watch(broker.url, prefix);
     closers.push(() => w.close());
     const meterKeys = bench.meters.map((m) => `${m.address.manufacturer}-${m.address.id}`);
-    closers.push(() => clearRetained(prefix, meterKeys));
     const config = join(dir, 'gateway.yaml');
-    await writeFile(config, gatewayYaml({ gatewayId: GW, links: [{ name: 'bench', device: bench.link, stick: 'im871a' }], coreUrl, cachePath: join(dir, 'keys.db'), topicPrefix: prefix, bufferPath: join(dir, 'buffer.db'), syncIntervalSeconds: SYNC_INTERVAL_S }));
+    await writeFile(config, gatewayYaml({ gatewayId: GW, links: [{ name: 'bench', device: bench.link, stick: 'im871a' }], coreUrl, cachePath: join(dir, 'keys.db'), topicPrefix: prefix, bufferPath: join(dir, 'buffer.db'), syncIntervalSeconds: SYNC_INTERVAL_S, mqttUrl: broker.url }));
     const token = (await readFile(core.tokenFile, 'utf8')).trim();
     const child = spawn(CLI, ['gateway', '--config', config], { cwd: ROOT, env: { ...process.env, ...gatewayEnv(token, randomBytes(32)) }, stdio: ['ignore', 'ignore', 'pipe'] });
     gateway = child;
@@ -376,7 +376,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
       if (got === undefined) throw new Error(`no state for ${k} telegram ${nth}`);
       return got - (paced.at[i] ?? got);
     });
-    const floorP99 = await mqttFloorP99(prefix);
+    const floorP99 = await mqttFloorP99(broker.url, prefix);
     const latencyRow = row({
       name: `gateway publish latency p99 at ${LATENCY_RATE.toLocaleString('en')} readings/s`,
       unit: 'ms',

@@ -153,6 +153,8 @@ export interface GatewayYamlInput {
   availabilityTimeoutSeconds?: number;
   exclude?: string[];
   httpPort?: number;
+  /** The broker (default MOSQUITTO_URL, the shared one). */
+  mqttUrl?: string;
 }
 
 /** A gateway.yaml for a test; the token and the cache key go in the environment (gatewayEnv), never in the file. */
@@ -169,7 +171,7 @@ export function gatewayYaml(o: GatewayYamlInput): string {
     `  cache_path: ${o.cachePath}`,
     `  sync_interval_seconds: ${o.syncIntervalSeconds ?? 30}`,
     'mqtt:',
-    `  url: ${MOSQUITTO_URL}`,
+    `  url: ${o.mqttUrl ?? MOSQUITTO_URL}`,
     `  client_id: ${o.topicPrefix}-${o.gatewayId}`,
     `  topic_prefix: ${o.topicPrefix}`,
     `  buffer_path: ${o.bufferPath}`,

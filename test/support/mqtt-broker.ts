@@ -7,6 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 // A Mosquitto of the test's own on a free loopback port, with persistence (so a subscriber's
 // session and its queued messages survive a stop and start), and a recording subscriber.
+// Benches ask for one without persistence and with their own lines (e.g. unbounded queues).
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,31 +48,43 @@ export interface TestBroker {
   dispose(): Promise<void>;
 }
 
+export interface TestBrokerOptions {
+  /** Save sessions and queued messages across a stop and start (default true). */
+  persistence?: boolean;
+  /** Further mosquitto.conf lines, e.g. `max_queued_messages 0`. */
+  config?: readonly string[];
+}
+
 /** `tls`: PEM files for a TLS listener (then `url` is mqtts://). */
-export async function testBroker(tls?: { ca: string; cert: string; key: string }): Promise<TestBroker> {
+export async function testBroker(tls?: { ca: string; cert: string; key: string }, options: TestBrokerOptions = {}): Promise<TestBroker> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'openeks-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
+  const persistence = (options.persistence ?? true) ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false'];
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, ...(tls ? [`cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`] : []), 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'user root', 'log_dest none', ''].join('\n'),
+    [`listener ${port} 127.0.0.1`, ...(tls ? [`cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`] : []), 'allow_anonymous true', ...persistence, ...(options.config ?? []), 'user root', 'log_dest none', ''].join('\n'),
   );
   let proc: ChildProcess | null = null;
   const broker: TestBroker = {
     port,
     url: `${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     async start() {
-      proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+      const p = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+      proc = p;
       for (let i = 0; i < 250; i++) {
+        if (p.exitCode !== null || p.signalCode !== null) break;
         if (await accepts(port)) return;
         await new Promise((r) => setTimeout(r, 20));
       }
-      throw new Error(`mosquitto did not listen on ${port}`);
+      const exit = p.exitCode !== null ? `, it exited ${p.exitCode}` : '';
+      await broker.stop();
+      throw new Error(`mosquitto did not listen on 127.0.0.1:${port}${exit} (config ${conf})`);
     },
     async stop() {
       const p = proc;
       proc = null;
-      if (!p || p.exitCode !== null) return;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         p.once('exit', () => resolve());
         p.kill('SIGTERM');
