@@ -117,11 +117,10 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
       // Belt and braces: the key source said expired; nothing decrypted with a stale key is published.
       result = { kind: 'event', event: { name: 'keys_expired', meter: result.reading.meter, meterKey: result.reading.meterKey, reason: 'the cached keys have expired', rssiDbm: result.reading.rssiDbm, receivedAt: heard.receivedAt, link: heard.link } };
     }
-    const cameOnline = book.record(result, { rssiDbm: heard.rssiDbm ?? null, receivedAt: heard.receivedAt });
+    book.record(result, { rssiDbm: heard.rssiDbm ?? null, receivedAt: heard.receivedAt });
     if (result.kind === 'reading') {
       readings += 1;
       publisher.reading(result.reading);
-      if (cameOnline) publisher.availability(result.reading.meterKey, true);
     } else publishEvent(result.event);
   };
 
@@ -143,12 +142,12 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
     });
   });
 
-  // Availability and the key source's state, checked on one timer.
+  // The publisher decides MQTT availability itself (a timer per meter, docs/mqtt.md); this sweep
+  // only marks the meter book's view and logs, and follows the key source's state.
   const timeoutMs = config.mqtt.availabilityTimeoutSeconds * 1000;
   const sweepMs = Math.min(5000, Math.max(200, Math.floor(timeoutMs / 10)));
   const sweep = setInterval(() => {
     for (const meterKey of book.staleSince(new Date(Date.now() - timeoutMs))) {
-      publisher.availability(meterKey, false);
       log.info({ meter: meterKey }, 'meter offline: no verified reading within the availability timeout');
     }
     const state = keys.status().state;

@@ -4,6 +4,7 @@ import type { ReceiveMode, StickName } from '../../../drivers/wmbus-sticks/index
 import { envVar, gatewayEnvVar } from '../../lib/env-vars.js';
 import { LinkTargetError, parseLinkTarget, type LinkTarget } from '../link/link-target.js';
 import { GatewayConfigError, MapReader, parseYaml, type Located, type YamlSource } from './yaml-reader.js';
+import type { MqttOptions } from '../mqtt/mqtt-options.js';
 
 // gateway.yaml (docs/gateway.md "Configuration"): read once at start, every value checked, every
 // complaint naming the file, the line and the key. Secrets never come from the YAML: the token, the
@@ -50,19 +51,8 @@ export interface GatewayConfig {
     /** The core's Ed25519 key (SPKI PEM) pinned by the operator; else fetched on the first sync and pinned in the cache. */
     signingKeyPath?: string;
   };
-  mqtt: {
-    url: string;
-    username?: string;
-    password?: string;
-    caPath?: string;
-    clientId: string;
-    topicPrefix: string;
-    qos: 1;
-    bufferPath: string;
-    bufferMaxMessages: number;
-    homeAssistant: { enabled: boolean; discoveryPrefix: string };
-    availabilityTimeoutSeconds: number;
-  };
+  /** The publisher's options (src/gateway/mqtt/mqtt-options.ts), QoS fixed at 1. */
+  mqtt: MqttOptions & { qos: 1 };
   /** meterKey patterns: `*`, `KAM-*`, `KAM-63941885`, `*-63941885`. */
   meters: { include: string[]; exclude: string[] };
   http: { enabled: boolean; host: string; port: number };

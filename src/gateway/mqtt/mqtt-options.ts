@@ -1,5 +1,5 @@
-// The publisher's configuration: the shape of GatewayConfig['mqtt'] (src/gateway/config), declared
-// here with the same field names so the loaded configuration passes straight in.
+// The publisher's configuration; GatewayConfig['mqtt'] (src/gateway/config) is this type, so the
+// loaded configuration passes straight in.
 
 export interface MqttOptions {
   /** `mqtt://host:1883` or `mqtts://host:8883`. */
