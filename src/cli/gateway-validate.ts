@@ -39,6 +39,7 @@ export interface ValidateReport {
 /** Without --config there is no key source: every encrypted meter stays "not synced". */
 const NO_KEYS: KeySource = {
   lookup: () => ({ kind: 'not-synced' }),
+  lookupKeys: () => ({ kind: 'not-synced' }),
   missed: () => undefined,
   status: () => ({ state: 'not-synced', devices: 0, lastSyncAt: null, expiresAt: null, lastError: 'no --config: keys not checked' }),
   close: async () => undefined,

@@ -7,7 +7,7 @@ const dme: MeterIdentity = { manufacturer: 'DME', id: '40312233', version: 0x01,
 const at = (s: number): Date => new Date(Date.UTC(2026, 11, 4, 12, 0, s));
 
 const reading = (meter: MeterIdentity, s: number, verified: Reading['verified'] = 'crc'): Reading => ({
-  meter, meterKey: `${meter.manufacturer}-${meter.id}`, driver: 'multical21', media: 'water', fields: { total_m3: 6.408 },
+  protocol: 'wmbus', meter, meterKey: `${meter.manufacturer}-${meter.id}`, driver: 'multical21', media: 'water', fields: { total_m3: 6.408 },
   verified, rssiDbm: -70, receivedAt: at(s), accessNumber: s, link: 'stick',
 });
 const event = (meter: MeterIdentity, name: GatewayEvent['name'], reason: string, s: number): GatewayEvent => ({

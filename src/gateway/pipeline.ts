@@ -119,7 +119,7 @@ export function createGatewayPipeline(o: { keys: KeySource }): GatewayPipeline {
           remember(meterKey, { accessNumber: r.accessNumber, frameCounter: r.frameCounter, telegram: copy });
         }
         const reading: Reading = {
-          meter: r.meter, meterKey, driver: r.driver, media: r.media, fields: r.fields, verified: r.verified,
+          protocol: 'wmbus', meter: r.meter, meterKey, driver: r.driver, media: r.media, fields: r.fields, verified: r.verified,
           rssiDbm: t.rssiDbm ?? null, receivedAt: t.receivedAt, accessNumber: r.accessNumber, link: t.link,
         };
         if (r.frameCounter !== undefined) reading.frameCounter = r.frameCounter;

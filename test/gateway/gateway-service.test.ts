@@ -27,6 +27,7 @@ function tableKeySource(bench: PtyBench): KeySource & { expire(): void } {
       const key = table.get(`${manufacturer}-${serial}`);
       return key ? { kind: 'keys', keys: [key] } : { kind: 'no-right' };
     },
+    lookupKeys: () => ({ kind: state === 'expired' ? 'expired' : 'no-right' }),
     missed: () => undefined,
     status: () => ({ state, devices: table.size, lastSyncAt: null, expiresAt: null, lastError: null }),
     close: async () => undefined,

@@ -3,7 +3,9 @@ import { basename, dirname, resolve } from 'node:path';
 import type { ReceiveMode, StickName } from '../../../drivers/wmbus-sticks/index.js';
 import { envVar, gatewayEnvVar } from '../../lib/env-vars.js';
 import { LinkTargetError, parseLinkTarget, type LinkTarget } from '../link/link-target.js';
-import { GatewayConfigError, MapReader, parseYaml, type Located, type YamlSource } from './yaml-reader.js';
+import { isScalar } from 'yaml';
+import { KMP_REGISTERS } from '../../../drivers/kmp/index.js';
+import { didYouMean, GatewayConfigError, MapReader, parseYaml, type Located, type YamlSource } from './yaml-reader.js';
 import type { MqttOptions } from '../mqtt/mqtt-options.js';
 
 // gateway.yaml (docs/gateway.md "Configuration"): read once at start, every value checked, every
@@ -22,15 +24,73 @@ export interface WmbusLinkConfig {
   mode?: ReceiveMode;
 }
 
-/**
- * One link per protocol, told apart by `protocol`. Optical eyes and wired meters (`kmp`,
- * `iec62056-21`, `dlms`) come with issue 15 as further members of this union; today they are
- * recognised and refused.
- */
-export type LinkConfig = WmbusLinkConfig;
+/** A Kamstrup meter on an optical eye (KMP, 1200 8N2), polled. */
+export interface KmpLinkConfig {
+  name: string;
+  protocol: 'kmp';
+  target: LinkTarget;
+  /** Seconds between polls, at least 10. */
+  pollSeconds: number;
+  /** Register ids to read (names resolved here); undefined: the driver's default heat registers. */
+  registers?: number[];
+  /** How long one answer may take. */
+  timeoutMs: number;
+}
+
+/** A meter read out in IEC 62056-21 mode C (sign-on at 300 7E1, readout at `baud`), polled. */
+export interface IecLinkConfig {
+  name: string;
+  protocol: 'iec62056-21';
+  target: LinkTarget;
+  pollSeconds: number;
+  /** The readout speed asked for in the option select; undefined: the speed the meter offers. */
+  baud?: number;
+  /** The device address sent in the sign-on (`/?ADDRESS!`); undefined: any meter on the line. */
+  address?: string;
+  timeoutMs: number;
+}
+
+export type DlmsAuthentication = 'none' | 'lls' | 'hls-gmac';
+
+/** A DLMS/COSEM meter over HDLC: polled (`pollSeconds` > 0), listened to for pushes (`push`), or both. */
+export interface DlmsLinkConfig {
+  name: string;
+  protocol: 'dlms';
+  target: LinkTarget;
+  /** IEC 62056-21 sign-on at 300 7E1 first, then HDLC at the negotiated speed (an optical eye). */
+  modeE: boolean;
+  /** The serial speed of HDLC when not in mode E (default 9600 in the session). */
+  baud?: number;
+  /** The client's HDLC address (16: the public client, 1: management). */
+  client: number;
+  /** The server's logical and physical HDLC address (`1/17`: the management logical device behind physical 17). */
+  server: { logical: number; physical: number };
+  authentication: DlmsAuthentication;
+  /** `authenticated-encrypted` (security suite 0 with the meter's GUEK and GAK) or `none`. */
+  security: 'none' | 'authenticated-encrypted';
+  /** `KAM-12345678`: whose keys (GUEK, GAK) the core grants for this link; required to poll with keys. */
+  meter?: string;
+  /** The LLS password, from `password_file` (never the YAML). */
+  password?: Buffer;
+  /** Seconds between polls; 0: no polling. */
+  pollSeconds: number;
+  /** OBIS codes to GET on each poll. */
+  objects: string[];
+  /** Listen for DataNotifications on this link (a HAN-like push port). */
+  push: boolean;
+  timeoutMs: number;
+}
+
+/** One link per protocol, told apart by `protocol`. */
+export type LinkConfig = WmbusLinkConfig | KmpLinkConfig | IecLinkConfig | DlmsLinkConfig;
 
 export const linkProtocols = ['wmbus', 'kmp', 'iec62056-21', 'dlms'] as const;
-const laterProtocols: readonly string[] = ['kmp', 'iec62056-21', 'dlms'];
+/** Polls below this are refused: KMP at 1200 baud needs ~1.5 s for ten registers, and the meter's battery pays for each. */
+export const MIN_POLL_SECONDS = 10;
+/** A heat meter's registers change slowly: every 15 minutes, as Kamstrup's own readers default to. */
+export const DEFAULT_POLL_SECONDS = 900;
+/** The OBIS codes a DLMS poll reads when `objects` is not given: energy in and out, power, and the voltages and currents of phase 1. */
+export const DEFAULT_DLMS_OBJECTS: readonly string[] = ['1-0:1.8.0.255', '1-0:2.8.0.255', '1-0:1.7.0.255', '1-0:2.7.0.255', '1-0:32.7.0.255', '1-0:31.7.0.255'];
 const stickNames: readonly StickName[] = ['im871a', 'iu891a', 'amb8465', 'cul', 'rtlwmbus'];
 const receiveModes: readonly ReceiveMode[] = ['c1', 't1', 'c1t1'];
 
@@ -60,7 +120,7 @@ export interface GatewayConfig {
 
 const forbiddenKeys: Readonly<Record<string, string>> = {
   token: `name a file in core.token_file or set ${gatewayEnvVar.token}`,
-  password: `name a file in mqtt.password_file or set ${gatewayEnvVar.mqttPassword}`,
+  password: `name a file in mqtt.password_file (or set ${gatewayEnvVar.mqttPassword}), or for a dlms link's LLS password in its password_file`,
   cache_key: `name a file in core.cache_key_file or set ${gatewayEnvVar.cacheKey}`,
 };
 
@@ -102,13 +162,13 @@ export async function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv): P
     throw new GatewayConfigError(path, '', undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const src = parseYaml(file, text, forbiddenKeys);
-  const folder = dirname(resolve(path));
   const top = new MapReader(src, src.root, ['gateway_id', 'links', 'core', 'mqtt', 'meters', 'http']);
   if (src.root.node === null) src.fail(src.root, 'the file is empty: it needs at least gateway_id, links and core');
   const gatewayId = top.string('gateway_id', { pattern: namePattern, describe: '1 to 64 of a-z, 0-9, - and _' });
+  const folder = dirname(resolve(path));
   const links: LinkConfig[] = [];
   for (const item of top.list('links', { max: 64, required: true })) {
-    const { link, nameAt } = readLink(src, item);
+    const { link, nameAt } = await readLink(src, item, folder);
     if (links.some((l) => l.name === link.name)) src.fail(nameAt, `"${link.name}" is used by an earlier link already`);
     links.push(link);
   }
@@ -129,12 +189,26 @@ export async function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv): P
   return { gatewayId, links, core, mqtt, meters, http };
 }
 
-function readLink(src: YamlSource, at: Located): { link: LinkConfig; nameAt: Located } {
-  const link = new MapReader(src, at, ['name', 'protocol', 'device', 'tcp', 'stick', 'baud', 'mode']);
+/** The keys each protocol's link may hold: any other is refused with "did you mean". */
+const linkKeys: Readonly<Record<(typeof linkProtocols)[number], readonly string[]>> = {
+  wmbus: ['name', 'protocol', 'device', 'tcp', 'stick', 'baud', 'mode'],
+  kmp: ['name', 'protocol', 'device', 'tcp', 'poll_seconds', 'registers', 'timeout_ms'],
+  'iec62056-21': ['name', 'protocol', 'device', 'tcp', 'poll_seconds', 'baud', 'address', 'timeout_ms'],
+  dlms: ['name', 'protocol', 'device', 'tcp', 'mode_e', 'baud', 'client', 'server', 'authentication', 'security', 'meter', 'password_file', 'poll_seconds', 'objects', 'push', 'timeout_ms'],
+};
+
+/** The protocol of a link, read before its other keys so that those are checked against the protocol's own list. */
+function protocolOf(src: YamlSource, at: Located): (typeof linkProtocols)[number] {
+  const all = [...new Set(Object.values(linkKeys).flat())];
+  return new MapReader(src, at, all).oneOf('protocol', linkProtocols);
+}
+
+async function readLink(src: YamlSource, at: Located, folder: string): Promise<{ link: LinkConfig; nameAt: Located }> {
   if (at.node === null) src.fail(at, 'an empty link: give name, protocol, device or tcp, and stick');
+  const protocol = protocolOf(src, at);
+  const link = new MapReader(src, at, linkKeys[protocol]);
   const name = link.string('name', { pattern: /^[a-z0-9_-]{1,32}$/, describe: '1 to 32 of a-z, 0-9, - and _' });
-  const protocol = link.oneOf('protocol', linkProtocols);
-  if (laterProtocols.includes(protocol)) src.fail(link.get('protocol'), `"${protocol}" is recognised but comes with issue 15; today only wmbus links are read`);
+  link.get('protocol');
   if (link.has('device') === link.has('tcp')) src.fail(at, 'give exactly one of device (a serial device path) and tcp (tcp://HOST:PORT)');
   const where = link.has('device') ? link.get('device') : link.get('tcp');
   const text = link.has('device') ? link.string('device') : link.string('tcp');
@@ -146,10 +220,103 @@ function readLink(src: YamlSource, at: Located): { link: LinkConfig; nameAt: Loc
     return src.fail(where, err.message);
   }
   if ((target.kind === 'tcp') !== link.has('tcp')) src.fail(where, link.has('tcp') ? 'must be tcp://HOST:PORT' : 'must be a device path like /dev/ttyUSB0; a socket goes under tcp');
+  const nameAt = link.get('name');
+  if (protocol === 'kmp') return { link: readKmpLink(link, name, target), nameAt };
+  if (protocol === 'iec62056-21') return { link: readIecLink(link, name, target), nameAt };
+  if (protocol === 'dlms') return { link: await readDlmsLink(src, link, name, target, folder), nameAt };
   const out: WmbusLinkConfig = { name, protocol: 'wmbus', target, stick: link.oneOf('stick', stickNames) };
   if (link.has('baud')) out.baud = link.integer('baud', { min: 300, max: 4_000_000 });
   if (link.has('mode')) out.mode = link.oneOf('mode', receiveModes);
-  return { link: out, nameAt: link.get('name') };
+  return { link: out, nameAt };
+}
+
+const pollSeconds = (link: MapReader, o: { allowZero: boolean; default: number }): number => {
+  const seconds = link.integer('poll_seconds', { min: o.allowZero ? 0 : MIN_POLL_SECONDS, max: 7 * 24 * 3600, default: o.default });
+  if (seconds !== 0 && seconds < MIN_POLL_SECONDS) link.fail(link.get('poll_seconds'), `must be 0 (no polling) or at least ${MIN_POLL_SECONDS}, not ${seconds}`);
+  return seconds;
+};
+const timeoutMs = (link: MapReader, fallback: number): number => link.integer('timeout_ms', { min: 100, max: 60_000, default: fallback });
+
+function readKmpLink(link: MapReader, name: string, target: LinkTarget): KmpLinkConfig {
+  const out: KmpLinkConfig = { name, protocol: 'kmp', target, pollSeconds: pollSeconds(link, { allowZero: false, default: DEFAULT_POLL_SECONDS }), timeoutMs: timeoutMs(link, 2000) };
+  if (link.has('registers')) {
+    const items = link.list('registers', { max: 64 });
+    if (items.length === 0) link.fail(link.get('registers'), 'is empty: leave it out for the default registers, or name at least one');
+    out.registers = items.map((item) => kmpRegisterOf(link, item));
+  }
+  return out;
+}
+
+/** A register id (1–65535) or a register's name from drivers/kmp's table (`energy`, `volume`, …). */
+function kmpRegisterOf(link: MapReader, item: Located): number {
+  const value = isScalar(item.node) ? item.node.value : undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 0xffff) return value;
+  if (typeof value === 'string') {
+    const names = kmpRegisterNames();
+    const rid = names.get(value);
+    if (rid !== undefined) return rid;
+    return link.fail(item, `is no KMP register: give its id (1 to 65535) or its name${didYouMean(value, [...names.keys()]).replace(/ \(known keys: .*\)$/, '')}`);
+  }
+  return link.fail(item, `must be a register id from 1 to 65535 or a register name, not ${JSON.stringify(value ?? null)}`);
+}
+
+/** KMP register names → ids, both the table's `name` and its wM-Bus `field`. */
+function kmpRegisterNames(): Map<string, number> {
+  const names = new Map<string, number>();
+  for (const [rid, r] of KMP_REGISTERS) {
+    names.set(r.name, rid);
+    names.set(r.field, rid);
+  }
+  return names;
+}
+
+function readIecLink(link: MapReader, name: string, target: LinkTarget): IecLinkConfig {
+  const out: IecLinkConfig = { name, protocol: 'iec62056-21', target, pollSeconds: pollSeconds(link, { allowZero: false, default: DEFAULT_POLL_SECONDS }), timeoutMs: timeoutMs(link, 3000) };
+  if (link.has('baud')) {
+    const baud = link.integer('baud', { min: 300, max: 19_200 });
+    if (!iecBauds.includes(baud)) link.fail(link.get('baud'), `must be one of ${iecBauds.join(', ')} (the speeds of IEC 62056-21 mode C), not ${baud}`);
+    out.baud = baud;
+  }
+  const address = link.optionalString('address', { pattern: /^[A-Za-z0-9 ]{1,32}$/, describe: '1 to 32 of A-Z, a-z, 0-9 and space (the device address of the sign-on)' });
+  if (address !== undefined) out.address = address;
+  return out;
+}
+
+const iecBauds: readonly number[] = [300, 600, 1200, 2400, 4800, 9600, 19_200];
+const obisPattern = /^(\d{1,3}-\d{1,3}:)?\d{1,3}\.\d{1,3}\.\d{1,3}(\.\d{1,3})?$/;
+const dlmsMeterPattern = /^[A-Z]{3}-\d{1,10}$/;
+
+async function readDlmsLink(src: YamlSource, link: MapReader, name: string, target: LinkTarget, folder: string): Promise<DlmsLinkConfig> {
+  const serverText = link.string('server', { default: '1/17', pattern: /^\d{1,5}\/\d{1,5}$/, describe: 'LOGICAL/PHYSICAL like 1/17' });
+  const [logical = 0, physical = 0] = serverText.split('/').map(Number);
+  if (logical < 1 || logical > 0x3fff || physical < 1 || physical > 0x3fff) link.fail(link.get('server'), `must be LOGICAL/PHYSICAL, each from 1 to 16383, not "${serverText}"`);
+  const out: DlmsLinkConfig = {
+    name,
+    protocol: 'dlms',
+    target,
+    modeE: link.boolean('mode_e', false),
+    client: link.integer('client', { min: 1, max: 127, default: 16 }),
+    server: { logical, physical },
+    authentication: link.oneOf('authentication', ['none', 'lls', 'hls-gmac'] as const, 'none'),
+    security: link.oneOf('security', ['none', 'authenticated-encrypted'] as const, 'authenticated-encrypted'),
+    pollSeconds: pollSeconds(link, { allowZero: true, default: DEFAULT_POLL_SECONDS }),
+    objects: link.strings('objects', { max: 64, pattern: obisPattern, describe: "an OBIS code like 1-0:1.8.0.255 or 1.8.0", default: [...DEFAULT_DLMS_OBJECTS] }),
+    push: link.boolean('push', false),
+    timeoutMs: timeoutMs(link, 3000),
+  };
+  if (link.has('baud')) out.baud = link.integer('baud', { min: 300, max: 115_200 });
+  const meter = link.optionalString('meter', { pattern: dlmsMeterPattern, describe: 'the meter whose keys to use, like KAM-12345678' });
+  if (meter !== undefined) out.meter = meter;
+  const password = await secretFile(src, link, 'password_file', folder);
+  if (password !== undefined) out.password = Buffer.from(password.value, 'utf8');
+  if (out.authentication === 'lls' && out.password === undefined) link.fail(link.get('password_file'), 'is required with authentication: lls (a file holding the meter\'s password, mode 0600)');
+  if (out.authentication !== 'lls' && out.password !== undefined) link.fail(link.get('password_file'), 'is only used with authentication: lls');
+  const needsKeys = out.security !== 'none' || out.authentication === 'hls-gmac';
+  if (out.authentication === 'hls-gmac' && out.security === 'none') link.fail(link.get('security'), 'must be authenticated-encrypted with authentication: hls-gmac (HLS-GMAC needs the meter\'s keys)');
+  if (out.pollSeconds > 0 && needsKeys && out.meter === undefined) link.fail(link.get('meter'), 'is required to poll with keys: the meter (KAM-12345678) whose GUEK and GAK the core grants');
+  if (out.pollSeconds === 0 && !out.push) link.fail(link.get('poll_seconds'), 'is 0 and push is false: this link would read nothing');
+  if (out.modeE && out.baud !== undefined) link.fail(link.get('baud'), 'is negotiated in mode E (mode_e: true): leave it out');
+  return out;
 }
 
 /** A secret's file: readable by its owner only (SEC-39), its content without surrounding white space. */

@@ -156,6 +156,31 @@ describe('the key source against a real core', () => {
     expect(bytes.includes(Buffer.from(token, 'utf8'))).toBe(false);
   });
 
+  it('lookupKeys: every key type of a DLMS meter (GUEK, GAK), no-right for a meter the token does not hold, and gone after a revocation', async () => {
+    const guek = randomBytes(16).toString('hex').toUpperCase();
+    const gak = randomBytes(16).toString('hex').toUpperCase();
+    const dlms = await storeDevice(t.container, { manufacturer: 'KAM', serial: '71234567', keys: [{ hex: guek, keyType: 'GUEK' }, { hex: gak, keyType: 'GAK' }] });
+    await grant([dlms.deviceId]);
+    await ks.syncNow();
+    const found = ks.lookupKeys('KAM', '71234567');
+    if (found.kind !== 'keys') throw new Error(`expected keys, got ${found.kind}`);
+    expect([...found.byType.keys()].sort()).toEqual(['GAK', 'GUEK']);
+    expect(found.byType.get('GUEK')?.toString('hex').toUpperCase()).toBe(guek);
+    expect(found.byType.get('GAK')?.toString('hex').toUpperCase()).toBe(gak);
+    // The DEK lookup of a meter held without a DEK says no-right, as before.
+    expect(ks.lookup('KAM', '71234567')).toEqual({ kind: 'no-right' });
+    // A wM-Bus meter held: its DEK among the types, the driver hint with it.
+    const wmbus = ks.lookupKeys('KAM', dev.a.serial);
+    expect(wmbus.kind === 'keys' ? [[...wmbus.byType.keys()], wmbus.byType.get('DEK')?.toString('hex').toUpperCase(), wmbus.driverHint] : wmbus.kind).toEqual([['DEK'], dev.a.key, 'multical21']);
+    expect(ks.lookupKeys('KAM', '99999999')).toEqual({ kind: 'no-right' });
+    // The answer is a copy: the revocation that zeroes the held keys leaves it as it was.
+    await revoke([dlms.deviceId]);
+    await ks.syncNow();
+    expect(ks.lookupKeys('KAM', '71234567')).toEqual({ kind: 'no-right' });
+    expect(found.byType.get('GAK')?.toString('hex').toUpperCase()).toBe(gak);
+    expect(ks.status().devices).toBe(3);
+  });
+
   it('missed(): one extra sync per interval, however many meters are heard without a key', async () => {
     let clock = Date.parse('2026-12-04T12:00:00Z');
     await ks.close();
@@ -198,6 +223,7 @@ describe('the key source against a real core', () => {
       ks = await openKeySource({ config: core(), log, now: () => new Date(lastSync + 72 * 3_600_000 + 1) });
       expect(ks.status()).toMatchObject({ state: 'expired', devices: 3, expiresAt: new Date(lastSync + 72 * 3_600_000).toISOString() });
       expect(ks.lookup('KAM', dev.a.serial)).toEqual({ kind: 'expired' });
+      expect(ks.lookupKeys('KAM', dev.a.serial)).toEqual({ kind: 'expired' });
       await ks.close();
     } finally {
       down = false;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { KeyLookup, KeySource, KeySourceStatus } from '../gateway-types.js';
+import { meterKeyFor, type KeyLookup, type KeySource, type KeySourceStatus, type KeysLookup } from '../gateway-types.js';
 import { openKeyCache, type CachedDevice } from './key-cache.js';
 import { fetchSigningKey, requestSync, signingKeyOf, type SyncOutcome } from './sync-client.js';
 
@@ -11,7 +11,7 @@ import { fetchSigningKey, requestSync, signingKeyOf, type SyncOutcome } from './
 // serves until offlineHours after the last successful sync, then nothing is used and the status
 // says so. A revocation reaches the gateway with the next sync, so within the interval (≤ 55 s).
 
-export type { KeyLookup, KeySource, KeySourceStatus } from '../gateway-types.js';
+export type { KeyLookup, KeySource, KeySourceStatus, KeysLookup } from '../gateway-types.js';
 
 export interface GatewayKeySource extends KeySource {
   /** Syncs now (or joins the sync under way); resolves when it is done, whatever its outcome (see status()). */
@@ -25,18 +25,19 @@ interface HeldMeter {
   driverHint: string | null;
   /** DEKs, current first: the core delivers the active version only. */
   deks: Buffer[];
+  /** Every key type held (the active version each): GUEK and GAK for DLMS, DEK for wM-Bus, … */
+  byType: Map<string, Buffer>;
 }
 
 const DEFAULT_MISS_INTERVAL_MS = 60_000;
 
-/** `KAM-63941885`: the manufacturer upper case, a numeric serial padded to the eight digits a wM-Bus id has. */
-export function meterKeyFor(manufacturer: string, serial: string): string {
-  const id = /^\d{1,8}$/.test(serial) ? serial.padStart(8, '0') : serial;
-  return `${manufacturer.toUpperCase()}-${id}`;
-}
+export { meterKeyFor } from '../gateway-types.js';
 
 function heldOf(d: CachedDevice): HeldMeter {
-  return { deviceId: d.deviceId, driverHint: d.driverHint, deks: d.keys.filter((k) => k.keyType === 'DEK').map((k) => Buffer.from(k.key, 'hex')) };
+  const byType = new Map<string, Buffer>();
+  // The highest version of each type wins, should an answer ever carry two.
+  for (const k of [...d.keys].sort((a, b) => a.version - b.version)) byType.set(k.keyType, Buffer.from(k.key, 'hex'));
+  return { deviceId: d.deviceId, driverHint: d.driverHint, deks: d.keys.filter((k) => k.keyType === 'DEK').map((k) => Buffer.from(k.key, 'hex')), byType };
 }
 
 /** core.signing_key_file: an Ed25519 SPKI PEM, or an error naming the file and what is wrong. */
@@ -92,6 +93,7 @@ export async function openKeySource(o: {
     // Two devices of the core with one meter key: the one held last answers; dropping the other leaves it.
     if (held?.deviceId !== deviceId) return;
     for (const k of held.deks) k.fill(0);
+    for (const k of held.byType.values()) k.fill(0);
     meters.delete(key);
   };
   for (const d of loaded.devices) hold(d);
@@ -217,6 +219,15 @@ export async function openKeySource(o: {
       const held = meters.get(meterKeyFor(manufacturer, serial));
       if (held === undefined || held.deks.length === 0) return { kind: 'no-right' };
       return held.driverHint === null ? { kind: 'keys', keys: [...held.deks] } : { kind: 'keys', keys: [...held.deks], driverHint: held.driverHint };
+    },
+    lookupKeys(manufacturer, serial): KeysLookup {
+      const s = state();
+      if (s === 'not-synced' || s === 'expired') return { kind: s };
+      const held = meters.get(meterKeyFor(manufacturer, serial));
+      if (held === undefined) return { kind: 'no-right' };
+      // Copies: a removal zeroes the held buffers, and a caller mid-association must not see its key change.
+      const byType = new Map([...held.byType].map(([t, k]) => [t, Buffer.from(k)]));
+      return held.driverHint === null ? { kind: 'keys', byType } : { kind: 'keys', byType, driverHint: held.driverHint };
     },
     missed() {
       const at = now().getTime();

@@ -4,6 +4,7 @@ import { discoveryConfigs, unitOf } from './ha-discovery.js';
 import { topicsFor } from './mqtt-options.js';
 
 const reading: Reading = {
+  protocol: 'wmbus',
   meter: { manufacturer: 'KAM', id: '63941885', version: 0x1b, deviceType: 0x16 },
   meterKey: 'KAM-63941885',
   driver: 'multical21',

@@ -3,6 +3,7 @@ import type { GatewayEvent, Reading } from '../gateway-types.js';
 import { eventMessage, isoSeconds, stateMessage } from './mqtt-messages.js';
 
 const reading: Reading = {
+  protocol: 'wmbus',
   meter: { manufacturer: 'KAM', id: '63941885', version: 0x1b, deviceType: 0x16 },
   meterKey: 'KAM-63941885',
   driver: 'multical21',

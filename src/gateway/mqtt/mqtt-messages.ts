@@ -7,7 +7,7 @@ import { meterKeyOf, type GatewayEvent, type Reading } from '../gateway-types.js
 /** ISO 8601 UTC to the second, `2024-03-03T18:37:00Z`, as wmbusmeters writes it. */
 export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const RESERVED = new Set(['_', 'media', 'meter', 'name', 'id', 'rssi_dbm', 'timestamp', 'verified', 'gateway', 'link', 'access_number', 'frame_counter']);
+const RESERVED = new Set(['_', 'media', 'meter', 'name', 'id', 'rssi_dbm', 'timestamp', 'protocol', 'verified', 'gateway', 'link', 'access_number', 'frame_counter', 'invocation_counter']);
 
 /**
  * The retained state of a meter. A field whose name collides with one of the envelope's keys is
@@ -18,11 +18,13 @@ export function stateMessage(r: Reading, gatewayId: string): Record<string, unkn
   for (const [k, v] of Object.entries(r.fields)) if (!RESERVED.has(k)) msg[k] = v;
   msg.rssi_dbm = r.rssiDbm;
   msg.timestamp = isoSeconds(r.receivedAt);
+  msg.protocol = r.protocol;
   msg.verified = r.verified;
   msg.gateway = gatewayId;
   msg.link = r.link;
-  msg.access_number = r.accessNumber;
+  if (r.accessNumber !== undefined) msg.access_number = r.accessNumber;
   if (r.frameCounter !== undefined) msg.frame_counter = r.frameCounter;
+  if (r.invocationCounter !== undefined) msg.invocation_counter = r.invocationCounter;
   return msg;
 }
 

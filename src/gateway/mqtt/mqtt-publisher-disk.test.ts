@@ -17,6 +17,7 @@ afterEach(async () => {
 });
 
 const reading: Reading = {
+  protocol: 'wmbus',
   meter: { manufacturer: 'KAM', id: '63941885', version: 0x1b, deviceType: 0x16 },
   meterKey: 'KAM-63941885',
   driver: 'multical21',

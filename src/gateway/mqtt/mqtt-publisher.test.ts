@@ -38,6 +38,7 @@ function options(over: Partial<MqttOptions> = {}): MqttOptions {
 export function reading(n: number, meterKey = 'KAM-63941885'): Reading {
   const [manufacturer = 'KAM', id = '63941885'] = meterKey.split('-');
   return {
+    protocol: 'wmbus',
     meter: { manufacturer, id, version: 0x1b, deviceType: 0x16 },
     meterKey,
     driver: 'multical21',
