@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { parseLinkHeader } from '../../drivers/wmbus/index.js';
-import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
 import { meterSelected, type GatewayConfig } from './config/gateway-config.js';
 import type { GatewayEvent, GatewayResult, HeardTelegram, KeySource, KeySourceStatus, Publisher, PublisherStatus } from './gateway-types.js';
 import { meterKeyOf } from './gateway-types.js';
-import { startStickLink, type LinkStatus, type StickLink } from './link/stick-link.js';
+import { startLinks, type LinkView, type RunningLinks } from './links.js';
 import { createMeterBook, type MeterView } from './meter-book.js';
 import { createGatewayPipeline } from './pipeline.js';
 import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.js';
@@ -15,10 +14,11 @@ import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.
 // telegram is logged and counted, not fatal. docs/gateway.md tells the whole story.
 
 export type { MeterView } from './meter-book.js';
+export type { LinkView } from './links.js';
 
 export interface GatewayStatusView {
   gatewayId: string;
-  links: { name: string; state: 'connected' | 'disconnected'; detail: string }[];
+  links: LinkView[];
   keys: KeySourceStatus;
   mqtt: PublisherStatus;
   readings: number;
@@ -82,7 +82,6 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
 
   const pipeline = createGatewayPipeline({ keys });
   const book = createMeterBook({ keys });
-  const linkStates = new Map<string, { state: 'connected' | 'disconnected'; detail: string }>();
   const lastEventAt = new Map<string, number>();
   let readings = 0;
   let events = 0;
@@ -124,23 +123,23 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
     } else publishEvent(result.event);
   };
 
-  const links: StickLink[] = config.links.map((lc) => {
-    const base = stickCodecs[lc.stick];
-    const codec = lc.baud === undefined ? base : { ...base, baudRate: lc.baud };
-    linkStates.set(lc.name, { state: 'disconnected', detail: 'connecting' });
-    return startStickLink({
-      target: lc.target,
-      codec,
-      ...(lc.mode === undefined ? {} : { receiveMode: lc.mode }),
-      onTelegram: (ev) => onHeard({ telegram: ev.telegram, ...(ev.rssiDbm === undefined ? {} : { rssiDbm: ev.rssiDbm }), receivedAt: new Date(), link: lc.name }),
-      onStatus: (s: LinkStatus) => {
-        const state = s.kind === 'connected' ? { state: 'connected' as const, detail: s.link } : { state: 'disconnected' as const, detail: `${s.reason}; retrying in ${s.retryInMs} ms` };
-        linkStates.set(lc.name, state);
-        if (s.kind === 'connected') log.info({ link: lc.name, target: s.link, stick: lc.stick }, 'link connected');
-        else log.warn({ link: lc.name, target: s.link, reason: s.reason, retryInMs: s.retryInMs }, 'link disconnected');
-      },
-    });
-  });
+  /** A reading or event of a KMP, IEC 62056-21 or DLMS meter: the same filter, book and publisher as a telegram's. */
+  const onResult = (input: GatewayResult): void => {
+    let result = input;
+    const meterKey = result.kind === 'reading' ? result.reading.meterKey : result.event.meterKey;
+    if (meterKey !== undefined && !filter(meterKey)) return;
+    if (result.kind === 'reading' && keysExpired) {
+      const r = result.reading;
+      result = { kind: 'event', event: { name: 'keys_expired', meter: r.meter, meterKey: r.meterKey, reason: 'the cached keys have expired', rssiDbm: null, receivedAt: r.receivedAt, link: r.link } };
+    }
+    book.record(result, { rssiDbm: null, receivedAt: result.kind === 'reading' ? result.reading.receivedAt : result.event.receivedAt });
+    if (result.kind === 'reading') {
+      readings += 1;
+      publisher.reading(result.reading);
+    } else publishEvent(result.event);
+  };
+
+  const links: RunningLinks = startLinks({ config, keys, log, sinks: { onTelegram: onHeard, onResult } });
 
   // The publisher decides MQTT availability itself (a timer per meter, docs/mqtt.md); this sweep
   // only marks the meter book's view and logs, and follows the key source's state.
@@ -160,7 +159,7 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
 
   const status = (): GatewayStatusView => ({
     gatewayId: config.gatewayId,
-    links: config.links.map((l) => ({ name: l.name, ...(linkStates.get(l.name) ?? { state: 'disconnected' as const, detail: '' }) })),
+    links: links.views(),
     keys: keys.status(),
     mqtt: publisher.status(),
     readings,
@@ -175,7 +174,7 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
       page = await startStatusPage({ host: config.http.host, port: config.http.port, source: { status, meters } });
     } catch (err) {
       clearInterval(sweep);
-      await Promise.all(links.map((l) => l.close()));
+      await links.close();
       await closeOpened();
       throw err;
     }
@@ -192,7 +191,7 @@ export async function startGateway(o: { config: GatewayConfig; log: Logger; keys
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
-        await Promise.all(links.map((l) => l.close()));
+        await links.close();
         await page?.close();
         await closeOpened();
         log.info({ readings, events }, 'gateway stopped');

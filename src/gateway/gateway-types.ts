@@ -82,6 +82,8 @@ export interface Reading {
 
 export interface GatewayEvent {
   name: GatewayEventName;
+  /** The protocol of the link, when not wM-Bus (pulled-readings.ts sets it). */
+  protocol?: Exclude<ReadingProtocol, 'wmbus'>;
   meter?: MeterIdentity;
   meterKey?: string;
   /** Plain words: 'wrong key', 'the byte-reversed key would fit', … Never a key. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayEvent, KeyLookup, MeterIdentity, Reading } from './gateway-types.js';
+import type { GatewayEvent, KeyLookup, KeysLookup, MeterIdentity, Reading } from './gateway-types.js';
 import { createMeterBook } from './meter-book.js';
 
 const kam: MeterIdentity = { manufacturer: 'KAM', id: '63941885', version: 0x1b, deviceType: 0x16 };
@@ -16,7 +16,12 @@ const event = (meter: MeterIdentity, name: GatewayEvent['name'], reason: string,
 
 describe('createMeterBook', () => {
   const lookups: Record<string, KeyLookup> = { 'KAM/63941885': { kind: 'keys', keys: [Buffer.alloc(16)] }, 'DME/40312233': { kind: 'no-right' } };
-  const keys = { lookup: (m: string, s: string): KeyLookup => lookups[`${m}/${s}`] ?? { kind: 'not-synced' } };
+  // A KMP meter the token holds (no DEK, no DLMS key: the right to read it), and one it does not.
+  const rights: Record<string, KeysLookup> = { 'KAM/71234567': { kind: 'keys', byType: new Map() }, 'KAM/71234568': { kind: 'no-right' } };
+  const keys = {
+    lookup: (m: string, s: string): KeyLookup => lookups[`${m}/${s}`] ?? { kind: 'not-synced' },
+    lookupKeys: (m: string, s: string): KeysLookup => rights[`${m}/${s}`] ?? { kind: 'not-synced' },
+  };
 
   it('counts telegrams, keeps the last signal and reading, and says the key decrypts after one good telegram among refused ones', () => {
     const book = createMeterBook({ keys });
@@ -45,6 +50,18 @@ describe('createMeterBook', () => {
       ['KAM-11111111', 'not-synced', 'no', 'device type 0x16', null],
       ['KAM-22222222', 'not-synced', 'not-encrypted', 'multical21', null],
       ['KAM-63941885', 'held', 'reversed-key-would', 'device type 0x16', null],
+    ]);
+  });
+
+  it('a KMP meter: held when the token holds it (no DEK needed), its CRC-only reading counted as sent in clear; its events name the protocol', () => {
+    const book = createMeterBook({ keys });
+    const heat: MeterIdentity = { manufacturer: 'KAM', id: '71234567', version: 0, deviceType: 0x04 };
+    const foreign: MeterIdentity = { ...heat, id: '71234568' };
+    book.record({ kind: 'reading', reading: { ...reading(heat, 1, 'kmp-crc'), protocol: 'kmp', driver: 'kmp', media: 'heat' } }, { rssiDbm: null, receivedAt: at(1) });
+    book.record({ kind: 'event', event: { ...event(foreign, 'no_right', 'not held', 2), protocol: 'kmp' } }, { rssiDbm: null, receivedAt: at(2) });
+    expect(book.views().map((v) => [v.meterKey, v.key, v.decrypts, v.model, v.lastReading?.verified ?? null, v.lastEvent])).toEqual([
+      ['KAM-71234567', 'held', 'not-encrypted', 'kmp', 'kmp-crc', null],
+      ['KAM-71234568', 'not-held', 'unknown', 'device type 0x04', null, 'no_right'],
     ]);
   });
 

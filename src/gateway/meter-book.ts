@@ -1,4 +1,4 @@
-import type { GatewayResult, KeyLookup, KeySource, MeterIdentity, Reading } from './gateway-types.js';
+import type { GatewayResult, KeyLookup, KeySource, KeysLookup, MeterIdentity, Reading, ReadingProtocol, Verification } from './gateway-types.js';
 import { meterKeyOf } from './gateway-types.js';
 
 // What the gateway knows of every meter it heard: the rows of `openeks gateway validate`, of the
@@ -22,6 +22,8 @@ export interface MeterView {
 
 interface Entry {
   meter: MeterIdentity;
+  /** wM-Bus until a KMP, IEC or DLMS link says otherwise: whose key column asks for the token's right, not a DEK. */
+  protocol: ReadingProtocol;
   driver: string | null;
   rssiDbm: number | null;
   telegrams: number;
@@ -51,11 +53,16 @@ const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
 const keyState = (l: KeyLookup): MeterView['key'] =>
   l.kind === 'keys' ? (l.keys.length > 0 ? 'held' : 'not-held') : l.kind === 'no-right' ? 'not-held' : l.kind;
+/** A KMP, IEC or DLMS meter: held when the token holds the meter (its DLMS keys, or the right to read it unencrypted). */
+const rightState = (l: KeysLookup): MeterView['key'] => (l.kind === 'keys' ? 'held' : l.kind === 'no-right' ? 'not-held' : l.kind);
+
+/** Verifications that say only that the bytes arrived whole: such a meter "sends in clear". */
+const CLEAR: ReadonlySet<Verification> = new Set<Verification>(['none', 'kmp-crc', 'bcc', 'hdlc-fcs']);
 
 /** Reversed-key refusals are told apart by the pipeline's reason text (gateway-types: GatewayEvent.reason). */
 const saysReversed = (reason: string): boolean => /revers/i.test(reason);
 
-export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): MeterBook {
+export function createMeterBook(o: { keys: Pick<KeySource, 'lookup' | 'lookupKeys'> | null }): MeterBook {
   const entries = new Map<string, Entry>();
   const online = new Set<string>();
 
@@ -64,7 +71,7 @@ export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): 
     let e = entries.get(key);
     if (!e) {
       if (entries.size >= MAX_METERS) return null;
-      e = { meter, driver: null, rssiDbm: null, telegrams: 0, lastHeardAt: at, lastVerifiedAt: null, decrypted: 0, refused: 0, reversed: false, notEncrypted: false, lastReading: null, lastEvent: null };
+      e = { meter, protocol: 'wmbus', driver: null, rssiDbm: null, telegrams: 0, lastHeardAt: at, lastVerifiedAt: null, decrypted: 0, refused: 0, reversed: false, notEncrypted: false, lastReading: null, lastEvent: null };
       entries.set(key, e);
     }
     return e;
@@ -77,6 +84,8 @@ export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): 
       const e = entryOf(meter, heard.receivedAt);
       if (!e) return false;
       e.meter = meter;
+      const protocol = result.kind === 'reading' ? result.reading.protocol : result.event.protocol;
+      if (protocol !== undefined) e.protocol = protocol;
       e.telegrams += 1;
       e.lastHeardAt = heard.receivedAt;
       if (heard.rssiDbm !== null) e.rssiDbm = heard.rssiDbm;
@@ -84,7 +93,7 @@ export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): 
         const r = result.reading;
         e.driver = r.driver;
         e.lastVerifiedAt = r.receivedAt;
-        if (r.verified === 'none') e.notEncrypted = true;
+        if (CLEAR.has(r.verified)) e.notEncrypted = true;
         else e.decrypted += 1;
         e.lastReading = r;
         if (online.has(r.meterKey)) return false;
@@ -119,7 +128,7 @@ export function createMeterBook(o: { keys: Pick<KeySource, 'lookup'> | null }): 
           rssiDbm: e.rssiDbm,
           telegrams: e.telegrams,
           lastHeardAt: e.lastHeardAt.toISOString(),
-          key: o.keys ? keyState(o.keys.lookup(e.meter.manufacturer, e.meter.id)) : 'not-synced',
+          key: o.keys === null ? 'not-synced' : e.protocol === 'wmbus' ? keyState(o.keys.lookup(e.meter.manufacturer, e.meter.id)) : rightState(o.keys.lookupKeys(e.meter.manufacturer, e.meter.id)),
           decrypts: e.decrypted > 0 ? 'yes' : e.reversed ? 'reversed-key-would' : e.refused > 0 ? 'no' : e.notEncrypted ? 'not-encrypted' : 'unknown',
           lastReading: e.lastReading === null ? null : { ...e.lastReading.fields, media: e.lastReading.media, verified: e.lastReading.verified, timestamp: e.lastReading.receivedAt.toISOString() },
           lastEvent: e.lastEvent,

@@ -36,8 +36,8 @@ export function identityOf(manufacturer: string, serial: string, deviceType: num
 }
 
 /** An event of a pulled link, with the meter when it is known. */
-export function pulledEvent(o: { name: GatewayEventName; reason: string; link: string; receivedAt: Date; meter?: { manufacturer: string; serial: string; deviceType: number }; code?: GatewayEvent['code']; offset?: number }): GatewayResult {
-  const e: GatewayEvent = { name: o.name, reason: o.reason, rssiDbm: null, receivedAt: o.receivedAt, link: o.link };
+export function pulledEvent(o: { protocol: Exclude<ReadingProtocol, 'wmbus'>; name: GatewayEventName; reason: string; link: string; receivedAt: Date; meter?: { manufacturer: string; serial: string; deviceType: number }; code?: GatewayEvent['code']; offset?: number }): GatewayResult {
+  const e: GatewayEvent = { name: o.name, protocol: o.protocol, reason: o.reason, rssiDbm: null, receivedAt: o.receivedAt, link: o.link };
   if (o.meter !== undefined) Object.assign(e, identityOf(o.meter.manufacturer, o.meter.serial, o.meter.deviceType));
   if (o.code !== undefined) e.code = o.code;
   if (o.offset !== undefined) e.offset = o.offset;
@@ -48,7 +48,7 @@ export function acceptPulled(keys: Pick<KeySource, 'lookupKeys' | 'missed'>, r: 
   const { meter, meterKey } = identityOf(r.manufacturer, r.serial, r.deviceType);
   if (!KEYED.has(r.verified)) {
     const held = keys.lookupKeys(r.manufacturer, r.serial);
-    const event = (name: GatewayEventName, reason: string): GatewayResult => ({ kind: 'event', event: { name, meter, meterKey, reason, rssiDbm: null, receivedAt: r.receivedAt, link: r.link } });
+    const event = (name: GatewayEventName, reason: string): GatewayResult => ({ kind: 'event', event: { name, protocol: r.protocol, meter, meterKey, reason, rssiDbm: null, receivedAt: r.receivedAt, link: r.link } });
     if (held.kind === 'no-right') return event('no_right', `the gateway token holds no grant for this meter: its ${r.protocol} reading is not published`);
     if (held.kind === 'expired') return event('keys_expired', 'the key cache is past its offline limit: whose meters may be read is not known');
     if (held.kind === 'not-synced') {

@@ -27,6 +27,10 @@ interface Texts {
   link: string;
   state: string;
   detail: string;
+  protocol: string;
+  polls: string;
+  /** "every 900 s; last 12:00:03, answered 12:00:03; next 12:15:01; 2 of 40 failed" */
+  pollText(p: { intervalSeconds: number; lastPollAt: string | null; lastOkAt: string | null; nextPollAt: string | null; polls: number; failures: number }): string;
   meters: string;
   noMeters: string;
   columns: string[];
@@ -59,6 +63,10 @@ export const pageTexts: Record<Lang, Texts> = {
     link: 'Link',
     state: 'State',
     detail: 'Detail',
+    protocol: 'Protocol',
+    polls: 'Polls',
+    pollText: (p) =>
+      [`every ${p.intervalSeconds} s`, `last ${p.lastPollAt ?? '–'}`, `last answer ${p.lastOkAt ?? '–'}`, `next ${p.nextPollAt ?? '–'}`, `${p.failures} of ${p.polls} failed`].join('; '),
     meters: 'Meters heard',
     noMeters: 'No meter heard yet.',
     columns: ['Meter', 'Manufacturer', 'Address', 'Model', 'Signal', 'Telegrams', 'Key', 'Decrypts', 'Last reading', 'Last event', 'Last heard'],
@@ -89,6 +97,10 @@ export const pageTexts: Record<Lang, Texts> = {
     link: 'Verbindung',
     state: 'Zustand',
     detail: 'Einzelheiten',
+    protocol: 'Protokoll',
+    polls: 'Abfragen',
+    pollText: (p) =>
+      [`alle ${p.intervalSeconds} s`, `zuletzt ${p.lastPollAt ?? '–'}`, `letzte Antwort ${p.lastOkAt ?? '–'}`, `nächste ${p.nextPollAt ?? '–'}`, `${p.failures} von ${p.polls} fehlgeschlagen`].join('; '),
     meters: 'Empfangene Zähler',
     noMeters: 'Noch kein Zähler empfangen.',
     columns: ['Zähler', 'Hersteller', 'Adresse', 'Modell', 'Signal', 'Telegramme', 'Schlüssel', 'Entschlüsselt', 'Letzter Messwert', 'Letztes Ereignis', 'Zuletzt empfangen'],

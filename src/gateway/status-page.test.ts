@@ -7,7 +7,13 @@ import { pickLanguage } from './status-page-texts.js';
 
 const status: GatewayStatusView = {
   gatewayId: 'site-1',
-  links: [{ name: 'stick<script>', state: 'disconnected', detail: 'closed; retrying in 200 ms' }],
+  links: [
+    { name: 'stick<script>', protocol: 'wmbus', state: 'disconnected', detail: 'closed; retrying in 200 ms' },
+    {
+      name: 'eye', protocol: 'kmp', state: 'connected', detail: 'serial 71234567, 10 registers',
+      poll: { intervalSeconds: 900, polls: 40, failures: 2, lastPollAt: '2026-12-04T12:00:03.000Z', lastOkAt: '2026-12-04T12:00:04.000Z', nextPollAt: '2026-12-04T12:15:01.000Z' },
+    },
+  ],
   keys: { state: 'offline', devices: 4, lastSyncAt: '2026-12-04T12:00:00.000Z', expiresAt: '2026-12-07T12:00:00.000Z', lastError: 'core unreachable' },
   mqtt: { connected: true, buffered: 2, dropped: 0, delivered: 17 },
   readings: 17,
@@ -65,6 +71,9 @@ describe('the status page', () => {
     expect(res.body).toContain('core unreachable, using the cache');
     expect(res.body).toContain('status=&lt;img src=x onerror=alert(1)&gt;');
     expect(res.body).toContain('<td>stick&lt;script&gt;</td>');
+    // A pull link: its protocol, the meter's last answer, and its schedule.
+    expect(res.body).toContain('<td>eye</td><td>kmp</td><td class="good">connected</td><td>serial 71234567, 10 registers</td><td>every 900 s; last 2026-12-04T12:00:03.000Z; last answer 2026-12-04T12:00:04.000Z; next 2026-12-04T12:15:01.000Z; 2 of 40 failed</td>');
+    expect(res.body).toContain('<td>wmbus</td><td class="bad">disconnected</td><td>closed; retrying in 200 ms</td><td>–</td>');
     expect(res.body).not.toContain('<img');
     expect(res.body).not.toContain('<script');
     expect(res.body).not.toContain(' src="');
@@ -80,6 +89,7 @@ describe('the status page', () => {
     expect(de.body).toContain('<td class="good">im EKS vorhanden</td>');
     expect(de.body).toContain('nein — der bytegedrehte Schlüssel würde passen');
     expect(de.body).toContain('Kern nicht erreichbar, Zwischenspeicher in Gebrauch');
+    expect(de.body).toContain('<td>alle 900 s; zuletzt 2026-12-04T12:00:03.000Z; letzte Antwort 2026-12-04T12:00:04.000Z; nächste 2026-12-04T12:15:01.000Z; 2 von 40 fehlgeschlagen</td>');
     const en = await get('/?lang=en', { 'accept-language': 'de' });
     expect(en.body).toContain('<html lang="en">');
     const forced = await get('/?lang=de');

@@ -43,7 +43,7 @@ function readingText(r: Record<string, unknown> | null): string {
 export function renderStatusPage(lang: Lang, status: GatewayStatusView, meters: MeterView[]): string {
   const t = pageTexts[lang];
   const links = status.links
-    .map((l) => `<tr>${cell(l.name)}${cell(t.linkState[l.state], l.state === 'connected' ? 'good' : 'bad')}${cell(l.detail)}</tr>`)
+    .map((l) => `<tr>${cell(l.name)}${cell(l.protocol)}${cell(t.linkState[l.state], l.state === 'connected' ? 'good' : 'bad')}${cell(l.detail)}${cell(l.poll === undefined ? null : t.pollText(l.poll))}</tr>`)
     .join('');
   const rows = meters
     .map(
@@ -69,7 +69,7 @@ export function renderStatusPage(lang: Lang, status: GatewayStatusView, meters: 
 <meta http-equiv="refresh" content="10"><title>${escapeHtml(t.title)} ${escapeHtml(status.gatewayId)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(t.title)}</h1><p><a href="?lang=${other}">${escapeHtml(t.otherLanguage)}</a></p>
 <table>${summary}</table>
-<h2>${escapeHtml(t.links)}</h2><table><tr><th>${escapeHtml(t.link)}</th><th>${escapeHtml(t.state)}</th><th>${escapeHtml(t.detail)}</th></tr>${links}</table>
+<h2>${escapeHtml(t.links)}</h2><table><tr><th>${escapeHtml(t.link)}</th><th>${escapeHtml(t.protocol)}</th><th>${escapeHtml(t.state)}</th><th>${escapeHtml(t.detail)}</th><th>${escapeHtml(t.polls)}</th></tr>${links}</table>
 <h2>${escapeHtml(t.meters)} (${meters.length})</h2>
 <table><tr>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>${rows || `<tr><td colspan="${t.columns.length}">${escapeHtml(t.noMeters)}</td></tr>`}</table>
 </body></html>

@@ -35,6 +35,11 @@ async function refusal(path: string, e: NodeJS.ProcessEnv = env): Promise<Gatewa
   return err;
 }
 
+const linkOf = (body: string) => `gateway_id: gw-1\nlinks:\n${body}core:\n  url: http://127.0.0.1:8080\n`;
+const kmpLink = (extra: string) => linkOf(`  - name: eye\n    protocol: kmp\n    device: /dev/ttyUSB1\n${extra}`);
+const iecLink = (extra: string) => linkOf(`  - name: iec\n    protocol: iec62056-21\n    device: /dev/ttyUSB2\n${extra}`);
+const dlmsLink = (extra: string) => linkOf(`  - name: han\n    protocol: dlms\n    tcp: tcp://127.0.0.1:4059\n    meter: KAM-71234567\n${extra}`);
+
 const minimal = (core = '  url: http://127.0.0.1:8080\n') => `gateway_id: gw-1\nlinks:\n  - name: s1\n    protocol: wmbus\n    device: /dev/ttyUSB0\n    stick: im871a\ncore:\n${core}`;
 
 describe('config/gateway.yaml', () => {
@@ -60,6 +65,42 @@ describe('config/gateway.yaml', () => {
     });
     expect(config.meters).toEqual({ include: ['KAM-*'], exclude: ['KAM-00000000'] });
     expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8091 });
+  });
+
+  it('kmp, iec62056-21 and dlms links: their defaults, and every key read', async () => {
+    const defaults = await loadGatewayConfig(await write(linkOf(
+      '  - name: eye\n    protocol: kmp\n    device: /dev/ttyUSB1\n' +
+        '  - name: iec\n    protocol: iec62056-21\n    device: /dev/ttyUSB2\n' +
+        '  - name: han\n    protocol: dlms\n    tcp: tcp://127.0.0.1:4059\n    meter: KAM-71234567\n',
+    )), env);
+    expect(defaults.links).toEqual([
+      { name: 'eye', protocol: 'kmp', target: { kind: 'serial', path: '/dev/ttyUSB1' }, pollSeconds: 900, timeoutMs: 2000 },
+      { name: 'iec', protocol: 'iec62056-21', target: { kind: 'serial', path: '/dev/ttyUSB2' }, pollSeconds: 900, timeoutMs: 3000 },
+      {
+        name: 'han', protocol: 'dlms', target: { kind: 'tcp', host: '127.0.0.1', port: 4059 }, modeE: false, client: 16, server: { logical: 1, physical: 17 },
+        authentication: 'none', security: 'authenticated-encrypted', meter: 'KAM-71234567', pollSeconds: 900,
+        objects: ['1-0:1.8.0.255', '1-0:2.8.0.255', '1-0:1.7.0.255', '1-0:2.7.0.255', '1-0:32.7.0.255', '1-0:31.7.0.255'], push: false, timeoutMs: 3000,
+      },
+    ]);
+    await writeFile(join(dir, 'lls.pw'), '12345678\n', { mode: 0o600 });
+    const all = await loadGatewayConfig(await write(linkOf(
+      '  - name: eye\n    protocol: kmp\n    tcp: tcp://127.0.0.1:4001\n    poll_seconds: 30\n    registers: [60, "Volume V1", t1_temperature_c, 1004]\n    timeout_ms: 1500\n' +
+        '  - name: iec\n    protocol: iec62056-21\n    device: /dev/ttyUSB2\n    poll_seconds: 60\n    baud: 9600\n    address: "12345678"\n' +
+        '  - name: eye-e\n    protocol: dlms\n    device: /dev/ttyUSB3\n    mode_e: true\n    client: 1\n    server: 1/16\n    authentication: lls\n    password_file: lls.pw\n    security: none\n    poll_seconds: 0\n    push: true\n' +
+        '  - name: han\n    protocol: dlms\n    device: /dev/ttyUSB4\n    baud: 2400\n    authentication: hls-gmac\n    meter: KAM-71234567\n    poll_seconds: 60\n    objects: [1.8.0, 0-0:1.0.0.255]\n    timeout_ms: 5000\n',
+    )), env);
+    expect(all.links).toEqual([
+      { name: 'eye', protocol: 'kmp', target: { kind: 'tcp', host: '127.0.0.1', port: 4001 }, pollSeconds: 30, registers: [60, 68, 86, 1004], timeoutMs: 1500 },
+      { name: 'iec', protocol: 'iec62056-21', target: { kind: 'serial', path: '/dev/ttyUSB2' }, pollSeconds: 60, baud: 9600, address: '12345678', timeoutMs: 3000 },
+      {
+        name: 'eye-e', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB3' }, modeE: true, client: 1, server: { logical: 1, physical: 16 },
+        authentication: 'lls', security: 'none', password: Buffer.from('12345678'), pollSeconds: 0, objects: expect.any(Array) as unknown, push: true, timeoutMs: 3000,
+      },
+      {
+        name: 'han', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB4' }, baud: 2400, modeE: false, client: 16, server: { logical: 1, physical: 17 },
+        authentication: 'hls-gmac', security: 'authenticated-encrypted', meter: 'KAM-71234567', pollSeconds: 60, objects: ['1.8.0', '0-0:1.0.0.255'], push: false, timeoutMs: 5000,
+      },
+    ]);
   });
 
   it('defaults, secrets from files relative to the YAML, OPENEKS_MQTT_URL over mqtt.url', async () => {
@@ -134,7 +175,25 @@ describe('config/gateway.yaml', () => {
     { name: 'a sync interval above 55 s', yaml: minimal('  url: http://x\n  sync_interval_seconds: 90\n'), line: 9, key: 'core.sync_interval_seconds', message: 'from 5 to 55, not 90' },
     { name: 'a gateway id with upper case', yaml: minimal().replace('gw-1', 'Keller 1'), line: 1, key: 'gateway_id', message: 'not "Keller 1"' },
     { name: 'a stick nobody knows', yaml: minimal().replace('im871a', 'im872a'), line: 6, key: 'links[0].stick', message: 'did you mean "im871a"?' },
-    { name: 'a protocol of the next issue', yaml: minimal().replace('protocol: wmbus', 'protocol: kmp'), line: 4, key: 'links[0].protocol', message: 'comes with issue 15' },
+    { name: 'a wmbus key on a kmp link', yaml: minimal().replace('protocol: wmbus', 'protocol: kmp'), line: 6, key: 'links[0].stick', message: 'unknown key' },
+    { name: 'a kmp poll below 10 s', yaml: kmpLink('    poll_seconds: 5\n'), line: 6, key: 'links[0].poll_seconds', message: 'from 10 to 604800, not 5' },
+    { name: 'a kmp register nobody knows', yaml: kmpLink('    registers: [60, total_volume_m4]\n'), line: 6, key: 'links[0].registers[1]', message: 'did you mean "total_volume_m3"?' },
+    { name: 'a kmp field two registers share', yaml: kmpLink('    registers: [total_energy_consumption_kwh]\n'), line: 6, key: 'links[0].registers[0]', message: 'the field of registers 1 and 60' },
+    { name: 'a kmp register id out of range', yaml: kmpLink('    registers:\n      - 70000\n'), line: 7, key: 'links[0].registers[0]', message: 'from 1 to 65535 or a register name, not 70000' },
+    { name: 'an empty kmp register list', yaml: kmpLink('    registers: []\n'), line: 6, key: 'links[0].registers', message: 'is empty' },
+    { name: 'an iec speed mode C does not have', yaml: iecLink('    baud: 1000\n'), line: 6, key: 'links[0].baud', message: 'one of 300, 600, 1200, 2400, 4800, 9600, 19200' },
+    { name: 'an iec address with a bang', yaml: iecLink('    address: "12!"\n'), line: 6, key: 'links[0].address', message: 'the device address of the sign-on' },
+    { name: 'a dlms server that is no pair', yaml: dlmsLink('    server: 17\n'), line: 7, key: 'links[0].server', message: 'must be text (LOGICAL/PHYSICAL like 1/17)' },
+    { name: 'a dlms server address too large', yaml: dlmsLink('    server: 1/20000\n'), line: 7, key: 'links[0].server', message: 'each from 1 to 16383' },
+    { name: 'a dlms poll with keys and no meter', yaml: dlmsLink('').replace('    meter: KAM-71234567\n', ''), line: 3, key: 'links[0].meter', message: 'is required to poll with keys' },
+    { name: 'a dlms authentication nobody knows', yaml: dlmsLink('    authentication: hls-md5\n'), line: 7, key: 'links[0].authentication', message: 'one of none, lls, hls-gmac' },
+    { name: 'lls without a password file', yaml: dlmsLink('    authentication: lls\n'), line: 3, key: 'links[0].password_file', message: 'is required with authentication: lls' },
+    { name: 'an lls password in the YAML', yaml: dlmsLink('    authentication: lls\n    password: "00000000"\n'), line: 8, key: 'links[0].password', message: "a dlms link's LLS password in its password_file" },
+    { name: 'hls-gmac without security', yaml: dlmsLink('    authentication: hls-gmac\n    security: none\n'), line: 8, key: 'links[0].security', message: 'must be authenticated-encrypted with authentication: hls-gmac' },
+    { name: 'a dlms link that reads nothing', yaml: dlmsLink('    poll_seconds: 0\n'), line: 7, key: 'links[0].poll_seconds', message: 'this link would read nothing' },
+    { name: 'a dlms poll of 5 s', yaml: dlmsLink('    poll_seconds: 5\n'), line: 7, key: 'links[0].poll_seconds', message: 'must be 0 (no polling) or at least 10, not 5' },
+    { name: 'an OBIS code with letters', yaml: dlmsLink('    objects: [1-0:1.8.0.255, C.1.0]\n'), line: 7, key: 'links[0].objects[1]', message: 'an OBIS code like 1-0:1.8.0.255' },
+    { name: 'a baud with mode E', yaml: dlmsLink('    mode_e: true\n    baud: 9600\n'), line: 8, key: 'links[0].baud', message: 'negotiated in mode E' },
     { name: 'an unknown protocol', yaml: minimal().replace('protocol: wmbus', 'protocol: mbus'), line: 4, key: 'links[0].protocol', message: 'one of wmbus, kmp, iec62056-21, dlms' },
     { name: 'a device that is a socket', yaml: minimal().replace('device: /dev/ttyUSB0', 'device: tcp://h:1'), line: 5, key: 'links[0].device', message: 'must be a device path' },
     { name: 'a tcp link without port', yaml: minimal().replace('device: /dev/ttyUSB0', 'tcp: tcp://h'), line: 5, key: 'links[0].tcp', message: 'is not tcp://HOST:PORT' },

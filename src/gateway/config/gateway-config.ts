@@ -247,25 +247,31 @@ function readKmpLink(link: MapReader, name: string, target: LinkTarget): KmpLink
   return out;
 }
 
-/** A register id (1–65535) or a register's name from drivers/kmp's table (`energy`, `volume`, …). */
+/** A register id (1–65535), a register's name from drivers/kmp's table (`Heat energy E1`), or its field when only one register has it (`total_volume_m3`). */
 function kmpRegisterOf(link: MapReader, item: Located): number {
   const value = isScalar(item.node) ? item.node.value : undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 0xffff) return value;
   if (typeof value === 'string') {
-    const names = kmpRegisterNames();
-    const rid = names.get(value);
-    if (rid !== undefined) return rid;
-    return link.fail(item, `is no KMP register: give its id (1 to 65535) or its name${didYouMean(value, [...names.keys()]).replace(/ \(known keys: .*\)$/, '')}`);
+    const rids = kmpRegisterNames().get(value.toLowerCase()) ?? [];
+    if (rids.length === 1 && rids[0] !== undefined) return rids[0];
+    if (rids.length > 1) return link.fail(item, `"${value}" is the field of registers ${rids.join(' and ')}: give the register's id`);
+    const names = [...KMP_REGISTERS.values()].map((r) => r.field);
+    return link.fail(item, `is no KMP register: give its id (1 to 65535), its name or its field${didYouMean(value, names).replace(/ \(known keys: .*\)$/, '')}`);
   }
   return link.fail(item, `must be a register id from 1 to 65535 or a register name, not ${JSON.stringify(value ?? null)}`);
 }
 
-/** KMP register names → ids, both the table's `name` and its wM-Bus `field`. */
-function kmpRegisterNames(): Map<string, number> {
-  const names = new Map<string, number>();
+/** KMP register names and fields (lower case) → the ids that have them. */
+function kmpRegisterNames(): Map<string, number[]> {
+  const names = new Map<string, number[]>();
+  const add = (name: string, rid: number) => {
+    const ids = names.get(name) ?? [];
+    if (!ids.includes(rid)) ids.push(rid);
+    names.set(name, ids);
+  };
   for (const [rid, r] of KMP_REGISTERS) {
-    names.set(r.name, rid);
-    names.set(r.field, rid);
+    add(r.name.toLowerCase(), rid);
+    add(r.field.toLowerCase(), rid);
   }
   return names;
 }
