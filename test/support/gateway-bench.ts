@@ -155,6 +155,8 @@ export interface GatewayYamlInput {
   httpPort?: number;
   /** The broker (default MOSQUITTO_URL, the shared one). */
   mqttUrl?: string;
+  /** Further links as YAML list items (kmp, iec62056-21, dlms), appended after the sticks'. */
+  moreLinks?: string;
 }
 
 /** A gateway.yaml for a test; the token and the cache key go in the environment (gatewayEnv), never in the file. */
@@ -165,7 +167,7 @@ export function gatewayYaml(o: GatewayYamlInput): string {
   return [
     `gateway_id: ${o.gatewayId}`,
     'links:',
-    links.trimEnd(),
+    (links + (o.moreLinks ?? '')).trimEnd(),
     'core:',
     `  url: ${o.coreUrl}`,
     `  cache_path: ${o.cachePath}`,

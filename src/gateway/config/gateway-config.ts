@@ -289,7 +289,8 @@ function readIecLink(link: MapReader, name: string, target: LinkTarget): IecLink
 }
 
 const iecBauds: readonly number[] = [300, 600, 1200, 2400, 4800, 9600, 19_200];
-const obisPattern = /^(\d{1,3}-\d{1,3}:)?\d{1,3}\.\d{1,3}\.\d{1,3}(\.\d{1,3})?$/;
+/** `1-0:1.8.0.255`, `1-0:1.8.0` or `1.8.0` (drivers/dlms parseObis reads each). */
+const obisPattern = { test: (s: string) => [/^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, /^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}$/, /^\d{1,3}\.\d{1,3}\.\d{1,3}$/].some((p) => p.test(s)) };
 const dlmsMeterPattern = /^[A-Z]{3}-\d{1,10}$/;
 
 async function readDlmsLink(src: YamlSource, link: MapReader, name: string, target: LinkTarget, folder: string): Promise<DlmsLinkConfig> {
@@ -313,8 +314,8 @@ async function readDlmsLink(src: YamlSource, link: MapReader, name: string, targ
   if (link.has('baud')) out.baud = link.integer('baud', { min: 300, max: 115_200 });
   const meter = link.optionalString('meter', { pattern: dlmsMeterPattern, describe: 'the meter whose keys to use, like KAM-12345678' });
   if (meter !== undefined) out.meter = meter;
-  const password = await secretFile(src, link, 'password_file', folder);
-  if (password !== undefined) out.password = Buffer.from(password.value, 'utf8');
+  const fromFile = await secretFile(src, link, 'password_file', folder);
+  if (fromFile !== undefined) out.password = Buffer.from(fromFile.value, 'utf8');
   if (out.authentication === 'lls' && out.password === undefined) link.fail(link.get('password_file'), 'is required with authentication: lls (a file holding the meter\'s password, mode 0600)');
   if (out.authentication !== 'lls' && out.password !== undefined) link.fail(link.get('password_file'), 'is only used with authentication: lls');
   const needsKeys = out.security !== 'none' || out.authentication === 'hls-gmac';

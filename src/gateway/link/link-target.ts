@@ -41,6 +41,13 @@ const LINE_8N1: SerialLine = { dataBits: 8, parity: 'none', stopBits: 1 };
 async function openSerial(path: string, baudRate: number, line: SerialLine): Promise<Duplex> {
   const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, baudRate, ...line, autoOpen: false });
+  // SerialPort's stream has no _destroy of its own: destroy() emits 'close' but leaves the device
+  // open and locked, so the next open of the same device (a pull link opens it for every poll)
+  // fails with "Cannot lock port". Destroying closes the device first.
+  port._destroy = (error: Error | null, callback: (error?: Error | null) => void): void => {
+    if (!port.isOpen) return callback(error);
+    port.close((closeError) => callback(error ?? closeError ?? null));
+  };
   return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
 }
 

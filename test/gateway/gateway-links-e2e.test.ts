@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KMP_DEFAULT_HEAT_REGISTERS, kmpFields, kmpUnitName } from '../../drivers/kmp/index.js';
+import { startKmpMeter, type KmpMeterHandle } from '../../simulators/kmp/multical603.js';
+import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
+import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
+import { asSystem, createTestApp, signIn, type TestApp } from '../harness.js';
+import { createActiveUser, goodPassword } from '../support/accounts.js';
+import { FixedClock } from '../support/clock.js';
+import { storeDevice } from '../support/devices.js';
+import { post } from '../support/grants.js';
+import { clearRetained, gatewayEnv, gatewayYaml, until, watchMqtt, type MqttWatch } from '../support/gateway-bench.js';
+
+// The pull and push links end to end, real parts only: a real core (HTTP on loopback, the test
+// database) holding the meters and granting them to a gateway token; the simulated MULTICAL 603
+// answering KMP on a socat pseudo-terminal; the gateway from its configuration file with its key
+// source; the real Mosquitto. Then a right revoked in the core: the meter's next poll is a no_right
+// event, not a reading (docs/gateway.md "Readings without encryption").
+
+class WallClock extends FixedClock {
+  override now(): Date {
+    return new Date();
+  }
+}
+
+const prefix = `openeks-links-${process.pid}-${randomBytes(4).toString('hex')}`;
+const gw = 'links';
+const email = 'links-owner@example.com';
+const KMP_SERIAL = 60312345;
+const kmpKey = `KAM-${KMP_SERIAL}`;
+
+let core: TestApp;
+let coreUrl: string;
+let userId: string;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let kmp: KmpMeterHandle;
+const deviceIds = new Map<string, string>();
+let gateway: GatewayHandle | undefined;
+let watch: MqttWatch;
+
+const states = (meterKey: string) => watch.on(`/${gw}/${meterKey}/state`).map((m) => m.json());
+const events = (meterKey: string) => watch.on(`/${gw}/${meterKey}/event`).map((m) => m.json());
+
+/** The fields a poll of the default registers reads from the simulator's registers as they stand. */
+function expectedKmpFields(): Record<string, unknown> {
+  const regs = kmp.values();
+  return kmpFields(
+    KMP_DEFAULT_HEAT_REGISTERS.flatMap((rid) => {
+      const r = regs.get(rid);
+      return r === undefined ? [] : [{ rid, unit: r.unit, unitName: kmpUnitName(r.unit), value: Number(r.value), text: String(r.value) }];
+    }),
+  );
+}
+
+async function configFile(name: string): Promise<string> {
+  const path = join(dir, `${name}.yaml`);
+  await writeFile(path, gatewayYaml({
+    gatewayId: gw,
+    links: [],
+    moreLinks: `  - name: eye\n    protocol: kmp\n    device: ${kmp.devicePath ?? ''}\n    poll_seconds: 900\n    timeout_ms: 1500\n`,
+    coreUrl,
+    cachePath: join(dir, `${name}-keys.db`),
+    topicPrefix: prefix,
+    bufferPath: join(dir, `${name}-buffer.db`),
+    syncIntervalSeconds: 5,
+  }));
+  return path;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'openeks-gw-links-'));
+  core = await createTestApp({ clock: new WallClock() });
+  await core.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = core.app.server.address();
+  coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  userId = await createActiveUser(core, { email });
+  kmp = await startKmpMeter({ serial: KMP_SERIAL, seed: 7, transport: 'pty' });
+  // The MULTICAL 603 as the bench exports it: a heat meter with its DEK (its wM-Bus key); over KMP no key is used, the grant is what counts.
+  const heat = await storeDevice(core.container, { manufacturer: 'KAM', serial: String(KMP_SERIAL), keys: [{ hex: randomBytes(16).toString('hex') }] });
+  deviceIds.set(kmpKey, heat.deviceId);
+  await core.container.grants.assign({ ...asSystem, selection: { ids: [...deviceIds.values()] }, email });
+  const session = await signIn(core.app, email, goodPassword);
+  const created = await post(core, session, '/api/me/tokens', { name: 'Keller', kind: 'gateway' });
+  if (created.statusCode !== 201) throw new Error(`token: ${created.statusCode} ${created.body}`);
+  env = gatewayEnv(created.json<{ token: string }>().token, randomBytes(32));
+  watch = await watchMqtt(prefix);
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await kmp?.close();
+  if (watch) {
+    await clearRetained(watch);
+    await watch.close();
+  }
+  await core?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the gateway with a KMP link', () => {
+  it('polls the MULTICAL 603 on the optical eye and publishes its registers, named like wM-Bus readings, with protocol and verification', async () => {
+    gateway = await startGateway({ config: await loadGatewayConfig(await configFile('first'), env), log: pino({ level: 'silent' }) });
+    const g = gateway;
+    const [state] = await until(() => (states(kmpKey).length > 0 ? states(kmpKey) : null), 'the first KMP reading');
+    expect(state).toMatchObject({ _: 'telegram', media: 'heat', meter: 'kmp', name: kmpKey, id: String(KMP_SERIAL), protocol: 'kmp', verified: 'kmp-crc', gateway: gw, link: 'eye', rssi_dbm: null });
+    expect(state).not.toHaveProperty('access_number');
+    const expected = expectedKmpFields();
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(8);
+    for (const [name, value] of Object.entries(expected)) expect(state?.[name], name).toBe(value);
+    expect(watch.on(`/${gw}/${kmpKey}/availability`).map((m) => m.text)).toEqual(['online']);
+    const link = g.status().links[0];
+    expect(link).toMatchObject({ name: 'eye', protocol: 'kmp', state: 'connected', detail: `serial ${KMP_SERIAL}, ${KMP_DEFAULT_HEAT_REGISTERS.length} registers`, poll: { intervalSeconds: 900, polls: 1, failures: 0 } });
+    expect(g.meters()).toEqual([expect.objectContaining({ meterKey: kmpKey, model: 'kmp', key: 'held', decrypts: 'not-encrypted', telegrams: 1 })]);
+    await g.close();
+    gateway = undefined;
+  });
+
+  it('a meter whose right is revoked in the core: its next poll is the no_right event, never a reading', async () => {
+    await core.container.grants.revoke({ ...asSystem, readerId: userId, selection: { ids: [deviceIds.get(kmpKey) ?? ''] } });
+    const published = states(kmpKey).length;
+    gateway = await startGateway({ config: await loadGatewayConfig(await configFile('revoked'), env), log: pino({ level: 'silent' }) });
+    const g = gateway;
+    const refused = await until(() => events(kmpKey).find((e) => e.event === 'no_right'), 'the no_right event', { tries: 400 }).catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${JSON.stringify(g.status())} ${JSON.stringify(watch.messages.map((m) => m.topic))}`);
+    });
+    expect(refused).toMatchObject({ meter: kmpKey, reason: 'the gateway token holds no grant for this meter: its kmp reading is not published', link: 'eye' });
+    expect(states(kmpKey)).toHaveLength(published);
+    expect(gateway.meters()).toEqual([expect.objectContaining({ meterKey: kmpKey, key: 'not-held', lastEvent: 'no_right' })]);
+  });
+});
