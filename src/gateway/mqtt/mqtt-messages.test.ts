@@ -23,7 +23,7 @@ describe('stateMessage', () => {
     expect(JSON.stringify(msg)).toBe(
       '{"_":"telegram","media":"cold water","meter":"multical21","name":"KAM-63941885","id":"63941885",' +
         '"total_m3":6.408,"target_m3":6.408,"flow_temperature_c":11,"current_status":"OK",' +
-        '"rssi_dbm":-61,"timestamp":"2024-03-03T18:37:00Z","verified":"crc","gateway":"gw1","link":"stick1",' +
+        '"rssi_dbm":-61,"timestamp":"2024-03-03T18:37:00Z","protocol":"wmbus","verified":"crc","gateway":"gw1","link":"stick1",' +
         '"access_number":42,"frame_counter":1234}',
     );
   });
@@ -34,6 +34,15 @@ describe('stateMessage', () => {
     expect(msg).not.toHaveProperty('frame_counter');
     expect(msg.rssi_dbm).toBeNull();
     expect(msg.verified).toBe('2f2f');
+  });
+
+  it('a DLMS reading: protocol dlms, the invocation counter instead of the wM-Bus counters', () => {
+    const { accessNumber: _an, frameCounter: _fc, ...rest } = reading;
+    const dlms: Reading = { ...rest, protocol: 'dlms', driver: 'dlms', media: 'electricity', fields: { total_energy_consumption_kwh: 1234.567, invocation_counter: 1 }, verified: 'gcm-tag', rssiDbm: null, invocationCounter: 4711 };
+    expect(JSON.stringify(stateMessage(dlms, 'gw1'))).toBe(
+      '{"_":"telegram","media":"electricity","meter":"dlms","name":"KAM-63941885","id":"63941885","total_energy_consumption_kwh":1234.567,' +
+        '"rssi_dbm":null,"timestamp":"2024-03-03T18:37:00Z","protocol":"dlms","verified":"gcm-tag","gateway":"gw1","link":"stick1","invocation_counter":4711}',
+    );
   });
 
   it('never lets a field overwrite the envelope', () => {
@@ -60,6 +69,14 @@ describe('eventMessage', () => {
     expect(JSON.stringify(eventMessage(e, 'gw1'))).toBe(
       '{"event":"bad_telegram","meter":"KAM-63941885","id":"63941885","reason":"the telegram ends inside a data record",' +
         '"code":"truncated","offset":37,"rssi_dbm":-80,"timestamp":"2024-03-03T18:37:01Z","gateway":"gw1","link":"stick1"}',
+    );
+  });
+
+  it('an event of a pulled link names its protocol', () => {
+    const e: GatewayEvent = { name: 'no_answer', protocol: 'kmp', meter: reading.meter, reason: 'no answer within 2000 ms', code: 'no-answer', rssiDbm: null, receivedAt: new Date('2026-12-04T12:15:03Z'), link: 'eye' };
+    expect(JSON.stringify(eventMessage(e, 'gw1'))).toBe(
+      '{"event":"no_answer","protocol":"kmp","meter":"KAM-63941885","id":"63941885","reason":"no answer within 2000 ms","code":"no-answer",' +
+        '"rssi_dbm":null,"timestamp":"2026-12-04T12:15:03Z","gateway":"gw1","link":"eye"}',
     );
   });
 

@@ -31,6 +31,7 @@ export function stateMessage(r: Reading, gatewayId: string): Record<string, unkn
 /** An event: what happened, to which meter, why, and where in the telegram (byte offset, error code) when known. */
 export function eventMessage(e: GatewayEvent, gatewayId: string): Record<string, unknown> {
   const msg: Record<string, unknown> = { event: e.name };
+  if (e.protocol !== undefined) msg.protocol = e.protocol;
   const meterKey = eventMeterKey(e);
   if (meterKey !== undefined) msg.meter = meterKey;
   if (e.meter !== undefined) msg.id = e.meter.id;
