@@ -26,3 +26,8 @@ export {
   type AccessError, type ActionResponse, type AssociationResult, type AttributeDescriptor, type Authentication, type DataNotification,
   type DecodedAare, type DecodedAarq, type GetRequest, type GetResponse, type Mechanism, type MethodDescriptor,
 } from './apdu.js';
+export * from './hdlc.js';
+export {
+  createHdlcClient, createHdlcServer,
+  type HdlcClient, type HdlcClientOptions, type HdlcLinkState, type HdlcServer, type HdlcServerOptions,
+} from './hdlc-link.js';
