@@ -14,3 +14,8 @@ export {
   GENERAL_GLO_CIPHERING, GLO_TAGS, INVOCATION_COUNTERS_MAX, InvocationCounters, SC_AUTHENTICATED, SC_ENCRYPTED,
   hlsGmac, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo, type SecurityKeys,
 } from './cipher.js';
+export * from './hdlc.js';
+export {
+  createHdlcClient, createHdlcServer,
+  type HdlcClient, type HdlcClientOptions, type HdlcLinkState, type HdlcServer, type HdlcServerOptions,
+} from './hdlc-link.js';
