@@ -3,6 +3,10 @@ import { startStickLink } from '../gateway/link/stick-link.js';
 import { createMeterBook, type MeterView } from '../gateway/meter-book.js';
 import { createGatewayPipeline } from '../gateway/pipeline.js';
 import { CliFailure } from './cli-context.js';
+import { configuredPullLink, validatePullLink, type PullValidateReport } from './gateway-validate-pull.js';
+import { VALIDATE_EXIT } from './validate-exit.js';
+import { parseLinkTarget, LinkTargetError } from '../gateway/link/link-target.js';
+import type { PullLinkConfig } from '../gateway/links.js';
 import { stickLinkOptions } from './stick-link-options.js';
 import { gatewayLogger } from './gateway-log.js';
 import { readGatewayConfig } from './gateway-run.js';
@@ -13,11 +17,17 @@ import { readGatewayConfig } from './gateway-run.js';
 // and whether its key is held and decrypts. Exit 0 every meter decrypts (or sends in clear), 1 some
 // do not or have no key, 3 nothing heard, 2 usage or configuration error.
 
-export const VALIDATE_EXIT = { allDecrypt: 0, someDoNot: 1, usage: 2, nothingHeard: 3 } as const;
+export { VALIDATE_EXIT } from './validate-exit.js';
 
 export interface ValidateInput {
-  link: string;
-  stick: string;
+  /** Required but with --configured. */
+  link?: string;
+  /** Required for wmbus. */
+  stick?: string;
+  /** wmbus (default), kmp, iec62056-21, dlms. */
+  protocol?: string;
+  /** A link of --config by name: validated with its own settings (every protocol but wmbus). */
+  configured?: string;
   seconds?: string;
   config?: string;
   json?: boolean;
@@ -70,7 +80,51 @@ export function validateText(r: ValidateReport): string[] {
   return lines;
 }
 
+const PROTOCOLS = ['wmbus', 'kmp', 'iec62056-21', 'dlms'] as const;
+
+/** The link a pull validation asks: the configured one, or one made of --protocol and --link with the configuration's defaults. */
+function pullLinkOf(input: ValidateInput, config: Awaited<ReturnType<typeof readGatewayConfig>> | null): PullLinkConfig {
+  if (input.configured !== undefined) {
+    if (config === null) throw new CliFailure('--configured needs --config: the link is read from the configuration', 2);
+    const found = configuredPullLink(config, input.configured);
+    if (typeof found === 'string') throw new CliFailure(found, 2);
+    return found;
+  }
+  const protocol = input.protocol;
+  if (protocol === 'dlms') throw new CliFailure('a dlms link is validated as configured: --config FILE --configured NAME (its addresses, authentication and meter come from there)', 2);
+  if (input.link === undefined) throw new CliFailure('--link is required (or --configured NAME with --config)', 2);
+  let target;
+  try {
+    target = parseLinkTarget(input.link);
+  } catch (e) {
+    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
+    throw e;
+  }
+  if (protocol === 'kmp') return { name: 'validate', protocol, target, pollSeconds: 900, timeoutMs: 2000 };
+  return { name: 'validate', protocol: 'iec62056-21', target, pollSeconds: 900, timeoutMs: 3000 };
+}
+
+/** `gateway validate` for any protocol: a wM-Bus stick is listened to (ValidateReport), a KMP, IEC or DLMS meter is asked once (PullValidateReport). */
+export async function gatewayValidateAny(input: ValidateInput): Promise<{ kind: 'wmbus'; report: ValidateReport } | { kind: 'pull'; report: PullValidateReport }> {
+  const protocol = input.protocol ?? 'wmbus';
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new CliFailure(`--protocol must be one of ${PROTOCOLS.join(', ')}`, 2);
+  if (protocol === 'wmbus' && input.configured === undefined) return { kind: 'wmbus', report: await gatewayValidate(input) };
+  if (input.configured === undefined && input.stick !== undefined) throw new CliFailure(`--stick is for wmbus links, not ${protocol}`, 2);
+  const config = input.config === undefined ? null : await readGatewayConfig(input.config, input.env);
+  const link = pullLinkOf(input, config);
+  const log = gatewayLogger(input.env, input.log, 'warn');
+  const keys = config ? await (await import('../gateway/keys/key-source.js')).openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }) : NO_KEYS;
+  try {
+    input.log.write(`# asking the ${link.protocol} meter on ${link.name === 'validate' ? (input.link ?? '') : link.name}\n`);
+    return { kind: 'pull', report: await validatePullLink({ link, keys, withKeys: config !== null }) };
+  } finally {
+    await keys.close();
+  }
+}
+
 export async function gatewayValidate(input: ValidateInput): Promise<ValidateReport> {
+  if (input.stick === undefined) throw new CliFailure('--stick is required for a wmbus link: one of im871a, iu891a, amb8465, cul, rtlwmbus', 2);
+  if (input.link === undefined) throw new CliFailure('--link is required', 2);
   const { codec, target } = stickLinkOptions(input.stick, input.link);
   const seconds = input.seconds === undefined ? 60 : Number(input.seconds);
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new CliFailure('--seconds must be a whole number from 1 to 86400', 2);
@@ -98,7 +152,7 @@ export async function gatewayValidate(input: ValidateInput): Promise<ValidateRep
     await link.close();
     const meters = book.views();
     const decrypt = meters.filter(fine).length;
-    return { link: input.link, stick: codec.name, seconds, keys: keys.status(), meters, summary: { heard: meters.length, decrypt, failing: meters.length - decrypt }, exitCode: exitCodeOf(meters) };
+    return { link: input.link ?? '', stick: codec.name, seconds, keys: keys.status(), meters, summary: { heard: meters.length, decrypt, failing: meters.length - decrypt }, exitCode: exitCodeOf(meters) };
   } finally {
     await keys.close();
   }

@@ -81,17 +81,24 @@ function pullLink(name: string, intervalSeconds: number, pollOnce: () => Promise
   };
 }
 
+/** A link the gateway asks (KMP, IEC 62056-21, DLMS). */
+export type PullLinkConfig = Exclude<LinkConfig, { protocol: 'wmbus' }>;
+
+/** One poll of a pull link, as the service runs it on its schedule and `gateway validate` runs it once. */
+export function pollOnceFor(lc: PullLinkConfig, keys: Pick<KeySource, 'lookupKeys' | 'missed'>): () => Promise<PollOutcome> {
+  switch (lc.protocol) {
+    case 'kmp':
+      return kmpPollOnce({ config: lc, keys });
+    case 'iec62056-21':
+    case 'dlms':
+      throw new Error(`${lc.protocol} links are wired in the next commit`);
+  }
+}
+
 export function startLinks(o: { config: GatewayConfig; keys: KeySource; log: Logger; sinks: LinkSinks }): RunningLinks {
   const running = o.config.links.map((lc): { lc: LinkConfig; run: Running } => {
-    switch (lc.protocol) {
-      case 'wmbus':
-        return { lc, run: stickLink(lc, o.sinks, o.log) };
-      case 'kmp':
-        return { lc, run: pullLink(lc.name, lc.pollSeconds, kmpPollOnce({ config: lc, keys: o.keys }), o.sinks, o.log) };
-      case 'iec62056-21':
-      case 'dlms':
-        throw new Error(`${lc.protocol} links are wired in the next commit`);
-    }
+    if (lc.protocol === 'wmbus') return { lc, run: stickLink(lc, o.sinks, o.log) };
+    return { lc, run: pullLink(lc.name, lc.pollSeconds, pollOnceFor(lc, o.keys), o.sinks, o.log) };
   });
   return {
     views: () => running.map(({ lc, run }) => ({ name: lc.name, protocol: lc.protocol, ...run.view() })),

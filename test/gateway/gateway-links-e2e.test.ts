@@ -3,7 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/cli-context.js';
+import { runCli } from '../../src/cli/program.js';
+import { openPtyPair } from '../support/pty-pair.js';
 import { KMP_DEFAULT_HEAT_REGISTERS, kmpFields, kmpUnitName } from '../../drivers/kmp/index.js';
 import { startKmpMeter, type KmpMeterHandle } from '../../simulators/kmp/multical603.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
@@ -57,12 +61,12 @@ function expectedKmpFields(): Record<string, unknown> {
   );
 }
 
-async function configFile(name: string): Promise<string> {
+async function configFile(name: string, moreLinks = ''): Promise<string> {
   const path = join(dir, `${name}.yaml`);
   await writeFile(path, gatewayYaml({
     gatewayId: gw,
     links: [],
-    moreLinks: `  - name: eye\n    protocol: kmp\n    device: ${kmp.devicePath ?? ''}\n    poll_seconds: 900\n    timeout_ms: 1500\n`,
+    moreLinks: `  - name: eye\n    protocol: kmp\n    device: ${kmp.devicePath ?? ''}\n    poll_seconds: 900\n    timeout_ms: 1500\n${moreLinks}`,
     coreUrl,
     cachePath: join(dir, `${name}-keys.db`),
     topicPrefix: prefix,
@@ -102,6 +106,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+function cli() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => (stdout += c.toString()));
+  err.on('data', (c: Buffer) => (stderr += c.toString()));
+  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
+  return { ctx, stdout: () => stdout, stderr: () => stderr };
+}
+
 describe('the gateway with a KMP link', () => {
   it('polls the MULTICAL 603 on the optical eye and publishes its registers, named like wM-Bus readings, with protocol and verification', async () => {
     gateway = await startGateway({ config: await loadGatewayConfig(await configFile('first'), env), log: pino({ level: 'silent' }) });
@@ -114,7 +129,7 @@ describe('the gateway with a KMP link', () => {
     for (const [name, value] of Object.entries(expected)) expect(state?.[name], name).toBe(value);
     expect(watch.on(`/${gw}/${kmpKey}/availability`).map((m) => m.text)).toEqual(['online']);
     const link = g.status().links[0];
-    expect(link).toMatchObject({ name: 'eye', protocol: 'kmp', state: 'connected', detail: `serial ${KMP_SERIAL}, ${KMP_DEFAULT_HEAT_REGISTERS.length} registers`, poll: { intervalSeconds: 900, polls: 1, failures: 0 } });
+    expect(link).toMatchObject({ name: 'eye', protocol: 'kmp', state: 'connected', detail: `serial ${KMP_SERIAL}, type 0x0603, ${KMP_DEFAULT_HEAT_REGISTERS.length} registers`, poll: { intervalSeconds: 900, polls: 1, failures: 0 } });
     expect(g.meters()).toEqual([expect.objectContaining({ meterKey: kmpKey, model: 'kmp', key: 'held', decrypts: 'not-encrypted', telegrams: 1 })]);
     await g.close();
     gateway = undefined;
@@ -131,5 +146,39 @@ describe('the gateway with a KMP link', () => {
     expect(refused).toMatchObject({ meter: kmpKey, reason: 'the gateway token holds no grant for this meter: its kmp reading is not published', link: 'eye' });
     expect(states(kmpKey)).toHaveLength(published);
     expect(gateway.meters()).toEqual([expect.objectContaining({ meterKey: kmpKey, key: 'not-held', lastEvent: 'no_right' })]);
+  });
+
+  it('validate --protocol kmp without a configuration: the eye answers with serial and type (exit 0), no right checked', async () => {
+    await gateway?.close();
+    gateway = undefined;
+    const c = cli();
+    expect(await runCli(['gateway', 'validate', '--protocol', 'kmp', '--link', kmp.devicePath ?? '', '--json'], c.ctx)).toEqual({ exitCode: 0 });
+    const report = JSON.parse(c.stdout()) as Record<string, unknown>;
+    expect(report).toMatchObject({ protocol: 'kmp', target: kmp.devicePath, answered: true, detail: `serial ${KMP_SERIAL}, type 0x0603, ${KMP_DEFAULT_HEAT_REGISTERS.length} registers`, event: { name: 'unknown_key' }, exitCode: 0, keys: { state: 'not-synced' } });
+    expect(report.meters).toEqual([expect.objectContaining({ meterKey: kmpKey, key: 'not-synced' })]);
+  });
+
+  it('validate --configured with the core: the eye answers but the token no longer holds the meter (exit 1); a dead eye exits 3', async () => {
+    const dead = await openPtyPair();
+    try {
+      const path = await configFile('validate', `  - name: dead\n    protocol: kmp\n    device: ${dead.devicePath}\n    timeout_ms: 200\n`);
+      const c = cli();
+      expect(await runCli(['gateway', 'validate', '--config', path, '--configured', 'eye'], c.ctx)).toEqual({ exitCode: 1 });
+      expect(c.stdout()).toContain(`kmp link eye on ${kmp.devicePath ?? ''}: the meter answers`);
+      expect(c.stdout()).toContain(`meter ${kmpKey}: key NOT HELD, no reading`);
+      expect(c.stdout()).toContain('no_right: the gateway token holds no grant for this meter');
+      expect(c.stderr()).toContain('openeks: the meter answers, but: no_right');
+      const d = cli();
+      expect(await runCli(['gateway', 'validate', '--config', path, '--configured', 'dead', '--json'], d.ctx)).toEqual({ exitCode: 3 });
+      const report = JSON.parse(d.stdout()) as Record<string, unknown>;
+      expect(report).toMatchObject({ link: 'dead', answered: false, event: { name: 'no_answer', code: 'no-answer' }, meters: [], exitCode: 3, keys: { state: 'fresh' } });
+      // What the gateway sent the dead eye: GetSerialNo (80 3F 02 … 0D), three times (the first try and two retries).
+      expect(dead.received().toString('hex')).toMatch(/^(803f02[0-9a-f]{4}0d){3}$/);
+      const u = cli();
+      expect(await runCli(['gateway', 'validate', '--config', path, '--configured', 'nope'], u.ctx)).toEqual({ exitCode: 2 });
+      expect(u.stderr()).toBe('openeks: --configured: no link "nope" in the configuration (it has eye, dead)\n');
+    } finally {
+      await dead.close();
+    }
   });
 });

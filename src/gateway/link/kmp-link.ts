@@ -38,7 +38,7 @@ export function kmpPollOnce(o: { config: KmpLinkConfig; keys: Pick<KeySource, 'l
         receivedAt: new Date(),
         link: o.config.name,
       });
-      return { results: [result], ok: true, detail: `serial ${polled.serial}, ${polled.registers.length} registers` };
+      return { results: [result], ok: true, detail: `serial ${polled.serial}, type 0x${polled.meterType.toString(16).padStart(4, '0')}, ${polled.registers.length} registers` };
     } catch (err) {
       const { result, detail } = failureOf(err, { protocol: 'kmp', link: o.config.name, receivedAt: new Date(), ...meter() });
       return { results: [result], ok: false, detail };

@@ -83,7 +83,7 @@ describe('openPublisher against Mosquitto', () => {
         topic: `${base}/KAM-63941885/state`,
         payload:
           '{"_":"telegram","media":"cold water","meter":"multical21","name":"KAM-63941885","id":"63941885","total_m3":7,' +
-          '"flow_temperature_c":11,"rssi_dbm":-61,"timestamp":"2026-12-04T10:00:00Z","verified":"crc","gateway":"gw1","link":"stick1","access_number":7}',
+          '"flow_temperature_c":11,"rssi_dbm":-61,"timestamp":"2026-12-04T10:00:00Z","protocol":"wmbus","verified":"crc","gateway":"gw1","link":"stick1","access_number":7}',
         retain: true,
         dup: false,
       },
