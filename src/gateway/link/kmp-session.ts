@@ -21,6 +21,8 @@ export interface KmpPollResult {
   /** Decimal, as the core stores a device's serial. */
   serial: string;
   meterType: number;
+  /** The GetType answer's software revision (beyond the contract's shape; informative). */
+  swRevision: number;
   registers: KmpRegisterValue[];
   fields: Fields;
   /** Bytes written and read during this poll (echoes included): the line time it cost. */
@@ -165,6 +167,7 @@ export async function openKmpSession(target: LinkTarget, opts: KmpSessionOptions
     return {
       serial: String(serial),
       meterType: type.meterType,
+      swRevision: type.swRevision,
       registers,
       fields: kmpFields(registers),
       bytesSent: sent - sent0,
@@ -190,11 +193,18 @@ export async function openKmpSession(target: LinkTarget, opts: KmpSessionOptions
       if (stream.destroyed) return;
       await new Promise<void>((resolve) => {
         const guard = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-        stream.once('close', () => {
+        const finish = (): void => {
           clearTimeout(guard);
+          stream.destroy();
           resolve();
-        });
-        stream.destroy();
+        };
+        // A SerialPort's destroy() leaves the device open and locked: close it first.
+        const port = stream as Duplex & { isOpen?: boolean; close?: (cb: () => void) => void };
+        if (port.isOpen === true && typeof port.close === 'function') port.close(finish);
+        else {
+          stream.once('close', finish);
+          stream.destroy();
+        }
       });
     },
   };
