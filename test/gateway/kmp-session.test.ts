@@ -112,7 +112,7 @@ describe('the simulated meter', () => {
     const s = await openKmpSession({ kind: 'tcp', host: '127.0.0.1', port: own.port ?? 0 }, { timeoutMs: 400, retries: 0 });
     try {
       const r = await s.poll([60, 86]);
-      expect(r.serial).toBe('123456');
+      expect(r.serial).toBe('00123456'); // 8 digits, as the label and the wM-Bus id print it
       expect(r.registers.map((v) => v.rid)).toEqual([60, 86]);
       expect(r.bytesReceived).toBeGreaterThan(r.bytesSent); // the echo of every request, then the answers
     } finally {

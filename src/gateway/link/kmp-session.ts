@@ -18,7 +18,10 @@ import { describeLinkTarget, openLinkStream, type LinkTarget } from './link-targ
 export const KMP_BAUD_RATE = 1200;
 
 export interface KmpPollResult {
-  /** Decimal, as the core stores a device's serial. */
+  /**
+   * Decimal, as the core stores a device's serial: at least 8 digits with leading zeros, as the
+   * meter's label and its wM-Bus id (the same number, 8 BCD digits) print it.
+   */
   serial: string;
   meterType: number;
   /** The GetType answer's software revision (beyond the contract's shape; informative). */
@@ -165,7 +168,7 @@ export async function openKmpSession(target: LinkTarget, opts: KmpSessionOptions
       registers.push(...(await exchange(getRegisterRequest(batch, dest), KMP_CID.getRegister, (f) => parseGetRegisterResponse(f, batch))));
     }
     return {
-      serial: String(serial),
+      serial: String(serial).padStart(8, '0'),
       meterType: type.meterType,
       swRevision: type.swRevision,
       registers,
