@@ -6,6 +6,7 @@ export {
   ACK, BREAK, ETX, NAK, SOH, STX, baudCharOf, baudOf, bcc, encodeIdentification, optionSelect, parseIdentification,
   parseOptionSelect, parseSignOnRequest, signOnRequest, type Identification, type IecMode, type OptionSelect,
 } from './sign-on.js';
+export { handOver, type HandOver } from './hand-over.js';
 export { MAX_READOUT_BYTES, encodeReadout, parseReadout, type DataSet } from './readout.js';
 export { IecReader, type IecReadItem } from './iec-reader.js';
 export { readoutFields } from './readout-fields.js';

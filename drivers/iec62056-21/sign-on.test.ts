@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { vectorsOf } from '../../test/support/protocol-vectors-of.js';
 import { IecError } from './errors.js';
 import {
-  BREAK, baudCharOf, baudOf, bcc, encodeIdentification, optionSelect, parseIdentification, parseOptionSelect,
+  BREAK, baudCharOf, baudOf, bcc, encodeIdentification, handOver, optionSelect, parseIdentification, parseOptionSelect,
   parseSignOnRequest, signOnRequest,
 } from './index.js';
 
@@ -114,5 +114,25 @@ describe('option select errors', () => {
   it('refuses to encode a mode B baud character or a mode 3', () => {
     expect(fails(() => optionSelect({ protocol: 0, baudChar: 'E', mode: 0 })).code).toBe('bad-value');
     expect(fails(() => optionSelect({ protocol: 0, baudChar: '5', mode: 3 as 0 })).code).toBe('bad-value');
+  });
+});
+
+describe('handOver', () => {
+  const omnipower = parseIdentification(Buffer.from('/KAM5\\2OMNIPOWER\r\n'));
+
+  it('mode E: the option select of the vector, then 8N1 at the meter speed or below the limit', () => {
+    const h = handOver(omnipower, { to: 'hdlc' });
+    expect([h.ack.toString('hex'), h.baud, h.framing]).toEqual([expected('ack_mode_e_9600'), 9600, '8N1']);
+    expect(handOver(omnipower, { to: 'hdlc', maxBaud: 5000 }).ack.toString('latin1')).toBe('\x06242\r\n');
+  });
+
+  it('mode C readout stays 7E1; modes A and B send no option select; HDLC needs \\2', () => {
+    const h = handOver(omnipower, { to: 'readout' });
+    expect([h.ack.toString('hex'), h.baud, h.framing]).toEqual([expected('ack_mode_c_9600'), 9600, '7E1']);
+    const modeA = parseIdentification(Buffer.from('/KAM 68438BC450000\r\n'));
+    expect(handOver(modeA, { to: 'readout' })).toEqual({ ack: Buffer.alloc(0), baud: 300, framing: '7E1' });
+    expect(handOver(parseIdentification(Buffer.from('/ABCDx\r\n')), { to: 'readout' })).toEqual({ ack: Buffer.alloc(0), baud: 4800, framing: '7E1' });
+    expect(fails(() => handOver(modeA, { to: 'hdlc' })).code).toBe('bad-value');
+    expect(fails(() => handOver(omnipower, { to: 'readout', maxBaud: 200 })).code).toBe('bad-value');
   });
 });
