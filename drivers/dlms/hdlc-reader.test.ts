@@ -60,4 +60,13 @@ describe('HdlcFrameReader', () => {
     expect(summary(items).map((s) => s.replace(/garbage \w+ /, 'garbage '))).toEqual(['garbage bad-frame@2048', 'frame 10']);
     expect(items.map((i) => ('garbage' in i ? i.garbage.length : i.bytes.length))).toEqual([2049, 10]);
   });
+
+  it('at flush, reads the frames a corrupted length had held back', () => {
+    const [snrm, ua] = frames;
+    const r = new HdlcFrameReader();
+    // A format claiming 2047 bytes, then two real frames: the reader waits for the long one.
+    expect(r.push(Buffer.concat([Buffer.from('7ea7ff0102', 'hex'), snrm ?? Buffer.alloc(0), ua ?? Buffer.alloc(0)]))).toEqual([]);
+    expect(summary(r.flush())).toEqual(['garbage 7ea7ff0102 truncated@5', 'frame 10', 'frame 33']);
+    expect(r.push(snrm ?? Buffer.alloc(0)).length).toBe(1);
+  });
 });
