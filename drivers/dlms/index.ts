@@ -14,11 +14,6 @@ export {
   GENERAL_GLO_CIPHERING, GLO_TAGS, INVOCATION_COUNTERS_MAX, InvocationCounters, SC_AUTHENTICATED, SC_ENCRYPTED,
   hlsGmac, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo, type SecurityKeys,
 } from './cipher.js';
-export * from './hdlc.js';
-export {
-  createHdlcClient, createHdlcServer,
-  type HdlcClient, type HdlcClientOptions, type HdlcLinkState, type HdlcServer, type HdlcServerOptions,
-} from './hdlc-link.js';
 export {
   AARE, AARQ, ACTION_REQUEST, ACTION_RESPONSE, ACTION_RESULTS, CONFIRMED_SERVICE_ERROR, DATA_ACCESS_RESULTS, DATA_NOTIFICATION,
   DEFAULT_CONFORMANCE, DEFAULT_MAX_PDU, EXCEPTION_RESPONSE, GET_REQUEST, GET_RESPONSE, INITIATE_REQUEST, INITIATE_RESPONSE, MECHANISMS,
@@ -31,3 +26,8 @@ export {
   type AccessError, type ActionResponse, type AssociationResult, type AttributeDescriptor, type Authentication, type DataNotification,
   type DecodedAare, type DecodedAarq, type GetRequest, type GetResponse, type Mechanism, type MethodDescriptor,
 } from './apdu.js';
+export * from './hdlc.js';
+export {
+  createHdlcClient, createHdlcServer,
+  type HdlcClient, type HdlcClientOptions, type HdlcLinkState, type HdlcServer, type HdlcServerOptions,
+} from './hdlc-link.js';
