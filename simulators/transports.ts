@@ -9,6 +9,9 @@ import type { SimulatedReceiver } from './receiver.js';
 // Where the simulated receiver is reachable: a pseudo-terminal pair made by socat (the host opens
 // `devicePath`, the receiver holds the other end) or a TCP server on 127.0.0.1.
 
+/** What a transport serves: anything that answers one host connection (a receiver stick, a KMP meter). */
+export type Attachable = Pick<SimulatedReceiver, 'attach'>;
+
 export interface PtyTransport {
   /** The device the host opens, like /dev/ttyUSB0. */
   devicePath: string;
@@ -88,13 +91,13 @@ export async function openPtyDevice(opts: { baudRate: number; dataBits?: 7 | 8; 
   };
 }
 
-export async function openPtyTransport(receiver: SimulatedReceiver, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
+export async function openPtyTransport(receiver: Attachable, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
   const device = await openPtyDevice(opts);
   receiver.attach(device.port);
   return { devicePath: device.devicePath, close: device.close };
 }
 
-export async function openTcpTransport(receiver: SimulatedReceiver, opts: { port?: number } = {}): Promise<TcpTransport> {
+export async function openTcpTransport(receiver: Attachable, opts: { port?: number } = {}): Promise<TcpTransport> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
