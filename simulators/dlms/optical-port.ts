@@ -1,5 +1,5 @@
 import { HdlcFrameReader, type HdlcFrame } from '../../drivers/dlms/hdlc.js';
-import { baudOf, encodeIdentification, encodeReadout, parseOptionSelect, type DataSet, type Identification } from '../../drivers/iec62056-21/index.js';
+import { baudOfChar, identificationLine, readOptionSelect, readoutBlock, type MeterIdentification, type ReadoutSet } from './iec-meter-side.js';
 
 // The optical port of the simulated meter, as a state machine over bytes (no port, no timer): it
 // waits at 300 baud for an IEC 62056-21 sign-on (`/?!` or `/?<serial>!`), identifies itself, and on
@@ -11,13 +11,13 @@ export type OpticalState = 'idle' | 'identified' | 'hdlc';
 
 export interface OpticalPortOptions {
   /** What the meter answers with: `/KAM5\2…`. */
-  identification: Identification;
+  identification: MeterIdentification;
   /** The meter's serial: a sign-on naming another address is not answered. */
   serial: string;
   /** Whether the port answers a sign-on at all (a meter with modeE false speaks plain HDLC only). */
   signOn: boolean;
   /** The mode C data sets, read when asked. */
-  readout(): DataSet[];
+  readout(): ReadoutSet[];
   /** One HDLC frame from the host: the frames to send back. */
   hdlc(frame: HdlcFrame): Buffer[];
   /** A frame that is not one (bad FCS …): the simulator may log it; the meter stays silent. */
@@ -64,19 +64,15 @@ export function createOpticalPort(o: OpticalPortOptions): OpticalPort {
       const address = (m[1] ?? '').trim();
       if (address !== '' && address !== o.serial && address.replace(/^0+/, '') !== o.serial.replace(/^0+/, '')) return [];
       state = 'identified';
-      return [encodeIdentification(o.identification)];
+      return [identificationLine(o.identification)];
     }
     // identified: the option select ACK, `06 V Z Y CR LF`.
-    let select;
-    try {
-      select = parseOptionSelect(text);
-    } catch {
-      return toIdle();
-    }
-    const chosen = baudOf(select.baudChar);
+    const select = readOptionSelect(text);
+    const chosen = select === null ? undefined : baudOfChar(select.baudChar);
+    if (select === null || chosen === undefined) return toIdle();
     if (select.mode === 0) {
       // Mode C: the readout at the chosen speed, then back to waiting at 300 baud.
-      return [...setBaud(chosen), encodeReadout(o.readout()), ...toIdle()];
+      return [...setBaud(chosen), readoutBlock(o.readout()), ...toIdle()];
     }
     if (select.mode === 2 && o.identification.modeE) {
       state = 'hdlc';
