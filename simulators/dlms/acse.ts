@@ -99,10 +99,13 @@ export function encodeInitiateResponse(o: { conformance: number; maxReceivePdu: 
   return Buffer.from([0x08, 0x00, 0x06, 0x5f, 0x1f, 0x04, 0x00, (c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff, o.maxReceivePdu >> 8, o.maxReceivePdu & 0xff, 0x00, 0x07]);
 }
 
-/** ConfirmedServiceError: initiateError, service initiate, the reason (0 other, 1 dlms-version-too-low …). */
+/** ConfirmedServiceError initiateError [1], ServiceError initiate [6]: 0 other, 1 dlms-version-too-low … */
 export function encodeInitiateError(reason: number): Buffer {
   return Buffer.from([0x0e, 0x01, 0x06, reason]);
 }
+
+/** ConfirmedServiceError initiateError [1], application-reference [0] deciphering-error (6): the tag did not verify. */
+export const DECIPHERING_ERROR = Buffer.from([0x0e, 0x01, 0x00, 0x06]);
 
 export interface AareInput {
   context: number;

@@ -8,6 +8,7 @@ import {
   AcseError,
   CONTEXT_LN,
   CONTEXT_LN_CIPHERED,
+  DECIPHERING_ERROR,
   MECHANISM,
   RLRE,
   decodeAarq,
@@ -111,7 +112,7 @@ export function createCosemServer(o: CosemServerOptions): CosemServer {
         initiate = open(clientTitle, unwrapGlo(initiate).content);
       } catch (err) {
         // A wrong GUEK or GAK: the tag does not verify. Refused, and nothing of the request is used.
-        return refuse(aarq.context, 1, `glo-initiate-request refused: ${(err as Error).message}`, encodeInitiateError(0));
+        return refuse(aarq.context, 1, `glo-initiate-request refused: ${(err as Error).message}`, DECIPHERING_ERROR);
       }
     }
     let request;
