@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
 import type { GatewayConfig, LinkConfig } from './config/gateway-config.js';
 import type { GatewayResult, HeardTelegram, KeySource } from './gateway-types.js';
+import { iecPollOnce } from './link/iec-link.js';
 import { kmpPollOnce } from './link/kmp-link.js';
 import { startPullLink, type PollOutcome, type PullLink } from './link/pull-link.js';
 import { startStickLink, type LinkStatus } from './link/stick-link.js';
@@ -90,6 +91,7 @@ export function pollOnceFor(lc: PullLinkConfig, keys: Pick<KeySource, 'lookupKey
     case 'kmp':
       return kmpPollOnce({ config: lc, keys });
     case 'iec62056-21':
+      return iecPollOnce({ config: lc, keys });
     case 'dlms':
       throw new Error(`${lc.protocol} links are wired in the next commit`);
   }

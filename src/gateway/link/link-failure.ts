@@ -51,6 +51,9 @@ export function failureOf(err: unknown, ctx: FailureContext): { result: GatewayR
     name = nameOfDlms(err.code);
     code = err.code;
     offset = err.offset;
+  } else if ((err as { code?: unknown } | null)?.code === 'no-answer') {
+    // The IEC session's silence (iec-session.ts IecNoAnswerError): the driver has no code for it.
+    code = 'no-answer';
   }
   const reason = name === 'no_answer' && code === undefined ? `the meter could not be reached: ${message}` : message;
   const result = pulledEvent({

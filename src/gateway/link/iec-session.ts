@@ -1,0 +1,120 @@
+import type { Duplex } from 'node:stream';
+import { handOver, IecError, IecReader, signOnRequest, type DataSet, type Identification } from '../../../drivers/iec62056-21/index.js';
+import { describeLinkTarget, openLinkStream, type LinkTarget } from './link-target.js';
+
+// One IEC 62056-21 mode C readout through an optical probe (docs/protocols/iec62056-21.md): the
+// sign-on `/?!` at 300 baud 7E1, the meter's identification, the option select for a data readout
+// at the speed asked for (never above the meter's offer), the switch of speed after the meter's
+// reaction time, and the readout block with its BCC checked (drivers/iec62056-21). The port stays
+// 7E1 throughout (mode C switches the speed, not the framing), so serialport's own parity is used;
+// over TCP the far end owns the line and only the bytes go through. Every failure is an IecError
+// (`bad-bcc`, `bad-identification`, …) or a no-answer Error naming what was awaited.
+
+export interface IecReadout {
+  identification: Identification;
+  sets: DataSet[];
+  /** The speed the readout came at. */
+  baud: number;
+}
+
+/** No byte within the timeout: a meter that is not there, or a probe not on the eye. */
+export class IecNoAnswerError extends Error {
+  override name = 'IecNoAnswerError';
+  readonly code = 'no-answer';
+}
+
+const LINE_7E1 = { dataBits: 7, parity: 'even', stopBits: 1 } as const;
+const SIGN_ON_BAUD = 300;
+const CLOSE_TIMEOUT_MS = 2000;
+
+interface Updatable {
+  update(o: { baudRate: number }, cb: (err: Error | null) => void): void;
+  drain(cb: (err: Error | null) => void): void;
+}
+const canUpdate = (s: Duplex): s is Duplex & Updatable => typeof (s as Partial<Updatable>).update === 'function';
+
+/** The milliseconds `bytes` take on the line at `baud` (10 bits a character in 7E1). */
+const lineMs = (bytes: number, baud: number): number => Math.ceil((bytes * 10 * 1000) / baud);
+
+export async function readIecMeter(target: LinkTarget, o: { baud?: number; address?: string; timeoutMs: number }): Promise<IecReadout> {
+  const stream = await openLinkStream(target, SIGN_ON_BAUD, o.timeoutMs, LINE_7E1);
+  const reader = new IecReader();
+  const items: ReturnType<IecReader['push']> = [];
+  let wake: (() => void) | null = null;
+  let gone: string | null = null;
+  stream.on('data', (chunk: Buffer) => {
+    items.push(...reader.push(chunk));
+    wake?.();
+  });
+  const end = (reason: string) => {
+    gone ??= reason;
+    wake?.();
+  };
+  stream.on('error', (err: Error) => end(err.message));
+  stream.once('close', () => end('closed'));
+
+  /** The next identification or readout; the timeout restarts with every byte. */
+  async function next<K extends 'identification' | 'readout'>(kind: K, what: string, quietMs: number): Promise<Extract<(typeof items)[number], Record<K, unknown>>> {
+    for (;;) {
+      while (items.length > 0) {
+        const item = items.shift();
+        if (item === undefined) break;
+        if (kind in item) return item as Extract<(typeof items)[number], Record<K, unknown>>;
+        if ('garbage' in item) throw item.error;
+      }
+      if (gone !== null) throw new IecNoAnswerError(`the link ${describeLinkTarget(target)} closed (${gone}) before ${what}`);
+      const heard = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), quietMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      wake = null;
+      if (!heard) {
+        // What was held may be a message cut off: the reader says which error, else it is silence.
+        const left = reader.flush().find((i) => 'garbage' in i);
+        if (left !== undefined && 'garbage' in left) throw left.error;
+        throw new IecNoAnswerError(`no ${what} within ${quietMs} ms`);
+      }
+    }
+  }
+
+  const write = (bytes: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => {
+      stream.write(bytes, (err) => (err ? reject(err) : resolve()));
+    });
+
+  try {
+    const request = signOnRequest(o.address);
+    await write(request);
+    const { identification } = await next('identification', 'identification', o.timeoutMs + lineMs(request.length + 40, SIGN_ON_BAUD));
+    const h = handOver(identification, { to: 'readout', ...(o.baud === undefined ? {} : { maxBaud: o.baud }) });
+    await new Promise((resolve) => setTimeout(resolve, identification.reactionMs));
+    if (h.ack.length > 0) await write(h.ack);
+    if (h.baud !== SIGN_ON_BAUD && canUpdate(stream)) {
+      // The option select must have left the UART at 300 baud (drain: tcdrain) before the speed
+      // changes, and the change must come before the meter's first readout byte: the meter
+      // switches only after its reaction time (≥ 200 ms in practice), and changing the settings of
+      // a port discards what it has received and not yet been read.
+      const port = stream;
+      await new Promise<void>((resolve, reject) => port.drain((err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => port.update({ baudRate: h.baud }, (err) => (err ? reject(err) : resolve())));
+    }
+    const { readout } = await next('readout', 'readout', o.timeoutMs);
+    return { identification, sets: readout, baud: h.baud };
+  } catch (err) {
+    if (err instanceof IecError || err instanceof IecNoAnswerError) throw err;
+    throw new IecNoAnswerError(`the link ${describeLinkTarget(target)} failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (stream.destroyed) return resolve();
+      const guard = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      stream.once('close', () => {
+        clearTimeout(guard);
+        resolve();
+      });
+      stream.destroy();
+    });
+  }
+}

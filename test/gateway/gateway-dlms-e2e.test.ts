@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDlmsMeter, type DlmsMeterHandle } from '../../simulators/dlms/omnipower.js';
+import type { CliContext } from '../../src/cli/cli-context.js';
+import { runCli } from '../../src/cli/program.js';
+import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
+import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
+import { asSystem, createTestApp, signIn, type TestApp } from '../harness.js';
+import { createActiveUser, goodPassword } from '../support/accounts.js';
+import { FixedClock } from '../support/clock.js';
+import { storeDevice } from '../support/devices.js';
+import { post } from '../support/grants.js';
+import { clearRetained, gatewayEnv, gatewayYaml, until, watchMqtt, type MqttWatch } from '../support/gateway-bench.js';
+
+// The OMNIPOWER-like meter of the bench (simulators/dlms) read by the gateway, real parts only: a
+// real core holding the meter's GUEK and GAK and granting them to a gateway token; the simulated
+// meter on socat pseudo-terminals (its optical port: IEC 62056-21 mode C readout); the gateway
+// from its configuration file with its key source; the real Mosquitto.
+
+class WallClock extends FixedClock {
+  override now(): Date {
+    return new Date();
+  }
+}
+
+const prefix = `openeks-dlms-${process.pid}-${randomBytes(4).toString('hex')}`;
+const gw = 'dlms';
+const email = 'dlms-owner@example.com';
+const SERIAL = '57012345';
+const meterKey = `KAM-${SERIAL}`;
+const guek = randomBytes(16);
+const gak = randomBytes(16);
+
+let core: TestApp;
+let coreUrl: string;
+let _userId: string;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let meter: DlmsMeterHandle;
+let deviceId: string;
+let gateway: GatewayHandle | undefined;
+let watch: MqttWatch;
+
+const states = (key: string) => watch.on(`/${gw}/${key}/state`).map((m) => m.json());
+const _events = (key: string) => watch.on(`/${gw}/${key}/event`).map((m) => m.json());
+
+async function configFile(name: string, links: string): Promise<string> {
+  const path = join(dir, `${name}.yaml`);
+  await writeFile(path, gatewayYaml({ gatewayId: gw, links: [], moreLinks: links, coreUrl, cachePath: join(dir, `${name}-keys.db`), topicPrefix: prefix, bufferPath: join(dir, `${name}-buffer.db`), syncIntervalSeconds: 5 }));
+  return path;
+}
+
+function cli() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => (stdout += c.toString()));
+  err.on('data', (c: Buffer) => (stderr += c.toString()));
+  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
+  return { ctx, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** The register's value in the readout's unit, as the meter shows it (kWh, V, A). */
+const registerValue = (obis: string): number => {
+  const r = meter.registers().find((x) => x.obis === obis);
+  if (r === undefined) throw new Error(`no register ${obis}`);
+  return Number((r.raw / r.readout.divisor).toFixed(r.readout.decimals));
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'openeks-gw-dlms-'));
+  core = await createTestApp({ clock: new WallClock() });
+  await core.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = core.app.server.address();
+  coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  _userId = await createActiveUser(core, { email });
+  meter = await startDlmsMeter({ serial: SERIAL, keys: { ek: guek, ak: gak }, authentication: 'hls-gmac', pushSeconds: 0, transport: 'pty' });
+  ({ deviceId } = await storeDevice(core.container, { manufacturer: 'KAM', serial: SERIAL, kind: 'meter', keys: [{ hex: guek.toString('hex'), keyType: 'GUEK' }, { hex: gak.toString('hex'), keyType: 'GAK' }] }));
+  await core.container.grants.assign({ ...asSystem, selection: { ids: [deviceId] }, email });
+  const session = await signIn(core.app, email, goodPassword);
+  const created = await post(core, session, '/api/me/tokens', { name: 'Zählerschrank', kind: 'gateway' });
+  if (created.statusCode !== 201) throw new Error(`token: ${created.statusCode} ${created.body}`);
+  env = gatewayEnv(created.json<{ token: string }>().token, randomBytes(32));
+  watch = await watchMqtt(prefix);
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await meter?.close();
+  if (watch) {
+    await clearRetained(watch);
+    await watch.close();
+  }
+  await core?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the gateway with an IEC 62056-21 link', () => {
+  it('reads the meter out in mode C and publishes the readout, its fields named like the DLMS and wM-Bus readings', async () => {
+    gateway = await startGateway({ config: await loadGatewayConfig(await configFile('iec', `  - name: probe\n    protocol: iec62056-21\n    device: ${meter.devicePath}\n    baud: 9600\n`), env), log: pino({ level: 'silent' }) });
+    const g = gateway;
+    const [state] = await until(() => (states(meterKey).length > 0 ? states(meterKey) : null), 'the readout', { tries: 500 });
+    expect(state).toMatchObject({ media: 'electricity', meter: 'iec62056-21', name: meterKey, id: SERIAL, protocol: 'iec62056-21', verified: 'bcc', link: 'probe', rssi_dbm: null });
+    expect(state?.total_energy_consumption_kwh).toBe(registerValue('1-0:1.8.0.255'));
+    expect(state?.total_energy_production_kwh).toBe(registerValue('1-0:2.8.0.255'));
+    expect(state?.voltage_at_phase_1_v).toBe(registerValue('1-0:32.7.0.255'));
+    expect(state?.current_at_phase_1_a).toBe(registerValue('1-0:31.7.0.255'));
+    expect(g.status().links[0]).toMatchObject({ name: 'probe', protocol: 'iec62056-21', state: 'connected', detail: expect.stringMatching(/^KAM .*, meter 57012345, 12 data sets at 9600 baud$/) as unknown });
+    await g.close();
+    gateway = undefined;
+  });
+
+  it('validate --protocol iec62056-21: the identification and the readout (exit 0)', async () => {
+    const c = cli();
+    expect(await runCli(['gateway', 'validate', '--protocol', 'iec62056-21', '--link', meter.devicePath, '--json'], c.ctx)).toEqual({ exitCode: 0 });
+    const report = JSON.parse(c.stdout()) as Record<string, unknown>;
+    expect(report).toMatchObject({ protocol: 'iec62056-21', answered: true, exitCode: 0, meters: [expect.objectContaining({ meterKey, key: 'not-synced' })] });
+  });
+});
