@@ -156,7 +156,10 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
         frameStartedAt ??= at;
         if (o.echo) line.send(chunk);
         for (const ev of reader.push(chunk)) {
-          if ('ack' in ev || 'garbage' in ev) continue; // a corrupted request is not answered
+          if ('ack' in ev || 'garbage' in ev) {
+            frameStartedAt = null; // a corrupted request is not answered
+            continue;
+          }
           // The request was on the line for as long as its bytes take; the answer follows it.
           const requestEnd = (frameStartedAt ?? at) + encodeKmpFrame(ev).length * line.byteMs;
           frameStartedAt = null;
