@@ -48,6 +48,8 @@ export interface KmpMeterHandle {
   values(): ReadonlyMap<number, KmpMeterRegister>;
   /** The next `n` requests that would be answered are not (to test timeouts and retries). */
   ignoreRequests(n: number): void;
+  /** The next `n` answers go out with their CRC broken, as after a disturbance on the line. */
+  corruptAnswers(n: number): void;
   /** Requests answered so far. */
   answered(): number;
   close(): Promise<void>;
@@ -115,6 +117,7 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
   model.step();
   const reactionMs = o.reactionMs ?? 0;
   let ignore = 0;
+  let corrupt = 0;
   let answered = 0;
   const lines = new Set<PacedLine>();
 
@@ -170,6 +173,11 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
             continue;
           }
           answered += 1;
+          if (corrupt > 0) {
+            corrupt -= 1;
+            const at = reply.length - 2; // the CRC's last byte (or its escape): the frame fails its check either way
+            reply[at] = (reply[at] ?? 0) ^ 0x01;
+          }
           line.send(reply, requestEnd + reactionMs);
         }
       };
@@ -191,6 +199,9 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
     values: () => model.registers(),
     ignoreRequests(n) {
       ignore += n;
+    },
+    corruptAnswers(n) {
+      corrupt += n;
     },
     answered: () => answered,
     async close() {
