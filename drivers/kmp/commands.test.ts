@@ -138,6 +138,12 @@ describe('kmpFields', () => {
     });
   });
 
+  it('rounds to 6 decimals like the wM-Bus fields, whatever the unit', () => {
+    expect(kmpFields([v(86, 0x25, '°C', 62.1234567), v(68, 0x28, 'm³', 0.0000004), v(4244, 0, '', 1.0000001)])).toEqual({
+      t1_temperature_c: 62.123457, total_volume_m3: 0, register_4244: 1,
+    });
+  });
+
   it('the default poll reads ten known registers', () => {
     expect(KMP_DEFAULT_HEAT_REGISTERS).toHaveLength(10);
     expect(KMP_DEFAULT_HEAT_REGISTERS.every((rid) => KMP_REGISTERS.has(rid))).toBe(true);

@@ -63,6 +63,33 @@ describe('KMP session ↔ simulated MULTICAL 603 on a pseudo-terminal', () => {
     expect(r.bytesSent).toBe(getSerialNoRequest().length * 3 + getRegisterRequest([60]).length);
   });
 
+  it('retries an answer with a broken CRC at once, without waiting for the timeout', async () => {
+    await session.close(); // one session at a time on the device; this one waits 3 s for silence
+    const patient = await openKmpSession({ kind: 'serial', path: meter.devicePath ?? '' }, { timeoutMs: 3000, retries: 2 });
+    try {
+      const before = meter.answered();
+      meter.corruptAnswers(1);
+      const t0 = performance.now();
+      const r = await patient.poll([60]);
+      const took = performance.now() - t0;
+      expect(r.registers.map((v) => v.rid)).toEqual([60]);
+      expect(meter.answered() - before).toBe(4); // GetSerialNo twice, GetType, GetRegister
+      const lineMs = ((r.bytesSent + r.bytesReceived) * KMP_BITS_PER_BYTE * 1000) / 1200;
+      expect(took).toBeLessThan(lineMs + 1500); // a timeout would have added 3000 ms
+    } finally {
+      await patient.close();
+      session = await openKmpSession({ kind: 'serial', path: meter.devicePath ?? '' }, { timeoutMs: 400, retries: 2 });
+    }
+  });
+
+  it("rejects with KmpError 'bad-crc' when every attempt's answer is broken", async () => {
+    meter.corruptAnswers(3);
+    const err = await session.poll([60]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KmpError);
+    expect((err as KmpError).code).toBe('bad-crc');
+    expect((err as KmpError).where).toBe('data-link');
+  });
+
   it("rejects with KmpError 'no-answer' after the retries, and the next poll works", async () => {
     meter.ignoreRequests(3);
     const err = await session.poll([60]).catch((e: unknown) => e);
