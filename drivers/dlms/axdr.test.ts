@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dlmsVector, hex, type ExpectedData } from '../../test/support/dlms-vectors.js';
+import { dlmsVector, fromExpected, hex, type ExpectedData } from '../../test/support/dlms-vectors.js';
 import { decodeData, decodeDateTime, encodeData, encodeDateTime, MAX_DEPTH, type DlmsData } from './axdr.js';
 import { DlmsError } from './errors.js';
-
-// The vectors write values in the Blue Book's names (long-unsigned, double-long-unsigned …).
-const BLUE_BOOK: Record<string, DlmsData['type']> = {
-  integer: 'int8', long: 'int16', 'double-long': 'int32', unsigned: 'uint8', 'long-unsigned': 'uint16',
-  'double-long-unsigned': 'uint32', enum: 'enum', 'octet-string': 'octet-string', structure: 'structure', array: 'array',
-};
-
-function fromExpected(e: ExpectedData): DlmsData {
-  const [name, v] = Object.entries(e)[0] ?? [];
-  const type = BLUE_BOOK[name ?? ''];
-  if (type === 'structure' || type === 'array') return { type, value: (v as ExpectedData[]).map(fromExpected) };
-  if (type === 'octet-string') return { type, value: hex(v as string) };
-  if (type === undefined) throw new Error(`no type for ${name}`);
-  return { type, value: v as number } as DlmsData;
-}
 
 function thrown(f: () => unknown): DlmsError {
   try {

@@ -14,8 +14,22 @@ export {
   GENERAL_GLO_CIPHERING, GLO_TAGS, INVOCATION_COUNTERS_MAX, InvocationCounters, SC_AUTHENTICATED, SC_ENCRYPTED,
   hlsGmac, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo, type SecurityKeys,
 } from './cipher.js';
+export {
+  AARE, AARQ, ACTION_REQUEST, ACTION_RESPONSE, ACTION_RESULTS, CONFIRMED_SERVICE_ERROR, DATA_ACCESS_RESULTS, DATA_NOTIFICATION,
+  DEFAULT_CONFORMANCE, DEFAULT_MAX_PDU, EXCEPTION_RESPONSE, GET_REQUEST, GET_RESPONSE, INITIATE_REQUEST, INITIATE_RESPONSE, MECHANISMS,
+  REPLY_TO_HLS, RLRE, RLRQ,
+  accessError, decodeAare, decodeAarq, decodeActionRequest, decodeActionResponse, decodeDataNotification, decodeExceptionResponse,
+  decodeGetRequest, decodeGetResponse, decodeInitiateRequest, decodeInitiateResponse, decodeRlre, decodeRlrq, encodeAare, encodeAarq,
+  encodeActionRequestNormal, encodeActionResponseNormal, encodeDataNotification, encodeExceptionResponse, encodeGetRequestNext,
+  encodeGetRequestNormal, encodeGetResponseBlock, encodeGetResponseNormal, encodeInitiateRequest, encodeInitiateResponse, encodeRlre,
+  encodeRlrq, isAccessError,
+  type AccessError, type ActionResponse, type AssociationResult, type AttributeDescriptor, type Authentication, type DataNotification,
+  type DecodedAare, type DecodedAarq, type GetRequest, type GetResponse, type Mechanism, type MethodDescriptor,
+} from './apdu.js';
 export * from './hdlc.js';
 export {
   createHdlcClient, createHdlcServer,
   type HdlcClient, type HdlcClientOptions, type HdlcLinkState, type HdlcServer, type HdlcServerOptions,
 } from './hdlc-link.js';
+export { PUSH_MAX_APDU, PUSH_MAX_SOURCES, createPushReader, meterOfSystemTitle, type KeysForTitle, type PushOutcome, type PushReader, type PushVerification } from './notification.js';
+export { pushObjects, type PushObjects } from './push-objects.js';
