@@ -31,3 +31,5 @@ export {
   createHdlcClient, createHdlcServer,
   type HdlcClient, type HdlcClientOptions, type HdlcLinkState, type HdlcServer, type HdlcServerOptions,
 } from './hdlc-link.js';
+export { PUSH_MAX_APDU, PUSH_MAX_SOURCES, createPushReader, meterOfSystemTitle, type KeysForTitle, type PushOutcome, type PushReader, type PushVerification } from './notification.js';
+export { pushObjects, type PushObjects } from './push-objects.js';

@@ -63,12 +63,22 @@ function table(): Map<string, ObisField> {
 export const OBIS_FIELDS: ReadonlyMap<string, ObisField> = table();
 export const OBIS_NAMES: ReadonlyMap<string, ObisField> = OBIS_FIELDS;
 
-/** The entry for an OBIS code in any written form ('1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255'). */
+/**
+ * The same code on channel 0: Kamstrup and others write B = 1 ('1-1:1.8.0.255') for the one
+ * channel a meter has; the table names channel 0.
+ */
+function channelZero(obis: string): string {
+  const dash = obis.indexOf('-');
+  const colon = obis.indexOf(':');
+  return dash > 0 && colon > dash ? `${obis.slice(0, dash)}-0${obis.slice(colon)}` : obis;
+}
+
+/** The entry for an OBIS code in any written form ('1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255'), a channel B > 0 falling back to B = 0. */
 export function obisField(obis: string): ObisField | undefined {
   const direct = OBIS_FIELDS.get(obis);
   if (direct) return direct;
   const normal = normalizeObis(obis);
-  return normal === undefined ? undefined : OBIS_FIELDS.get(normal);
+  return normal === undefined ? undefined : (OBIS_FIELDS.get(normal) ?? OBIS_FIELDS.get(channelZero(normal)));
 }
 
 const PRINTABLE = /^[\x20-\x7e]*$/;
@@ -111,23 +121,48 @@ export function valueText(d: DlmsData, scaler: number, isClock: boolean): number
  */
 export function fieldOfObis(obis: string, value: number | string, unitName?: string): { field: string; value: number | string } | undefined {
   const entry = obisField(obis);
-  if (!entry) return undefined;
+  return entry ? fieldOfEntry(entry, value, unitName) : undefined;
+}
+
+function fieldOfEntry(entry: ObisField, value: number | string, unitName?: string): { field: string; value: number | string } | undefined {
   if (entry.unit === undefined || typeof value === 'string') return entry.unit === undefined ? { field: entry.field, value } : undefined;
   const from = unitName ?? (entry.dlmsUnit !== undefined ? (DLMS_UNITS.get(entry.dlmsUnit) ?? '') : '');
   const converted = toFieldUnit(value, from === 'count' ? '' : from, entry.unit);
   return converted === undefined ? undefined : { field: entry.field, value: converted };
 }
 
+/** One COSEM object as a reading lists it: the code, its name, the value scaled, the unit as text. */
+export interface CosemObject {
+  obis: string;
+  name?: string;
+  value: number | string;
+  unit?: string;
+}
+
+/**
+ * One object read under `obis` (formatted, '1-0:1.8.0.255'): as listed, and its field when the
+ * table has one and the unit converts. `scaler`/`unit` as the meter gave them (absent: the table's
+ * unit and no scaling).
+ */
+export function objectOf(obis: string, value: DlmsData, scaler?: number, unit?: number): { object: CosemObject; field?: { field: string; value: number | string } } {
+  const entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis));
+  const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
+  const unitCode = typeof shown === 'number' ? (unit ?? entry?.dlmsUnit) : undefined;
+  const unitName = unitCode === undefined || unitCode === 255 ? undefined : DLMS_UNITS.get(unitCode);
+  const object: CosemObject = { obis, value: shown };
+  if (entry) object.name = entry.name;
+  if (unitName !== undefined) object.unit = unitName;
+  if (!entry) return { object };
+  const field = fieldOfEntry(entry, shown, unitCode === undefined ? undefined : (DLMS_UNITS.get(unitCode) ?? `unit ${unitCode}`));
+  return field ? { object, field } : { object };
+}
+
 /** Reading fields of COSEM objects (value, and scaler/unit where the meter gave them). */
 export function cosemFields(objects: ReadonlyArray<{ obis: string; value: DlmsData; scaler?: number; unit?: number }>): Fields {
   const fields: Fields = {};
   for (const o of objects) {
-    const entry = obisField(o.obis);
-    if (!entry) continue;
-    const shown = valueText(o.value, o.scaler ?? 0, o.obis === '0-0:1.0.0.255');
-    const unit = o.unit ?? entry.dlmsUnit;
-    const f = fieldOfObis(o.obis, shown, unit === undefined ? undefined : DLMS_UNITS.get(unit));
-    if (f) fields[f.field] = f.value;
+    const { field } = objectOf(normalizeObis(o.obis) ?? o.obis, o.value, o.scaler, o.unit);
+    if (field) fields[field.field] = field.value;
   }
   return fields;
 }
