@@ -5,6 +5,8 @@ import { unprotect, unwrapGeneralGlo } from '../../drivers/dlms/cipher.js';
 import { decodeHdlcFrame, LLC_RESPONSE } from '../../drivers/dlms/hdlc.js';
 import { createHdlcClient } from '../../drivers/dlms/hdlc-link.js';
 import { formatObis } from '../../drivers/dlms/obis.js';
+import { createPushReader, meterOfSystemTitle } from '../../drivers/dlms/notification.js';
+import { IecReader, readoutFields } from '../../drivers/iec62056-21/index.js';
 import { openTestHost, type TestHost } from '../../test/support/pty-host.js';
 import { startDlmsMeter, systemTitleOf, type DlmsMeterEvent, type DlmsMeterHandle } from './omnipower.js';
 
@@ -115,5 +117,40 @@ describe('the simulated OMNIPOWER', () => {
     if (second?.type !== 'structure' || second.value[0]?.type !== 'octet-string') throw new Error('not {OBIS, value, {scaler, unit}}');
     expect(formatObis(second.value[0].value)).toBe('1-0:1.8.0.255');
     expect(() => unprotect({ systemTitle, content, keys: { ek, ak: Buffer.alloc(16) } })).toThrow(/authentication tag does not verify/);
+  });
+
+  it('its pushes, as the HAN port sends them, are read by the push reader: verified, named, scaled; a replay refused', async () => {
+    const han = await openTestHost(meter.pushDevicePath ?? '', 2400);
+    try {
+      const sent = meter.pushNow();
+      const frame = await han.bytes(sent.length);
+      expect(frame.equals(sent)).toBe(true);
+      const reader = createPushReader();
+      const keysFor = (st: Buffer) => (st.equals(meter.systemTitle) ? { ek, ak } : undefined);
+      const outcome = reader.read(frame, keysFor);
+      if (outcome.kind !== 'reading') throw new Error(`not a reading: ${JSON.stringify(outcome)}`);
+      expect(outcome.verified).toBe('gcm-tag');
+      expect(outcome.invocationCounter).toBe(meter.invocationCounter());
+      expect(meterOfSystemTitle(outcome.systemTitle ?? Buffer.alloc(8))).toEqual({ manufacturer: 'KAM', serial: '12345678' });
+      const raw = (short: string) => meter.registers().find((r) => r.short === short)?.raw ?? NaN;
+      expect(outcome.fields).toMatchObject({ total_energy_consumption_kwh: raw('1.8.0') / 1000, voltage_at_phase_1_v: raw('32.7.0') / 10, current_at_phase_3_a: raw('71.7.0') / 100 });
+      expect(reader.read(frame, keysFor)).toMatchObject({ kind: 'error', error: { code: 'counter-replay' } });
+      expect(createPushReader().read(frame, () => ({ ek, ak: Buffer.alloc(16, 7) }))).toMatchObject({ kind: 'error', error: { code: 'tag-mismatch' } });
+    } finally {
+      await han.close();
+    }
+  });
+
+  it('its mode C readout is read by the IEC 62056-21 driver: BCC checked, fields named as the DLMS path names them', async () => {
+    await host.write(Buffer.from('/?!\r\n', 'latin1'));
+    const reader = new IecReader();
+    const ident = reader.push(await host.until(0x0a));
+    expect(ident).toMatchObject([{ identification: { manufacturer: 'KAM', baud: 9600, modeE: true } }]);
+    await host.write(Buffer.from([0x06, 0x30, 0x35, 0x30, 0x0d, 0x0a]));
+    const items = reader.push(Buffer.concat([await host.until(0x03), await host.bytes(1)]));
+    const readout = items.find((i) => 'readout' in i);
+    if (readout === undefined || !('readout' in readout)) throw new Error(`no readout: ${JSON.stringify(items)}`);
+    const raw = (short: string) => meter.registers().find((r) => r.short === short)?.raw ?? NaN;
+    expect(readoutFields(readout.readout)).toMatchObject({ total_energy_consumption_kwh: raw('1.8.0') / 1000, voltage_at_phase_2_v: raw('52.7.0') / 10 });
   });
 });

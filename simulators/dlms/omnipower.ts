@@ -34,6 +34,8 @@ export interface DlmsMeterOptions {
   /** HDLC logical/physical server address (default 1/17, as `02 23` in the vectors). */
   serverUpper?: number;
   serverLower?: number;
+  /** Seconds of silence after which the optical port drops a session and waits for a sign-on (default 5). */
+  inactivitySeconds?: number;
   /** Where the clock reads the time (default the system clock). */
   now?: () => Date;
   /** What the meter did: associations, refusals, GETs, pushes. */
@@ -164,7 +166,18 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
       );
     }
   };
-  optical.port.on('data', (chunk: Buffer) => perform(port.push(chunk)));
+  // A host that went away without DISC leaves the port in HDLC: after a quiet spell the meter drops
+  // the session (and its association) and listens for a sign-on again, as a real meter times out.
+  let quiet: NodeJS.Timeout | undefined;
+  const inactivityMs = Math.round((o.inactivitySeconds ?? 5) * 1000);
+  optical.port.on('data', (chunk: Buffer) => {
+    perform(port.push(chunk));
+    if (quiet) clearTimeout(quiet);
+    quiet = setTimeout(() => {
+      cosem.reset();
+      perform(port.timeout());
+    }, inactivityMs);
+  });
   optical.port.on('error', (err: Error) => emit({ kind: 'frame-error', message: err.message }));
 
   let han: PtyDevice | undefined;
@@ -203,6 +216,7 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
     pushNow: pushFrame,
     async close() {
       if (timer) clearInterval(timer);
+      if (quiet) clearTimeout(quiet);
       await line;
       await optical.close();
       await han?.close();

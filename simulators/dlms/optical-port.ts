@@ -29,6 +29,8 @@ export type OpticalAction = Buffer | { baud: number };
 
 export interface OpticalPort {
   readonly state: OpticalState;
+  /** The line was quiet too long: back to waiting for a sign-on at 300 baud, as a meter times out. */
+  timeout(): OpticalAction[];
   /** Bytes from the host; what to send back and when to change speed, in order. */
   push(chunk: Uint8Array): OpticalAction[];
 }
@@ -101,6 +103,9 @@ export function createOpticalPort(o: OpticalPortOptions): OpticalPort {
   return {
     get state() {
       return state;
+    },
+    timeout() {
+      return state === 'idle' ? [] : toIdle();
     },
     push(chunk) {
       if (state === 'hdlc') return onHdlc(chunk);
