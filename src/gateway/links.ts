@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
+import { InvocationCounters } from '../../drivers/dlms/index.js';
 import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
 import type { GatewayConfig, LinkConfig } from './config/gateway-config.js';
 import type { GatewayResult, HeardTelegram, KeySource } from './gateway-types.js';
+import { listenDlmsPushes } from './link/dlms-push-link.js';
+import { createDlmsPushHandler } from './link/dlms-push.js';
 import { iecPollOnce } from './link/iec-link.js';
 import { kmpPollOnce } from './link/kmp-link.js';
 import { startPullLink, type PollOutcome, type PullLink } from './link/pull-link.js';
@@ -56,6 +59,31 @@ function stickLink(lc: Extract<LinkConfig, { protocol: 'wmbus' }>, sinks: LinkSi
   return { view: () => state, close: () => link.close() };
 }
 
+function dlmsPushLink(lc: Extract<LinkConfig, { protocol: 'dlms' }>, keys: KeySource, counters: InvocationCounters, sinks: LinkSinks, log: Logger): Running {
+  const handler = createDlmsPushHandler({ config: lc, keys, counters });
+  let pushes = 0;
+  let state: Omit<LinkView, 'name' | 'protocol'> = { state: 'disconnected', detail: 'connecting' };
+  let where = '';
+  const link = listenDlmsPushes(lc.target, {
+    ...(lc.baud === undefined ? {} : { baudRate: lc.baud }),
+    onFrame: (bytes) => {
+      for (const r of handler.read(bytes, new Date())) {
+        if (r.kind === 'reading') pushes += 1;
+        sinks.onResult(r);
+      }
+      state = { state: 'connected', detail: `${where}; ${pushes} push(es) read` };
+    },
+    onGarbage: (bytes) => log.debug({ link: lc.name, bytes: bytes.length }, 'bytes that are no push'),
+    onStatus: (s: LinkStatus) => {
+      where = s.link;
+      state = s.kind === 'connected' ? { state: 'connected', detail: `${s.link}; listening for pushes` } : { state: 'disconnected', detail: `${s.reason}; retrying in ${s.retryInMs} ms` };
+      if (s.kind === 'connected') log.info({ link: lc.name, target: s.link }, 'push link connected');
+      else log.warn({ link: lc.name, target: s.link, reason: s.reason, retryInMs: s.retryInMs }, 'push link disconnected');
+    },
+  });
+  return { view: () => state, close: () => link.close() };
+}
+
 function pullLink(name: string, intervalSeconds: number, pollOnce: () => Promise<PollOutcome>, sinks: LinkSinks, log: Logger): Running {
   let lastOk: boolean | null = null;
   const link: PullLink = startPullLink({
@@ -98,8 +126,11 @@ export function pollOnceFor(lc: PullLinkConfig, keys: Pick<KeySource, 'lookupKey
 }
 
 export function startLinks(o: { config: GatewayConfig; keys: KeySource; log: Logger; sinks: LinkSinks }): RunningLinks {
+  // One replay guard for every push link: the same push heard again on another port is a replay too.
+  const counters = new InvocationCounters();
   const running = o.config.links.map((lc): { lc: LinkConfig; run: Running } => {
     if (lc.protocol === 'wmbus') return { lc, run: stickLink(lc, o.sinks, o.log) };
+    if (lc.protocol === 'dlms' && lc.push) return { lc, run: dlmsPushLink(lc, o.keys, counters, o.sinks, o.log) };
     return { lc, run: pullLink(lc.name, lc.pollSeconds, pollOnceFor(lc, o.keys), o.sinks, o.log) };
   });
   return {

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDlmsMeter, type DlmsMeterHandle } from '../../simulators/dlms/omnipower.js';
+import { openPtyPair, type PtyPair } from '../support/pty-pair.js';
 import type { CliContext } from '../../src/cli/cli-context.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
@@ -38,7 +39,7 @@ const gak = randomBytes(16);
 
 let core: TestApp;
 let coreUrl: string;
-let _userId: string;
+let userId: string;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let meter: DlmsMeterHandle;
@@ -47,7 +48,7 @@ let gateway: GatewayHandle | undefined;
 let watch: MqttWatch;
 
 const states = (key: string) => watch.on(`/${gw}/${key}/state`).map((m) => m.json());
-const _events = (key: string) => watch.on(`/${gw}/${key}/event`).map((m) => m.json());
+const events = (key: string) => watch.on(`/${gw}/${key}/event`).map((m) => m.json());
 
 async function configFile(name: string, links: string): Promise<string> {
   const path = join(dir, `${name}.yaml`);
@@ -79,8 +80,8 @@ beforeAll(async () => {
   await core.app.listen({ host: '127.0.0.1', port: 0 });
   const address = core.app.server.address();
   coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  _userId = await createActiveUser(core, { email });
-  meter = await startDlmsMeter({ serial: SERIAL, keys: { ek: guek, ak: gak }, authentication: 'hls-gmac', pushSeconds: 0, transport: 'pty' });
+  userId = await createActiveUser(core, { email });
+  meter = await startDlmsMeter({ serial: SERIAL, keys: { ek: guek, ak: gak }, authentication: 'hls-gmac', pushSeconds: 3600, transport: 'pty' });
   ({ deviceId } = await storeDevice(core.container, { manufacturer: 'KAM', serial: SERIAL, kind: 'meter', keys: [{ hex: guek.toString('hex'), keyType: 'GUEK' }, { hex: gak.toString('hex'), keyType: 'GAK' }] }));
   await core.container.grants.assign({ ...asSystem, selection: { ids: [deviceId] }, email });
   const session = await signIn(core.app, email, goodPassword);
@@ -123,3 +124,65 @@ describe('the gateway with an IEC 62056-21 link', () => {
     expect(report).toMatchObject({ protocol: 'iec62056-21', answered: true, exitCode: 0, meters: [expect.objectContaining({ meterKey, key: 'not-synced' })] });
   });
 });
+
+describe('the gateway with a DLMS push link', () => {
+  let tap: PtyPair;
+  afterAll(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    await tap?.close();
+  });
+
+  it('reads the HAN port: the push decrypted and its GCM tag verified with the core\'s GUEK and GAK, published with its invocation counter', async () => {
+    tap = await openPtyPair();
+    const links = `  - name: han\n    protocol: dlms\n    device: ${meter.pushDevicePath ?? ''}\n    push: true\n  - name: tap\n    protocol: dlms\n    device: ${tap.devicePath}\n    push: true\n`;
+    gateway = await startGateway({ config: await loadGatewayConfig(await configFile('push', links), env), log: pino({ level: 'silent' }) });
+    const g = gateway;
+    await until(() => g.status().links.every((l) => l.state === 'connected') && g.status().mqtt.connected, 'both push links and the broker');
+    const before = states(meterKey).length;
+    meter.pushNow();
+    const state = await until(() => (states(meterKey).length > before ? states(meterKey).at(-1) : null), 'the pushed reading');
+    expect(state).toMatchObject({ media: 'electricity', meter: 'dlms', name: meterKey, id: SERIAL, protocol: 'dlms', verified: 'gcm-tag', link: 'han', invocation_counter: meter.invocationCounter() });
+    expect(state?.total_energy_consumption_kwh).toBe(registerValue('1-0:1.8.0.255'));
+    expect(state?.voltage_at_phase_1_v).toBe(registerValue('1-0:32.7.0.255'));
+    expect(g.status().links.find((l) => l.name === 'han')?.detail).toMatch(/; 1 push\(es\) read$/);
+  });
+
+  it('the same push again, on another port: the counter_replay event, not a second reading', async () => {
+    const published = states(meterKey).length;
+    const frame = meter.pushNow();
+    await until(() => states(meterKey).length === published + 1, 'the push on the HAN port');
+    tap.meter.write(frame);
+    const replay = await until(() => events(meterKey).find((e) => e.event === 'counter_replay'), 'the replay refused');
+    expect(replay).toMatchObject({ protocol: 'dlms', meter: meterKey, code: 'counter-replay', link: 'tap' });
+    expect(states(meterKey)).toHaveLength(published + 1);
+  });
+
+  it('a push made with another GAK: decrypt_failed, never a reading', async () => {
+    const impostor = await startDlmsMeter({ serial: SERIAL, keys: { ek: guek, ak: randomBytes(16) }, pushSeconds: 3600, transport: 'pty', seed: 99 });
+    try {
+      const published = states(meterKey).length;
+      tap.meter.write(impostor.pushNow());
+      const refused = await until(() => events(meterKey).find((e) => e.event === 'decrypt_failed'), 'the refused push');
+      expect(refused).toMatchObject({ protocol: 'dlms', meter: meterKey, code: 'tag-mismatch', link: 'tap' });
+      expect(states(meterKey)).toHaveLength(published);
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('the meter\'s keys revoked in the core: its pushes become no_right within the next sync, never readings', async () => {
+    await core.container.grants.revoke({ ...asSystem, readerId: userId, selection: { ids: [deviceId] } });
+    const refused = await until(() => {
+      meter.pushNow();
+      return events(meterKey).find((e) => e.event === 'no_right');
+    }, 'no_right after the revocation', { tries: 60, stepMs: 250 });
+    expect(refused).toMatchObject({ protocol: 'dlms', meter: meterKey, reason: 'the gateway token holds no keys of this meter: its push is not decrypted', link: 'han' });
+    const published = states(meterKey).length;
+    meter.pushNow();
+    await until(() => events(meterKey).filter((e) => e.event === 'no_right').length >= 1 && gateway?.meters().find((m) => m.meterKey === meterKey)?.key === 'not-held', 'the meter not held');
+    expect(states(meterKey)).toHaveLength(published);
+    await core.container.grants.assign({ ...asSystem, selection: { ids: [deviceId] }, email });
+  });
+});
+

@@ -86,7 +86,8 @@ describe('config/gateway.yaml', () => {
     const all = await loadGatewayConfig(await write(linkOf(
       '  - name: eye\n    protocol: kmp\n    tcp: tcp://127.0.0.1:4001\n    poll_seconds: 30\n    registers: [60, "Volume V1", t1_temperature_c, 1004]\n    timeout_ms: 1500\n' +
         '  - name: iec\n    protocol: iec62056-21\n    device: /dev/ttyUSB2\n    poll_seconds: 60\n    baud: 9600\n    address: "12345678"\n' +
-        '  - name: eye-e\n    protocol: dlms\n    device: /dev/ttyUSB3\n    mode_e: true\n    client: 1\n    server: 1/16\n    authentication: lls\n    password_file: lls.pw\n    security: none\n    poll_seconds: 0\n    push: true\n' +
+        '  - name: eye-e\n    protocol: dlms\n    device: /dev/ttyUSB3\n    mode_e: true\n    client: 1\n    server: 1/16\n    authentication: lls\n    password_file: lls.pw\n    security: none\n    poll_seconds: 60\n' +
+        '  - name: han-push\n    protocol: dlms\n    device: /dev/ttyUSB5\n    push: true\n' +
         '  - name: han\n    protocol: dlms\n    device: /dev/ttyUSB4\n    baud: 2400\n    authentication: hls-gmac\n    meter: KAM-71234567\n    poll_seconds: 60\n    objects: [1.8.0, 0-0:1.0.0.255]\n    timeout_ms: 5000\n',
     )), env);
     expect(all.links).toEqual([
@@ -94,7 +95,11 @@ describe('config/gateway.yaml', () => {
       { name: 'iec', protocol: 'iec62056-21', target: { kind: 'serial', path: '/dev/ttyUSB2' }, pollSeconds: 60, baud: 9600, address: '12345678', timeoutMs: 3000 },
       {
         name: 'eye-e', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB3' }, modeE: true, client: 1, server: { logical: 1, physical: 16 },
-        authentication: 'lls', security: 'none', password: Buffer.from('12345678'), pollSeconds: 0, objects: expect.any(Array) as unknown, push: true, timeoutMs: 3000,
+        authentication: 'lls', security: 'none', password: Buffer.from('12345678'), pollSeconds: 60, objects: expect.any(Array) as unknown, push: false, timeoutMs: 3000,
+      },
+      {
+        name: 'han-push', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB5' }, modeE: false, client: 16, server: { logical: 1, physical: 17 },
+        authentication: 'none', security: 'authenticated-encrypted', pollSeconds: 0, objects: expect.any(Array) as unknown, push: true, timeoutMs: 3000,
       },
       {
         name: 'han', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB4' }, baud: 2400, modeE: false, client: 16, server: { logical: 1, physical: 17 },
@@ -191,6 +196,8 @@ describe('config/gateway.yaml', () => {
     { name: 'an lls password in the YAML', yaml: dlmsLink('    authentication: lls\n    password: "00000000"\n'), line: 8, key: 'links[0].password', message: "a dlms link's LLS password in its password_file" },
     { name: 'hls-gmac without security', yaml: dlmsLink('    authentication: hls-gmac\n    security: none\n'), line: 8, key: 'links[0].security', message: 'must be authenticated-encrypted with authentication: hls-gmac' },
     { name: 'a dlms link that reads nothing', yaml: dlmsLink('    poll_seconds: 0\n'), line: 7, key: 'links[0].poll_seconds', message: 'this link would read nothing' },
+    { name: 'a dlms link that pushes and polls', yaml: dlmsLink('    push: true\n    poll_seconds: 60\n'), line: 8, key: 'links[0].poll_seconds', message: 'make two links' },
+    { name: 'a push link with an authentication', yaml: dlmsLink('    push: true\n    authentication: hls-gmac\n'), line: 8, key: 'links[0].authentication', message: 'a push link makes no association' },
     { name: 'a dlms poll of 5 s', yaml: dlmsLink('    poll_seconds: 5\n'), line: 7, key: 'links[0].poll_seconds', message: 'must be 0 (no polling) or at least 10, not 5' },
     { name: 'an OBIS code with letters', yaml: dlmsLink('    objects: [1-0:1.8.0.255, C.1.0]\n'), line: 7, key: 'links[0].objects[1]', message: 'an OBIS code like 1-0:1.8.0.255' },
     { name: 'a baud with mode E', yaml: dlmsLink('    mode_e: true\n    baud: 9600\n'), line: 8, key: 'links[0].baud', message: 'negotiated in mode E' },

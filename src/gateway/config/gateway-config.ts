@@ -306,11 +306,15 @@ async function readDlmsLink(src: YamlSource, link: MapReader, name: string, targ
     server: { logical, physical },
     authentication: link.oneOf('authentication', ['none', 'lls', 'hls-gmac'] as const, 'none'),
     security: link.oneOf('security', ['none', 'authenticated-encrypted'] as const, 'authenticated-encrypted'),
-    pollSeconds: pollSeconds(link, { allowZero: true, default: DEFAULT_POLL_SECONDS }),
+    pollSeconds: 0,
     objects: link.strings('objects', { max: 64, pattern: obisPattern, describe: "an OBIS code like 1-0:1.8.0.255 or 1.8.0", default: [...DEFAULT_DLMS_OBJECTS] }),
     push: link.boolean('push', false),
     timeoutMs: timeoutMs(link, 3000),
   };
+  // A port is either listened to (a HAN port pushing) or asked (an optical eye, a serial port): both
+  // would open one device twice. A push link does not poll unless told, and then is refused.
+  out.pollSeconds = pollSeconds(link, { allowZero: true, default: out.push ? 0 : DEFAULT_POLL_SECONDS });
+  if (out.push && out.pollSeconds > 0) link.fail(link.get('poll_seconds'), 'is for a link that is asked; this one listens (push: true): make two links, one for the push port and one to poll');
   if (link.has('baud')) out.baud = link.integer('baud', { min: 300, max: 115_200 });
   const meter = link.optionalString('meter', { pattern: dlmsMeterPattern, describe: 'the meter whose keys to use, like KAM-12345678' });
   if (meter !== undefined) out.meter = meter;
@@ -322,6 +326,8 @@ async function readDlmsLink(src: YamlSource, link: MapReader, name: string, targ
   if (out.authentication === 'hls-gmac' && out.security === 'none') link.fail(link.get('security'), 'must be authenticated-encrypted with authentication: hls-gmac (HLS-GMAC needs the meter\'s keys)');
   if (out.pollSeconds > 0 && needsKeys && out.meter === undefined) link.fail(link.get('meter'), 'is required to poll with keys: the meter (KAM-12345678) whose GUEK and GAK the core grants');
   if (out.pollSeconds === 0 && !out.push) link.fail(link.get('poll_seconds'), 'is 0 and push is false: this link would read nothing');
+  if (out.push && out.authentication !== 'none') link.fail(link.get('authentication'), 'is for polling: a push link makes no association (its pushes are verified by their GCM tag)');
+  if (out.push && out.modeE) link.fail(link.get('mode_e'), 'is for an optical eye that is asked: a push port is listened to without a sign-on');
   if (out.modeE && out.baud !== undefined) link.fail(link.get('baud'), 'is negotiated in mode E (mode_e: true): leave it out');
   return out;
 }
