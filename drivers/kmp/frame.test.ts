@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/lib/prng.js';
 import {
   KMP_MAX_FRAME, KmpError, KmpFrameReader, decodeKmpFrame, encodeKmpFrame, getRegisterRequest, getSerialNoRequest, type KmpReadEvent,
 } from './index.js';
@@ -90,8 +91,42 @@ describe('KmpFrameReader', () => {
   });
 });
 
+describe('KmpFrameReader on random streams', () => {
+  it('gives the same events however 2,000 streams of frames, ACKs and noise are chunked', () => {
+    const { int, next } = createRng(0x4b4d50);
+    const pieces = [getRegisterRequest([60, 0x80, 0x0d06]), getSerialNoRequest(), Buffer.from('403f0201234567e9560d', 'hex'), Buffer.from([0x06])];
+    for (let run = 0; run < 2000; run++) {
+      const parts: Buffer[] = [];
+      for (let n = int(8); n > 0; n--) {
+        if (next() < 0.3) parts.push(Buffer.from(Array.from({ length: 1 + int(12) }, () => int(256))));
+        else {
+          const p = Buffer.from(pieces[int(pieces.length)] as Buffer);
+          if (next() < 0.2) p[int(p.length)] = int(256);
+          parts.push(next() < 0.2 ? p.subarray(0, int(p.length)) : p);
+        }
+      }
+      const stream = Buffer.concat(parts);
+      const whole = new KmpFrameReader();
+      const expected = [...whole.push(stream), ...whole.flush()].map(showAll);
+      const chunked = new KmpFrameReader();
+      const got: string[] = [];
+      for (let at = 0; at < stream.length; ) {
+        const len = 1 + int(7);
+        got.push(...chunked.push(stream.subarray(at, at + len)).map(showAll));
+        at += len;
+      }
+      got.push(...chunked.flush().map(showAll));
+      expect(got).toEqual(expected);
+    }
+  });
+});
+
 function show(ev: KmpReadEvent): string {
   if ('ack' in ev) return 'ack';
   if ('garbage' in ev) return `garbage ${ev.error.code} ${ev.error.offset} ${ev.garbage.toString('hex')}`;
   return `${ev.toMeter ? 'to-meter' : 'from-meter'} ${ev.cid.toString(16).padStart(2, '0')}`;
+}
+
+function showAll(ev: KmpReadEvent): string {
+  return 'cid' in ev ? `${show(ev)} ${ev.dest} ${ev.data.toString('hex')}` : show(ev);
 }

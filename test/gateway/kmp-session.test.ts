@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KmpError, encodeGetSerialNoResponse, getRegisterRequest, getSerialNoRequest, kmpFields, type KmpRegisterValue } from '../../drivers/kmp/index.js';
+import { KmpError, encodeGetRegisterResponse, encodeGetSerialNoResponse, getRegisterRequest, getSerialNoRequest, kmpFields, type KmpRegisterValue } from '../../drivers/kmp/index.js';
 import { KMP_BITS_PER_BYTE, MULTICAL603_SIMULATED_TYPE, startKmpMeter, type KmpMeterHandle } from '../../simulators/kmp/multical603.js';
 import { openKmpSession, type KmpSession } from '../../src/gateway/link/kmp-session.js';
 
@@ -42,6 +42,10 @@ describe('KMP session ↔ simulated MULTICAL 603 on a pseudo-terminal', () => {
     // Requests: GetSerialNo 6 + GetType 6 + GetRegister of 8 and of 2 (each a stuffed frame).
     expect(r.bytesSent).toBe(getSerialNoRequest().length * 2 + getRegisterRequest([60, 63, 68, 74, 80, 86, 87, 89]).length + getRegisterRequest([99, 1004]).length);
     expect(r.bytesReceived).toBeGreaterThan(80);
+    // The answer of 8 registers alone is longer on the line than the 400 ms timeout: it was not cut
+    // off because the timeout restarts with every byte heard.
+    const eightAnswer = encodeGetRegisterResponse([60, 63, 68, 74, 80, 86, 87, 89].map((rid) => ({ rid, ...(held.get(rid) ?? { unit: 0, value: 0 }) })));
+    expect((eightAnswer.length * KMP_BITS_PER_BYTE * 1000) / 1200).toBeGreaterThan(400);
   });
 
   it('reads values that grow from poll to poll, and leaves out registers the meter does not have', async () => {
