@@ -73,6 +73,20 @@ function channelZero(obis: string): string {
   return dash > 0 && colon > dash ? `${obis.slice(0, dash)}-0${obis.slice(colon)}` : obis;
 }
 
+// The entry of a formatted code, channel fallback included, remembered: a push asks for the same
+// few codes again and again. Bounded: cleared past 4,096 codes.
+const resolved = new Map<string, ObisField | null>();
+
+function entryOf(obis: string): ObisField | undefined {
+  let entry = resolved.get(obis);
+  if (entry === undefined) {
+    if (resolved.size >= 4_096) resolved.clear();
+    entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis)) ?? null;
+    resolved.set(obis, entry);
+  }
+  return entry ?? undefined;
+}
+
 /** The entry for an OBIS code in any written form ('1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255'), a channel B > 0 falling back to B = 0. */
 export function obisField(obis: string): ObisField | undefined {
   const direct = OBIS_FIELDS.get(obis);
@@ -145,7 +159,7 @@ export interface CosemObject {
  * unit and no scaling).
  */
 export function objectOf(obis: string, value: DlmsData, scaler?: number, unit?: number): { object: CosemObject; field?: { field: string; value: number | string } } {
-  const entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis));
+  const entry = entryOf(obis);
   const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
   const unitCode = typeof shown === 'number' ? (unit ?? entry?.dlmsUnit) : undefined;
   const unitName = unitCode === undefined || unitCode === 255 ? undefined : DLMS_UNITS.get(unitCode);
