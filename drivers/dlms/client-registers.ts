@@ -2,7 +2,7 @@ import type { AttributeDescriptor } from './apdu.js';
 import type { DlmsData } from './axdr.js';
 import { DlmsAccessRefused } from './access-refused.js';
 import { DlmsError } from './errors.js';
-import { cosemFields, DLMS_UNITS, formatObis, OBIS_NAMES, parseObis, valueText } from './obis.js';
+import { cosemFields, formatObis, objectOf, parseObis, type CosemObject } from './obis.js';
 import type { Fields } from '../wmbus/meters/fields.js';
 
 // Reading registers for the client: class 3 attribute 2 (the value) and attribute 3 (scaler and
@@ -10,18 +10,14 @@ import type { Fields } from '../wmbus/meters/fields.js';
 // and the same value pushed get the same field name. An object that is not a register (class 1
 // Data: the meter's id, the firmware) is read as its attribute 2 alone.
 
-export interface RegisterObject {
-  obis: string;
-  name?: string;
-  value: number | string;
-  unit?: string;
+/** As the push reader lists objects (CosemObject), plus the scaler the meter gave. */
+export interface RegisterObject extends CosemObject {
   scaler?: number;
 }
 
 const REGISTER = 3;
 const DATA = 1;
 const MAX_OBJECTS = 64;
-const CLOCK_OBIS = '0-0:1.0.0.255';
 // data-access-results that mean "not a register here", after which the object is tried as Data.
 const NOT_THIS_CLASS = new Set([4, 9, 11]); // object-undefined, object-class-inconsistent, object-unavailable
 
@@ -55,14 +51,8 @@ export async function readRegisterObjects(obisList: readonly string[], get: Get)
       if (!isNotThisClass(e)) throw e;
       value = await get({ classId: DATA, obis: code, attribute: 2 });
     }
-    const object: RegisterObject = { obis, value: valueText(value, scalerUnit?.scaler ?? 0, obis === CLOCK_OBIS) };
-    const name = OBIS_NAMES.get(obis)?.name;
-    if (name) object.name = name;
-    if (scalerUnit) {
-      object.scaler = scalerUnit.scaler;
-      const unit = DLMS_UNITS.get(scalerUnit.unit);
-      if (unit) object.unit = unit;
-    }
+    const object: RegisterObject = objectOf(obis, value, scalerUnit?.scaler, scalerUnit?.unit).object;
+    if (scalerUnit) object.scaler = scalerUnit.scaler;
     objects.push(object);
     raw.push({ obis, value, ...(scalerUnit ? { scaler: scalerUnit.scaler, unit: scalerUnit.unit } : {}) });
   }
