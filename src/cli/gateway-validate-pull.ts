@@ -36,8 +36,8 @@ export function pullExitCode(results: readonly GatewayResult[], withKeys: boolea
   return rightOnly && !withKeys ? VALIDATE_EXIT.allDecrypt : VALIDATE_EXIT.someDoNot;
 }
 
-export async function validatePullLink(o: { link: PullLinkConfig; keys: KeySource; withKeys: boolean }): Promise<PullValidateReport> {
-  const outcome = await pollOnceFor(o.link, o.keys)();
+export async function validatePullLink(o: { link: PullLinkConfig; keys: KeySource; withKeys: boolean; gatewayId: string }): Promise<PullValidateReport> {
+  const outcome = await pollOnceFor(o.link, o.keys, o.gatewayId)();
   const book = createMeterBook({ keys: o.keys });
   for (const r of outcome.results) book.record(r, { rssiDbm: null, receivedAt: r.kind === 'reading' ? r.reading.receivedAt : r.event.receivedAt });
   const ev = outcome.results.find((r) => r.kind === 'event')?.event;

@@ -116,7 +116,7 @@ export async function gatewayValidateAny(input: ValidateInput): Promise<{ kind: 
   const keys = config ? await (await import('../gateway/keys/key-source.js')).openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }) : NO_KEYS;
   try {
     input.log.write(`# asking the ${link.protocol} meter on ${link.name === 'validate' ? (input.link ?? '') : link.name}\n`);
-    return { kind: 'pull', report: await validatePullLink({ link, keys, withKeys: config !== null }) };
+    return { kind: 'pull', report: await validatePullLink({ link, keys, withKeys: config !== null, gatewayId: config?.gatewayId ?? 'validate' }) };
   } finally {
     await keys.close();
   }

@@ -4,6 +4,7 @@ import { stickCodecs } from '../../drivers/wmbus-sticks/index.js';
 import type { GatewayConfig, LinkConfig } from './config/gateway-config.js';
 import type { GatewayResult, HeardTelegram, KeySource } from './gateway-types.js';
 import { listenDlmsPushes } from './link/dlms-push-link.js';
+import { dlmsPollOnce } from './link/dlms-link.js';
 import { createDlmsPushHandler } from './link/dlms-push.js';
 import { iecPollOnce } from './link/iec-link.js';
 import { kmpPollOnce } from './link/kmp-link.js';
@@ -114,14 +115,14 @@ function pullLink(name: string, intervalSeconds: number, pollOnce: () => Promise
 export type PullLinkConfig = Exclude<LinkConfig, { protocol: 'wmbus' }>;
 
 /** One poll of a pull link, as the service runs it on its schedule and `gateway validate` runs it once. */
-export function pollOnceFor(lc: PullLinkConfig, keys: Pick<KeySource, 'lookupKeys' | 'missed'>): () => Promise<PollOutcome> {
+export function pollOnceFor(lc: PullLinkConfig, keys: Pick<KeySource, 'lookupKeys' | 'missed'>, gatewayId: string): () => Promise<PollOutcome> {
   switch (lc.protocol) {
     case 'kmp':
       return kmpPollOnce({ config: lc, keys });
     case 'iec62056-21':
       return iecPollOnce({ config: lc, keys });
     case 'dlms':
-      throw new Error(`${lc.protocol} links are wired in the next commit`);
+      return dlmsPollOnce({ config: lc, keys, gatewayId });
   }
 }
 
@@ -131,7 +132,7 @@ export function startLinks(o: { config: GatewayConfig; keys: KeySource; log: Log
   const running = o.config.links.map((lc): { lc: LinkConfig; run: Running } => {
     if (lc.protocol === 'wmbus') return { lc, run: stickLink(lc, o.sinks, o.log) };
     if (lc.protocol === 'dlms' && lc.push) return { lc, run: dlmsPushLink(lc, o.keys, counters, o.sinks, o.log) };
-    return { lc, run: pullLink(lc.name, lc.pollSeconds, pollOnceFor(lc, o.keys), o.sinks, o.log) };
+    return { lc, run: pullLink(lc.name, lc.pollSeconds, pollOnceFor(lc, o.keys, o.config.gatewayId), o.sinks, o.log) };
   });
   return {
     views: () => running.map(({ lc, run }) => ({ name: lc.name, protocol: lc.protocol, ...run.view() })),

@@ -25,6 +25,7 @@ export class IecNoAnswerError extends Error {
 
 const LINE_7E1 = { dataBits: 7, parity: 'even', stopBits: 1 } as const;
 const SIGN_ON_BAUD = 300;
+const SIGN_ON_RETRIES = 2;
 const CLOSE_TIMEOUT_MS = 2000;
 
 interface Updatable {
@@ -87,8 +88,18 @@ export async function readIecMeter(target: LinkTarget, o: { baud?: number; addre
 
   try {
     const request = signOnRequest(o.address);
-    await write(request);
-    const { identification } = await next('identification', 'identification', o.timeoutMs + lineMs(request.length + 40, SIGN_ON_BAUD));
+    // The sign-on is sent again when nothing answers it (SIGN_ON_RETRIES times): a meter whose port
+    // was still switching back to 300 baud after a previous session misses it, as KMP and DLMS
+    // retry their first request.
+    let identification: Identification | undefined;
+    for (let attempt = 0; identification === undefined; attempt += 1) {
+      await write(request);
+      try {
+        ({ identification } = await next('identification', 'identification', o.timeoutMs + lineMs(request.length + 40, SIGN_ON_BAUD)));
+      } catch (err) {
+        if (!(err instanceof IecNoAnswerError) || attempt >= SIGN_ON_RETRIES || gone !== null) throw err;
+      }
+    }
     const h = handOver(identification, { to: 'readout', ...(o.baud === undefined ? {} : { maxBaud: o.baud }) });
     await new Promise((resolve) => setTimeout(resolve, identification.reactionMs));
     if (h.ack.length > 0) await write(h.ack);
