@@ -287,7 +287,7 @@ async function run({ database, log }: BenchContext): Promise<BenchRow[]> {
   let gateway: ChildProcess | undefined;
   try {
     const setupStart = performance.now();
-    const core = await prepareDemoCore(container, { dir, meters, manufacturerOf, actor, fresh: true, progress: log, demoDevices: 0 });
+    const core = await prepareDemoCore(container, { dir, meters, actor, fresh: true, progress: log, demoDevices: 0 });
     await app.listen({ host: '127.0.0.1', port: 0 });
     closers.push(() => app.close());
     const address = app.server.address();

@@ -114,13 +114,34 @@ describe('openeks demo', () => {
 
     const brokerPort = Number(sub[2]);
     const client = await mqtt.connectAsync({ host: sub[1], port: brokerPort, protocol: 'mqtt', reconnectPeriod: 0 });
+    // A wM-Bus reading of the bench's stick; then the bench's MULTICAL 603 polled over KMP (every 30 s,
+    // the first within 2 s) and its DLMS meters (the HAN port pushing every 10 s, the other polled
+    // through its optical eye): one reading of each.
+    const pulled = new Map<string, Record<string, unknown>>();
+    const allPulled = new Promise<void>((resolve) => {
+      client.on('message', (topic, payload) => {
+        if (!/^meters\/demo\/KAM-\d{8}\/state$/.test(topic) || payload.length === 0) return;
+        const state = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+        if (state.protocol === 'kmp' || state.protocol === 'dlms') pulled.set(`${String(state.protocol)} ${String(state.link)}`, state);
+        if (pulled.has('kmp kmp-60312345') && pulled.has('dlms han-57012345') && pulled.has('dlms eye-57012346')) resolve();
+      });
+    });
     const reading = await new Promise<{ topic: string; state: Record<string, unknown> }>((resolve) => {
       client.on('message', (topic, payload) => {
-        if (/^meters\/demo\/[A-Z]{3}-\d{8}\/state$/.test(topic)) resolve({ topic, state: JSON.parse(payload.toString('utf8')) as Record<string, unknown> });
+        if (!/^meters\/demo\/[A-Z]{3}-\d{8}\/state$/.test(topic) || payload.length === 0) return;
+        const state = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+        if (state.link === 'bench') resolve({ topic, state });
       });
       void client.subscribeAsync('meters/#', { qos: 1 });
     });
+    await allPulled;
     await client.endAsync();
+    expect(pulled.get('kmp kmp-60312345')).toMatchObject({ name: 'KAM-60312345', media: 'heat', verified: 'kmp-crc', gateway: 'demo' });
+    expect(typeof pulled.get('kmp kmp-60312345')?.total_energy_consumption_kwh).toBe('number');
+    expect(pulled.get('dlms han-57012345')).toMatchObject({ name: 'KAM-57012345', media: 'electricity', verified: 'gcm-tag', gateway: 'demo' });
+    expect(typeof pulled.get('dlms han-57012345')?.invocation_counter).toBe('number');
+    expect(pulled.get('dlms eye-57012346')).toMatchObject({ name: 'KAM-57012346', verified: 'gcm-tag' });
+    expect(typeof pulled.get('dlms eye-57012346')?.total_energy_consumption_kwh).toBe('number');
     const meterKey = reading.topic.split('/')[2];
     expect(BENCH_METERS).toContain(meterKey);
     expect(reading.state).toMatchObject({ _: 'telegram', name: meterKey, gateway: 'demo', link: 'bench' });

@@ -6,14 +6,16 @@ import { systemPrincipal } from '../../core/access/principal.js';
 import type { Container } from '../../core/container.js';
 import { readOutboxText } from '../../core/modules/mail/outbox-folder.js';
 import type { MeterConfig } from '../../../simulators/meters/meter-types.js';
-import { keysCsv } from '../../../simulators/key-export.js';
+import { benchDevices, keysCsv, type PullMeters } from '../../../simulators/key-export.js';
 import { MAX_SELECTED_IDS } from '../../shared/api/grants.js';
 import { CliFailure } from '../cli-context.js';
 
 // What `openeks demo` puts into its core, once per data folder, through the same services the
 // CLI commands and the API call (no HTTP, no rows written by hand):
 // - the demo inventory of `openeks demo seed` (a fixed seed, so every demo looks alike);
-// - the bench's meter keys, imported from the CSV simulators/key-export.ts writes;
+// - the bench's meter keys, imported from the CSV simulators/key-export.ts writes: the wM-Bus
+//   meters' DEKs, the MULTICAL 603's DEK (KMP uses no key: the grant is what lets it be read) and
+//   each DLMS meter's GUEK and GAK;
 // - an operator, whose password the demo chooses and prints (friendlier than a setup link);
 // - a gateway user who holds exactly the bench's meters (granted like `openeks grant`, the
 //   invitation accepted with the link of its mail), and a token of kind `gateway` of that user:
@@ -79,13 +81,13 @@ async function readState(files: DemoFiles): Promise<{ operatorEmail: string; gat
   return { operatorEmail: parsed.operatorEmail, gatewayEmail: parsed.gatewayEmail };
 }
 
-/** Device ids of the bench's meters, as the import stored them. */
-async function meterIds(c: Container, actor: Actor, meters: readonly MeterConfig[], manufacturerOf: (m: MeterConfig) => string): Promise<string[]> {
+/** Device ids of the bench's meters (wM-Bus, KMP, DLMS), as the import stored them. */
+async function meterIds(c: Container, actor: Actor, devices: ReadonlyArray<{ manufacturer: string; serial: string }>): Promise<string[]> {
   const ids: string[] = [];
-  for (const m of meters) {
-    const { items } = await c.devices.list({ principal: systemPrincipal, actor, query: { serial: m.id, manufacturer: manufacturerOf(m), limit: 2 } });
+  for (const m of devices) {
+    const { items } = await c.devices.list({ principal: systemPrincipal, actor, query: { serial: m.serial, manufacturer: m.manufacturer, limit: 2 } });
     const id = items[0]?.id;
-    if (id === undefined || items.length !== 1) throw new Error(`the imported meter ${manufacturerOf(m)} ${m.id} is not in the inventory`);
+    if (id === undefined || items.length !== 1) throw new Error(`the imported meter ${m.manufacturer} ${m.serial} is not in the inventory`);
     ids.push(id);
   }
   return ids;
@@ -112,7 +114,8 @@ export async function prepareDemoCore(
   o: {
     dir: string;
     meters: readonly MeterConfig[];
-    manufacturerOf: (m: MeterConfig) => string;
+    /** The bench's MULTICAL 603s and DLMS meters, imported and granted beside the wM-Bus meters. */
+    pull?: PullMeters;
     actor: Actor;
     fresh: boolean;
     progress(line: string): void;
@@ -131,7 +134,7 @@ export async function prepareDemoCore(
 
   o.progress('importing the bench keys …');
   const csv = join(o.dir, 'bench-keys.csv');
-  await writeFile(csv, keysCsv(o.meters), { mode: 0o600 });
+  await writeFile(csv, keysCsv(o.meters, o.pull), { mode: 0o600 });
   try {
     const started = await c.imports.start({ ...as, path: csv, fileName: 'bench-keys.csv', newVersion: false });
     const view = await c.imports.settled({ ...as, id: started.id });
@@ -151,7 +154,7 @@ export async function prepareDemoCore(
   await c.operatorSetup.complete({ token: fragmentToken(setup.link), password: operatorPassword, name: 'Demo operator', actor: o.actor });
 
   o.progress('granting the bench meters to the gateway user …');
-  const ids = await meterIds(c, o.actor, o.meters, o.manufacturerOf);
+  const ids = await meterIds(c, o.actor, benchDevices(o.meters, o.pull));
   for (let i = 0; i < ids.length; i += MAX_SELECTED_IDS) await c.grants.assign({ ...as, selection: { ids: ids.slice(i, i + MAX_SELECTED_IDS) }, email: GATEWAY_EMAIL });
   const session = await c.registration.complete({ token: await invitationToken(c, o.actor, GATEWAY_EMAIL), password: await newPassword(c, GATEWAY_EMAIL, 'Demo gateway'), name: 'Demo gateway', actor: o.actor });
   const userActor: Actor = { ...o.actor, userId: session.principal.userId, role: 'user' };

@@ -21,6 +21,10 @@ export interface DemoGatewayOptions {
   /** The device the gateway opens (the bench's pseudo-terminal) and the stick it speaks to. */
   link: string;
   stick: string;
+  /** The bench's MULTICAL 603s: their optical eyes, polled over KMP. */
+  kmp?: Array<{ serial: string; device: string }>;
+  /** The bench's DLMS meters: the HAN port listened to when it pushes, else the optical eye polled (mode E, HLS-GMAC). */
+  dlms?: Array<{ serial: string; device: string; pushDevice?: string }>;
   /** Written into gateway.yaml; OPENEKS_MQTT_URL, inherited by the child, overrides it. */
   mqttUrl: string;
   httpPort: number;
@@ -43,11 +47,23 @@ function launcher(): string {
   return found;
 }
 
+export const DEMO_KMP_POLL_SECONDS = 30;
+export const DEMO_DLMS_POLL_SECONDS = 60;
+
 /** gateway.yaml as docs/gateway.md describes it: secrets by file name only, never inline. */
 export function demoGatewayYaml(o: DemoGatewayOptions & { cacheKeyFile: string }): string {
   const doc = {
     gateway_id: o.gatewayId,
-    links: [{ name: 'bench', protocol: 'wmbus', device: o.link, stick: o.stick }],
+    links: [
+      { name: 'bench', protocol: 'wmbus', device: o.link, stick: o.stick },
+      // KMP every 30 s: a demo should show readings soon; a site polls a heat meter every 15 minutes (the default).
+      ...(o.kmp ?? []).map((m) => ({ name: `kmp-${m.serial}`, protocol: 'kmp', device: m.device, poll_seconds: DEMO_KMP_POLL_SECONDS })),
+      ...(o.dlms ?? []).map((m) =>
+        m.pushDevice !== undefined
+          ? { name: `han-${m.serial}`, protocol: 'dlms', device: m.pushDevice, push: true }
+          : { name: `eye-${m.serial}`, protocol: 'dlms', device: m.device, mode_e: true, authentication: 'hls-gmac', meter: `KAM-${m.serial}`, poll_seconds: DEMO_DLMS_POLL_SECONDS },
+      ),
+    ],
     core: {
       url: o.coreUrl,
       token_file: o.tokenFile,

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { BenchConfigError, loadBenchConfig } from '../../../simulators/bench-config.js';
 import { startBench, type Bench } from '../../../simulators/bench.js';
-import { manufacturerOf } from '../../../simulators/key-export.js';
 import { systemClock } from '../../lib/clock.js';
 import type { Settings } from '../../lib/config.js';
 import { redactedPaths } from '../../lib/logger.js';
@@ -103,14 +102,14 @@ export async function runDemo(settings: Settings, input: DemoInput): Promise<voi
     const { buildApp } = await import('../../core/app.js');
     const container = await createContainer({ ...s, clock: systemClock, logger });
     stops.push({ name: 'core', stop: () => container.close() });
-    const core = await prepareDemoCore(container, { dir, meters: bench.meters, manufacturerOf, actor: input.actor, fresh, progress: input.progress });
+    const core = await prepareDemoCore(container, { dir, meters: bench.meters, pull: { kmp: bench.kmp ?? [], dlms: bench.dlms ?? [] }, actor: input.actor, fresh, progress: input.progress });
     const app = await buildApp(container, { logger });
     await app.listen({ host: '127.0.0.1', port: corePort });
     stops.push({ name: 'web server', stop: () => app.close() });
     container.mailDeliverer.start({ intervalMs: 5000 });
     const coreUrl = `http://127.0.0.1:${corePort}`;
 
-    input.progress(`starting the simulated ${bench.stick} with ${bench.meters.length} meters …`);
+    input.progress(`starting the simulated ${bench.stick} with ${bench.meters.length} meters, ${bench.kmp?.length ?? 0} MULTICAL 603 (KMP) and ${bench.dlms?.length ?? 0} DLMS meters …`);
     const running: Bench = await startBench({ ...bench, link: { kind: 'pty' } });
     stops.push({ name: 'bench simulator', stop: () => running.close() });
 
@@ -131,6 +130,8 @@ export async function runDemo(settings: Settings, input: DemoInput): Promise<voi
       tokenFile: core.tokenFile,
       link: running.link,
       stick: bench.stick,
+      kmp: running.kmp.map((m) => ({ serial: m.serial, device: m.handle.devicePath ?? '' })),
+      dlms: running.dlms.map((m) => ({ serial: m.serial, device: m.devicePath, ...(m.pushDevicePath === undefined ? {} : { pushDevice: m.pushDevicePath }) })),
       mqttUrl,
       httpPort: await portFor(GATEWAY_HTTP_PORT),
     });
