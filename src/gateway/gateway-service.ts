@@ -8,9 +8,10 @@ import { createMeterBook, type MeterView } from './meter-book.js';
 import { createGatewayPipeline } from './pipeline.js';
 import { isLoopbackHost, startStatusPage, type StatusPage } from './status-page.js';
 
-// The gateway as one service: every configured link → the one decode pipeline (with the key
-// source) → the MQTT publisher, plus the per-meter book behind `gateway validate` and the status
-// page. Nothing a stick delivers can stop it: the pipeline never throws, and a failure of one
+// The gateway as one service: every configured link (links.ts: wM-Bus sticks → the one decode
+// pipeline with the key source; KMP, IEC 62056-21 and DLMS meters polled or pushing → readings and
+// events whose grant is checked in pulled-readings.ts) → the MQTT publisher, plus the per-meter
+// book behind `gateway validate` and the status page. Nothing a stick delivers can stop it: the pipeline never throws, and a failure of one
 // telegram is logged and counted, not fatal. docs/gateway.md tells the whole story.
 
 export type { MeterView } from './meter-book.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayConfigError, loadGatewayConfig, meterSelected } from './gateway-config.js';
+import { DEFAULT_DLMS_OBJECTS, GatewayConfigError, loadGatewayConfig, meterSelected } from './gateway-config.js';
 
 // gateway.yaml (docs/gateway.md "Configuration"): the committed example loads, and each malformed
 // file is refused naming its exact line and key, never echoing a secret.
@@ -51,6 +51,15 @@ describe('config/gateway.yaml', () => {
     expect(config.links).toEqual([
       { name: 'stick-1', protocol: 'wmbus', target: { kind: 'serial', path: '/dev/ttyUSB0' }, stick: 'im871a', mode: 'c1t1' },
       { name: 'dach', protocol: 'wmbus', target: { kind: 'tcp', host: '192.0.2.10', port: 4001 }, stick: 'rtlwmbus' },
+      { name: 'heizung', protocol: 'kmp', target: { kind: 'serial', path: '/dev/ttyUSB1' }, pollSeconds: 900, timeoutMs: 2000 },
+      {
+        name: 'han', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB2' }, modeE: false, client: 16, server: { logical: 1, physical: 17 },
+        authentication: 'none', security: 'authenticated-encrypted', pollSeconds: 0, objects: [...DEFAULT_DLMS_OBJECTS], push: true, timeoutMs: 3000,
+      },
+      {
+        name: 'strom', protocol: 'dlms', target: { kind: 'serial', path: '/dev/ttyUSB3' }, modeE: true, client: 16, server: { logical: 1, physical: 17 },
+        authentication: 'hls-gmac', security: 'authenticated-encrypted', meter: 'KAM-57012346', pollSeconds: 900, objects: ['1-0:1.8.0.255', '1-0:2.8.0.255', '1-0:1.7.0.255'], push: false, timeoutMs: 3000,
+      },
     ]);
     expect(config.core).toEqual({ url: 'https://eks.example', token, syncIntervalSeconds: 30, offlineHours: 72, cachePath: join(folder, 'data/gateway-keys.db'), cacheKey });
     expect(config.mqtt).toEqual({
