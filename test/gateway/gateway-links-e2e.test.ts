@@ -127,6 +127,8 @@ describe('the gateway with a KMP link', () => {
     const expected = expectedKmpFields();
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(8);
     for (const [name, value] of Object.entries(expected)) expect(state?.[name], name).toBe(value);
+    // The availability follows the state on the broker.
+    await until(() => watch.on(`/${gw}/${kmpKey}/availability`).length > 0, 'the availability');
     expect(watch.on(`/${gw}/${kmpKey}/availability`).map((m) => m.text)).toEqual(['online']);
     const link = g.status().links[0];
     expect(link).toMatchObject({ name: 'eye', protocol: 'kmp', state: 'connected', detail: `serial ${KMP_SERIAL}, type 0x0603, ${KMP_DEFAULT_HEAT_REGISTERS.length} registers`, poll: { intervalSeconds: 900, polls: 1, failures: 0 } });

@@ -26,6 +26,7 @@ export class IecNoAnswerError extends Error {
 const LINE_7E1 = { dataBits: 7, parity: 'even', stopBits: 1 } as const;
 const SIGN_ON_BAUD = 300;
 const SIGN_ON_RETRIES = 2;
+const READOUT_RETRIES = 1;
 const CLOSE_TIMEOUT_MS = 2000;
 
 interface Updatable {
@@ -86,7 +87,18 @@ export async function readIecMeter(target: LinkTarget, o: { baud?: number; addre
       stream.write(bytes, (err) => (err ? reject(err) : resolve()));
     });
 
-  try {
+  const setBaud = async (baud: number): Promise<void> => {
+    if (!canUpdate(stream)) return;
+    const port = stream;
+    await new Promise<void>((resolve, reject) => port.drain((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => port.update({ baudRate: baud }, (err) => (err ? reject(err) : resolve())));
+  };
+
+  /** Whether a meter identified itself: only then is a lost readout asked for again. */
+  let identified = false;
+
+  /** Sign-on (sent again when unanswered), option select, the speed switch, the readout. */
+  async function exchange(): Promise<IecReadout> {
     const request = signOnRequest(o.address);
     // The sign-on is sent again when nothing answers it (SIGN_ON_RETRIES times): a meter whose port
     // was still switching back to 300 baud after a previous session misses it, as KMP and DLMS
@@ -100,20 +112,34 @@ export async function readIecMeter(target: LinkTarget, o: { baud?: number; addre
         if (!(err instanceof IecNoAnswerError) || attempt >= SIGN_ON_RETRIES || gone !== null) throw err;
       }
     }
+    identified = true;
     const h = handOver(identification, { to: 'readout', ...(o.baud === undefined ? {} : { maxBaud: o.baud }) });
     await new Promise((resolve) => setTimeout(resolve, identification.reactionMs));
     if (h.ack.length > 0) await write(h.ack);
-    if (h.baud !== SIGN_ON_BAUD && canUpdate(stream)) {
-      // The option select must have left the UART at 300 baud (drain: tcdrain) before the speed
-      // changes, and the change must come before the meter's first readout byte: the meter
-      // switches only after its reaction time (≥ 200 ms in practice), and changing the settings of
-      // a port discards what it has received and not yet been read.
-      const port = stream;
-      await new Promise<void>((resolve, reject) => port.drain((err) => (err ? reject(err) : resolve())));
-      await new Promise<void>((resolve, reject) => port.update({ baudRate: h.baud }, (err) => (err ? reject(err) : resolve())));
-    }
+    // The option select must have left the UART at 300 baud (drain: tcdrain) before the speed
+    // changes, and the change must come before the meter's first readout byte: a meter switches
+    // only after its reaction time (≥ 200 ms in practice), and changing the settings of a port may
+    // discard what it has received and not yet been read.
+    if (h.baud !== SIGN_ON_BAUD) await setBaud(h.baud);
     const { readout } = await next('readout', 'readout', o.timeoutMs);
     return { identification, sets: readout, baud: h.baud };
+  }
+
+  try {
+    // A readout lost at the speed switch (the meter answered before the port had switched) is asked
+    // for once more from the sign-on: after its readout, or its silence timeout, the meter waits at
+    // 300 baud for a new one.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await exchange();
+      } catch (err) {
+        if (!(err instanceof IecNoAnswerError) || !identified || attempt >= READOUT_RETRIES || gone !== null) throw err;
+        identified = false;
+        items.length = 0;
+        reader.flush();
+        await setBaud(SIGN_ON_BAUD);
+      }
+    }
   } catch (err) {
     if (err instanceof IecError || err instanceof IecNoAnswerError) throw err;
     throw new IecNoAnswerError(`the link ${describeLinkTarget(target)} failed: ${err instanceof Error ? err.message : String(err)}`);
