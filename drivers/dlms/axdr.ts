@@ -35,7 +35,7 @@ const FIXED_SIZE: Record<string, number> = { 'date-time': 12, date: 5, time: 4 }
 
 // A Buffer throughout (its read methods, no DataView per value), one cursor, no closures: this
 // runs for every value of every push the gateway hears.
-function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: DlmsOffsetIn): DlmsData {
+function decodeAt(bytes: Buffer, cur: { pos: number; share: boolean }, depth: number, where: DlmsOffsetIn): DlmsData {
   const offset = cur.pos;
   need(bytes, offset, 1, 'A-XDR tag', where);
   const tag = bytes[offset] as number;
@@ -83,7 +83,7 @@ function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: Dlm
       const { length, end } = readLength(bytes, at, where);
       need(bytes, end, length, 'string', where);
       cur.pos = end + length;
-      if (tag === 0x09) return { type: 'octet-string', value: copyOf(bytes, end, end + length) };
+      if (tag === 0x09) return { type: 'octet-string', value: cur.share ? bytes.subarray(end, end + length) : copyOf(bytes, end, end + length) };
       const text = bytes.toString(tag === 0x0a ? 'latin1' : 'utf8', end, end + length);
       return { type: tag === 0x0a ? 'visible-string' : 'utf8-string', value: text };
     }
@@ -127,7 +127,7 @@ function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: Dlm
       const size = FIXED_SIZE[type] as number;
       need(bytes, at, size, type, where);
       cur.pos = at + size;
-      return { type, value: copyOf(bytes, at, at + size) };
+      return { type, value: cur.share ? bytes.subarray(at, at + size) : copyOf(bytes, at, at + size) };
     }
     default:
       throw new DlmsError('bad-tag', offset, `A-XDR tag 0x${tag.toString(16).padStart(2, '0')} is not a COSEM data type this driver reads`, where);
@@ -145,10 +145,11 @@ function copyOf(bytes: Buffer, start: number, end: number): Buffer {
  * One A-XDR value at `offset`; `end` is the offset after it. Throws DlmsError ('truncated',
  * 'bad-tag', 'bad-length', 'bad-value' for nesting deeper than MAX_DEPTH) with the offset in
  * `bytes` — counted in `where` (the caller says whether `bytes` is an APDU or a decrypted plaintext).
+ * Octet strings are copies unless `share` (for bytes the caller owns alone, as a fresh plaintext).
  */
-export function decodeData(bytes: Uint8Array, offset = 0, where: DlmsOffsetIn = 'apdu'): { data: DlmsData; end: number } {
+export function decodeData(bytes: Uint8Array, offset = 0, where: DlmsOffsetIn = 'apdu', share = false): { data: DlmsData; end: number } {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const cur = { pos: offset };
+  const cur = { pos: offset, share };
   const data = decodeAt(buf, cur, 0, where);
   return { data, end: cur.pos };
 }

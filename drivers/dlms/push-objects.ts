@@ -1,7 +1,7 @@
 import type { Fields } from '../wmbus/meters/fields.js';
 import type { DlmsData } from './axdr.js';
 import { formatObis } from './obis-code.js';
-import { objectOf, type CosemObject } from './obis-fields.js';
+import { addObject, type CosemObject } from './obis-fields.js';
 
 // The COSEM objects in a pushed DataNotification body. Meters lay them out three ways, and one walk
 // reads them all:
@@ -63,9 +63,7 @@ class Walk {
   add(obisBytes: Buffer, value: DlmsData, su: { scaler: number; unit: number } | undefined): void {
     const obis = obisText(obisBytes);
     const scaler = su?.scaler ?? (this.kamstrupFlat && KAMSTRUP_CENTI_AMPERE.has(obis) ? -2 : undefined);
-    const { object, field } = objectOf(obis, value, scaler, su?.unit);
-    this.out.objects.push(object);
-    if (field) this.out.fields[field.field] = field.value;
+    addObject(this.out.objects, this.out.fields, obis, value, scaler, su?.unit);
   }
 
   items(items: readonly DlmsData[], depth: number): void {
