@@ -57,13 +57,23 @@ export class HdlcFrameReader {
     return out;
   }
 
-  /** The end of the stream: what is left is an unfinished frame, unless it is a lone flag. */
+  /**
+   * The end of the stream, or a silence the I/O layer judges too long: the unfinished frame is
+   * garbage ('truncated') up to the next flag, and complete frames after that flag are still read —
+   * a corrupted length cannot swallow the frames behind it. Leaves the reader empty.
+   */
   flush(): HdlcReadItem[] {
-    const rest = this.pending.subarray(this.afterFrame ? 1 : 0);
+    const out: HdlcReadItem[] = [];
+    for (let guard = this.pending.length + 1; guard > 0; guard--) {
+      const rest = this.pending.subarray(this.afterFrame ? 1 : 0);
+      if (rest.length === 0 || (rest.length === 1 && rest[0] === HDLC_FLAG)) break;
+      const next = this.pending.indexOf(HDLC_FLAG, 1);
+      this.resync(out, new DlmsError('truncated', next < 0 ? this.pending.length : next, 'HDLC: the stream ends inside a frame', 'frame'));
+      out.push(...this.push(Buffer.alloc(0)));
+    }
     this.pending = Buffer.alloc(0);
     this.afterFrame = false;
-    if (rest.length === 0 || (rest.length === 1 && rest[0] === HDLC_FLAG)) return [];
-    return [garbage(rest, new DlmsError('truncated', rest.length, 'HDLC: the stream ends inside a frame', 'frame'))];
+    return out;
   }
 
   /** Drops the bytes from the current flag up to the next one, reported with the error that refused them. */
