@@ -1,0 +1,72 @@
+import type { Fields } from '../wmbus/meters/fields.js';
+import type { DlmsData } from './axdr.js';
+import { formatObis } from './obis-code.js';
+import { objectOf, type CosemObject } from './obis-fields.js';
+
+// The COSEM objects in a pushed DataNotification body. Meters lay them out three ways, and one walk
+// reads them all:
+//  - a list of structures { OBIS, value, { scaler, unit } } (Nordic HAN, Kamstrup's list 2/3 with
+//    scalers, the Austrian customer interface) — also { OBIS, value } without the scaler-unit;
+//  - flat pairs OBIS, value[, { scaler, unit }] inside one structure (Kamstrup's list 1,
+//    the clock and time at the head of the Austrian push);
+//  - anything else (a list id, an opaque octet string) is passed over.
+// Kamstrup's flat lists (list id 'Kamstrup_V0001') give no scalers: currents are in 0.01 A there.
+
+const KAMSTRUP_CENTI_AMPERE = new Set(['1-1:31.7.0.255', '1-1:51.7.0.255', '1-1:71.7.0.255', '1-0:31.7.0.255', '1-0:51.7.0.255', '1-0:71.7.0.255']);
+
+export interface PushObjects {
+  objects: CosemObject[];
+  fields: Fields;
+}
+
+function isObis(d: DlmsData | undefined): d is { type: 'octet-string'; value: Buffer } {
+  return d !== undefined && d.type === 'octet-string' && d.value.length === 6;
+}
+
+/** { int8 scaler, enum unit } */
+function scalerUnit(d: DlmsData | undefined): { scaler: number; unit: number } | undefined {
+  if (d === undefined || d.type !== 'structure' || d.value.length !== 2) return undefined;
+  const [s, u] = d.value;
+  if (s === undefined || u === undefined || s.type !== 'int8' || u.type !== 'enum') return undefined;
+  return { scaler: s.value, unit: u.value };
+}
+
+function isTuple(items: readonly DlmsData[]): boolean {
+  if (!isObis(items[0]) || items.length < 2 || items.length > 3) return false;
+  const second = items[1];
+  if (second !== undefined && (second.type === 'structure' || second.type === 'array')) return false;
+  return items.length === 2 || scalerUnit(items[2]) !== undefined;
+}
+
+export function pushObjects(body: DlmsData): PushObjects {
+  const out: PushObjects = { objects: [], fields: {} };
+  let kamstrupFlat = false;
+  const add = (obisBytes: Buffer, value: DlmsData, su: { scaler: number; unit: number } | undefined): void => {
+    const obis = formatObis(obisBytes);
+    const scaler = su?.scaler ?? (kamstrupFlat && KAMSTRUP_CENTI_AMPERE.has(obis) ? -2 : undefined);
+    const { object, field } = objectOf(obis, value, scaler, su?.unit);
+    out.objects.push(object);
+    if (field) out.fields[field.field] = field.value;
+  };
+  const walk = (items: readonly DlmsData[], depth: number): void => {
+    if (depth > 16) return;
+    if (isTuple(items)) {
+      add((items[0] as { value: Buffer }).value, items[1] as DlmsData, scalerUnit(items[2]));
+      return;
+    }
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as DlmsData;
+      if (item.type === 'structure' || item.type === 'array') {
+        walk(item.value, depth + 1);
+      } else if (isObis(item) && i + 1 < items.length && !isObis(items[i + 1]) && (items[i + 1] as DlmsData).type !== 'structure' && (items[i + 1] as DlmsData).type !== 'array') {
+        const su = scalerUnit(items[i + 2]);
+        add(item.value, items[i + 1] as DlmsData, su);
+        i += su ? 2 : 1;
+      } else if (item.type === 'visible-string' && item.value.startsWith('Kamstrup_')) {
+        kamstrupFlat = true;
+      }
+    }
+  };
+  if (body.type === 'structure' || body.type === 'array') walk(body.value, 0);
+  return out;
+}
