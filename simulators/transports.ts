@@ -9,6 +9,9 @@ import type { SimulatedReceiver } from './receiver.js';
 // Where the simulated receiver is reachable: a pseudo-terminal pair made by socat (the host opens
 // `devicePath`, the receiver holds the other end) or a TCP server on 127.0.0.1.
 
+/** What a transport serves: anything that answers one host connection (a receiver stick, a KMP meter). */
+export type Attachable = Pick<SimulatedReceiver, 'attach'>;
+
 export interface PtyTransport {
   /** The device the host opens, like /dev/ttyUSB0. */
   devicePath: string;
@@ -36,7 +39,7 @@ async function waitForPath(path: string, child: ChildProcess, timeoutMs: number)
   throw new Error(`socat did not create ${path} within ${timeoutMs} ms`);
 }
 
-export async function openPtyTransport(receiver: SimulatedReceiver, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
+export async function openPtyTransport(receiver: Attachable, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'openeks-pty-')));
   const stickSide = join(dir, 'stick');
   const devicePath = join(dir, 'host');
@@ -66,7 +69,7 @@ export async function openPtyTransport(receiver: SimulatedReceiver, opts: { baud
   };
 }
 
-export async function openTcpTransport(receiver: SimulatedReceiver, opts: { port?: number } = {}): Promise<TcpTransport> {
+export async function openTcpTransport(receiver: Attachable, opts: { port?: number } = {}): Promise<TcpTransport> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -10,6 +10,7 @@ import { registerGatewayCommand } from './commands/gateway.js';
 import { registerGrantCommand } from './commands/grant.js';
 import { registerGrantsCommand } from './commands/grants.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerKmpCommand } from './commands/kmp.js';
 import { registerMailCommand } from './commands/mail.js';
 import { registerMasterKeyCommand } from './commands/master-key.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -47,6 +48,7 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerCheckTelegramCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);
+  registerKmpCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerGatewayCommand(program, ctx);
   return program;

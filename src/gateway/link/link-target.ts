@@ -27,17 +27,26 @@ export function describeLinkTarget(t: LinkTarget): string {
   return t.kind === 'serial' ? t.path : `tcp://${t.host}:${t.port}`;
 }
 
+/** The character format on a serial line: 8N1 unless said (KMP's optical eye is 8N2, IEC 62056-21 7E1). */
+export interface SerialLine {
+  dataBits: 7 | 8;
+  parity: 'none' | 'even';
+  stopBits: 1 | 2;
+}
+
+const LINE_8N1: SerialLine = { dataBits: 8, parity: 'none', stopBits: 1 };
+
 // serialport and its native binding (several MB resident) load only when a serial link is opened:
 // a gateway reading a stick over TCP never needs them.
-async function openSerial(path: string, baudRate: number): Promise<Duplex> {
+async function openSerial(path: string, baudRate: number, line: SerialLine): Promise<Duplex> {
   const { SerialPort } = await import('serialport');
-  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  const port = new SerialPort({ path, baudRate, ...line, autoOpen: false });
   return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
 }
 
-/** Opens the device or socket; resolves once bytes can flow. */
-export function openLinkStream(target: LinkTarget, baudRate: number, timeoutMs: number): Promise<Duplex> {
-  if (target.kind === 'serial') return openSerial(target.path, baudRate);
+/** Opens the device or socket; resolves once bytes can flow. `line` applies to a serial device only. */
+export function openLinkStream(target: LinkTarget, baudRate: number, timeoutMs: number, line: SerialLine = LINE_8N1): Promise<Duplex> {
+  if (target.kind === 'serial') return openSerial(target.path, baudRate, line);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
