@@ -48,6 +48,7 @@ export interface DlmsClient {
   get(d: AttributeDescriptor): Promise<DlmsData>;
   readRegisters(obis: string[]): Promise<{ objects: RegisterObject[]; fields: Fields }>;
   readClock(): Promise<CosemDateTime>;
+  /** RLRQ when associated, then DISC when the HDLC link is up (also after a failed connect); else nothing. */
   release(): Promise<void>;
   /** Whether an association is open (connect() done, release() not yet). */
   readonly associated: boolean;
@@ -234,9 +235,12 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
       return decodeDateTime(data.value);
     },
     async release() {
-      if (!associated) return;
-      associated = false;
-      decodeRlre(await transact(encodeRlrq({ reason: 0 })));
+      if (associated) {
+        associated = false;
+        decodeRlre(await transact(encodeRlrq({ reason: 0 })));
+      }
+      // Also after a failed association: the meter's HDLC link is up until DISC (or its timeout).
+      if (hdlc.state !== 'connected') return;
       const end = await exchange(hdlc.disc());
       if (end.control.kind !== 'UA' && end.control.kind !== 'DM') throw new DlmsError('protocol', 0, `a ${end.control.kind} frame answering DISC`, 'frame');
     },

@@ -218,7 +218,7 @@ export async function openDlmsSession(target: LinkTarget, o: DlmsSessionOptions)
     release: () => client.release(),
     async close() {
       try {
-        if (client.associated) await client.release();
+        await client.release();
       } catch {
         // The link goes away anyway; a meter that does not answer the release times the association out.
       }
