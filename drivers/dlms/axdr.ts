@@ -33,14 +33,17 @@ export const MAX_DEPTH = 16;
 
 const FIXED_SIZE: Record<string, number> = { 'date-time': 12, date: 5, time: 4 };
 
-function decodeAt(bytes: Uint8Array, offset: number, depth: number, where: DlmsOffsetIn): { data: DlmsData; end: number } {
+// A Buffer throughout (its read methods, no DataView per value), one cursor, no closures: this
+// runs for every value of every push the gateway hears.
+function decodeAt(bytes: Buffer, cur: { pos: number; share: boolean }, depth: number, where: DlmsOffsetIn): DlmsData {
+  const offset = cur.pos;
   need(bytes, offset, 1, 'A-XDR tag', where);
   const tag = bytes[offset] as number;
   const at = offset + 1;
-  const view = (): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (tag) {
     case 0x00:
-      return { data: { type: 'null' }, end: at };
+      cur.pos = at;
+      return { type: 'null' };
     case 0x01:
     case 0x02: {
       const type = tag === 0x01 ? 'array' : 'structure';
@@ -49,86 +52,106 @@ function decodeAt(bytes: Uint8Array, offset: number, depth: number, where: DlmsO
       // Every element takes at least its tag byte.
       if (count > bytes.length - end) throw new DlmsError('bad-length', at, `${type} of ${count} elements in ${bytes.length - end} bytes`, where);
       const value: DlmsData[] = new Array<DlmsData>(count);
-      let pos = end;
-      for (let i = 0; i < count; i++) {
-        const item = decodeAt(bytes, pos, depth + 1, where);
-        value[i] = item.data;
-        pos = item.end;
-      }
-      return { data: { type, value }, end: pos };
+      cur.pos = end;
+      for (let i = 0; i < count; i++) value[i] = decodeAt(bytes, cur, depth + 1, where);
+      return { type, value };
     }
     case 0x03:
       need(bytes, at, 1, 'boolean', where);
-      return { data: { type: 'boolean', value: bytes[at] !== 0 }, end: at + 1 };
+      cur.pos = at + 1;
+      return { type: 'boolean', value: bytes[at] !== 0 };
     case 0x04: {
       const { length: bits, end } = readLength(bytes, at, where);
       const size = Math.ceil(bits / 8);
       need(bytes, end, size, 'bit-string', where);
       let value = '';
       for (let i = 0; i < bits; i++) value += ((bytes[end + (i >> 3)] as number) >> (7 - (i & 7))) & 1 ? '1' : '0';
-      return { data: { type: 'bit-string', value }, end: end + size };
+      cur.pos = end + size;
+      return { type: 'bit-string', value };
     }
     case 0x05:
       need(bytes, at, 4, 'int32', where);
-      return { data: { type: 'int32', value: view().getInt32(at) }, end: at + 4 };
+      cur.pos = at + 4;
+      return { type: 'int32', value: bytes.readInt32BE(at) };
     case 0x06:
       need(bytes, at, 4, 'uint32', where);
-      return { data: { type: 'uint32', value: view().getUint32(at) }, end: at + 4 };
+      cur.pos = at + 4;
+      return { type: 'uint32', value: bytes.readUInt32BE(at) };
     case 0x09:
     case 0x0a:
     case 0x0c: {
       const { length, end } = readLength(bytes, at, where);
       need(bytes, end, length, 'string', where);
-      const raw = bytes.subarray(end, end + length);
-      if (tag === 0x09) return { data: { type: 'octet-string', value: Buffer.from(raw) }, end: end + length };
-      const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString(tag === 0x0a ? 'latin1' : 'utf8');
-      return { data: { type: tag === 0x0a ? 'visible-string' : 'utf8-string', value: text }, end: end + length };
+      cur.pos = end + length;
+      if (tag === 0x09) return { type: 'octet-string', value: cur.share ? bytes.subarray(end, end + length) : copyOf(bytes, end, end + length) };
+      const text = bytes.toString(tag === 0x0a ? 'latin1' : 'utf8', end, end + length);
+      return { type: tag === 0x0a ? 'visible-string' : 'utf8-string', value: text };
     }
     case 0x0f:
       need(bytes, at, 1, 'int8', where);
-      return { data: { type: 'int8', value: ((bytes[at] as number) << 24) >> 24 }, end: at + 1 };
+      cur.pos = at + 1;
+      return { type: 'int8', value: ((bytes[at] as number) << 24) >> 24 };
     case 0x10:
       need(bytes, at, 2, 'int16', where);
-      return { data: { type: 'int16', value: view().getInt16(at) }, end: at + 2 };
+      cur.pos = at + 2;
+      return { type: 'int16', value: bytes.readInt16BE(at) };
     case 0x11:
     case 0x16:
       need(bytes, at, 1, tag === 0x11 ? 'uint8' : 'enum', where);
-      return { data: { type: tag === 0x11 ? 'uint8' : 'enum', value: bytes[at] as number }, end: at + 1 };
+      cur.pos = at + 1;
+      return { type: tag === 0x11 ? 'uint8' : 'enum', value: bytes[at] as number };
     case 0x12:
       need(bytes, at, 2, 'uint16', where);
-      return { data: { type: 'uint16', value: view().getUint16(at) }, end: at + 2 };
+      cur.pos = at + 2;
+      return { type: 'uint16', value: bytes.readUInt16BE(at) };
     case 0x14:
       need(bytes, at, 8, 'int64', where);
-      return { data: { type: 'int64', value: view().getBigInt64(at) }, end: at + 8 };
+      cur.pos = at + 8;
+      return { type: 'int64', value: bytes.readBigInt64BE(at) };
     case 0x15:
       need(bytes, at, 8, 'uint64', where);
-      return { data: { type: 'uint64', value: view().getBigUint64(at) }, end: at + 8 };
+      cur.pos = at + 8;
+      return { type: 'uint64', value: bytes.readBigUInt64BE(at) };
     case 0x17:
       need(bytes, at, 4, 'float32', where);
-      return { data: { type: 'float32', value: view().getFloat32(at) }, end: at + 4 };
+      cur.pos = at + 4;
+      return { type: 'float32', value: bytes.readFloatBE(at) };
     case 0x18:
       need(bytes, at, 8, 'float64', where);
-      return { data: { type: 'float64', value: view().getFloat64(at) }, end: at + 8 };
+      cur.pos = at + 8;
+      return { type: 'float64', value: bytes.readDoubleBE(at) };
     case 0x19:
     case 0x1a:
     case 0x1b: {
       const type = tag === 0x19 ? 'date-time' : tag === 0x1a ? 'date' : 'time';
       const size = FIXED_SIZE[type] as number;
       need(bytes, at, size, type, where);
-      return { data: { type, value: Buffer.from(bytes.subarray(at, at + size)) }, end: at + size };
+      cur.pos = at + size;
+      return { type, value: cur.share ? bytes.subarray(at, at + size) : copyOf(bytes, at, at + size) };
     }
     default:
       throw new DlmsError('bad-tag', offset, `A-XDR tag 0x${tag.toString(16).padStart(2, '0')} is not a COSEM data type this driver reads`, where);
   }
 }
 
+/** A copy: a decoded value never shares memory with the caller's bytes. */
+function copyOf(bytes: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  bytes.copy(out, 0, start, end);
+  return out;
+}
+
 /**
  * One A-XDR value at `offset`; `end` is the offset after it. Throws DlmsError ('truncated',
  * 'bad-tag', 'bad-length', 'bad-value' for nesting deeper than MAX_DEPTH) with the offset in
  * `bytes` — counted in `where` (the caller says whether `bytes` is an APDU or a decrypted plaintext).
+ * Octet strings are copies unless `share` (for bytes the caller owns alone, as a fresh plaintext).
  */
-export function decodeData(bytes: Uint8Array, offset = 0, where: DlmsOffsetIn = 'apdu'): { data: DlmsData; end: number } {
-  return decodeAt(bytes, offset, 0, where);
+export function decodeData(bytes: Uint8Array, offset = 0, where: DlmsOffsetIn = 'apdu', share = false): { data: DlmsData; end: number } {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const cur = { pos: offset, share };
+  const data = decodeAt(buf, cur, 0, where);
+  return { data, end: cur.pos };
 }
 
 function intBytes(type: string, value: number, size: number, signed: boolean): Buffer {

@@ -97,7 +97,7 @@ export function protect(o: { sc: number; systemTitle: Buffer; invocationCounter:
  * Verifies and decrypts SC | IC | CT | tag. DlmsError 'tag-mismatch' (wrong key or altered
  * bytes), 'no-key', 'truncated', 'unsupported'; offsets count in `content`.
  */
-export function unprotect(o: { systemTitle: Buffer; content: Uint8Array; keys: SecurityKeys }): { sc: number; invocationCounter: number; plaintext: Buffer } {
+export function unprotect(o: { systemTitle: Uint8Array; content: Uint8Array; keys: SecurityKeys }): { sc: number; invocationCounter: number; plaintext: Buffer } {
   const { content } = o;
   need(content, 0, HEADER, 'security header');
   const sc = content[0] as number;
@@ -154,6 +154,15 @@ export function wrapGeneralGlo(systemTitle: Buffer, content: Buffer): Buffer {
 
 /** The system title and the ciphered content of a general-glo-ciphering APDU (bytes after it are refused). */
 export function unwrapGeneralGlo(apdu: Uint8Array): { systemTitle: Buffer; content: Buffer } {
+  const { systemTitle, contentAt } = generalGloParts(apdu);
+  return { systemTitle: Buffer.from(systemTitle), content: Buffer.from(apdu.subarray(contentAt)) };
+}
+
+/**
+ * The parts of a general-glo-ciphering APDU as views into it (no copies: the push reader's path);
+ * the content runs from `contentAt` to the end.
+ */
+export function generalGloParts(apdu: Uint8Array): { systemTitle: Uint8Array; contentAt: number } {
   need(apdu, 0, 2, 'general-glo-ciphering');
   if (apdu[0] !== GENERAL_GLO_CIPHERING) throw new DlmsError('bad-tag', 0, `APDU tag 0x${(apdu[0] as number).toString(16)} is not general-glo-ciphering (0xdb)`);
   if (apdu[1] !== 8) throw new DlmsError('bad-length', 1, `a system title is 8 bytes, not ${apdu[1] as number}`);
@@ -161,7 +170,7 @@ export function unwrapGeneralGlo(apdu: Uint8Array): { systemTitle: Buffer; conte
   const { length, end } = readLength(apdu, 10);
   need(apdu, end, length, 'ciphered content');
   if (end + length !== apdu.length) throw new DlmsError('bad-length', 10, `the ciphered content is ${length} bytes but ${apdu.length - end} follow`);
-  return { systemTitle: Buffer.from(apdu.subarray(2, 10)), content: Buffer.from(apdu.subarray(end, end + length)) };
+  return { systemTitle: apdu.subarray(2, 10), contentAt: end };
 }
 
 /** TAG | length | content for a service-specific glo APDU (C8, CC, 21 …). */

@@ -73,6 +73,20 @@ function channelZero(obis: string): string {
   return dash > 0 && colon > dash ? `${obis.slice(0, dash)}-0${obis.slice(colon)}` : obis;
 }
 
+// The entry of a formatted code, channel fallback included, remembered: a push asks for the same
+// few codes again and again. Bounded: cleared past 4,096 codes.
+const resolved = new Map<string, ObisField | null>();
+
+function entryOf(obis: string): ObisField | undefined {
+  let entry = resolved.get(obis);
+  if (entry === undefined) {
+    if (resolved.size >= 4_096) resolved.clear();
+    entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis)) ?? null;
+    resolved.set(obis, entry);
+  }
+  return entry ?? undefined;
+}
+
 /** The entry for an OBIS code in any written form ('1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255'), a channel B > 0 falling back to B = 0. */
 export function obisField(obis: string): ObisField | undefined {
   const direct = OBIS_FIELDS.get(obis);
@@ -139,22 +153,42 @@ export interface CosemObject {
   unit?: string;
 }
 
+/** DLMS_UNITS as an array: one index per object of every push, no hashing. */
+const UNIT_TEXT: ReadonlyArray<string | undefined> = Array.from({ length: 256 }, (_, i) => DLMS_UNITS.get(i));
+
 /**
- * One object read under `obis` (formatted, '1-0:1.8.0.255'): as listed, and its field when the
- * table has one and the unit converts. `scaler`/`unit` as the meter gave them (absent: the table's
- * unit and no scaling).
+ * One object read under `obis` (formatted, '1-0:1.8.0.255') appended to `objects`, and its field
+ * set in `fields` when the table has one and the unit converts. `scaler`/`unit` as the meter gave
+ * them (absent: the table's unit and no scaling). The push reader's inner step: no result objects.
  */
-export function objectOf(obis: string, value: DlmsData, scaler?: number, unit?: number): { object: CosemObject; field?: { field: string; value: number | string } } {
-  const entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis));
+export function addObject(objects: CosemObject[], fields: Fields, obis: string, value: DlmsData, scaler?: number, unit?: number): void {
+  const entry = entryOf(obis);
   const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
-  const unitCode = typeof shown === 'number' ? (unit ?? entry?.dlmsUnit) : undefined;
-  const unitName = unitCode === undefined || unitCode === 255 ? undefined : DLMS_UNITS.get(unitCode);
-  const object: CosemObject = { obis, value: shown };
-  if (entry) object.name = entry.name;
+  const isNumber = typeof shown === 'number';
+  const unitCode = isNumber ? (unit ?? entry?.dlmsUnit) : undefined;
+  const unitName = unitCode === undefined || unitCode === 255 ? undefined : UNIT_TEXT[unitCode];
+  const object: CosemObject = entry ? { obis, name: entry.name, value: shown } : { obis, value: shown };
   if (unitName !== undefined) object.unit = unitName;
-  if (!entry) return { object };
-  const field = fieldOfEntry(entry, shown, unitCode === undefined ? undefined : (DLMS_UNITS.get(unitCode) ?? `unit ${unitCode}`));
-  return field ? { object, field } : { object };
+  objects.push(object);
+  if (!entry) return;
+  if (entry.unit === undefined) {
+    fields[entry.field] = shown;
+    return;
+  }
+  if (!isNumber) return;
+  const from = unitCode === undefined ? '' : unitCode === 255 ? '' : (UNIT_TEXT[unitCode] ?? `unit ${unitCode}`);
+  const converted = toFieldUnit(shown, from, entry.unit);
+  if (converted !== undefined) fields[entry.field] = converted;
+}
+
+/** One object as listed and its field, if any (addObject for a single object). */
+export function objectOf(obis: string, value: DlmsData, scaler?: number, unit?: number): { object: CosemObject; field?: { field: string; value: number | string } } {
+  const objects: CosemObject[] = [];
+  const fields: Fields = {};
+  addObject(objects, fields, obis, value, scaler, unit);
+  const object = objects[0] as CosemObject;
+  const [field] = Object.entries(fields);
+  return field ? { object, field: { field: field[0], value: field[1] as number | string } } : { object };
 }
 
 /** Reading fields of COSEM objects (value, and scaler/unit where the meter gave them). */

@@ -1,7 +1,7 @@
 import type { Fields } from '../wmbus/meters/fields.js';
 import type { DlmsData } from './axdr.js';
 import { formatObis } from './obis-code.js';
-import { objectOf, type CosemObject } from './obis-fields.js';
+import { addObject, type CosemObject } from './obis-fields.js';
 
 // The COSEM objects in a pushed DataNotification body. Meters lay them out three ways, and one walk
 // reads them all:
@@ -38,35 +38,57 @@ function isTuple(items: readonly DlmsData[]): boolean {
   return items.length === 2 || scalerUnit(items[2]) !== undefined;
 }
 
-export function pushObjects(body: DlmsData): PushObjects {
-  const out: PushObjects = { objects: [], fields: {} };
-  let kamstrupFlat = false;
-  const add = (obisBytes: Buffer, value: DlmsData, su: { scaler: number; unit: number } | undefined): void => {
-    const obis = formatObis(obisBytes);
-    const scaler = su?.scaler ?? (kamstrupFlat && KAMSTRUP_CENTI_AMPERE.has(obis) ? -2 : undefined);
-    const { object, field } = objectOf(obis, value, scaler, su?.unit);
-    out.objects.push(object);
-    if (field) out.fields[field.field] = field.value;
-  };
-  const walk = (items: readonly DlmsData[], depth: number): void => {
+// OBIS texts by the 48-bit number of their six bytes: a push repeats the same few codes, and
+// formatting them anew for every push is most of the walk's cost. Bounded: cleared past 4,096.
+const obisTexts = new Map<number, string>();
+
+function obisText(b: Buffer): string {
+  const key = b.readUIntBE(0, 6);
+  let text = obisTexts.get(key);
+  if (text === undefined) {
+    if (obisTexts.size >= 4_096) obisTexts.clear();
+    text = formatObis(b);
+    obisTexts.set(key, text);
+  }
+  return text;
+}
+
+const isList = (d: DlmsData | undefined): boolean => d !== undefined && (d.type === 'structure' || d.type === 'array');
+
+// A class rather than closures: its methods are made once, not for every push.
+class Walk {
+  readonly out: PushObjects = { objects: [], fields: {} };
+  private kamstrupFlat = false;
+
+  add(obisBytes: Buffer, value: DlmsData, su: { scaler: number; unit: number } | undefined): void {
+    const obis = obisText(obisBytes);
+    const scaler = su?.scaler ?? (this.kamstrupFlat && KAMSTRUP_CENTI_AMPERE.has(obis) ? -2 : undefined);
+    addObject(this.out.objects, this.out.fields, obis, value, scaler, su?.unit);
+  }
+
+  items(items: readonly DlmsData[], depth: number): void {
     if (depth > 16) return;
     if (isTuple(items)) {
-      add((items[0] as { value: Buffer }).value, items[1] as DlmsData, scalerUnit(items[2]));
+      this.add((items[0] as { value: Buffer }).value, items[1] as DlmsData, scalerUnit(items[2]));
       return;
     }
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as DlmsData;
       if (item.type === 'structure' || item.type === 'array') {
-        walk(item.value, depth + 1);
-      } else if (isObis(item) && i + 1 < items.length && !isObis(items[i + 1]) && (items[i + 1] as DlmsData).type !== 'structure' && (items[i + 1] as DlmsData).type !== 'array') {
+        this.items(item.value, depth + 1);
+      } else if (isObis(item) && i + 1 < items.length && !isObis(items[i + 1]) && !isList(items[i + 1])) {
         const su = scalerUnit(items[i + 2]);
-        add(item.value, items[i + 1] as DlmsData, su);
+        this.add(item.value, items[i + 1] as DlmsData, su);
         i += su ? 2 : 1;
       } else if (item.type === 'visible-string' && item.value.startsWith('Kamstrup_')) {
-        kamstrupFlat = true;
+        this.kamstrupFlat = true;
       }
     }
-  };
-  if (body.type === 'structure' || body.type === 'array') walk(body.value, 0);
-  return out;
+  }
+}
+
+export function pushObjects(body: DlmsData): PushObjects {
+  const walk = new Walk();
+  if (body.type === 'structure' || body.type === 'array') walk.items(body.value, 0);
+  return walk.out;
 }
