@@ -2,7 +2,7 @@ import { DlmsError } from './errors.js';
 import { LLC_REQUEST, LLC_RESPONSE, encodeHdlcPush, stripLlc, type HdlcFrame } from './hdlc-frame.js';
 import { clientAddress, sameAddress, serverAddress, type HdlcAddress } from './hdlc-fields.js';
 import { HDLC_DEFAULT_PARAMETERS, encodeHdlcParameters, parseHdlcParameters, type HdlcParameters } from './hdlc-parameters.js';
-import { HdlcSequence } from './hdlc-sequence.js';
+import { HdlcSequence, segmentsOf, type Segment } from './hdlc-sequence.js';
 
 // The server end of one HDLC connection, for the simulated meter: the mirror of the client in
 // hdlc-link.ts. It answers SNRM with UA (and the parameters), DISC with UA, every segment of a
@@ -41,7 +41,8 @@ export function createHdlcServer(o: HdlcServerOptions): HdlcServer {
   const maxInfo = o.maxInfo ?? HDLC_DEFAULT_PARAMETERS.maxInfoTx;
   let seq: HdlcSequence | undefined;
   let parameters = HDLC_DEFAULT_PARAMETERS;
-  let queue: Buffer[] = [];
+  /** The segments of a response not sent yet: numbered when sent, so an abandoned rest never skews N(S). */
+  let queue: Segment[] = [];
 
   const connect = (f: HdlcFrame): Buffer => {
     const theirs = parseHdlcParameters(f.info);
@@ -79,13 +80,14 @@ export function createHdlcServer(o: HdlcServerOptions): HdlcServer {
       }
       if (c.kind === 'RR' || c.kind === 'RNR') {
         current.acknowledge(f, c.nr);
-        const next = queue.shift();
-        return { reply: next ?? current.frame({ kind: 'RR', nr: current.vr, pf: true }) };
+        const next = c.kind === 'RR' ? queue.shift() : undefined;
+        return { reply: next ? current.iFrame(next) : current.frame({ kind: 'RR', nr: current.vr, pf: true }) };
       }
       if (c.kind !== 'I') {
         throw new DlmsError('protocol', current.controlOffset(f), `HDLC ${c.kind}: not a frame a client sends`, 'frame');
       }
       current.accept(f, c.ns, c.nr);
+      queue = []; // a new request: the rest of an earlier response is abandoned
       const info = current.collect(f);
       if (info === null) return { reply: current.frame({ kind: 'RR', nr: current.vr, pf: true }) };
       const apdu = stripLlc(info, LLC_REQUEST);
@@ -95,9 +97,9 @@ export function createHdlcServer(o: HdlcServerOptions): HdlcServer {
 
     send(apdu) {
       if (seq === undefined) throw new DlmsError('protocol', 0, 'HDLC: no connection to answer on', 'apdu');
-      const [first, ...rest] = seq.iFrames(Buffer.concat([LLC_RESPONSE, apdu]), parameters.maxInfoTx);
+      const [first, ...rest] = segmentsOf(Buffer.concat([LLC_RESPONSE, apdu]), parameters.maxInfoTx);
       queue = rest;
-      return first === undefined ? [] : [first];
+      return first === undefined ? [] : [seq.iFrame(first)];
     },
 
     push(apdu, client) {

@@ -113,6 +113,18 @@ describe('client and server', () => {
     expect(client.receive(reply)).toEqual({ apdu: aareApdu });
   });
 
+  it('the server: RNR holds the next segment back, and a new request drops the rest of an abandoned response', () => {
+    const { client, server } = connected();
+    toServer(server, client.send(Buffer.from('c001c100', 'hex'))[0] ?? Buffer.alloc(0));
+    const [first] = server.send(Buffer.alloc(300, 0x55));
+    expect(client.receive(decodeHdlcFrame(first ?? Buffer.alloc(0))).reply).toBeDefined();
+    const rnr = { ...decodeHdlcFrame(client.rr()), control: { kind: 'RNR' as const, nr: 1, pf: true } };
+    expect(decodeHdlcFrame(server.receive(rnr).reply ?? Buffer.alloc(0)).control).toEqual({ kind: 'RR', nr: 1, pf: true });
+    // The client gives up on that response and asks again: numbering goes on from what was sent.
+    const again = exchange(client, server, Buffer.from('c001c200', 'hex'), () => Buffer.from('c401c200', 'hex'));
+    expect([again.atServer.toString('hex'), again.atClient.toString('hex')]).toEqual(['c001c200', 'c401c200']);
+  });
+
   it('the client: DM to SNRM is refused, frames of another connection are protocol errors, sending before UA too', () => {
     const client = createHdlcClient({ client: 16, serverUpper: 1 });
     const e0 = fails(() => client.send(aarqApdu));

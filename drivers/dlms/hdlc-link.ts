@@ -87,6 +87,7 @@ export function createHdlcClient(o: HdlcClientOptions): HdlcClient {
 
     send(apdu) {
       if (state !== 'connected') throw new DlmsError('protocol', 0, `HDLC: no APDU can be sent while ${state}`, 'apdu');
+      seq.dropSegments(); // a new request abandons what is left of an answer being received
       return seq.iFrames(Buffer.concat([LLC_REQUEST, apdu]), parameters.maxInfoTx);
     },
 

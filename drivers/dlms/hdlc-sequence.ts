@@ -75,6 +75,12 @@ export class HdlcSequence {
     return step;
   }
 
+  /** Forgets the segments of an APDU being received: the caller sent a new request instead of asking for more. */
+  dropSegments(): void {
+    this.segments = [];
+    this.segmentBytes = 0;
+  }
+
   /** Adds a received segment's information; the whole information field once the last segment is in. */
   collect(f: HdlcFrame): Buffer | null {
     this.segmentBytes += f.info.length;
@@ -93,18 +99,33 @@ export class HdlcSequence {
 
   /** The I-frames of one information field (LLC included), cut at `maxInfo`, numbered from V(S). */
   iFrames(info: Buffer, maxInfo: number): Buffer[] {
-    const frames: Buffer[] = [];
-    for (let at = 0; at < info.length || at === 0; at += maxInfo) {
-      const chunk = info.subarray(at, at + maxInfo);
-      const last = at + maxInfo >= info.length;
-      frames.push(this.frame({ kind: 'I', ns: this.vs, nr: this.vr, pf: true }, chunk, !last));
-      this.vs = (this.vs + 1) % 8;
-      this.unacked += 1;
-    }
-    return frames;
+    return segmentsOf(info, maxInfo).map((s) => this.iFrame(s));
+  }
+
+  /** One I-frame, numbered now: N(S) = V(S), N(R) = V(R), poll/final set. */
+  iFrame(s: Segment): Buffer {
+    const frame = this.frame({ kind: 'I', ns: this.vs, nr: this.vr, pf: true }, s.info, s.more);
+    this.vs = (this.vs + 1) % 8;
+    this.unacked += 1;
+    return frame;
   }
 
   frame(control: HdlcFrame['control'], info: Buffer = Buffer.alloc(0), segmented = false): Buffer {
     return encodeHdlcFrame({ segmented, dest: this.peer, src: this.local, control, info });
   }
+}
+
+export interface Segment {
+  info: Buffer;
+  /** The S bit: more segments follow. */
+  more: boolean;
+}
+
+/** An information field cut at `maxInfo` (one empty segment for an empty field). */
+export function segmentsOf(info: Buffer, maxInfo: number): Segment[] {
+  const out: Segment[] = [];
+  for (let at = 0; at < info.length || at === 0; at += maxInfo) {
+    out.push({ info: info.subarray(at, at + maxInfo), more: at + maxInfo < info.length });
+  }
+  return out;
 }

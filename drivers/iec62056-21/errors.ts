@@ -5,7 +5,7 @@ export const IEC_ERROR_CODES = [
   'bad-identification', // not `/XXXZ…\r\n`, or a baud character no mode allows
   'bad-bcc', // the block check character of a readout does not match
   'bad-block', // a readout block without STX … ! CR LF ETX, or a data line that is not `ID(value*unit)`
-  'bad-value', // an option or baud rate out of range when encoding
+  'bad-value', // an option, baud rate or address out of range: when encoding, in an option select read, or a hand-over the meter does not offer
 ] as const;
 
 export type IecErrorCode = (typeof IEC_ERROR_CODES)[number];

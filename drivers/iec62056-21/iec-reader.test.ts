@@ -55,4 +55,10 @@ describe('IecReader', () => {
     expect(r.push(Buffer.concat([Buffer.from([0x02]), Buffer.alloc(65_536, 0x41)])).map((i) => ('garbage' in i ? `${i.garbage.length} ${i.error.code}` : '?'))).toEqual(['65537 bad-block']);
     expect(r.flush()).toEqual([]);
   });
+
+  it('at flush, reads the messages an unfinished block had held back', () => {
+    const r = new IecReader();
+    expect(r.push(Buffer.concat([Buffer.from('024141', 'hex'), ident, Buffer.from([0x15])]))).toEqual([]);
+    expect(summary(r.flush())).toEqual(['garbage 024141 truncated@3', 'identification KAM 9600 E', 'nak']);
+  });
 });

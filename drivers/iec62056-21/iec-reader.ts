@@ -25,7 +25,8 @@ export type IecReadItem =
 const MAX_LINE = 41;
 const STARTS = new Set([0x2f, STX, ACK, NAK, SOH]);
 
-type Step = { item: IecReadItem; used: number } | 'wait';
+type Taken = { item: IecReadItem; used: number };
+type Step = Taken | 'wait';
 
 export class IecReader {
   private pending: Buffer = Buffer.alloc(0);
@@ -42,15 +43,16 @@ export class IecReader {
     return out;
   }
 
-  /** The end of the stream: a bare ACK is complete now; anything else left is an unfinished message. */
+  /**
+   * The end of the stream, or a silence the I/O layer judges too long: a bare ACK is complete now;
+   * an unfinished message is garbage ('truncated') up to the next byte that may start one, and the
+   * messages after it are still read. Leaves the reader empty.
+   */
   flush(): IecReadItem[] {
     const out: IecReadItem[] = [];
     for (let guard = this.pending.length + 1; guard > 0 && this.pending.length > 0; guard--) {
-      const step = this.step(this.pending, true);
-      if (step === 'wait') {
-        out.push({ garbage: Buffer.from(this.pending), error: new IecError('truncated', this.pending.length, 'the stream ends inside a message') });
-        break;
-      }
+      const next = this.step(this.pending, true);
+      const step = next === 'wait' ? skip(this.pending, (cut) => new IecError('truncated', cut, 'the stream ends inside a message')) : next;
       out.push(step.item);
       this.pending = this.pending.subarray(step.used);
     }
@@ -103,9 +105,9 @@ function parsed(buf: Buffer, length: number, parse: (b: Buffer) => IecReadItem):
   }
 }
 
-/** Drops bytes up to the next one that may start a message (at least one byte). */
-function skip(buf: Buffer, error: IecError): Step {
+/** Drops bytes up to the next one that may start a message (at least one byte); `error` may be made knowing where. */
+function skip(buf: Buffer, error: IecError | ((cut: number) => IecError)): Taken {
   let next = 1;
   while (next < buf.length && !STARTS.has(buf[next] ?? 0)) next++;
-  return { item: { garbage: Buffer.from(buf.subarray(0, next)), error }, used: next };
+  return { item: { garbage: Buffer.from(buf.subarray(0, next)), error: typeof error === 'function' ? error(next) : error }, used: next };
 }
