@@ -94,6 +94,15 @@ describe('DLMS client', () => {
     for (const a of services) expect(a.includes(obis)).toBe(false);
   });
 
+  it('general-glo-ciphering (DB) for the services when asked, answered in kind', async () => {
+    const { client, meter } = pair('hls-gmac', 'authenticated-encrypted', { client: { protection: 'general-glo' } });
+    await client.connect();
+    expect((await client.readRegisters(['1.8.0'])).fields).toEqual({ total_energy_consumption_kwh: 12_345.678 });
+    const services = meter.apdus.filter((a) => a[0] !== 0x60 && a[0] !== 0x62);
+    expect(services.map((a) => a[0])).toEqual([0xdb, 0xdb, 0xdb]);
+    expect(services.every((a) => a.subarray(2, 10).equals(CLIENT_TITLE))).toBe(true); // DB 08 <our system title>
+  });
+
   it('HLS-GMAC without ciphering also works (plain ACTION and GET)', async () => {
     const { client, meter } = pair('hls-gmac', 'none');
     await client.connect();

@@ -29,6 +29,8 @@ export interface DlmsClientOptions {
   keys?: SecurityKeys;
   clientSystemTitle?: Buffer;
   security: 'none' | 'authenticated-encrypted';
+  /** How ciphered service requests go: glo-GET/ACTION (C8, CB; default) or general-glo-ciphering (DB, with our system title). */
+  protection?: 'service-specific' | 'general-glo';
   /** The server's counters already accepted (shared across sessions to refuse a replay). */
   counters?: InvocationCounters;
   /** Our first invocation counter (default 1); a real meter refuses one it has already seen. */

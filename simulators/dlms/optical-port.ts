@@ -36,6 +36,13 @@ export interface OpticalPort {
 }
 
 const MAX_LINE = 128;
+
+/**
+ * The 300-baud phase is 7E1: bit 7 of each character is its parity bit. A host that makes 7E1 in
+ * software on an 8N1 port (src/gateway/link/optical-mode-e.ts) sends it in bit 7, so the line is
+ * read without it, as a 7E1 UART would hand it over. HDLC bytes (8N1) are never touched.
+ */
+const sevenBit = (b: Uint8Array): Buffer => Buffer.from(Uint8Array.from(b, (x) => x & 0x7f));
 const SIGN_ON = /^\/\?([0-9A-Za-z ]{0,32})!\r\n$/;
 const BREAK_BYTES = Buffer.from([0x01, 0x42, 0x30, 0x03, 0x71]);
 const INITIAL_BAUD = 300;
@@ -122,21 +129,18 @@ export function createOpticalPort(o: OpticalPortOptions): OpticalPort {
           reader = new HdlcFrameReader();
           continue;
         }
-        // 7E1 on the line: a host that sends 7E1 through an 8N1 port sets the parity in bit 7.
-        // The meter reads 7-bit characters (and sends them without parity, which either host reads).
-        const seven = Buffer.from(Uint8Array.from(bytes, (b) => b & 0x7f));
-        const end = seven.indexOf(0x0a);
-        const brk = line.length === 0 && seven[0] === 0x01 ? BREAK_BYTES.length : -1;
-        if (brk > 0 && seven.length >= brk) {
-          out.push(...onLine(seven.subarray(0, brk)));
+        const end = bytes.indexOf(0x0a);
+        const brk = line.length === 0 && ((bytes[0] ?? 0) & 0x7f) === 0x01 ? BREAK_BYTES.length : -1;
+        if (brk > 0 && bytes.length >= brk) {
+          out.push(...onLine(sevenBit(bytes.subarray(0, brk))));
           bytes = bytes.subarray(brk);
           continue;
         }
         if (end < 0) {
-          line = Buffer.concat([line, seven]).subarray(-MAX_LINE);
+          line = Buffer.concat([line, sevenBit(bytes)]).subarray(-MAX_LINE);
           break;
         }
-        const whole = Buffer.concat([line, seven.subarray(0, end + 1)]);
+        const whole = Buffer.concat([line, sevenBit(bytes.subarray(0, end + 1))]);
         line = Buffer.alloc(0);
         bytes = bytes.subarray(end + 1);
         // A sign-on may be preceded by wake-up bytes (NULs): the line starts at its slash.

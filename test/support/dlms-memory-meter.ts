@@ -4,7 +4,7 @@ import {
   encodeInitiateResponse, encodeRlre,
 } from '../../drivers/dlms/apdu.js';
 import { encodeData, type DlmsData } from '../../drivers/dlms/axdr.js';
-import { hlsGmac, protect, unprotect, unwrapGlo, wrapGlo, type SecurityKeys } from '../../drivers/dlms/cipher.js';
+import { hlsGmac, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo, type SecurityKeys } from '../../drivers/dlms/cipher.js';
 import { isDlmsError } from '../../drivers/dlms/errors.js';
 import { decodeHdlcFrame, type HdlcFrame } from '../../drivers/dlms/hdlc.js';
 import { createHdlcServer } from '../../drivers/dlms/hdlc-link.js';
@@ -49,15 +49,18 @@ export function createMemoryMeter(o: MemoryMeterOptions) {
 
   const nextCounter = (): number => (o.replayCounter && aareCounter ? aareCounter : ++counter);
 
+  // Answers in the form the request came in: glo (CC, CF) or general-glo (DB).
+  let general = false;
   const seal = (apdu: Buffer): Buffer => {
     if (o.security === 'none') return apdu;
-    const glo = GLO_RESPONSE.get(apdu[0] ?? -1) ?? 0xcc;
-    return wrapGlo(glo, protect({ sc: SC, systemTitle: o.systemTitle, invocationCounter: nextCounter(), keys: o.keys, plaintext: apdu }));
+    const content = protect({ sc: SC, systemTitle: o.systemTitle, invocationCounter: nextCounter(), keys: o.keys, plaintext: apdu });
+    return general && apdu[0] !== 0x08 ? wrapGeneralGlo(o.systemTitle, content) : wrapGlo(GLO_RESPONSE.get(apdu[0] ?? -1) ?? 0xcc, content);
   };
 
   const open = (apdu: Buffer): Buffer => {
     if (o.security === 'none') return apdu;
-    const { content } = unwrapGlo(apdu);
+    general = apdu[0] === 0xdb;
+    const { content } = general ? unwrapGeneralGlo(apdu) : unwrapGlo(apdu);
     return unprotect({ systemTitle: clientTitle ?? Buffer.alloc(8), content, keys: o.keys }).plaintext;
   };
 
