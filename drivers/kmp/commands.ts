@@ -124,13 +124,14 @@ export function parseGetRegisterRequest(frame: KmpFrame): number[] {
   return Array.from({ length: n }, (_, i) => frame.data.readUInt16BE(1 + 2 * i));
 }
 
-export function encodeGetRegisterResponse(values: ReadonlyArray<{ rid: number; unit: number; value: number | string }>, dest = KMP_DEST_HEAT): Buffer {
+/** The answer with each value as encodeKmpValue gives it (`length`: the mantissa's bytes, default 4). */
+export function encodeGetRegisterResponse(values: ReadonlyArray<{ rid: number; unit: number; value: number | string; length?: number }>, dest = KMP_DEST_HEAT): Buffer {
   if (values.length > KMP_MAX_REGISTERS_PER_REQUEST) throw new KmpError('bad-value', 0, `an answer holds at most ${KMP_MAX_REGISTERS_PER_REQUEST} registers`, 'data-link');
   const parts = values.map((v) => {
     const rid = Buffer.alloc(2);
     if (!Number.isInteger(v.rid) || v.rid < 0 || v.rid > 0xffff) throw new KmpError('bad-value', 0, `register ${String(v.rid)} is not a number 0…65535`, 'data-link');
     rid.writeUInt16BE(v.rid);
-    return Buffer.concat([rid, encodeKmpValue(v.value, v.unit)]);
+    return Buffer.concat([rid, encodeKmpValue(v.value, v.unit, v.length === undefined ? {} : { length: v.length })]);
   });
   return answer(KMP_CID.getRegister, Buffer.concat(parts), dest);
 }

@@ -70,15 +70,15 @@ export function kmpField(v: KmpRegisterValue): [string, number | string] {
     // A field without a unit in its name (info codes, counts): the number as the meter sends it,
     // with the unit appended when the register is unknown and the meter names one.
     const unit = slug(v.unitName);
-    return [KMP_REGISTERS.has(v.rid) || unit === '' ? field : `${field}_${unit}`, v.value];
+    return [KMP_REGISTERS.has(v.rid) || unit === '' ? field : `${field}_${unit}`, round6(v.value)];
   }
   const factor = table[v.unitName];
   if (factor === undefined) {
     const base = field.slice(0, field.length - suffix.length - 1);
     const unit = slug(v.unitName);
-    return [unit === '' ? base : `${base}_${unit}`, v.value];
+    return [unit === '' ? base : `${base}_${unit}`, round6(v.value)];
   }
-  return [field, factor === 1 ? v.value : round6(v.value * factor)];
+  return [field, round6(v.value * factor)];
 }
 
 /** The reading's fields: one per register, in the order read (a later duplicate wins). */

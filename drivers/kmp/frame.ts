@@ -40,9 +40,14 @@ export function encodeKmpFrame(f: KmpFrame): Buffer {
   link[1] = f.cid;
   f.data.copy(link, 2);
   link.writeUInt16BE(crc16Xmodem(link, 0, link.length - 2), link.length - 2);
+  return stuffKmp(link, f.toMeter);
+}
+
+/** START | the data link with its five special bytes escaped | STOP (the data link as given, CRC and all). */
+export function stuffKmp(link: Uint8Array, toMeter: boolean): Buffer {
   const out = Buffer.allocUnsafe(link.length * 2 + 2);
   let n = 0;
-  out[n++] = f.toMeter ? KMP_START_TO_METER : KMP_START_FROM_METER;
+  out[n++] = toMeter ? KMP_START_TO_METER : KMP_START_FROM_METER;
   for (const b of link) {
     if (ESCAPED.has(b)) {
       out[n++] = KMP_ESCAPE;
@@ -51,17 +56,6 @@ export function encodeKmpFrame(f: KmpFrame): Buffer {
   }
   out[n++] = KMP_STOP;
   return out.subarray(0, n);
-}
-
-/** Stuffs a data link as a frame body (for tests and the vectors that give the data link). */
-export function stuffKmp(link: Uint8Array, toMeter: boolean): Buffer {
-  const out: number[] = [toMeter ? KMP_START_TO_METER : KMP_START_FROM_METER];
-  for (const b of link) {
-    if (ESCAPED.has(b)) out.push(KMP_ESCAPE, b ^ 0xff);
-    else out.push(b);
-  }
-  out.push(KMP_STOP);
-  return Buffer.from(out);
 }
 
 /**

@@ -15,8 +15,8 @@ export interface KmpNumber {
 }
 
 const MAX_EXPONENT = 63;
-/** The mantissa a value may have when encoded (a MULTICAL sends 4 bytes, rarely more). */
-const MAX_ENCODED_LENGTH = 8;
+/** The longest mantissa taken either way: a MULTICAL sends 4 bytes, rarely more; 8 keeps every value finite. */
+const MAX_LENGTH = 8;
 
 /** Decodes UNIT LEN SISE MANTISSA at `offset`; errors carry offsets into `bytes`. */
 export function decodeKmpValue(bytes: Uint8Array, offset: number): KmpNumber {
@@ -24,7 +24,7 @@ export function decodeKmpValue(bytes: Uint8Array, offset: number): KmpNumber {
   const unit = bytes[offset] as number;
   const len = bytes[offset + 1] as number;
   const sise = bytes[offset + 2] as number;
-  if (len === 0) throw new KmpError('bad-value', offset + 1, 'a register value with a mantissa of 0 bytes', 'data-link');
+  if (len === 0 || len > MAX_LENGTH) throw new KmpError('bad-value', offset + 1, `a register value with a mantissa of ${len} bytes (1 to ${MAX_LENGTH})`, 'data-link');
   const end = offset + 3 + len;
   if (end > bytes.length) throw new KmpError('truncated', bytes.length, `the mantissa announces ${len} bytes, ${bytes.length - offset - 3} follow`, 'data-link');
   let mantissa = 0n;
@@ -66,9 +66,10 @@ function parseDecimal(text: string): { negative: boolean; whole: string; frac: s
 
 /**
  * UNIT LEN SISE MANTISSA for a number or an exact decimal text: the mantissa in 4 bytes as the
- * meters send it (more when it does not fit, up to 8), the exponent as small as it can be.
+ * meters send it (more when it does not fit, up to 8) or in `length` bytes, the exponent as small
+ * as it can be.
  */
-export function encodeKmpValue(value: number | string, unit: number): Buffer {
+export function encodeKmpValue(value: number | string, unit: number, opts: { length?: number } = {}): Buffer {
   if (!Number.isInteger(unit) || unit < 0 || unit > 0xff) throw new KmpError('bad-value', 0, 'the unit must be a byte (0…255)', 'data-link');
   if (typeof value === 'number' && !Number.isFinite(value)) throw new KmpError('bad-value', 0, 'a register value must be a finite number', 'data-link');
   const text = typeof value === 'number' ? String(value) : value.trim();
@@ -87,9 +88,14 @@ export function encodeKmpValue(value: number | string, unit: number): Buffer {
     exponent -= 1;
   }
   if (exponent < -MAX_EXPONENT) throw new KmpError('bad-value', 0, `${text} needs an exponent below -${MAX_EXPONENT}`, 'data-link');
-  let len = 4;
+  const asked = opts.length;
+  if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1 && asked <= MAX_LENGTH)) {
+    throw new KmpError('bad-value', 1, `a mantissa of ${String(asked)} bytes; 1 to ${MAX_LENGTH} are encoded`, 'data-link');
+  }
+  let len = asked ?? 4;
+  if (asked !== undefined && mantissa >> BigInt(asked * 8) !== 0n) throw new KmpError('bad-value', 1, `${text.slice(0, 40)} does not fit a mantissa of ${asked} bytes`, 'data-link');
   while (mantissa >> BigInt(len * 8) !== 0n) len += 1;
-  if (len > MAX_ENCODED_LENGTH) throw new KmpError('bad-value', 0, `${text.slice(0, 40)} needs a mantissa of more than ${MAX_ENCODED_LENGTH} bytes`, 'data-link');
+  if (len > MAX_LENGTH) throw new KmpError('bad-value', 0, `${text.slice(0, 40)} needs a mantissa of more than ${MAX_LENGTH} bytes`, 'data-link');
   const out = Buffer.alloc(3 + len);
   out[0] = unit;
   out[1] = len;

@@ -171,7 +171,12 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
   let quiet: NodeJS.Timeout | undefined;
   const inactivityMs = Math.round((o.inactivitySeconds ?? 5) * 1000);
   optical.port.on('data', (chunk: Buffer) => {
-    perform(port.push(chunk));
+    try {
+      perform(port.push(chunk));
+    } catch (err) {
+      // Whatever a host sends, the meter stays up: the bytes are dropped and said so.
+      emit({ kind: 'frame-error', message: (err as Error).message });
+    }
     if (quiet) clearTimeout(quiet);
     quiet = setTimeout(() => {
       cosem.reset();

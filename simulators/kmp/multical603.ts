@@ -48,6 +48,8 @@ export interface KmpMeterHandle {
   values(): ReadonlyMap<number, KmpMeterRegister>;
   /** The next `n` requests that would be answered are not (to test timeouts and retries). */
   ignoreRequests(n: number): void;
+  /** The next `n` answers go out with their CRC broken, as after a disturbance on the line. */
+  corruptAnswers(n: number): void;
   /** Requests answered so far. */
   answered(): number;
   close(): Promise<void>;
@@ -115,6 +117,7 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
   model.step();
   const reactionMs = o.reactionMs ?? 0;
   let ignore = 0;
+  let corrupt = 0;
   let answered = 0;
   const lines = new Set<PacedLine>();
 
@@ -156,7 +159,10 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
         frameStartedAt ??= at;
         if (o.echo) line.send(chunk);
         for (const ev of reader.push(chunk)) {
-          if ('ack' in ev || 'garbage' in ev) continue; // a corrupted request is not answered
+          if ('ack' in ev || 'garbage' in ev) {
+            frameStartedAt = null; // a corrupted request is not answered
+            continue;
+          }
           // The request was on the line for as long as its bytes take; the answer follows it.
           const requestEnd = (frameStartedAt ?? at) + encodeKmpFrame(ev).length * line.byteMs;
           frameStartedAt = null;
@@ -167,6 +173,11 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
             continue;
           }
           answered += 1;
+          if (corrupt > 0) {
+            corrupt -= 1;
+            const at = reply.length - 2; // the CRC's last byte (or its escape): the frame fails its check either way
+            reply[at] = (reply[at] ?? 0) ^ 0x01;
+          }
           line.send(reply, requestEnd + reactionMs);
         }
       };
@@ -188,6 +199,9 @@ export async function startKmpMeter(o: KmpMeterOptions): Promise<KmpMeterHandle>
     values: () => model.registers(),
     ignoreRequests(n) {
       ignore += n;
+    },
+    corruptAnswers(n) {
+      corrupt += n;
     },
     answered: () => answered,
     async close() {

@@ -11,6 +11,7 @@ import { registerGatewayCommand } from './commands/gateway.js';
 import { registerGrantCommand } from './commands/grant.js';
 import { registerGrantsCommand } from './commands/grants.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerKmpCommand } from './commands/kmp.js';
 import { registerMailCommand } from './commands/mail.js';
 import { registerMasterKeyCommand } from './commands/master-key.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -49,6 +50,7 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);
   registerDlmsCommand(program, ctx);
+  registerKmpCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerGatewayCommand(program, ctx);
   return program;

@@ -18,9 +18,14 @@ import { describeLinkTarget, openLinkStream, type LinkTarget } from './link-targ
 export const KMP_BAUD_RATE = 1200;
 
 export interface KmpPollResult {
-  /** Decimal, as the core stores a device's serial. */
+  /**
+   * Decimal, as the core stores a device's serial: at least 8 digits with leading zeros, as the
+   * meter's label and its wM-Bus id (the same number, 8 BCD digits) print it.
+   */
   serial: string;
   meterType: number;
+  /** The GetType answer's software revision (beyond the contract's shape; informative). */
+  swRevision: number;
   registers: KmpRegisterValue[];
   fields: Fields;
   /** Bytes written and read during this poll (echoes included): the line time it cost. */
@@ -163,8 +168,9 @@ export async function openKmpSession(target: LinkTarget, opts: KmpSessionOptions
       registers.push(...(await exchange(getRegisterRequest(batch, dest), KMP_CID.getRegister, (f) => parseGetRegisterResponse(f, batch))));
     }
     return {
-      serial: String(serial),
+      serial: String(serial).padStart(8, '0'),
       meterType: type.meterType,
+      swRevision: type.swRevision,
       registers,
       fields: kmpFields(registers),
       bytesSent: sent - sent0,
@@ -190,11 +196,18 @@ export async function openKmpSession(target: LinkTarget, opts: KmpSessionOptions
       if (stream.destroyed) return;
       await new Promise<void>((resolve) => {
         const guard = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-        stream.once('close', () => {
+        const finish = (): void => {
           clearTimeout(guard);
+          stream.destroy();
           resolve();
-        });
-        stream.destroy();
+        };
+        // A SerialPort's destroy() leaves the device open and locked: close it first.
+        const port = stream as Duplex & { isOpen?: boolean; close?: (cb: () => void) => void };
+        if (port.isOpen === true && typeof port.close === 'function') port.close(finish);
+        else {
+          stream.once('close', finish);
+          stream.destroy();
+        }
       });
     },
   };
