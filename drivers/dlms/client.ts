@@ -64,6 +64,8 @@ const INVOCATION_COUNTER_ERROR = 9;
 const MAX_SEGMENTS = 4096; // an answer of 4096 HDLC segments is no answer a meter gives
 const MAX_BLOCKS = 4096;
 const MAX_BLOCK_BYTES = 1 << 20;
+// A meter that refuses our invocation counter often says deciphering-error as well: name both causes.
+const DECIPHERING_MESSAGE = 'the meter could not verify our request: wrong GUEK or GAK, or our invocation counter is not above the last it accepted';
 const SERVICE_DECIPHERING_ERROR = Buffer.from('0e010006', 'hex'); // ConfirmedServiceError initiate / application-reference / deciphering-error
 
 export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): DlmsClient {
@@ -127,7 +129,7 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
 
   function initiateResponseOf(userInformation: Buffer): void {
     const plain = cipher.unwrap(userInformation);
-    if (plain.subarray(0, 4).equals(SERVICE_DECIPHERING_ERROR)) throw new DlmsError('tag-mismatch', 0, 'the meter could not verify our request: wrong GUEK or GAK');
+    if (plain.subarray(0, 4).equals(SERVICE_DECIPHERING_ERROR)) throw new DlmsError('tag-mismatch', 0, DECIPHERING_MESSAGE);
     if (plain[0] === 0x0e) throw new DlmsError('refused', 0, `the meter refused the InitiateRequest (${plain.subarray(0, 4).toString('hex')})`);
     decodeInitiateResponse(plain);
   }
@@ -142,7 +144,7 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
     const aare = decodeAare(await transact(aarq));
     if (aare.result !== 0) {
       if (aare.userInformation.length > 0 && aare.userInformation.subarray(0, 4).equals(SERVICE_DECIPHERING_ERROR)) {
-        throw new DlmsError('tag-mismatch', 0, 'the meter could not verify our request: wrong GUEK or GAK');
+        throw new DlmsError('tag-mismatch', 0, DECIPHERING_MESSAGE);
       }
       throw new DlmsError('refused', 0, `the meter refused the association (result ${aare.result}, diagnostic ${aare.diagnostic})`);
     }
