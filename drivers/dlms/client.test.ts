@@ -156,6 +156,14 @@ describe('DLMS client', () => {
     expect(gets.length).toBeGreaterThan(5); // the normal request and one Next per further block
   });
 
+  it('a block transfer the meter aborts half-way is refused with its data-access-result, no partial value', async () => {
+    const { client } = pair('none', 'none', { meter: { blockSize: 96, abortBlockAt: 3 } });
+    await client.connect();
+    const e = await rejection(client.get({ classId: 7, obis: parseObis('1-0:99.1.0.255'), attribute: 2 }));
+    expect(e).toMatchObject({ code: 'refused', accessError: 15 });
+    expect(e.message).toContain('long-get-aborted');
+  });
+
   it('a data-access-result is refused with its number; an undefined object too', async () => {
     const { client } = pair('none', 'none');
     await client.connect();

@@ -187,8 +187,12 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
     const parts: Buffer[] = [];
     let total = 0;
     for (let expected = 1; expected <= MAX_BLOCKS; expected++) {
-      if (answer.kind !== 'block') throw new DlmsError('protocol', 0, 'a normal GET answer in the middle of a block transfer');
-      if (answer.block !== expected) throw new DlmsError('protocol', 3, `block ${answer.block} where block ${expected} was due`);
+      if (answer.kind !== 'block') {
+        // A block answered with a data-access-result comes as a normal answer carrying it.
+        resultOf(answer.result);
+        throw new DlmsError('protocol', 0, 'a normal GET answer in the middle of a block transfer');
+      }
+      if (answer.block !== expected) throw new DlmsError('protocol', 4, `block ${answer.block} where block ${expected} was due`);
       parts.push(answer.raw);
       total += answer.raw.length;
       if (total > MAX_BLOCK_BYTES) throw new DlmsError('bad-length', 0, `a block transfer longer than ${MAX_BLOCK_BYTES} bytes`);
