@@ -29,9 +29,14 @@ const TO_FIELD_UNIT: ReadonlyMap<string, number> = new Map([
   ['|count', 1], ['|', 1],
 ]);
 
+/** The factor from `fromUnit` to `fieldUnit` (negative: a divisor), or undefined when they do not convert. */
+export function unitFactor(fromUnit: string, fieldUnit: string): number | undefined {
+  return TO_FIELD_UNIT.get(`${fieldUnit}|${fromUnit}`);
+}
+
 /** `value` in `fieldUnit`, or undefined when the units do not convert (a meter's unit we do not expect). */
 export function toFieldUnit(value: number, fromUnit: string, fieldUnit: string): number | undefined {
-  const f = TO_FIELD_UNIT.get(`${fieldUnit}|${fromUnit}`);
+  const f = unitFactor(fromUnit, fieldUnit);
   if (f === undefined) return undefined;
   return f === 1 ? value : tidy(f < 0 ? value / -f : value * f);
 }
