@@ -84,6 +84,8 @@ describe('the concentrator with a real core', () => {
   it('pulls the GUEK and GAK with its concentrator token, then reads the meter with them', async () => {
     const synced = await concentrator.syncNow();
     expect(synced).toEqual({ ok: true, full: true, devices: 1, changed: 1 });
+    // Of the seven meters imported, the token holds the one granted: the other DLMS meter's keys stay in the core.
+    expect(concentrator.keys.lookup('KAM', '57012345')).toEqual({ kind: 'no-right' });
     const held = concentrator.keys.lookup('KAM', '57012346');
     expect(held).toMatchObject({ kind: 'keys', versions: { GUEK: 1, GAK: 1 } });
     if (held.kind === 'keys') expect([held.guek.toString('hex').toUpperCase(), held.gak.toString('hex').toUpperCase()]).toEqual(['D14FA6A00934B38F6DDA51C84489E841', '28B4CA364E363405B2DEE73910FDEF01']);
