@@ -222,7 +222,8 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
     async close() {
       if (timer) clearInterval(timer);
       if (quiet) clearTimeout(quiet);
-      await line;
+      // What is being written may finish; a write that never calls back must not keep socat alive.
+      await Promise.race([line, new Promise((r) => setTimeout(r, 1000).unref())]);
       await optical.close();
       await han?.close();
     },
