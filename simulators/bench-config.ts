@@ -1,31 +1,33 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { stickCodecs, type StickName } from '../drivers/wmbus-sticks/index.js';
+import { BenchConfigError, isObj, onlyKeys } from './bench-config-checks.js';
+import {
+  parseConcentrator,
+  parseDlmsMeters,
+  parseKmpMeters,
+  type ConcentratorConfig,
+  type DlmsMeterConfig,
+  type KmpMeterConfig,
+} from './bench-config-protocols.js';
 import { METER_KINDS, type MeterConfig, type MeterKind } from './meters/meter-types.js';
 
-// config/bench.yaml: the stick, how it is reached, and its meters. Every field is checked; an
-// unknown field is an error rather than silently ignored.
+export { BenchConfigError };
+
+// config/bench.yaml: the stick, how it is reached, and its meters; beside them the KMP and DLMS
+// meters and the concentrator (bench-config-protocols.ts). Every field is checked; an unknown field
+// is an error rather than silently ignored.
 
 export interface BenchConfig {
   seed: number;
   stick: StickName;
   link: { kind: 'pty' } | { kind: 'tcp'; port: number };
   meters: MeterConfig[];
-}
-
-export class BenchConfigError extends Error {
-  override name = 'BenchConfigError';
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function onlyKeys(o: Obj, allowed: readonly string[], where: string): void {
-  const extra = Object.keys(o).filter((k) => !allowed.includes(k));
-  if (extra.length) throw new BenchConfigError(`${where}: unknown field "${extra[0]}"`);
+  /** MULTICAL 603 meters answering KMP on their own pseudo-terminal (the parser always fills it). */
+  kmp?: KmpMeterConfig[];
+  /** OMNIPOWER-like meters: an optical port and, with pushSeconds, a HAN port. */
+  dlms?: DlmsMeterConfig[];
+  concentrator?: ConcentratorConfig;
 }
 
 function meter(v: unknown, i: number): MeterConfig {
@@ -60,7 +62,7 @@ function meter(v: unknown, i: number): MeterConfig {
 export function parseBenchConfig(text: string): BenchConfig {
   const doc: unknown = parse(text);
   if (!isObj(doc)) throw new BenchConfigError('the bench configuration must be a mapping');
-  onlyKeys(doc, ['seed', 'stick', 'link', 'meters'], 'bench');
+  onlyKeys(doc, ['seed', 'stick', 'link', 'meters', 'kmp', 'dlms', 'concentrator'], 'bench');
   const { seed = 1, stick, link, meters } = doc;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new BenchConfigError('seed: a whole number');
   if (typeof stick !== 'string' || !Object.hasOwn(stickCodecs, stick)) {
@@ -82,7 +84,15 @@ export function parseBenchConfig(text: string): BenchConfig {
     if (ids.has(m.id)) throw new BenchConfigError(`meters: id "${m.id}" appears twice`);
     ids.add(m.id);
   }
-  return { seed, stick: stick as StickName, link: parsedLink, meters: parsed };
+  const kmp = parseKmpMeters(doc.kmp);
+  const dlms = parseDlmsMeters(doc.dlms);
+  // One serial is one meter across the bench: the core holds a device per manufacturer and serial.
+  for (const m of [...kmp, ...dlms]) {
+    if (ids.has(m.serial)) throw new BenchConfigError(`serial "${m.serial}" appears twice in the bench`);
+    ids.add(m.serial);
+  }
+  const concentrator = parseConcentrator(doc.concentrator, dlms);
+  return { seed, stick: stick as StickName, link: parsedLink, meters: parsed, kmp, dlms, ...(concentrator ? { concentrator } : {}) };
 }
 
 export async function loadBenchConfig(path: string): Promise<BenchConfig> {

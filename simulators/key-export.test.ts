@@ -2,7 +2,7 @@ import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadBenchConfig } from './bench-config.js';
-import { kemFile, kemKey, keysCsv } from './key-export.js';
+import { benchDevices, kemFile, kemKey, keysCsv } from './key-export.js';
 import { KEY_CSV_HEADER } from '../src/shared/inventory/key-csv-columns.js';
 
 function decryptKem(file: string, password: string): string {
@@ -19,6 +19,26 @@ describe('key export', () => {
     expect(lines[0]).toBe(KEY_CSV_HEADER);
     expect(lines[1]).toBe('63941885,KAM,meter,water-cold,MULTICAL 21,,,,,,DEK,C0938B9F2CA9672BCD0013FA6AC75F6E');
     expect(lines).toHaveLength(5);
+  });
+
+  it('writes the MULTICAL 603 with its DEK and each DLMS meter with a GUEK and a GAK row', async () => {
+    const c = await loadBenchConfig('config/bench.yaml');
+    const lines = keysCsv(c.meters, c).trim().split('\n');
+    expect(lines).toHaveLength(10);
+    expect(lines.slice(5)).toEqual([
+      '60312345,KAM,meter,heat,MULTICAL 603,,,,,,DEK,1B447EAFDA53291879AE307423070D29',
+      '57012345,KAM,meter,electricity,OMNIPOWER,,,,,,GUEK,8409DBE84DC8B9C5DB18978723F64CF6',
+      '57012345,KAM,meter,electricity,OMNIPOWER,,,,,,GAK,F440F8A6202FB144E57FB3F11D42D0CB',
+      '57012346,KAM,meter,electricity,OMNIPOWER,,,,,,GUEK,D14FA6A00934B38F6DDA51C84489E841',
+      '57012346,KAM,meter,electricity,OMNIPOWER,,,,,,GAK,28B4CA364E363405B2DEE73910FDEF01',
+    ]);
+    expect(benchDevices(c.meters, c).slice(3)).toEqual([
+      { manufacturer: 'DME', serial: '40312233' },
+      { manufacturer: 'KAM', serial: '60312345' },
+      { manufacturer: 'KAM', serial: '57012345' },
+      { manufacturer: 'KAM', serial: '57012346' },
+    ]);
+    expect(decryptKem(kemFile(c.meters, 'pw', 'o', c.kmp), 'pw')).toContain('<SerialNo>60312345</SerialNo><EncKeys><DEK>1B447EAFDA53291879AE307423070D29</DEK></EncKeys><MeterName>MC603</MeterName><ConsumptionType>Heat</ConsumptionType>');
   });
 
   it('writes through the shared CSV writer: a formula-like cell is neutralised (issue 11, item 10)', () => {

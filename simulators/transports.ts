@@ -39,27 +39,49 @@ async function waitForPath(path: string, child: ChildProcess, timeoutMs: number)
   throw new Error(`socat did not create ${path} within ${timeoutMs} ms`);
 }
 
-export async function openPtyTransport(receiver: Attachable, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
+/** The device end of a pty pair: the simulated device holds `port`, the host opens `devicePath`. */
+export interface PtyDevice extends PtyTransport {
+  port: SerialPort;
+}
+
+/**
+ * A socat pseudo-terminal pair with the device's end opened as a serial port. Baud rate, data bits
+ * and parity are nominal on a pty (the bytes pass unchanged); they are set as on a real port so a
+ * device that switches speed (IEC 62056-21 mode E) makes the same calls.
+ */
+export async function openPtyDevice(opts: { baudRate: number; dataBits?: 7 | 8; parity?: 'none' | 'even'; stopBits?: 1 | 2; dir?: string }): Promise<PtyDevice> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'openeks-pty-')));
-  const stickSide = join(dir, 'stick');
+  const deviceSide = join(dir, 'device');
   const devicePath = join(dir, 'host');
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${stickSide}`, `pty,raw,echo=0,link=${devicePath}`], { stdio: 'ignore' });
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${deviceSide}`, `pty,raw,echo=0,link=${devicePath}`], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (socat.exitCode === null && socat.signalCode === null) socat.kill('SIGTERM');
     await exited;
   };
   try {
-    await waitForPath(stickSide, socat, 5000);
+    await waitForPath(deviceSide, socat, 5000);
     await waitForPath(devicePath, socat, 5000);
   } catch (err) {
     await stop();
     throw err;
   }
-  const port = new SerialPort({ path: stickSide, baudRate: opts.baudRate, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  receiver.attach(port);
+  const port = new SerialPort({
+    path: deviceSide,
+    baudRate: opts.baudRate,
+    dataBits: opts.dataBits ?? 8,
+    parity: opts.parity ?? 'none',
+    stopBits: opts.stopBits ?? 1,
+    autoOpen: false,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
+    port,
     devicePath,
     async close() {
       if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -67,6 +89,12 @@ export async function openPtyTransport(receiver: Attachable, opts: { baudRate: n
       if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function openPtyTransport(receiver: Attachable, opts: { baudRate: number; dir?: string }): Promise<PtyTransport> {
+  const device = await openPtyDevice(opts);
+  receiver.attach(device.port);
+  return { devicePath: device.devicePath, close: device.close };
 }
 
 export async function openTcpTransport(receiver: Attachable, opts: { port?: number } = {}): Promise<TcpTransport> {

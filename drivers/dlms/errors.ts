@@ -17,6 +17,7 @@ export const DLMS_ERROR_CODES = [
   'counter-replay', // an invocation counter not above the last accepted one for that system title
   'refused', // the other side refused: AARE not accepted, a GET data-access-result, DM/FRMR
   'protocol', // a frame or APDU that does not fit the session's state (wrong sequence number, …)
+  'no-answer', // the meter did not answer within the timeout (transport level, used by links)
 ] as const;
 
 export type DlmsErrorCode = (typeof DLMS_ERROR_CODES)[number];

@@ -33,3 +33,5 @@ export {
 } from './hdlc-link.js';
 export { PUSH_MAX_APDU, PUSH_MAX_SOURCES, createPushReader, meterOfSystemTitle, type KeysForTitle, type PushOutcome, type PushReader, type PushVerification } from './notification.js';
 export { pushObjects, type PushObjects } from './push-objects.js';
+export { createDlmsClient, type DlmsClient, type DlmsClientOptions, type Exchange, type RegisterObject } from './client.js';
+export { DlmsAccessRefused } from './access-refused.js';

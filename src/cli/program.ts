@@ -5,6 +5,7 @@ import { reportFailure } from './cli-errors.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCheckTelegramCommand } from './commands/check-telegram.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDlmsCommand } from './commands/dlms.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 import { registerGrantCommand } from './commands/grant.js';
@@ -48,6 +49,7 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerCheckTelegramCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);
+  registerDlmsCommand(program, ctx);
   registerKmpCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerGatewayCommand(program, ctx);

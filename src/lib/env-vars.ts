@@ -30,4 +30,14 @@ export const gatewayEnvVar = {
   mqttPassword: 'OPENEKS_MQTT_PASSWORD',
 } as const;
 
+/**
+ * The DLMS keys of `openeks dlms read|decode` (src/cli/dlms-keys.ts): a key on the command line
+ * is visible to every user in `ps`, these are not. `--guek`/`--gak` and `--guek-file`/`--gak-file`
+ * win over them.
+ */
+export const cliEnvVar = {
+  dlmsGuek: 'OPENEKS_DLMS_GUEK',
+  dlmsGak: 'OPENEKS_DLMS_GAK',
+} as const;
+
 export type EnvVarName = (typeof envVar)[keyof typeof envVar];

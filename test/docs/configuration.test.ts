@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { envVar, gatewayEnvVar } from '../../src/lib/env-vars.js';
+import { cliEnvVar, envVar, gatewayEnvVar } from '../../src/lib/env-vars.js';
 
 // README.md's "Configuration" table is the operator's list of variables: it must name exactly
-// those the code reads (src/lib/env-vars.ts: the core's and the gateway's), no more and no fewer.
+// those the code reads (src/lib/env-vars.ts: the core's, the gateway's and the DLMS command line's), no more and no fewer.
 function configurationTable(): string[] {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.split(/^## /m).find((part) => part.startsWith('Configuration\n'));
@@ -18,6 +18,6 @@ describe('README.md configuration table', () => {
   it('lists exactly the variables of src/lib/env-vars.ts, each once', () => {
     const documented = configurationTable();
     expect(documented).toHaveLength(new Set(documented).size);
-    expect([...documented].sort()).toEqual([...Object.values(envVar), ...Object.values(gatewayEnvVar)].sort());
+    expect([...documented].sort()).toEqual([...Object.values(envVar), ...Object.values(gatewayEnvVar), ...Object.values(cliEnvVar)].sort());
   });
 });

@@ -136,7 +136,15 @@ describe('openeks simulate', () => {
     expect(c.stderr()).toBe('');
     expect(outcome).toEqual({ exitCode: 0 });
     expect(c.stdout()).toMatch(/simulated im871a with 4 meters on tcp:\/\/127\.0\.0\.1:\d+/);
-    expect((await readFile(join(dir, 'k.csv'), 'utf8')).split('\n')).toHaveLength(6);
+    // Beside the stick: the MULTICAL 603 and the DLMS meters on their ptys, and the concentrator,
+    // which has no token file here and says so as a JSON line.
+    expect(c.stdout()).toMatch(/MULTICAL 603 60312345 \(KMP, 1200 8N2\) on \/\S+\/host\n/);
+    expect(c.stdout()).toMatch(/OMNIPOWER 57012345 \(DLMS, system title 4B414D000365F079\) optical port on \/\S+\/host, HAN port on \/\S+\/host\n/);
+    expect(c.stdout()).toContain(`concentrator: reads 57012346 with keys from http://127.0.0.1:8080 (token from ${join(dir, 'concentrator.token')})`);
+    expect(c.stdout()).toMatch(/\{"concentrator":"sync-failed","message":"the concentrator token cannot be read: ENOENT/);
+    expect(c.stdout()).toContain('{"concentrator":"no-key","serial":"57012346","message":"KAM 57012346: not read, no key sync has succeeded yet"}');
+    expect(c.stdout()).toContain('keys written to ' + join(dir, 'k.csv') + ' (import CSV, 7 meters)');
+    expect((await readFile(join(dir, 'k.csv'), 'utf8')).split('\n')).toHaveLength(11);
     expect(await readFile(join(dir, 'k.kem'), 'utf8')).toMatch(/^<\?xml version="1\.0" encoding="utf-8"\?><EncryptedData /);
   });
 });
