@@ -48,7 +48,8 @@ function decodeAt(bytes: Buffer, cur: { pos: number; share: boolean }, depth: nu
     case 0x02: {
       const type = tag === 0x01 ? 'array' : 'structure';
       if (depth >= MAX_DEPTH) throw new DlmsError('bad-value', offset, `${type} nested deeper than ${MAX_DEPTH}`, where);
-      const { length: count, end } = readLength(bytes, at, where);
+      const short = bytes[at];
+      const { length: count, end } = short !== undefined && short < 0x80 ? { length: short, end: at + 1 } : readLength(bytes, at, where);
       // Every element takes at least its tag byte.
       if (count > bytes.length - end) throw new DlmsError('bad-length', at, `${type} of ${count} elements in ${bytes.length - end} bytes`, where);
       const value: DlmsData[] = new Array<DlmsData>(count);
@@ -80,7 +81,8 @@ function decodeAt(bytes: Buffer, cur: { pos: number; share: boolean }, depth: nu
     case 0x09:
     case 0x0a:
     case 0x0c: {
-      const { length, end } = readLength(bytes, at, where);
+      const short = bytes[at];
+      const { length, end } = short !== undefined && short < 0x80 ? { length: short, end: at + 1 } : readLength(bytes, at, where);
       need(bytes, end, length, 'string', where);
       cur.pos = end + length;
       if (tag === 0x09) return { type: 'octet-string', value: cur.share ? bytes.subarray(end, end + length) : copyOf(bytes, end, end + length) };

@@ -2,7 +2,7 @@ import type { Fields } from '../wmbus/meters/fields.js';
 import { encodeData, numberOf, type DlmsData } from './axdr.js';
 import { decodeDateTime } from './date-time.js';
 import { normalizeObis } from './obis-code.js';
-import { DLMS_UNITS, scaled, toFieldUnit } from './units.js';
+import { DLMS_UNITS, scaled, tidy, toFieldUnit, unitFactor } from './units.js';
 
 // One table from OBIS codes to reading fields, named like wmbusmeters names the fields of its
 // electricity meters (omnipower: total_energy_consumption_kwh, power_consumption_kw,
@@ -176,9 +176,29 @@ export function addObject(objects: CosemObject[], fields: Fields, obis: string, 
     return;
   }
   if (!isNumber) return;
-  const from = unitCode === undefined ? '' : unitCode === 255 ? '' : (UNIT_TEXT[unitCode] ?? `unit ${unitCode}`);
-  const converted = toFieldUnit(shown, from, entry.unit);
-  if (converted !== undefined) fields[entry.field] = converted;
+  const factor = factorOf(entry, unitCode);
+  if (factor !== undefined) fields[entry.field] = factor === 1 ? shown : tidy(factor < 0 ? shown / -factor : shown * factor);
+}
+
+// Per table entry and DLMS unit code, the conversion to the field's unit (toFieldUnit's factor),
+// remembered: one array read per object instead of a string key per object. NaN = not yet known,
+// 0 = does not convert.
+const factors = new WeakMap<ObisField, Float64Array>();
+
+function factorOf(entry: ObisField, unitCode: number | undefined): number | undefined {
+  const fieldUnit = entry.unit ?? '';
+  const code = unitCode ?? 255;
+  let row = factors.get(entry);
+  if (row === undefined) {
+    row = new Float64Array(256).fill(Number.NaN);
+    factors.set(entry, row);
+  }
+  let f = row[code] as number;
+  if (Number.isNaN(f)) {
+    f = unitFactor(code === 255 ? '' : (UNIT_TEXT[code] ?? `unit ${code}`), fieldUnit) ?? 0;
+    row[code] = f;
+  }
+  return f === 0 ? undefined : f;
 }
 
 /** One object as listed and its field, if any (addObject for a single object). */
