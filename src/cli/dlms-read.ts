@@ -30,6 +30,13 @@ export interface DlmsReadInput extends KeyOptions {
 export const DEFAULT_OBIS = ['1.8.0', '2.8.0', '1.7.0', '2.7.0'];
 const DEFAULT_CLIENT_SYSTEM_TITLE = '4F454B0000000001'; // "OEK" + 1
 
+// A meter refuses an invocation counter not above the last it accepted from our system title. With
+// no counter given, it is taken from the clock: 8 per second since 2024 (the gateway's DLMS link
+// counts the same way), so each read starts above the one before — an association uses a handful —
+// and the 32 bits last until 2041.
+const COUNTER_EPOCH = Date.UTC(2024, 0, 1);
+const counterFromClock = (now: number): number => Math.min(0xffffffff, Math.max(1, Math.floor(((now - COUNTER_EPOCH) * 8) / 1000)));
+
 function whole(text: string | undefined, option: string, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -47,7 +54,7 @@ function serverOf(text: string | undefined): { serverUpper: number; serverLower?
   return lower === undefined ? { serverUpper: upper } : { serverUpper: upper, serverLower: lower };
 }
 
-export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv): DlmsSessionOptions {
+export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv, now = Date.now()): DlmsSessionOptions {
   const keys = dlmsKeys(input, env);
   const haveKeys = keys.ek !== undefined && keys.ak !== undefined;
   const auth = input.auth ?? (haveKeys ? 'hls-gmac' : 'none');
@@ -70,7 +77,7 @@ export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv): Dl
     keys,
     clientSystemTitle: Buffer.from(st, 'hex'),
     ...(input.password ? { password: Buffer.from(input.password, 'latin1') } : {}),
-    ...(input.invocationCounter ? { invocationCounter: whole(input.invocationCounter, '--invocation-counter', 0, 0xffffffff) } : {}),
+    invocationCounter: whole(input.invocationCounter, '--invocation-counter', 0, 0xffffffff) ?? counterFromClock(now),
     ...(input.modeE ? { modeE: true } : {}),
     ...(baudRate ? { baudRate } : {}),
     timeoutMs: whole(input.timeout, '--timeout', 100, 60_000) ?? 3000,

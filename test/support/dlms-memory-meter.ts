@@ -28,6 +28,8 @@ export interface MemoryMeterOptions {
   maxInfo?: number;
   /** Misbehaviour: every ciphered answer after the AARE reuses the AARE's invocation counter. */
   replayCounter?: boolean;
+  /** Misbehaviour: GET-Request-Next for this block is answered long-get-aborted (15). */
+  abortBlockAt?: number;
   /** Misbehaviour: f(CtoS) computed with another key, as a meter without our GAK would. */
   forgeFCtoS?: boolean;
 }
@@ -109,6 +111,7 @@ export function createMemoryMeter(o: MemoryMeterOptions) {
     if (req.kind === 'next') {
       const p = pendingBlocks;
       if (!p || req.block !== p.next - 1) return encodeGetResponseNormal(req.invokeId, { accessError: 16 });
+      if (o.abortBlockAt === p.next) return encodeGetResponseNormal(req.invokeId, { accessError: 15 });
       const raw = p.parts[p.next - 1] ?? Buffer.alloc(0);
       const last = p.next === p.parts.length;
       p.next += 1;

@@ -12,6 +12,8 @@ export interface PtyMeterOptions extends Partial<MemoryMeterOptions> {
   identification?: string;
   /** SNRMs to ignore before answering (a meter still waking up). */
   dropSnrms?: number;
+  /** Written instead of an answer to each SNRM dropped (line noise, a broken frame). */
+  junkOnDrop?: Buffer;
   /** Answers nothing at all. */
   silent?: boolean;
 }
@@ -39,6 +41,7 @@ export function playMeter(p: PtyPair, o: PtyMeterOptions & Pick<MemoryMeterOptio
       if (!('frame' in item)) continue;
       if (item.frame.control.kind === 'SNRM' && dropped < (o.dropSnrms ?? 0)) {
         dropped += 1;
+        if (o.junkOnDrop) p.meter.write(o.junkOnDrop);
         continue;
       }
       const reply = meter.answer(item.frame);

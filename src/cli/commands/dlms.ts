@@ -28,7 +28,7 @@ export function registerDlmsCommand(program: Command, ctx: CliContext): void {
       .option('--client <n>', 'client address: 16 public, 1 management, 32 … (default: 16 without authentication, 1 with)')
       .option('--server <logical/physical>', 'server address (default 1/17)')
       .option('--system-title <hex>', 'our client system title, 16 hex digits (default 4F454B0000000001)')
-      .option('--invocation-counter <n>', 'our first invocation counter (default 1; a meter refuses one it has seen)')
+      .option('--invocation-counter <n>', 'our first invocation counter (default: 8 per second since 2024, so each read starts above the last; a meter refuses a counter not above the last it accepted)')
       .option('--obis <list>', 'OBIS codes to read, comma-separated (default 1.8.0,2.8.0,1.7.0,2.7.0)')
       .option('--baud <n>', 'serial speed; with --mode-e the highest speed to ask for (default 9600)')
       .option('--timeout <ms>', 'how long to wait for each answer (default 3000)')

@@ -83,6 +83,19 @@ describe('openDlmsSession', () => {
     expect(snrmsIn(pty.received())).toBe(2);
   });
 
+  it('a broken frame start (a length of 2047 that never comes) does not swallow the answer to the next SNRM', async () => {
+    pty = await openPtyPair();
+    playMeter(pty, { dropSnrms: 1, junkOnDrop: Buffer.from('7ea7ff0223', 'hex') });
+    const session = await openDlmsSession({ kind: 'serial', path: pty.devicePath }, { ...options, timeoutMs: 300, retries: 1 });
+    try {
+      await session.connect();
+      expect((await session.readRegisters(['1.8.0'])).fields).toEqual({ total_energy_consumption_kwh: 12_345.678 });
+    } finally {
+      await session.close();
+    }
+    expect(snrmsIn(pty.received())).toBe(2);
+  });
+
   it('reads a meter behind a TCP socket (ser2net, a gateway port) the same way', async () => {
     const meter = createMemoryMeter({ systemTitle: SERVER_TITLE, keys: KEYS, authentication: 'hls-gmac', security: 'authenticated-encrypted', objects });
     const sockets = new Set<Socket>();
