@@ -40,20 +40,25 @@ function keyOf(keys: SecurityKeys, which: 'ek' | 'ak', offset: number): Buffer {
   return key;
 }
 
-function ivOf(systemTitle: Uint8Array, invocationCounter: number): Buffer {
+// One IV and one SC ‖ AK buffer reused by unprotect: node:crypto copies both when the decipher is
+// made and the AAD is given (synchronously), and the AAD is wiped after each use. A push reader
+// unprotects thousands of APDUs a second; two allocations fewer each is measurable.
+const SCRATCH_IV = Buffer.alloc(12);
+const SCRATCH_AAD = Buffer.alloc(17);
+
+function ivOf(systemTitle: Uint8Array, invocationCounter: number, into = Buffer.allocUnsafe(12)): Buffer {
   if (systemTitle.length !== 8) throw new DlmsError('bad-length', 0, `a system title is 8 bytes, not ${systemTitle.length}`);
   if (!Number.isInteger(invocationCounter) || invocationCounter < 0 || invocationCounter > 0xffffffff) {
     throw new DlmsError('bad-value', 0, `invocation counter ${invocationCounter} is out of range`);
   }
-  const iv = Buffer.allocUnsafe(12);
-  iv.set(systemTitle, 0);
-  iv.writeUInt32BE(invocationCounter, 8);
-  return iv;
+  into.set(systemTitle, 0);
+  into.writeUInt32BE(invocationCounter, 8);
+  return into;
 }
 
 /** SC ‖ AK (‖ extra): a copy of AK, to be wiped by the caller. */
 function aadOf(sc: number, ak: Buffer, extra?: Uint8Array): Buffer {
-  const aad = Buffer.allocUnsafe(1 + ak.length + (extra?.length ?? 0));
+  const aad = extra === undefined && ak.length === 16 ? SCRATCH_AAD : Buffer.allocUnsafe(1 + ak.length + (extra?.length ?? 0));
   aad[0] = sc;
   aad.set(ak, 1);
   if (extra) aad.set(extra, 1 + ak.length);
@@ -103,7 +108,7 @@ export function unprotect(o: { systemTitle: Uint8Array; content: Uint8Array; key
   const sc = content[0] as number;
   checkSc(sc, 0);
   const invocationCounter = (((content[1] as number) << 24) >>> 0) + (((content[2] as number) << 16) | ((content[3] as number) << 8) | (content[4] as number));
-  const iv = ivOf(o.systemTitle, invocationCounter);
+  const iv = ivOf(o.systemTitle, invocationCounter, SCRATCH_IV);
   const a = (sc & SC_AUTHENTICATED) !== 0;
   const e = (sc & SC_ENCRYPTED) !== 0;
   if (!a) {

@@ -73,18 +73,24 @@ function channelZero(obis: string): string {
   return dash > 0 && colon > dash ? `${obis.slice(0, dash)}-0${obis.slice(colon)}` : obis;
 }
 
-// The entry of a formatted code, channel fallback included, remembered: a push asks for the same
-// few codes again and again. Bounded: cleared past 4,096 codes.
-const resolved = new Map<string, ObisField | null>();
+// The entry of a formatted code, channel fallback included, remembered with its unit factors: a
+// push asks for the same few codes again and again. Bounded: cleared past 4,096 codes.
+interface Resolved {
+  entry: ObisField | undefined;
+  /** Per DLMS unit code, the factor to the field's unit (unitFactor); NaN = not yet known, 0 = does not convert. */
+  factors: Float64Array | undefined;
+}
+const resolved = new Map<string, Resolved>();
 
-function entryOf(obis: string): ObisField | undefined {
-  let entry = resolved.get(obis);
-  if (entry === undefined) {
+function resolve(obis: string): Resolved {
+  let r = resolved.get(obis);
+  if (r === undefined) {
     if (resolved.size >= 4_096) resolved.clear();
-    entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis)) ?? null;
-    resolved.set(obis, entry);
+    const entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis));
+    r = { entry, factors: entry?.unit !== undefined ? new Float64Array(256).fill(Number.NaN) : undefined };
+    resolved.set(obis, r);
   }
-  return entry ?? undefined;
+  return r;
 }
 
 /** The entry for an OBIS code in any written form ('1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255'), a channel B > 0 falling back to B = 0. */
@@ -162,7 +168,7 @@ const UNIT_TEXT: ReadonlyArray<string | undefined> = Array.from({ length: 256 },
  * them (absent: the table's unit and no scaling). The push reader's inner step: no result objects.
  */
 export function addObject(objects: CosemObject[], fields: Fields, obis: string, value: DlmsData, scaler?: number, unit?: number): void {
-  const entry = entryOf(obis);
+  const { entry, factors } = resolve(obis);
   const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
   const isNumber = typeof shown === 'number';
   const unitCode = isNumber ? (unit ?? entry?.dlmsUnit) : undefined;
@@ -175,30 +181,15 @@ export function addObject(objects: CosemObject[], fields: Fields, obis: string, 
     fields[entry.field] = shown;
     return;
   }
-  if (!isNumber) return;
-  const factor = factorOf(entry, unitCode);
-  if (factor !== undefined) fields[entry.field] = factor === 1 ? shown : tidy(factor < 0 ? shown / -factor : shown * factor);
-}
-
-// Per table entry and DLMS unit code, the conversion to the field's unit (toFieldUnit's factor),
-// remembered: one array read per object instead of a string key per object. NaN = not yet known,
-// 0 = does not convert.
-const factors = new WeakMap<ObisField, Float64Array>();
-
-function factorOf(entry: ObisField, unitCode: number | undefined): number | undefined {
-  const fieldUnit = entry.unit ?? '';
+  if (!isNumber || factors === undefined) return;
   const code = unitCode ?? 255;
-  let row = factors.get(entry);
-  if (row === undefined) {
-    row = new Float64Array(256).fill(Number.NaN);
-    factors.set(entry, row);
-  }
-  let f = row[code] as number;
+  let f = factors[code] as number;
   if (Number.isNaN(f)) {
-    f = unitFactor(code === 255 ? '' : (UNIT_TEXT[code] ?? `unit ${code}`), fieldUnit) ?? 0;
-    row[code] = f;
+    // Unknown unit codes do not convert: a field promises its unit.
+    f = unitFactor(code === 255 ? '' : (UNIT_TEXT[code] ?? `unit ${code}`), entry.unit) ?? 0;
+    factors[code] = f;
   }
-  return f === 0 ? undefined : f;
+  if (f !== 0) fields[entry.field] = f === 1 ? shown : tidy(f < 0 ? shown / -f : shown * f);
 }
 
 /** One object as listed and its field, if any (addObject for a single object). */

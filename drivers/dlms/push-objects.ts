@@ -43,7 +43,7 @@ function isTuple(items: readonly DlmsData[]): boolean {
 const obisTexts = new Map<number, string>();
 
 function obisText(b: Buffer): string {
-  const key = b.readUIntBE(0, 6);
+  const key = ((b[0] as number) * 0x10000 + (((b[1] as number) << 8) | (b[2] as number))) * 0x1000000 + (((b[3] as number) << 16) | ((b[4] as number) << 8) | (b[5] as number));
   let text = obisTexts.get(key);
   if (text === undefined) {
     if (obisTexts.size >= 4_096) obisTexts.clear();
