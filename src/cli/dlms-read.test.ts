@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliFailure } from './cli-context.js';
 import { sessionOptions } from './dlms-read.js';
@@ -34,10 +37,25 @@ describe('dlms read options', () => {
     expect(o.serverLower).toBeUndefined();
   });
 
+  it('LLS takes the password from a file (one line), not only from the command line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openeks-dlms-pw-'));
+    try {
+      const file = join(dir, 'pw');
+      writeFileSync(file, '12345678\n');
+      const o = sessionOptions({ link: '/dev/x', auth: 'lls', passwordFile: file }, {}, NOW);
+      expect(o).toMatchObject({ authentication: 'lls', client: 1 });
+      expect(o.password?.toString('latin1')).toBe('12345678');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('usage errors exit 2 and name the option', () => {
     expect(usage(() => sessionOptions({ link: '/dev/x', server: '1/2/3' }, {}, NOW))).toBe('--server must be LOGICAL or LOGICAL/PHYSICAL, e.g. 1/17');
     expect(usage(() => sessionOptions({ link: '/dev/x', auth: 'hls' }, {}, NOW))).toBe('--auth must be none, lls or hls-gmac');
-    expect(usage(() => sessionOptions({ link: '/dev/x', auth: 'lls' }, {}, NOW))).toBe('--auth lls needs --password');
+    expect(usage(() => sessionOptions({ link: '/dev/x', auth: 'lls' }, {}, NOW))).toBe('--auth lls needs --password or --password-file');
+    expect(usage(() => sessionOptions({ link: '/dev/x', auth: 'lls', password: 'a', passwordFile: '/x' }, {}, NOW))).toBe('give either --password or --password-file, not both');
+    expect(usage(() => sessionOptions({ link: '/dev/x', auth: 'lls', passwordFile: '/nonexistent/pw' }, {}, NOW))).toBe('--password-file /nonexistent/pw: cannot read the file');
     expect(usage(() => sessionOptions({ link: '/dev/x', security: 'authenticated-encrypted', guek: GUEK }, {}, NOW))).toContain('needs the GUEK and the GAK');
     expect(usage(() => sessionOptions({ link: '/dev/x', client: '200' }, {}, NOW))).toBe('--client must be a whole number from 1 to 127');
     expect(usage(() => sessionOptions({ link: '/dev/x', systemTitle: 'ABC' }, {}, NOW))).toBe('--system-title must be 16 hex digits (8 bytes)');

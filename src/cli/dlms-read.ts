@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isDlmsError } from '../../drivers/dlms/errors.js';
 import { meterOfSystemTitle } from '../../drivers/dlms/notification.js';
 import { openDlmsSession, type DlmsSessionOptions } from '../gateway/link/dlms-session.js';
@@ -17,6 +18,7 @@ export interface DlmsReadInput extends KeyOptions {
   auth?: string;
   security?: string;
   password?: string;
+  passwordFile?: string;
   client?: string;
   server?: string;
   systemTitle?: string;
@@ -44,6 +46,21 @@ function whole(text: string | undefined, option: string, min: number, max: numbe
   return n;
 }
 
+/** The LLS password: like a key, a secret that `ps` shows on the command line, hence also a file. */
+function llsPassword(input: DlmsReadInput): Buffer | undefined {
+  if (input.password !== undefined && input.passwordFile !== undefined) throw new CliFailure('give either --password or --password-file, not both', 2);
+  if (input.passwordFile === undefined) return input.password ? Buffer.from(input.password, 'latin1') : undefined;
+  let text: string;
+  try {
+    text = readFileSync(input.passwordFile, 'latin1');
+  } catch {
+    throw new CliFailure(`--password-file ${input.passwordFile}: cannot read the file`, 2);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password.length < 1 || password.length > 64) throw new CliFailure(`--password-file ${input.passwordFile}: an LLS password is 1 to 64 characters`, 2);
+  return Buffer.from(password, 'latin1');
+}
+
 function serverOf(text: string | undefined): { serverUpper: number; serverLower?: number } {
   const parts = (text ?? '1/17').split('/');
   const [upper, lower] = parts.map(Number);
@@ -64,7 +81,8 @@ export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv, now
   if ((auth === 'hls-gmac' || security === 'authenticated-encrypted') && !haveKeys) {
     throw new CliFailure(`--auth ${auth} --security ${security} needs the GUEK and the GAK (--guek/--gak, --guek-file/--gak-file or the environment)`, 2);
   }
-  if (auth === 'lls' && !input.password) throw new CliFailure('--auth lls needs --password', 2);
+  const password = llsPassword(input);
+  if (auth === 'lls' && !password) throw new CliFailure('--auth lls needs --password or --password-file', 2);
   const st = input.systemTitle ?? DEFAULT_CLIENT_SYSTEM_TITLE;
   if (!/^[0-9A-Fa-f]{16}$/.test(st)) throw new CliFailure('--system-title must be 16 hex digits (8 bytes)', 2);
   const client = whole(input.client, '--client', 1, 127) ?? (auth === 'none' ? 16 : 1);
@@ -76,7 +94,7 @@ export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv, now
     security,
     keys,
     clientSystemTitle: Buffer.from(st, 'hex'),
-    ...(input.password ? { password: Buffer.from(input.password, 'latin1') } : {}),
+    ...(password ? { password } : {}),
     invocationCounter: whole(input.invocationCounter, '--invocation-counter', 0, 0xffffffff) ?? counterFromClock(now),
     ...(input.modeE ? { modeE: true } : {}),
     ...(baudRate ? { baudRate } : {}),
