@@ -197,7 +197,9 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
     const ic = nextInvocationCounter();
     const apdu = wrapGeneralGlo(systemTitle, protect({ sc: 0x30, systemTitle, invocationCounter: ic, keys, plaintext: notification }));
     const frame = encodeHdlcPush(apdu, { dest: clientAddress(16), src: serverAddress(1, 17) });
-    if (han?.port.isOpen) han.port.write(frame);
+    // Nobody reading the HAN port: the pty holds a few KB, then writes would queue in memory without
+    // end. A push is dropped while an earlier one still waits, as a HAN port sends into the void.
+    if (han?.port.isOpen && han.port.writableLength === 0) han.port.write(frame);
     emit({ kind: 'push', invocationCounter: ic, bytes: frame.length });
     return frame;
   };
