@@ -35,7 +35,7 @@ const FIXED_SIZE: Record<string, number> = { 'date-time': 12, date: 5, time: 4 }
 
 // A Buffer throughout (its read methods, no DataView per value), one cursor, no closures: this
 // runs for every value of every push the gateway hears.
-function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: DlmsOffsetIn): DlmsData {
+function decodeAt(bytes: Buffer, cur: { pos: number; share: boolean }, depth: number, where: DlmsOffsetIn): DlmsData {
   const offset = cur.pos;
   need(bytes, offset, 1, 'A-XDR tag', where);
   const tag = bytes[offset] as number;
@@ -48,7 +48,8 @@ function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: Dlm
     case 0x02: {
       const type = tag === 0x01 ? 'array' : 'structure';
       if (depth >= MAX_DEPTH) throw new DlmsError('bad-value', offset, `${type} nested deeper than ${MAX_DEPTH}`, where);
-      const { length: count, end } = readLength(bytes, at, where);
+      const short = bytes[at];
+      const { length: count, end } = short !== undefined && short < 0x80 ? { length: short, end: at + 1 } : readLength(bytes, at, where);
       // Every element takes at least its tag byte.
       if (count > bytes.length - end) throw new DlmsError('bad-length', at, `${type} of ${count} elements in ${bytes.length - end} bytes`, where);
       const value: DlmsData[] = new Array<DlmsData>(count);
@@ -80,10 +81,11 @@ function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: Dlm
     case 0x09:
     case 0x0a:
     case 0x0c: {
-      const { length, end } = readLength(bytes, at, where);
+      const short = bytes[at];
+      const { length, end } = short !== undefined && short < 0x80 ? { length: short, end: at + 1 } : readLength(bytes, at, where);
       need(bytes, end, length, 'string', where);
       cur.pos = end + length;
-      if (tag === 0x09) return { type: 'octet-string', value: copyOf(bytes, end, end + length) };
+      if (tag === 0x09) return { type: 'octet-string', value: cur.share ? bytes.subarray(end, end + length) : copyOf(bytes, end, end + length) };
       const text = bytes.toString(tag === 0x0a ? 'latin1' : 'utf8', end, end + length);
       return { type: tag === 0x0a ? 'visible-string' : 'utf8-string', value: text };
     }
@@ -127,7 +129,7 @@ function decodeAt(bytes: Buffer, cur: { pos: number }, depth: number, where: Dlm
       const size = FIXED_SIZE[type] as number;
       need(bytes, at, size, type, where);
       cur.pos = at + size;
-      return { type, value: copyOf(bytes, at, at + size) };
+      return { type, value: cur.share ? bytes.subarray(at, at + size) : copyOf(bytes, at, at + size) };
     }
     default:
       throw new DlmsError('bad-tag', offset, `A-XDR tag 0x${tag.toString(16).padStart(2, '0')} is not a COSEM data type this driver reads`, where);
@@ -145,10 +147,11 @@ function copyOf(bytes: Buffer, start: number, end: number): Buffer {
  * One A-XDR value at `offset`; `end` is the offset after it. Throws DlmsError ('truncated',
  * 'bad-tag', 'bad-length', 'bad-value' for nesting deeper than MAX_DEPTH) with the offset in
  * `bytes` — counted in `where` (the caller says whether `bytes` is an APDU or a decrypted plaintext).
+ * Octet strings are copies unless `share` (for bytes the caller owns alone, as a fresh plaintext).
  */
-export function decodeData(bytes: Uint8Array, offset = 0, where: DlmsOffsetIn = 'apdu'): { data: DlmsData; end: number } {
+export function decodeData(bytes: Uint8Array, offset = 0, where: DlmsOffsetIn = 'apdu', share = false): { data: DlmsData; end: number } {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const cur = { pos: offset };
+  const cur = { pos: offset, share };
   const data = decodeAt(buf, cur, 0, where);
   return { data, end: cur.pos };
 }

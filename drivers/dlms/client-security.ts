@@ -1,5 +1,5 @@
 import { DlmsError } from './errors.js';
-import { InvocationCounters, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGlo, type SecurityKeys } from './cipher.js';
+import { InvocationCounters, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo, type SecurityKeys } from './cipher.js';
 
 // The ciphering side of one client association (security suite 0): our own invocation counter,
 // counting up from where the caller says it starts, and the server's, checked against the shared
@@ -45,6 +45,7 @@ export function createClientCipher(o: {
   clientSystemTitle?: Buffer;
   counters?: InvocationCounters;
   invocationCounter?: number;
+  protection?: 'service-specific' | 'general-glo';
 }): ClientCipher {
   const ciphered = o.security === 'authenticated-encrypted';
   const keys = o.keys ?? {};
@@ -89,8 +90,10 @@ export function createClientCipher(o: {
       if (!ciphered) return apdu;
       const glo = GLO_OF.get(apdu[0] ?? -1);
       if (glo === undefined) throw new DlmsError('unsupported', 0, `no glo form for APDU tag ${(apdu[0] ?? 0).toString(16)}`);
-      const content = protect({ sc: SC_AUTHENTICATED_ENCRYPTED, systemTitle: o.clientSystemTitle ?? Buffer.alloc(8), invocationCounter: nextCounter(), keys, plaintext: apdu });
-      return wrapGlo(glo, content);
+      const title = o.clientSystemTitle ?? Buffer.alloc(8);
+      const content = protect({ sc: SC_AUTHENTICATED_ENCRYPTED, systemTitle: title, invocationCounter: nextCounter(), keys, plaintext: apdu });
+      // The InitiateRequest of the AARQ is always glo-InitiateRequest (21); services may go general-glo (DB).
+      return o.protection === 'general-glo' && apdu[0] !== 0x01 ? wrapGeneralGlo(title, content) : wrapGlo(glo, content);
     },
     unwrap(apdu) {
       const tag = apdu[0];

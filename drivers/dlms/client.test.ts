@@ -94,6 +94,15 @@ describe('DLMS client', () => {
     for (const a of services) expect(a.includes(obis)).toBe(false);
   });
 
+  it('general-glo-ciphering (DB) for the services when asked, answered in kind', async () => {
+    const { client, meter } = pair('hls-gmac', 'authenticated-encrypted', { client: { protection: 'general-glo' } });
+    await client.connect();
+    expect((await client.readRegisters(['1.8.0'])).fields).toEqual({ total_energy_consumption_kwh: 12_345.678 });
+    const services = meter.apdus.filter((a) => a[0] !== 0x60 && a[0] !== 0x62);
+    expect(services.map((a) => a[0])).toEqual([0xdb, 0xdb, 0xdb]);
+    expect(services.every((a) => a.subarray(2, 10).equals(CLIENT_TITLE))).toBe(true); // DB 08 <our system title>
+  });
+
   it('HLS-GMAC without ciphering also works (plain ACTION and GET)', async () => {
     const { client, meter } = pair('hls-gmac', 'none');
     await client.connect();
@@ -104,12 +113,16 @@ describe('DLMS client', () => {
   it('a wrong GAK fails the association with tag-mismatch, whichever side finds it; no GET is possible', async () => {
     const wrongAk = { ek: KEYS.ek, ak: Buffer.alloc(16, 0x42) };
     for (const security of ['authenticated-encrypted', 'none'] as const) {
-      const { client, meter } = pair('hls-gmac', security, { client: { keys: wrongAk } });
+      const { client, meter, sent } = pair('hls-gmac', security, { client: { keys: wrongAk } });
       const e = await rejection(client.connect());
       expect(e.code).toBe('tag-mismatch');
       expect(client.associated).toBe(false);
       expect((await rejection(client.get({ classId: 3, obis: parseObis('1.8.0'), attribute: 2 }))).code).toBe('protocol');
       expect(meter.apdus.some((a) => a[0] === 0xc0 || a[0] === 0xc8)).toBe(false);
+      const before = meter.apdus.length;
+      await client.release(); // no RLRQ without an association, but DISC: the link is up
+      expect(meter.apdus.length).toBe(before);
+      expect(sent.at(-1)?.toString('hex')).toMatch(/^7ea00802230353/); // DISC (53) from client 1 (03)
     }
   });
 
@@ -141,6 +154,14 @@ describe('DLMS client', () => {
     expect(data).toEqual(profile);
     const gets = meter.apdus.filter((a) => a[0] === 0xc8);
     expect(gets.length).toBeGreaterThan(5); // the normal request and one Next per further block
+  });
+
+  it('a block transfer the meter aborts half-way is refused with its data-access-result, no partial value', async () => {
+    const { client } = pair('none', 'none', { meter: { blockSize: 96, abortBlockAt: 3 } });
+    await client.connect();
+    const e = await rejection(client.get({ classId: 7, obis: parseObis('1-0:99.1.0.255'), attribute: 2 }));
+    expect(e).toMatchObject({ code: 'refused', accessError: 15 });
+    expect(e.message).toContain('long-get-aborted');
   });
 
   it('a data-access-result is refused with its number; an undefined object too', async () => {

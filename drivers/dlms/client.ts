@@ -29,6 +29,8 @@ export interface DlmsClientOptions {
   keys?: SecurityKeys;
   clientSystemTitle?: Buffer;
   security: 'none' | 'authenticated-encrypted';
+  /** How ciphered service requests go: glo-GET/ACTION (C8, CB; default) or general-glo-ciphering (DB, with our system title). */
+  protection?: 'service-specific' | 'general-glo';
   /** The server's counters already accepted (shared across sessions to refuse a replay). */
   counters?: InvocationCounters;
   /** Our first invocation counter (default 1); a real meter refuses one it has already seen. */
@@ -46,6 +48,7 @@ export interface DlmsClient {
   get(d: AttributeDescriptor): Promise<DlmsData>;
   readRegisters(obis: string[]): Promise<{ objects: RegisterObject[]; fields: Fields }>;
   readClock(): Promise<CosemDateTime>;
+  /** RLRQ when associated, then DISC when the HDLC link is up (also after a failed connect); else nothing. */
   release(): Promise<void>;
   /** Whether an association is open (connect() done, release() not yet). */
   readonly associated: boolean;
@@ -61,6 +64,8 @@ const INVOCATION_COUNTER_ERROR = 9;
 const MAX_SEGMENTS = 4096; // an answer of 4096 HDLC segments is no answer a meter gives
 const MAX_BLOCKS = 4096;
 const MAX_BLOCK_BYTES = 1 << 20;
+// A meter that refuses our invocation counter often says deciphering-error as well: name both causes.
+const DECIPHERING_MESSAGE = 'the meter could not verify our request: wrong GUEK or GAK, or our invocation counter is not above the last it accepted';
 const SERVICE_DECIPHERING_ERROR = Buffer.from('0e010006', 'hex'); // ConfirmedServiceError initiate / application-reference / deciphering-error
 
 export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): DlmsClient {
@@ -124,7 +129,7 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
 
   function initiateResponseOf(userInformation: Buffer): void {
     const plain = cipher.unwrap(userInformation);
-    if (plain.subarray(0, 4).equals(SERVICE_DECIPHERING_ERROR)) throw new DlmsError('tag-mismatch', 0, 'the meter could not verify our request: wrong GUEK or GAK');
+    if (plain.subarray(0, 4).equals(SERVICE_DECIPHERING_ERROR)) throw new DlmsError('tag-mismatch', 0, DECIPHERING_MESSAGE);
     if (plain[0] === 0x0e) throw new DlmsError('refused', 0, `the meter refused the InitiateRequest (${plain.subarray(0, 4).toString('hex')})`);
     decodeInitiateResponse(plain);
   }
@@ -139,7 +144,7 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
     const aare = decodeAare(await transact(aarq));
     if (aare.result !== 0) {
       if (aare.userInformation.length > 0 && aare.userInformation.subarray(0, 4).equals(SERVICE_DECIPHERING_ERROR)) {
-        throw new DlmsError('tag-mismatch', 0, 'the meter could not verify our request: wrong GUEK or GAK');
+        throw new DlmsError('tag-mismatch', 0, DECIPHERING_MESSAGE);
       }
       throw new DlmsError('refused', 0, `the meter refused the association (result ${aare.result}, diagnostic ${aare.diagnostic})`);
     }
@@ -182,8 +187,12 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
     const parts: Buffer[] = [];
     let total = 0;
     for (let expected = 1; expected <= MAX_BLOCKS; expected++) {
-      if (answer.kind !== 'block') throw new DlmsError('protocol', 0, 'a normal GET answer in the middle of a block transfer');
-      if (answer.block !== expected) throw new DlmsError('protocol', 3, `block ${answer.block} where block ${expected} was due`);
+      if (answer.kind !== 'block') {
+        // A block answered with a data-access-result comes as a normal answer carrying it.
+        resultOf(answer.result);
+        throw new DlmsError('protocol', 0, 'a normal GET answer in the middle of a block transfer');
+      }
+      if (answer.block !== expected) throw new DlmsError('protocol', 4, `block ${answer.block} where block ${expected} was due`);
       parts.push(answer.raw);
       total += answer.raw.length;
       if (total > MAX_BLOCK_BYTES) throw new DlmsError('bad-length', 0, `a block transfer longer than ${MAX_BLOCK_BYTES} bytes`);
@@ -232,9 +241,12 @@ export function createDlmsClient(o: DlmsClientOptions, exchange: Exchange): Dlms
       return decodeDateTime(data.value);
     },
     async release() {
-      if (!associated) return;
-      associated = false;
-      decodeRlre(await transact(encodeRlrq({ reason: 0 })));
+      if (associated) {
+        associated = false;
+        decodeRlre(await transact(encodeRlrq({ reason: 0 })));
+      }
+      // Also after a failed association: the meter's HDLC link is up until DISC (or its timeout).
+      if (hdlc.state !== 'connected') return;
       const end = await exchange(hdlc.disc());
       if (end.control.kind !== 'UA' && end.control.kind !== 'DM') throw new DlmsError('protocol', 0, `a ${end.control.kind} frame answering DISC`, 'frame');
     },

@@ -28,7 +28,12 @@ export interface CosemDateTime {
 const UNSPECIFIED = 0xff;
 const NO_DEVIATION = -0x8000;
 
-const two = (n: number): string => String(n).padStart(2, '0');
+const BYTE_FIELDS = ['month', 'day', 'dayOfWeek', 'hour', 'minute', 'second', 'hundredths'] as const;
+type ByteField = (typeof BYTE_FIELDS)[number];
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
 
 function byteField(b: number): number | undefined {
   return b === UNSPECIFIED ? undefined : b;
@@ -54,10 +59,9 @@ export function decodeDateTime(b12: Uint8Array): CosemDateTime {
   const deviationRaw = (((b12[9] as number) << 24) >> 16) | (b12[10] as number);
   const d: CosemDateTime = { status: b12[11] as number };
   if (yearRaw !== 0xffff) d.year = yearRaw;
-  const fields = ['month', 'day', 'dayOfWeek', 'hour', 'minute', 'second', 'hundredths'] as const;
-  for (const [i, name] of fields.entries()) {
+  for (let i = 0; i < BYTE_FIELDS.length; i++) {
     const v = byteField(b12[2 + i] as number);
-    if (v !== undefined) d[name] = v;
+    if (v !== undefined) d[BYTE_FIELDS[i] as ByteField] = v;
   }
   if (deviationRaw !== NO_DEVIATION) d.deviationMinutes = deviationRaw;
   const iso = isoOf(d);

@@ -14,7 +14,11 @@ export interface DataNotification {
   body: DlmsData;
 }
 
-/** `where`: whether `b` is a bare APDU or a decrypted plaintext (the offsets of errors count in it). */
+/**
+ * `where`: whether `b` is a bare APDU or a decrypted plaintext (the offsets of errors count in it).
+ * The octet strings of a plaintext's body are views into it, not copies: a plaintext is the
+ * decryption's fresh buffer, held by nobody else.
+ */
 export function decodeDataNotification(b: Uint8Array, where: DlmsOffsetIn = 'apdu'): DataNotification {
   need(b, 0, 6, 'DataNotification', where);
   if (b[0] !== DATA_NOTIFICATION) throw new DlmsError('bad-tag', 0, `0x${(b[0] as number).toString(16)} is not a DataNotification (0x0f)`, where);
@@ -23,7 +27,7 @@ export function decodeDataNotification(b: Uint8Array, where: DlmsOffsetIn = 'apd
   if (dtLength !== 0 && dtLength !== 12) throw new DlmsError('bad-length', 5, `a DataNotification date-time is absent (00) or 12 bytes, not ${dtLength}`, where);
   need(b, 6, dtLength, 'date-time', where);
   const dateTime = dtLength === 12 ? decodeDateTime(b.subarray(6, 18)) : null;
-  const { data, end } = decodeData(b, 6 + dtLength, where);
+  const { data, end } = decodeData(b, 6 + dtLength, where, where === 'plaintext');
   if (end !== b.length) throw new DlmsError('bad-length', end, `${b.length - end} bytes after the notification body`, where);
   return { longInvokeIdAndPriority, dateTime, body: data };
 }

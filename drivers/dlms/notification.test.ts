@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dlmsVector, hex, plainPushApdu } from '../../test/support/dlms-vectors.js';
+import { dlmsVector, fromExpected, hex, plainPushApdu, type ExpectedData } from '../../test/support/dlms-vectors.js';
 import { encodeDataNotification } from './apdu.js';
 import { InvocationCounters, protect, wrapGeneralGlo, type SecurityKeys } from './cipher.js';
 import { encodeHdlcFrame, encodeHdlcPush, LLC_RESPONSE } from './hdlc-frame.js';
@@ -40,6 +40,11 @@ describe('push reader: the vectors', () => {
     expect(r.objects[1]).toEqual({ obis: '1-0:1.7.0.255', name: 'Active power import (+P)', value: 1122, unit: 'W' });
     expect(r.objects.find((o) => o.obis === '1-0:32.7.0.255')).toEqual({ obis: '1-0:32.7.0.255', name: 'Voltage L1', value: 230.7, unit: 'V' });
     expect(r.fields).toEqual(NORDIC_FIELDS);
+    const v = dlmsVector('dlms-hdlc-plain-push');
+    expect(r.notification.body).toEqual(fromExpected((v.expected.data_notification as { body: ExpectedData }).body));
+    // And back: the notification in a UI frame from server 4/65 to client 32 is the vector's frame.
+    const again = encodeHdlcPush(encodeDataNotification(r.notification), { dest: { upper: 32, size: 1 }, src: { upper: 4, lower: 65, size: 2 } });
+    expect(again.toString('hex')).toBe(v.input_hex);
     // The bare APDU gives the same.
     expect(reading(createPushReader().read(plainPushApdu(), () => undefined)).fields).toEqual(NORDIC_FIELDS);
   });

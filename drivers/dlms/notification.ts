@@ -1,6 +1,5 @@
 import type { Fields } from '../wmbus/meters/fields.js';
-import { InvocationCounters, SC_AUTHENTICATED, unprotect, unwrapGeneralGlo, type SecurityKeys } from './cipher.js';
-import { readLength } from './ber.js';
+import { generalGloParts, InvocationCounters, SC_AUTHENTICATED, unprotect, type SecurityKeys } from './cipher.js';
 import { DlmsError, isDlmsError } from './errors.js';
 import { decodeHdlcFrame, HDLC_FLAG } from './hdlc-frame.js';
 import { decodeDataNotification, DATA_NOTIFICATION, type DataNotification } from './notification-apdu.js';
@@ -84,8 +83,10 @@ export function createPushReader(o: { counters?: InvocationCounters } = {}): Pus
   const segments = new Map<string, { parts: Buffer[]; size: number }>();
 
   function readCiphered(apdu: Buffer, keysFor: KeysForTitle, place: Place): PushOutcome {
-    const { systemTitle, content } = unwrapGeneralGlo(apdu);
-    const contentAt = readLength(apdu, 10).end;
+    const parts = generalGloParts(apdu);
+    const contentAt = parts.contentAt;
+    const systemTitle = Buffer.from(parts.systemTitle); // the outcome's own copy
+    const content = apdu.subarray(contentAt);
     try {
       const keys = keysFor(systemTitle);
       if (keys === undefined) throw new DlmsError('no-key', 2, `no keys for system title ${systemTitle.toString('hex')}`);

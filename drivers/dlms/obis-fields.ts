@@ -2,7 +2,7 @@ import type { Fields } from '../wmbus/meters/fields.js';
 import { encodeData, numberOf, type DlmsData } from './axdr.js';
 import { decodeDateTime } from './date-time.js';
 import { normalizeObis } from './obis-code.js';
-import { DLMS_UNITS, scaled, toFieldUnit } from './units.js';
+import { DLMS_UNITS, scaled, tidy, toFieldUnit, unitFactor } from './units.js';
 
 // One table from OBIS codes to reading fields, named like wmbusmeters names the fields of its
 // electricity meters (omnipower: total_energy_consumption_kwh, power_consumption_kw,
@@ -73,18 +73,24 @@ function channelZero(obis: string): string {
   return dash > 0 && colon > dash ? `${obis.slice(0, dash)}-0${obis.slice(colon)}` : obis;
 }
 
-// The entry of a formatted code, channel fallback included, remembered: a push asks for the same
-// few codes again and again. Bounded: cleared past 4,096 codes.
-const resolved = new Map<string, ObisField | null>();
+// The entry of a formatted code, channel fallback included, remembered with its unit factors: a
+// push asks for the same few codes again and again. Bounded: cleared past 4,096 codes.
+interface Resolved {
+  entry: ObisField | undefined;
+  /** Per DLMS unit code, the factor to the field's unit (unitFactor); NaN = not yet known, 0 = does not convert. */
+  factors: Float64Array | undefined;
+}
+const resolved = new Map<string, Resolved>();
 
-function entryOf(obis: string): ObisField | undefined {
-  let entry = resolved.get(obis);
-  if (entry === undefined) {
+function resolve(obis: string): Resolved {
+  let r = resolved.get(obis);
+  if (r === undefined) {
     if (resolved.size >= 4_096) resolved.clear();
-    entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis)) ?? null;
-    resolved.set(obis, entry);
+    const entry = OBIS_FIELDS.get(obis) ?? OBIS_FIELDS.get(channelZero(obis));
+    r = { entry, factors: entry?.unit !== undefined ? new Float64Array(256).fill(Number.NaN) : undefined };
+    resolved.set(obis, r);
   }
-  return entry ?? undefined;
+  return r;
 }
 
 /** The entry for an OBIS code in any written form ('1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255'), a channel B > 0 falling back to B = 0. */
@@ -153,22 +159,47 @@ export interface CosemObject {
   unit?: string;
 }
 
+/** DLMS_UNITS as an array: one index per object of every push, no hashing. */
+const UNIT_TEXT: ReadonlyArray<string | undefined> = Array.from({ length: 256 }, (_, i) => DLMS_UNITS.get(i));
+
 /**
- * One object read under `obis` (formatted, '1-0:1.8.0.255'): as listed, and its field when the
- * table has one and the unit converts. `scaler`/`unit` as the meter gave them (absent: the table's
- * unit and no scaling).
+ * One object read under `obis` (formatted, '1-0:1.8.0.255') appended to `objects`, and its field
+ * set in `fields` when the table has one and the unit converts. `scaler`/`unit` as the meter gave
+ * them (absent: the table's unit and no scaling). The push reader's inner step: no result objects.
  */
-export function objectOf(obis: string, value: DlmsData, scaler?: number, unit?: number): { object: CosemObject; field?: { field: string; value: number | string } } {
-  const entry = entryOf(obis);
+export function addObject(objects: CosemObject[], fields: Fields, obis: string, value: DlmsData, scaler?: number, unit?: number): void {
+  const { entry, factors } = resolve(obis);
   const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
-  const unitCode = typeof shown === 'number' ? (unit ?? entry?.dlmsUnit) : undefined;
-  const unitName = unitCode === undefined || unitCode === 255 ? undefined : DLMS_UNITS.get(unitCode);
-  const object: CosemObject = { obis, value: shown };
-  if (entry) object.name = entry.name;
+  const isNumber = typeof shown === 'number';
+  const unitCode = isNumber ? (unit ?? entry?.dlmsUnit) : undefined;
+  const unitName = unitCode === undefined || unitCode === 255 ? undefined : UNIT_TEXT[unitCode];
+  const object: CosemObject = entry ? { obis, name: entry.name, value: shown } : { obis, value: shown };
   if (unitName !== undefined) object.unit = unitName;
-  if (!entry) return { object };
-  const field = fieldOfEntry(entry, shown, unitCode === undefined ? undefined : (DLMS_UNITS.get(unitCode) ?? `unit ${unitCode}`));
-  return field ? { object, field } : { object };
+  objects.push(object);
+  if (!entry) return;
+  if (entry.unit === undefined) {
+    fields[entry.field] = shown;
+    return;
+  }
+  if (!isNumber || factors === undefined) return;
+  const code = unitCode ?? 255;
+  let f = factors[code] as number;
+  if (Number.isNaN(f)) {
+    // Unknown unit codes do not convert: a field promises its unit.
+    f = unitFactor(code === 255 ? '' : (UNIT_TEXT[code] ?? `unit ${code}`), entry.unit) ?? 0;
+    factors[code] = f;
+  }
+  if (f !== 0) fields[entry.field] = f === 1 ? shown : tidy(f < 0 ? shown / -f : shown * f);
+}
+
+/** One object as listed and its field, if any (addObject for a single object). */
+export function objectOf(obis: string, value: DlmsData, scaler?: number, unit?: number): { object: CosemObject; field?: { field: string; value: number | string } } {
+  const objects: CosemObject[] = [];
+  const fields: Fields = {};
+  addObject(objects, fields, obis, value, scaler, unit);
+  const object = objects[0] as CosemObject;
+  const [field] = Object.entries(fields);
+  return field ? { object, field: { field: field[0], value: field[1] as number | string } } : { object };
 }
 
 /** Reading fields of COSEM objects (value, and scaler/unit where the meter gave them). */

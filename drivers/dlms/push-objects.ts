@@ -1,7 +1,7 @@
 import type { Fields } from '../wmbus/meters/fields.js';
 import type { DlmsData } from './axdr.js';
 import { formatObis } from './obis-code.js';
-import { objectOf, type CosemObject } from './obis-fields.js';
+import { addObject, type CosemObject } from './obis-fields.js';
 
 // The COSEM objects in a pushed DataNotification body. Meters lay them out three ways, and one walk
 // reads them all:
@@ -43,7 +43,7 @@ function isTuple(items: readonly DlmsData[]): boolean {
 const obisTexts = new Map<number, string>();
 
 function obisText(b: Buffer): string {
-  const key = b.readUIntBE(0, 6);
+  const key = ((b[0] as number) * 0x10000 + (((b[1] as number) << 8) | (b[2] as number))) * 0x1000000 + (((b[3] as number) << 16) | ((b[4] as number) << 8) | (b[5] as number));
   let text = obisTexts.get(key);
   if (text === undefined) {
     if (obisTexts.size >= 4_096) obisTexts.clear();
@@ -63,9 +63,7 @@ class Walk {
   add(obisBytes: Buffer, value: DlmsData, su: { scaler: number; unit: number } | undefined): void {
     const obis = obisText(obisBytes);
     const scaler = su?.scaler ?? (this.kamstrupFlat && KAMSTRUP_CENTI_AMPERE.has(obis) ? -2 : undefined);
-    const { object, field } = objectOf(obis, value, scaler, su?.unit);
-    this.out.objects.push(object);
-    if (field) this.out.fields[field.field] = field.value;
+    addObject(this.out.objects, this.out.fields, obis, value, scaler, su?.unit);
   }
 
   items(items: readonly DlmsData[], depth: number): void {

@@ -11,24 +11,34 @@ export const DLMS_UNITS: ReadonlyMap<number, string> = new Map([
   [70, 'dBm'], [71, 'dBµV'], [72, 'dB'], [254, 'other'], [255, 'count'],
 ]);
 
-/** Factor from a unit as meters write it to the unit a field name promises (kWh, kW, kvarh …). */
-const TO_FIELD_UNIT: Record<string, Record<string, number>> = {
-  kWh: { Wh: 1e-3, kWh: 1, MWh: 1e3 },
-  kW: { W: 1e-3, kW: 1, MW: 1e3 },
-  kvarh: { varh: 1e-3, kvarh: 1, Mvarh: 1e3 },
-  kvar: { var: 1e-3, kvar: 1, Mvar: 1e3 },
-  kVAh: { VAh: 1e-3, kVAh: 1 },
-  kVA: { VA: 1e-3, kVA: 1 },
-  V: { V: 1, kV: 1e3 },
-  A: { A: 1, mA: 1e-3 },
-  Hz: { Hz: 1 },
-  '': { count: 1, '': 1 },
-};
+/**
+ * From a unit as meters write it to the unit a field name promises (kWh, kW, kvarh …): a positive
+ * number multiplies, a negative one divides (Wh → kWh divides by 1,000, so 1122 Wh is exactly 1.122
+ * kWh, where × 0.001 would give 1.1220000000000001 and a rounding).
+ */
+const TO_FIELD_UNIT: ReadonlyMap<string, number> = new Map([
+  ['kWh|Wh', -1e3], ['kWh|kWh', 1], ['kWh|MWh', 1e3],
+  ['kW|W', -1e3], ['kW|kW', 1], ['kW|MW', 1e3],
+  ['kvarh|varh', -1e3], ['kvarh|kvarh', 1], ['kvarh|Mvarh', 1e3],
+  ['kvar|var', -1e3], ['kvar|kvar', 1], ['kvar|Mvar', 1e3],
+  ['kVAh|VAh', -1e3], ['kVAh|kVAh', 1],
+  ['kVA|VA', -1e3], ['kVA|kVA', 1],
+  ['V|V', 1], ['V|kV', 1e3],
+  ['A|A', 1], ['A|mA', -1e3],
+  ['Hz|Hz', 1],
+  ['|count', 1], ['|', 1],
+]);
+
+/** The factor from `fromUnit` to `fieldUnit` (negative: a divisor), or undefined when they do not convert. */
+export function unitFactor(fromUnit: string, fieldUnit: string): number | undefined {
+  return TO_FIELD_UNIT.get(`${fieldUnit}|${fromUnit}`);
+}
 
 /** `value` in `fieldUnit`, or undefined when the units do not convert (a meter's unit we do not expect). */
 export function toFieldUnit(value: number, fromUnit: string, fieldUnit: string): number | undefined {
-  const f = TO_FIELD_UNIT[fieldUnit]?.[fromUnit];
-  return f === undefined ? undefined : tidy(value * f);
+  const f = unitFactor(fromUnit, fieldUnit);
+  if (f === undefined) return undefined;
+  return f === 1 ? value : tidy(f < 0 ? value / -f : value * f);
 }
 
 // Rounded to 6 decimals as wmbusmeters prints numbers (and drivers/wmbus/meters/fields.ts): exact

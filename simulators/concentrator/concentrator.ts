@@ -8,8 +8,8 @@ import { createConcentratorKeys, type ConcentratorKeys, type SyncResult } from '
 // sync, concentrator-keys.ts) and reads those DLMS meters over their optical ports with the DLMS
 // client (src/gateway/link/dlms-session.ts: mode E sign-on, HDLC, HLS-GMAC, suite 0) using the
 // GUEK and GAK it received. A meter whose keys the token no longer holds is not read: the
-// concentrator says so. Each meter keeps its invocation counter across readings, as the meter
-// refuses a counter it has seen.
+// concentrator says so. Its invocation counter only rises (from the clock, then per reading), as
+// the meter refuses a counter it has seen.
 
 export interface ConcentratorMeter {
   manufacturer?: string;
@@ -93,7 +93,10 @@ export function createConcentrator(o: ConcentratorOptions): Concentrator {
       return null;
     }
     // Our counter only rises: the meter refuses one it has already seen (and counts per client title).
-    const ic = (counters.get(m.serial) ?? 0) + 1;
+    // It starts from the clock (8 a second since 2024, as the gateway's DLMS link counts), so a
+    // restarted concentrator is not refused by a meter that still remembers the last run.
+    const fromClock = Math.floor((Date.now() - Date.UTC(2024, 0, 1)) / 125);
+    const ic = Math.max((counters.get(m.serial) ?? 0) + 1, fromClock);
     const session = await open(m.target, {
       client: 1,
       serverUpper: 1,

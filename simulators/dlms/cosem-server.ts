@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { encodeData, decodeData } from '../../drivers/dlms/axdr.js';
 import { encodeLength } from '../../drivers/dlms/ber.js';
 import { InvocationCounters, hlsGmac, protect, unprotect, unwrapGlo, wrapGlo, type SecurityKeys } from '../../drivers/dlms/cipher.js';
+import { isDlmsError } from '../../drivers/dlms/errors.js';
 import { formatObis } from '../../drivers/dlms/obis.js';
 import type { Rng } from '../../src/lib/prng.js';
 import {
@@ -111,7 +112,10 @@ export function createCosemServer(o: CosemServerOptions): CosemServer {
       try {
         initiate = open(clientTitle, unwrapGlo(initiate).content);
       } catch (err) {
-        // A wrong GUEK or GAK: the tag does not verify. Refused, and nothing of the request is used.
+        // A counter not above the last one this client used: a replay, refused as such (no
+        // deciphering error: the keys are right). A wrong GUEK or GAK: the tag does not verify.
+        // Either way refused, and nothing of the request is used.
+        if (isDlmsError(err) && err.code === 'counter-replay') return refuse(aarq.context, 1, `glo-initiate-request refused: ${err.message}`);
         return refuse(aarq.context, 1, `glo-initiate-request refused: ${(err as Error).message}`, DECIPHERING_ERROR);
       }
     }
@@ -229,6 +233,12 @@ export function createCosemServer(o: CosemServerOptions): CosemServer {
         plain = open(s.clientTitle, unwrapGlo(apdu).content);
       } catch (err) {
         o.onEvent?.({ kind: 'refused', reason: `ciphered request refused: ${(err as Error).message}` });
+        if (isDlmsError(err) && err.code === 'counter-replay') {
+          // ExceptionResponse: service-error invocation-counter-error (9) with the lowest counter taken.
+          const expected = Buffer.from([0xd8, 0x01, 0x09, 0, 0, 0, 0]);
+          expected.writeUInt32BE(((counters.last(s.clientTitle.toString('hex')) ?? 0) + 1) >>> 0, 3);
+          return expected;
+        }
         return EXCEPTION_SERVICE_NOT_ALLOWED;
       }
       respond = (p) => seal(p[0] === 0xc4 ? 0xcc : 0xcf, p);

@@ -22,12 +22,16 @@ const AARQ = Buffer.from('601DA109060760857405080101BE10040E01000000065F1F040000
 let meter: DlmsMeterHandle;
 const events: DlmsMeterEvent[] = [];
 let host: TestHost;
+/** The HAN port's host end, open before the first push: a pty keeps what was written before it was opened. */
+let han: TestHost;
 
 beforeAll(async () => {
   meter = await startDlmsMeter({ serial: '12345678', keys: { ek, ak }, authentication: 'none', pushSeconds: 3600, seed: 5, transport: 'pty', onEvent: (e) => events.push(e) });
   host = await openTestHost(meter.devicePath);
+  han = await openTestHost(meter.pushDevicePath ?? '', 2400);
 });
 afterAll(async () => {
+  await han?.close();
   await host.close();
   await meter?.close();
 });
@@ -101,9 +105,11 @@ describe('the simulated OMNIPOWER', () => {
     expect(ua.control.kind).toBe('UA');
   });
 
-  it('pushes a general-glo-ciphered DataNotification in an HDLC UI frame that decrypts under its keys', () => {
+  it('pushes a general-glo-ciphered DataNotification in an HDLC UI frame that decrypts under its keys', async () => {
     const before = meter.invocationCounter();
-    const frame = decodeHdlcFrame(meter.pushNow());
+    const pushed = meter.pushNow();
+    expect((await han.bytes(pushed.length)).equals(pushed)).toBe(true);
+    const frame = decodeHdlcFrame(pushed);
     expect(frame.control.kind).toBe('UI');
     expect(frame.info.subarray(0, 3).equals(LLC_RESPONSE)).toBe(true);
     const { systemTitle, content } = unwrapGeneralGlo(frame.info.subarray(3));
@@ -120,25 +126,20 @@ describe('the simulated OMNIPOWER', () => {
   });
 
   it('its pushes, as the HAN port sends them, are read by the push reader: verified, named, scaled; a replay refused', async () => {
-    const han = await openTestHost(meter.pushDevicePath ?? '', 2400);
-    try {
-      const sent = meter.pushNow();
-      const frame = await han.bytes(sent.length);
-      expect(frame.equals(sent)).toBe(true);
-      const reader = createPushReader();
-      const keysFor = (st: Buffer) => (st.equals(meter.systemTitle) ? { ek, ak } : undefined);
-      const outcome = reader.read(frame, keysFor);
-      if (outcome.kind !== 'reading') throw new Error(`not a reading: ${JSON.stringify(outcome)}`);
-      expect(outcome.verified).toBe('gcm-tag');
-      expect(outcome.invocationCounter).toBe(meter.invocationCounter());
-      expect(meterOfSystemTitle(outcome.systemTitle ?? Buffer.alloc(8))).toEqual({ manufacturer: 'KAM', serial: '12345678' });
-      const raw = (short: string) => meter.registers().find((r) => r.short === short)?.raw ?? NaN;
-      expect(outcome.fields).toMatchObject({ total_energy_consumption_kwh: raw('1.8.0') / 1000, voltage_at_phase_1_v: raw('32.7.0') / 10, current_at_phase_3_a: raw('71.7.0') / 100 });
-      expect(reader.read(frame, keysFor)).toMatchObject({ kind: 'error', error: { code: 'counter-replay' } });
-      expect(createPushReader().read(frame, () => ({ ek, ak: Buffer.alloc(16, 7) }))).toMatchObject({ kind: 'error', error: { code: 'tag-mismatch' } });
-    } finally {
-      await han.close();
-    }
+    const sent = meter.pushNow();
+    const frame = await han.bytes(sent.length);
+    expect(frame.equals(sent)).toBe(true);
+    const reader = createPushReader();
+    const keysFor = (st: Buffer) => (st.equals(meter.systemTitle) ? { ek, ak } : undefined);
+    const outcome = reader.read(frame, keysFor);
+    if (outcome.kind !== 'reading') throw new Error(`not a reading: ${JSON.stringify(outcome)}`);
+    expect(outcome.verified).toBe('gcm-tag');
+    expect(outcome.invocationCounter).toBe(meter.invocationCounter());
+    expect(meterOfSystemTitle(outcome.systemTitle ?? Buffer.alloc(8))).toEqual({ manufacturer: 'KAM', serial: '12345678' });
+    const raw = (short: string) => meter.registers().find((r) => r.short === short)?.raw ?? NaN;
+    expect(outcome.fields).toMatchObject({ total_energy_consumption_kwh: raw('1.8.0') / 1000, voltage_at_phase_1_v: raw('32.7.0') / 10, current_at_phase_3_a: raw('71.7.0') / 100 });
+    expect(reader.read(frame, keysFor)).toMatchObject({ kind: 'error', error: { code: 'counter-replay' } });
+    expect(createPushReader().read(frame, () => ({ ek, ak: Buffer.alloc(16, 7) }))).toMatchObject({ kind: 'error', error: { code: 'tag-mismatch' } });
   });
 
   it('its mode C readout is read by the IEC 62056-21 driver: BCC checked, fields named as the DLMS path names them', async () => {

@@ -171,7 +171,12 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
   let quiet: NodeJS.Timeout | undefined;
   const inactivityMs = Math.round((o.inactivitySeconds ?? 5) * 1000);
   optical.port.on('data', (chunk: Buffer) => {
-    perform(port.push(chunk));
+    try {
+      perform(port.push(chunk));
+    } catch (err) {
+      // Whatever a host sends, the meter stays up: the bytes are dropped and said so.
+      emit({ kind: 'frame-error', message: (err as Error).message });
+    }
     if (quiet) clearTimeout(quiet);
     quiet = setTimeout(() => {
       cosem.reset();
@@ -192,7 +197,9 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
     const ic = nextInvocationCounter();
     const apdu = wrapGeneralGlo(systemTitle, protect({ sc: 0x30, systemTitle, invocationCounter: ic, keys, plaintext: notification }));
     const frame = encodeHdlcPush(apdu, { dest: clientAddress(16), src: serverAddress(1, 17) });
-    if (han?.port.isOpen) han.port.write(frame);
+    // Nobody reading the HAN port: the pty holds a few KB, then writes would queue in memory without
+    // end. A push is dropped while an earlier one still waits, as a HAN port sends into the void.
+    if (han?.port.isOpen && han.port.writableLength === 0) han.port.write(frame);
     emit({ kind: 'push', invocationCounter: ic, bytes: frame.length });
     return frame;
   };
@@ -217,7 +224,8 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
     async close() {
       if (timer) clearInterval(timer);
       if (quiet) clearTimeout(quiet);
-      await line;
+      // What is being written may finish; a write that never calls back must not keep socat alive.
+      await Promise.race([line, new Promise((r) => setTimeout(r, 1000).unref())]);
       await optical.close();
       await han?.close();
     },

@@ -129,21 +129,18 @@ export function createOpticalPort(o: OpticalPortOptions): OpticalPort {
           reader = new HdlcFrameReader();
           continue;
         }
-        // 7E1 on the line: a host that sends 7E1 through an 8N1 port sets the parity in bit 7.
-        // The meter reads 7-bit characters (and sends them without parity, which either host reads).
-        const seven = sevenBit(bytes);
-        const end = seven.indexOf(0x0a);
-        const brk = line.length === 0 && seven[0] === 0x01 ? BREAK_BYTES.length : -1;
-        if (brk > 0 && seven.length >= brk) {
-          out.push(...onLine(seven.subarray(0, brk)));
+        const end = bytes.indexOf(0x0a);
+        const brk = line.length === 0 && ((bytes[0] ?? 0) & 0x7f) === 0x01 ? BREAK_BYTES.length : -1;
+        if (brk > 0 && bytes.length >= brk) {
+          out.push(...onLine(sevenBit(bytes.subarray(0, brk))));
           bytes = bytes.subarray(brk);
           continue;
         }
         if (end < 0) {
-          line = Buffer.concat([line, seven]).subarray(-MAX_LINE);
+          line = Buffer.concat([line, sevenBit(bytes)]).subarray(-MAX_LINE);
           break;
         }
-        const whole = Buffer.concat([line, seven.subarray(0, end + 1)]);
+        const whole = Buffer.concat([line, sevenBit(bytes.subarray(0, end + 1))]);
         line = Buffer.alloc(0);
         bytes = bytes.subarray(end + 1);
         // A sign-on may be preceded by wake-up bytes (NULs): the line starts at its slash.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isDlmsError } from '../../drivers/dlms/errors.js';
 import { meterOfSystemTitle } from '../../drivers/dlms/notification.js';
 import { openDlmsSession, type DlmsSessionOptions } from '../gateway/link/dlms-session.js';
@@ -17,6 +18,7 @@ export interface DlmsReadInput extends KeyOptions {
   auth?: string;
   security?: string;
   password?: string;
+  passwordFile?: string;
   client?: string;
   server?: string;
   systemTitle?: string;
@@ -30,11 +32,33 @@ export interface DlmsReadInput extends KeyOptions {
 export const DEFAULT_OBIS = ['1.8.0', '2.8.0', '1.7.0', '2.7.0'];
 const DEFAULT_CLIENT_SYSTEM_TITLE = '4F454B0000000001'; // "OEK" + 1
 
+// A meter refuses an invocation counter not above the last it accepted from our system title. With
+// no counter given, it is taken from the clock: 8 per second since 2024 (the gateway's DLMS link
+// counts the same way), so each read starts above the one before — an association uses a handful —
+// and the 32 bits last until 2041.
+const COUNTER_EPOCH = Date.UTC(2024, 0, 1);
+const counterFromClock = (now: number): number => Math.min(0xffffffff, Math.max(1, Math.floor(((now - COUNTER_EPOCH) * 8) / 1000)));
+
 function whole(text: string | undefined, option: string, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) throw new CliFailure(`${option} must be a whole number from ${min} to ${max}`, 2);
   return n;
+}
+
+/** The LLS password: like a key, a secret that `ps` shows on the command line, hence also a file. */
+function llsPassword(input: DlmsReadInput): Buffer | undefined {
+  if (input.password !== undefined && input.passwordFile !== undefined) throw new CliFailure('give either --password or --password-file, not both', 2);
+  if (input.passwordFile === undefined) return input.password ? Buffer.from(input.password, 'latin1') : undefined;
+  let text: string;
+  try {
+    text = readFileSync(input.passwordFile, 'latin1');
+  } catch {
+    throw new CliFailure(`--password-file ${input.passwordFile}: cannot read the file`, 2);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password.length < 1 || password.length > 64) throw new CliFailure(`--password-file ${input.passwordFile}: an LLS password is 1 to 64 characters`, 2);
+  return Buffer.from(password, 'latin1');
 }
 
 function serverOf(text: string | undefined): { serverUpper: number; serverLower?: number } {
@@ -47,7 +71,7 @@ function serverOf(text: string | undefined): { serverUpper: number; serverLower?
   return lower === undefined ? { serverUpper: upper } : { serverUpper: upper, serverLower: lower };
 }
 
-export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv): DlmsSessionOptions {
+export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv, now = Date.now()): DlmsSessionOptions {
   const keys = dlmsKeys(input, env);
   const haveKeys = keys.ek !== undefined && keys.ak !== undefined;
   const auth = input.auth ?? (haveKeys ? 'hls-gmac' : 'none');
@@ -57,7 +81,8 @@ export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv): Dl
   if ((auth === 'hls-gmac' || security === 'authenticated-encrypted') && !haveKeys) {
     throw new CliFailure(`--auth ${auth} --security ${security} needs the GUEK and the GAK (--guek/--gak, --guek-file/--gak-file or the environment)`, 2);
   }
-  if (auth === 'lls' && !input.password) throw new CliFailure('--auth lls needs --password', 2);
+  const password = llsPassword(input);
+  if (auth === 'lls' && !password) throw new CliFailure('--auth lls needs --password or --password-file', 2);
   const st = input.systemTitle ?? DEFAULT_CLIENT_SYSTEM_TITLE;
   if (!/^[0-9A-Fa-f]{16}$/.test(st)) throw new CliFailure('--system-title must be 16 hex digits (8 bytes)', 2);
   const client = whole(input.client, '--client', 1, 127) ?? (auth === 'none' ? 16 : 1);
@@ -69,8 +94,8 @@ export function sessionOptions(input: DlmsReadInput, env: NodeJS.ProcessEnv): Dl
     security,
     keys,
     clientSystemTitle: Buffer.from(st, 'hex'),
-    ...(input.password ? { password: Buffer.from(input.password, 'latin1') } : {}),
-    ...(input.invocationCounter ? { invocationCounter: whole(input.invocationCounter, '--invocation-counter', 0, 0xffffffff) } : {}),
+    ...(password ? { password } : {}),
+    invocationCounter: whole(input.invocationCounter, '--invocation-counter', 0, 0xffffffff) ?? counterFromClock(now),
     ...(input.modeE ? { modeE: true } : {}),
     ...(baudRate ? { baudRate } : {}),
     timeoutMs: whole(input.timeout, '--timeout', 100, 60_000) ?? 3000,

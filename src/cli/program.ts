@@ -49,8 +49,8 @@ function buildProgram(ctx: CliContext, serve: (settings: Settings) => void): Com
   registerCheckTelegramCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerWmbusCommand(program, ctx);
-  registerKmpCommand(program, ctx);
   registerDlmsCommand(program, ctx);
+  registerKmpCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerGatewayCommand(program, ctx);
   return program;

@@ -73,7 +73,7 @@ describe('openeks dlms read', () => {
     const { pty: p } = await meter();
     const r = await openeks(['--link', p.devicePath, '--guek', GUEK, '--gak', `${GAK.slice(0, -1)}0`]);
     expect(r).toMatchObject({ code: 1, stdout: '' });
-    expect(r.stderr).toBe('openeks: the tag does not verify: the meter could not verify our request: wrong GUEK or GAK (tag-mismatch)\n');
+    expect(r.stderr).toBe('openeks: the tag does not verify: the meter could not verify our request: wrong GUEK or GAK, or our invocation counter is not above the last it accepted (tag-mismatch)\n');
   });
 
   it('a meter that does not answer: exit 1, no-answer; a missing key is a usage error (2)', async () => {

@@ -48,7 +48,7 @@ describe('runCli', () => {
     const c = context(() => loadSettings({}));
     expect(await runCli(['--help'], c.ctx)).toEqual({ exitCode: 0 });
     const commands = [...c.stdout().matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['serve', 'migrate', 'operator', 'master-key', 'audit', 'mail', 'import', 'grant', 'revoke', 'grants', 'export', 'tokens', 'check-telegram', 'demo', 'wmbus', 'kmp', 'simulate', 'gateway', 'help']);
+    expect(commands).toEqual(['serve', 'migrate', 'operator', 'master-key', 'audit', 'mail', 'import', 'grant', 'revoke', 'grants', 'export', 'tokens', 'check-telegram', 'demo', 'wmbus', 'dlms', 'kmp', 'simulate', 'gateway', 'help']);
     expect(c.loads()).toBe(0);
   });
 

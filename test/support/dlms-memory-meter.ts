@@ -4,7 +4,7 @@ import {
   encodeInitiateResponse, encodeRlre,
 } from '../../drivers/dlms/apdu.js';
 import { encodeData, type DlmsData } from '../../drivers/dlms/axdr.js';
-import { hlsGmac, protect, unprotect, unwrapGlo, wrapGlo, type SecurityKeys } from '../../drivers/dlms/cipher.js';
+import { hlsGmac, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo, type SecurityKeys } from '../../drivers/dlms/cipher.js';
 import { isDlmsError } from '../../drivers/dlms/errors.js';
 import { decodeHdlcFrame, type HdlcFrame } from '../../drivers/dlms/hdlc.js';
 import { createHdlcServer } from '../../drivers/dlms/hdlc-link.js';
@@ -28,6 +28,8 @@ export interface MemoryMeterOptions {
   maxInfo?: number;
   /** Misbehaviour: every ciphered answer after the AARE reuses the AARE's invocation counter. */
   replayCounter?: boolean;
+  /** Misbehaviour: GET-Request-Next for this block is answered long-get-aborted (15). */
+  abortBlockAt?: number;
   /** Misbehaviour: f(CtoS) computed with another key, as a meter without our GAK would. */
   forgeFCtoS?: boolean;
 }
@@ -49,15 +51,18 @@ export function createMemoryMeter(o: MemoryMeterOptions) {
 
   const nextCounter = (): number => (o.replayCounter && aareCounter ? aareCounter : ++counter);
 
+  // Answers in the form the request came in: glo (CC, CF) or general-glo (DB).
+  let general = false;
   const seal = (apdu: Buffer): Buffer => {
     if (o.security === 'none') return apdu;
-    const glo = GLO_RESPONSE.get(apdu[0] ?? -1) ?? 0xcc;
-    return wrapGlo(glo, protect({ sc: SC, systemTitle: o.systemTitle, invocationCounter: nextCounter(), keys: o.keys, plaintext: apdu }));
+    const content = protect({ sc: SC, systemTitle: o.systemTitle, invocationCounter: nextCounter(), keys: o.keys, plaintext: apdu });
+    return general && apdu[0] !== 0x08 ? wrapGeneralGlo(o.systemTitle, content) : wrapGlo(GLO_RESPONSE.get(apdu[0] ?? -1) ?? 0xcc, content);
   };
 
   const open = (apdu: Buffer): Buffer => {
     if (o.security === 'none') return apdu;
-    const { content } = unwrapGlo(apdu);
+    general = apdu[0] === 0xdb;
+    const { content } = general ? unwrapGeneralGlo(apdu) : unwrapGlo(apdu);
     return unprotect({ systemTitle: clientTitle ?? Buffer.alloc(8), content, keys: o.keys }).plaintext;
   };
 
@@ -106,6 +111,7 @@ export function createMemoryMeter(o: MemoryMeterOptions) {
     if (req.kind === 'next') {
       const p = pendingBlocks;
       if (!p || req.block !== p.next - 1) return encodeGetResponseNormal(req.invokeId, { accessError: 16 });
+      if (o.abortBlockAt === p.next) return encodeGetResponseNormal(req.invokeId, { accessError: 15 });
       const raw = p.parts[p.next - 1] ?? Buffer.alloc(0);
       const last = p.next === p.parts.length;
       p.next += 1;

@@ -12,6 +12,8 @@ export interface PtyMeterOptions extends Partial<MemoryMeterOptions> {
   identification?: string;
   /** SNRMs to ignore before answering (a meter still waking up). */
   dropSnrms?: number;
+  /** Written instead of an answer to each SNRM dropped (line noise, a broken frame). */
+  junkOnDrop?: Buffer;
   /** Answers nothing at all. */
   silent?: boolean;
 }
@@ -23,33 +25,45 @@ export function playMeter(p: PtyPair, o: PtyMeterOptions & Pick<MemoryMeterOptio
   let line = Buffer.alloc(0);
   let dropped = 0;
   const baudChanges: number[] = [];
-  p.meter.on('data', (chunk: Buffer) => {
-    if (o.silent) return;
-    if (phase !== 'hdlc') {
-      line = Buffer.concat([line, chunk]);
-      if (!line.includes(0x0a)) return;
-      const got = line;
-      line = Buffer.alloc(0);
-      if (phase === 'optical') {
-        if (!got.equals(withEvenParity(Buffer.from('/?!\r\n', 'latin1')))) return;
-        phase = 'ack';
-        p.meter.write(withEvenParity(Buffer.from(`${o.identification ?? ''}\r\n`, 'latin1')));
-        return;
-      }
-      if (!got.equals(withEvenParity(Buffer.from('\x06252\r\n', 'latin1')))) return;
-      phase = 'hdlc';
-      p.meter.update({ baudRate: 9600 }, () => baudChanges.push(9600));
+  const onLine = (got: Buffer): void => {
+    if (phase === 'optical') {
+      if (!got.equals(withEvenParity(Buffer.from('/?!\r\n', 'latin1')))) return;
+      phase = 'ack';
+      p.meter.write(withEvenParity(Buffer.from(`${o.identification ?? ''}\r\n`, 'latin1')));
       return;
     }
-    for (const item of reader.push(chunk)) {
+    if (!got.equals(withEvenParity(Buffer.from('\x06252\r\n', 'latin1')))) return;
+    phase = 'hdlc';
+    p.meter.update({ baudRate: 9600 }, () => baudChanges.push(9600));
+  };
+  const onHdlc = (bytes: Buffer): void => {
+    for (const item of reader.push(bytes)) {
       if (!('frame' in item)) continue;
       if (item.frame.control.kind === 'SNRM' && dropped < (o.dropSnrms ?? 0)) {
         dropped += 1;
+        if (o.junkOnDrop) p.meter.write(o.junkOnDrop);
         continue;
       }
       const reply = meter.answer(item.frame);
       if (reply) p.meter.write(reply);
     }
+  };
+  p.meter.on('data', (chunk: Buffer) => {
+    if (o.silent) return;
+    let rest = chunk;
+    // Lines until the hand-over; what follows in the same chunk (a loaded machine joins them) is HDLC.
+    for (let guard = 0; phase !== 'hdlc' && guard < 16; guard++) {
+      const end = rest.indexOf(0x0a);
+      if (end < 0) {
+        line = Buffer.concat([line, rest]);
+        return;
+      }
+      const got = Buffer.concat([line, rest.subarray(0, end + 1)]);
+      line = Buffer.alloc(0);
+      rest = rest.subarray(end + 1);
+      onLine(got);
+    }
+    if (phase === 'hdlc' && rest.length > 0) onHdlc(rest);
   });
   return { baudChanges, meter };
 }

@@ -1,7 +1,9 @@
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DlmsData } from '../../../drivers/dlms/axdr.js';
 import { encodeDateTime } from '../../../drivers/dlms/axdr.js';
 import { HdlcFrameReader } from '../../../drivers/dlms/hdlc.js';
+import { createMemoryMeter } from '../../../test/support/dlms-memory-meter.js';
 import { playMeter as playMeterOn, type PtyMeterOptions } from '../../../test/support/dlms-pty-meter.js';
 import { openPtyPair, type PtyPair } from '../../../test/support/pty-pair.js';
 import { openDlmsSession } from './dlms-session.js';
@@ -79,6 +81,44 @@ describe('openDlmsSession', () => {
     await expect(silent.connect()).rejects.toMatchObject({ name: 'DlmsError', code: 'no-answer' });
     await silent.close();
     expect(snrmsIn(pty.received())).toBe(2);
+  });
+
+  it('a broken frame start (a length of 2047 that never comes) does not swallow the answer to the next SNRM', async () => {
+    pty = await openPtyPair();
+    playMeter(pty, { dropSnrms: 1, junkOnDrop: Buffer.from('7ea7ff0223', 'hex') });
+    const session = await openDlmsSession({ kind: 'serial', path: pty.devicePath }, { ...options, timeoutMs: 300, retries: 1 });
+    try {
+      await session.connect();
+      expect((await session.readRegisters(['1.8.0'])).fields).toEqual({ total_energy_consumption_kwh: 12_345.678 });
+    } finally {
+      await session.close();
+    }
+    expect(snrmsIn(pty.received())).toBe(2);
+  });
+
+  it('reads a meter behind a TCP socket (ser2net, a gateway port) the same way', async () => {
+    const meter = createMemoryMeter({ systemTitle: SERVER_TITLE, keys: KEYS, authentication: 'hls-gmac', security: 'authenticated-encrypted', objects });
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      const reader = new HdlcFrameReader();
+      socket.on('data', (chunk) => {
+        for (const item of reader.push(chunk)) if ('frame' in item) socket.write(meter.answer(item.frame) ?? Buffer.alloc(0));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const session = await openDlmsSession({ kind: 'tcp', host: '127.0.0.1', port }, { ...options, timeoutMs: 2000 });
+      await session.connect();
+      expect((await session.readRegisters(['1.8.0'])).fields).toEqual({ total_energy_consumption_kwh: 12_345.678 });
+      await session.close();
+      expect(meter.apdus.at(-1)?.[0]).toBe(0x62); // released before the socket closed
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -125,9 +125,13 @@ function createInbox(stream: Duplex) {
     nextFrame(timeoutMs: number): Promise<HdlcFrame> {
       return until(() => frames.shift(), timeoutMs, 'HDLC answer');
     },
-    /** Drops frames nobody waited for (a late answer to an SNRM sent again). */
+    /**
+     * Before each request: drops frames nobody waited for (a late answer to an SNRM sent again) and
+     * whatever the reader still holds (a frame whose length was garbled would swallow the answer).
+     */
     dropFrames(): void {
       frames.length = 0;
+      reader = new HdlcFrameReader();
     },
     startHdlc(): void {
       mode = 'hdlc';
@@ -218,7 +222,7 @@ export async function openDlmsSession(target: LinkTarget, o: DlmsSessionOptions)
     release: () => client.release(),
     async close() {
       try {
-        if (client.associated) await client.release();
+        await client.release();
       } catch {
         // The link goes away anyway; a meter that does not answer the release times the association out.
       }
