@@ -63,11 +63,49 @@ export function pullValidateText(r: PullValidateReport): string[] {
   return lines;
 }
 
+/**
+ * A DLMS push link (a HAN port): listened to for `seconds`, every push through the gateway's own
+ * handler (keys by system title from the key source, the GCM tag verified). Exit 0 when a push was
+ * read, 1 when pushes came but none could be (no right, wrong keys, replays), 3 when none came.
+ */
+export async function validatePushLink(o: { link: Extract<PullLinkConfig, { protocol: 'dlms' }>; keys: KeySource; seconds: number; log: { write(text: string): unknown } }): Promise<PullValidateReport> {
+  const { listenDlmsPushes } = await import('../gateway/link/dlms-push-link.js');
+  const { createDlmsPushHandler } = await import('../gateway/link/dlms-push.js');
+  const handler = createDlmsPushHandler({ config: o.link, keys: o.keys });
+  const book = createMeterBook({ keys: o.keys });
+  const results: GatewayResult[] = [];
+  const listener = listenDlmsPushes(o.link.target, {
+    ...(o.link.baud === undefined ? {} : { baudRate: o.link.baud }),
+    onFrame: (bytes) => {
+      for (const r of handler.read(bytes, new Date())) {
+        results.push(r);
+        book.record(r, { rssiDbm: null, receivedAt: r.kind === 'reading' ? r.reading.receivedAt : r.event.receivedAt });
+      }
+    },
+    onStatus: (s) => o.log.write(s.kind === 'connected' ? `# listening for pushes on ${s.link} for ${o.seconds} s\n` : `# ${s.link}: ${s.reason}; retrying in ${s.retryInMs} ms\n`),
+  });
+  await new Promise((resolve) => setTimeout(resolve, o.seconds * 1000));
+  await listener.close();
+  const readings = results.filter((r) => r.kind === 'reading').length;
+  const ev = [...results].reverse().find((r) => r.kind === 'event')?.event;
+  const event = readings > 0 || ev === undefined ? null : { name: ev.name, reason: ev.reason, ...(ev.code === undefined ? {} : { code: ev.code }), ...(ev.offset === undefined ? {} : { offset: ev.offset }) };
+  return {
+    link: o.link.name,
+    protocol: 'dlms',
+    target: describeLinkTarget(o.link.target),
+    keys: o.keys.status(),
+    answered: results.length > 0,
+    detail: `${results.length} push(es) in ${o.seconds} s, ${readings} read`,
+    event,
+    meters: book.views(),
+    exitCode: results.length === 0 ? VALIDATE_EXIT.nothingHeard : readings > 0 ? VALIDATE_EXIT.allDecrypt : VALIDATE_EXIT.someDoNot,
+  };
+}
+
 /** The link of the configuration a `--configured NAME` names, or why not. */
 export function configuredPullLink(config: GatewayConfig, name: string): PullLinkConfig | string {
   const link = config.links.find((l) => l.name === name);
   if (link === undefined) return `--configured: no link "${name}" in the configuration (it has ${config.links.map((l) => l.name).join(', ')})`;
   if (link.protocol === 'wmbus') return `--configured: "${name}" is a wmbus link: validate it with --link and --stick`;
-  if (link.protocol === 'dlms' && link.pollSeconds === 0 && link.meter === undefined) return `--configured: "${name}" only listens for pushes and names no meter: nothing to ask`;
   return link;
 }

@@ -3,7 +3,7 @@ import { startStickLink } from '../gateway/link/stick-link.js';
 import { createMeterBook, type MeterView } from '../gateway/meter-book.js';
 import { createGatewayPipeline } from '../gateway/pipeline.js';
 import { CliFailure } from './cli-context.js';
-import { configuredPullLink, validatePullLink, type PullValidateReport } from './gateway-validate-pull.js';
+import { configuredPullLink, validatePullLink, validatePushLink, type PullValidateReport } from './gateway-validate-pull.js';
 import { VALIDATE_EXIT } from './validate-exit.js';
 import { parseLinkTarget, LinkTargetError } from '../gateway/link/link-target.js';
 import type { PullLinkConfig } from '../gateway/links.js';
@@ -115,6 +115,11 @@ export async function gatewayValidateAny(input: ValidateInput): Promise<{ kind: 
   const log = gatewayLogger(input.env, input.log, 'warn');
   const keys = config ? await (await import('../gateway/keys/key-source.js')).openKeySource({ config: config.core, log: log.child({ part: 'keys' }) }) : NO_KEYS;
   try {
+    if (link.protocol === 'dlms' && link.push) {
+      const seconds = input.seconds === undefined ? 60 : Number(input.seconds);
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new CliFailure('--seconds must be a whole number from 1 to 86400', 2);
+      return { kind: 'pull', report: await validatePushLink({ link, keys, seconds, log: input.log }) };
+    }
     input.log.write(`# asking the ${link.protocol} meter on ${link.name === 'validate' ? (input.link ?? '') : link.name}\n`);
     return { kind: 'pull', report: await validatePullLink({ link, keys, withKeys: config !== null, gatewayId: config?.gatewayId ?? 'validate' }) };
   } finally {

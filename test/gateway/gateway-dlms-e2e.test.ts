@@ -231,5 +231,19 @@ describe('the gateway with a DLMS push link', () => {
     expect(states(meterKey)).toHaveLength(published);
     await core.container.grants.assign({ ...asSystem, selection: { ids: [deviceId] }, email });
   });
-});
 
+  it('validate --configured on a push link listens: pushes read with the core\'s keys (exit 0); a silent port exits 3', async () => {
+    await gateway?.close();
+    gateway = undefined;
+    const path = join(dir, 'push.yaml');
+    const c = cli();
+    const done = runCli(['gateway', 'validate', '--config', path, '--configured', 'han', '--seconds', '2', '--json'], c.ctx);
+    await until(() => c.stderr().includes('# listening for pushes'), 'validate to listen');
+    meter.pushNow();
+    expect(await done, c.stdout() + c.stderr()).toEqual({ exitCode: 0 });
+    expect(JSON.parse(c.stdout())).toMatchObject({ link: 'han', protocol: 'dlms', answered: true, detail: '1 push(es) in 2 s, 1 read', event: null, meters: [{ meterKey, key: 'held', decrypts: 'yes' }], exitCode: 0 });
+    const d = cli();
+    expect(await runCli(['gateway', 'validate', '--config', path, '--configured', 'tap', '--seconds', '1'], d.ctx)).toEqual({ exitCode: 3 });
+    expect(d.stdout()).toContain('0 push(es) in 1 s, 0 read');
+  });
+});
