@@ -106,7 +106,7 @@ describe('the gateway with an IEC 62056-21 link', () => {
   it('reads the meter out in mode C and publishes the readout, its fields named like the DLMS and wM-Bus readings', async () => {
     gateway = await startGateway({ config: await loadGatewayConfig(await configFile('iec', `  - name: probe\n    protocol: iec62056-21\n    device: ${meter.devicePath}\n    baud: 9600\n`), env), log: pino({ level: 'silent' }) });
     const g = gateway;
-    const [state] = await until(() => (states(meterKey).length > 0 ? states(meterKey) : null), 'the readout', { tries: 500 }).catch((err: unknown) => {
+    const [state] = await until(() => (states(meterKey).length > 0 ? states(meterKey) : null), 'the readout', { tries: 1500 }).catch((err: unknown) => {
       throw new Error(`${String(err)}: ${JSON.stringify(g.status().links)}`);
     });
     expect(state).toMatchObject({ media: 'electricity', meter: 'iec62056-21', name: meterKey, id: SERIAL, protocol: 'iec62056-21', verified: 'bcc', link: 'probe', rssi_dbm: null });
@@ -124,7 +124,8 @@ describe('the gateway with an IEC 62056-21 link', () => {
     expect(await runCli(['gateway', 'validate', '--protocol', 'iec62056-21', '--link', meter.devicePath, '--json'], c.ctx), c.stdout()).toEqual({ exitCode: 0 });
     const report = JSON.parse(c.stdout()) as Record<string, unknown>;
     expect(report).toMatchObject({ protocol: 'iec62056-21', answered: true, exitCode: 0, meters: [expect.objectContaining({ meterKey, key: 'not-synced' })] });
-  });
+    expect(report.detail).toMatch(/^KAM OMNIPOWER, meter 57012345, 12 data sets at 9600 baud$/);
+  }, 60_000);
 });
 
 describe('the gateway with a polled DLMS link', () => {

@@ -25,7 +25,7 @@ export class IecNoAnswerError extends Error {
 
 const LINE_7E1 = { dataBits: 7, parity: 'even', stopBits: 1 } as const;
 const SIGN_ON_BAUD = 300;
-const SIGN_ON_RETRIES = 2;
+const SIGN_ON_RETRIES = 4;
 const READOUT_RETRIES = 1;
 const CLOSE_TIMEOUT_MS = 2000;
 
