@@ -2,9 +2,10 @@ import type { Fields } from '../wmbus/meters/fields.js';
 import { generalGloParts, InvocationCounters, SC_AUTHENTICATED, unprotect, type SecurityKeys } from './cipher.js';
 import { DlmsError, isDlmsError } from './errors.js';
 import { decodeHdlcFrame, HDLC_FLAG } from './hdlc-frame.js';
-import { decodeDataNotification, DATA_NOTIFICATION, type DataNotification } from './notification-apdu.js';
+import { dataNotificationHead, decodeDataNotification, DATA_NOTIFICATION, PlaintextNotification, type DataNotification } from './notification-apdu.js';
 import type { CosemObject } from './obis-fields.js';
 import { pushObjects } from './push-objects.js';
+import { tapePushObjects } from './push-tape.js';
 
 // The gateway's pipeline for DLMS pushes, the twin of drivers/wmbus/pipeline.ts: an HDLC frame (or
 // a bare APDU) in, an outcome out; never throws, no clock, no I/O.
@@ -97,8 +98,16 @@ export function createPushReader(o: { counters?: InvocationCounters } = {}): Pus
         throw isDlmsError(e) ? rebased(e, contentAt, 'apdu') : e;
       }
       counters.accept(systemTitle.toString('hex'), opened.invocationCounter, contentAt + 1);
-      const notification = decodeDataNotification(opened.plaintext, 'plaintext');
       const verified: PushVerification = (opened.sc & SC_AUTHENTICATED) !== 0 ? 'gcm-tag' : 'encryption-only';
+      const plaintext = opened.plaintext;
+      const head = dataNotificationHead(plaintext, 'plaintext');
+      // The fast path (push-tape.ts) for the bodies it takes; the generic one for the rest and for errors.
+      const fast = tapePushObjects(plaintext, head.bodyAt);
+      if (fast !== undefined) {
+        const notification = new PlaintextNotification(plaintext, head.longInvokeIdAndPriority, head.bodyAt);
+        return { kind: 'reading', systemTitle, invocationCounter: opened.invocationCounter, verified, notification, objects: fast.objects, fields: fast.fields };
+      }
+      const notification = decodeDataNotification(plaintext, 'plaintext');
       return { kind: 'reading', systemTitle, invocationCounter: opened.invocationCounter, verified, notification, ...pushObjects(notification.body) };
     } catch (e) {
       return errorOutcome(e, place, systemTitle);

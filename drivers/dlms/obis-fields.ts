@@ -168,8 +168,12 @@ const UNIT_TEXT: ReadonlyArray<string | undefined> = Array.from({ length: 256 },
  * them (absent: the table's unit and no scaling). The push reader's inner step: no result objects.
  */
 export function addObject(objects: CosemObject[], fields: Fields, obis: string, value: DlmsData, scaler?: number, unit?: number): void {
+  addValue(objects, fields, obis, valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255'), unit);
+}
+
+/** addObject with the value already shown (valueText): the push reader's fast path (push-tape.ts) shows it from the bytes. */
+export function addValue(objects: CosemObject[], fields: Fields, obis: string, shown: number | string, unit?: number): void {
   const { entry, factors } = resolve(obis);
-  const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
   const isNumber = typeof shown === 'number';
   const unitCode = isNumber ? (unit ?? entry?.dlmsUnit) : undefined;
   const unitName = unitCode === undefined || unitCode === 255 ? undefined : UNIT_TEXT[unitCode];
