@@ -29,26 +29,33 @@ for (const [tag, size] of [[0x00, 0], [0x03, 1], [0x05, 4], [0x06, 4], [0x0f, 1]
 const KAMSTRUP = [...Buffer.from('Kamstrup_', 'latin1')];
 const CLOCK = '0-0:1.0.0.255';
 
-// What the walk needs of an OBIS code, by the 48-bit number of its six bytes: its text, its table
-// entry with the unit factors, whether it is the clock or one of Kamstrup's 0.01 A currents. A push
-// repeats the same few codes; one Map lookup by a number replaces three by the text. Bounded.
+// What the walk needs of an OBIS code: its text, its table entry with the unit factors, whether it
+// is the clock or one of Kamstrup's 0.01 A currents. A push repeats the same few codes, so they are
+// kept in a small direct-mapped cache keyed by the six bytes (A-B as one number, C.D.E.F as
+// another): a hash, two comparisons and no Map per object. Bounded: a colliding code replaces the
+// one in its slot.
 interface Code {
   text: string;
   resolved: Resolved;
   clock: boolean;
   centiAmpere: boolean;
 }
-const codes = new Map<number, Code>();
+const SLOTS = 512;
+const slotAb = new Int32Array(SLOTS).fill(-1);
+const slotCdef = new Int32Array(SLOTS);
+const slotCode: Array<Code | undefined> = new Array<Code | undefined>(SLOTS).fill(undefined);
 
 function codeAt(b: Buffer, p: number): Code {
-  const key = ((b[p] as number) * 0x10000 + u16(b, p + 1)) * 0x1000000 + (((b[p + 3] as number) << 16) | u16(b, p + 4));
-  let code = codes.get(key);
-  if (code === undefined) {
-    if (codes.size >= 4_096) codes.clear();
-    const text = obisTextAt(b, p);
-    code = { text, resolved: resolve(text), clock: text === CLOCK, centiAmpere: isKamstrupCentiAmpere(text) };
-    codes.set(key, code);
-  }
+  const ab = u16(b, p);
+  const cdef = ((b[p + 2] as number) << 24) | ((b[p + 3] as number) << 16) | u16(b, p + 4);
+  const slot = Math.imul(cdef ^ (ab << 7), 0x9e3779b1) >>> 23; // 0 … 511
+  const cached = slotCode[slot];
+  if (cached !== undefined && slotAb[slot] === ab && slotCdef[slot] === cdef) return cached;
+  const text = obisTextAt(b, p);
+  const code: Code = { text, resolved: resolve(text), clock: text === CLOCK, centiAmpere: isKamstrupCentiAmpere(text) };
+  slotAb[slot] = ab;
+  slotCdef[slot] = cdef;
+  slotCode[slot] = code;
   return code;
 }
 
