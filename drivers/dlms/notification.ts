@@ -2,9 +2,10 @@ import type { Fields } from '../wmbus/meters/fields.js';
 import { generalGloParts, InvocationCounters, SC_AUTHENTICATED, unprotect, type SecurityKeys } from './cipher.js';
 import { DlmsError, isDlmsError } from './errors.js';
 import { decodeHdlcFrame, HDLC_FLAG } from './hdlc-frame.js';
-import { decodeDataNotification, DATA_NOTIFICATION, type DataNotification } from './notification-apdu.js';
+import { dataNotificationHead, decodeDataNotification, DATA_NOTIFICATION, PlaintextNotification, type DataNotification } from './notification-apdu.js';
 import type { CosemObject } from './obis-fields.js';
 import { pushObjects } from './push-objects.js';
+import { tapePushObjects } from './push-tape.js';
 
 // The gateway's pipeline for DLMS pushes, the twin of drivers/wmbus/pipeline.ts: an HDLC frame (or
 // a bare APDU) in, an outcome out; never throws, no clock, no I/O.
@@ -65,6 +66,27 @@ export function meterOfSystemTitle(st: Buffer): { manufacturer: string; serial: 
   return { manufacturer, serial: String(serial) };
 }
 
+// The hex of a system title (the replay guard's key), kept in a small direct-mapped cache by its
+// eight bytes: a meter pushes every few seconds, and the same string is then already hashed for
+// the guard's Map. Bounded: a colliding title replaces the one in its slot.
+const TITLE_SLOTS = 1_024;
+const titleHi = new Int32Array(TITLE_SLOTS);
+const titleLo = new Int32Array(TITLE_SLOTS);
+const titleText: Array<string | undefined> = new Array<string | undefined>(TITLE_SLOTS).fill(undefined);
+
+function titleHex(st: Buffer): string {
+  const hi = ((st[0] as number) << 24) | ((st[1] as number) << 16) | ((st[2] as number) << 8) | (st[3] as number);
+  const lo = ((st[4] as number) << 24) | ((st[5] as number) << 16) | ((st[6] as number) << 8) | (st[7] as number);
+  const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 22; // 0 … 1023
+  const cached = titleText[slot];
+  if (cached !== undefined && titleHi[slot] === hi && titleLo[slot] === lo) return cached;
+  const text = st.toString('hex');
+  titleHi[slot] = hi;
+  titleLo[slot] = lo;
+  titleText[slot] = text;
+  return text;
+}
+
 /** Where an APDU lies in the bytes the caller passed, so its errors count there. */
 interface Place {
   /** Offset of the APDU in the caller's bytes. */
@@ -96,9 +118,17 @@ export function createPushReader(o: { counters?: InvocationCounters } = {}): Pus
       } catch (e) {
         throw isDlmsError(e) ? rebased(e, contentAt, 'apdu') : e;
       }
-      counters.accept(systemTitle.toString('hex'), opened.invocationCounter, contentAt + 1);
-      const notification = decodeDataNotification(opened.plaintext, 'plaintext');
+      counters.accept(titleHex(systemTitle), opened.invocationCounter, contentAt + 1);
       const verified: PushVerification = (opened.sc & SC_AUTHENTICATED) !== 0 ? 'gcm-tag' : 'encryption-only';
+      const plaintext = opened.plaintext;
+      const head = dataNotificationHead(plaintext, 'plaintext');
+      // The fast path (push-tape.ts) for the bodies it takes; the generic one for the rest and for errors.
+      const fast = tapePushObjects(plaintext, head.bodyAt);
+      if (fast !== undefined) {
+        const notification = new PlaintextNotification(plaintext, head.longInvokeIdAndPriority, head.bodyAt);
+        return { kind: 'reading', systemTitle, invocationCounter: opened.invocationCounter, verified, notification, objects: fast.objects, fields: fast.fields };
+      }
+      const notification = decodeDataNotification(plaintext, 'plaintext');
       return { kind: 'reading', systemTitle, invocationCounter: opened.invocationCounter, verified, notification, ...pushObjects(notification.body) };
     } catch (e) {
       return errorOutcome(e, place, systemTitle);

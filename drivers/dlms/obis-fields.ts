@@ -75,14 +75,14 @@ function channelZero(obis: string): string {
 
 // The entry of a formatted code, channel fallback included, remembered with its unit factors: a
 // push asks for the same few codes again and again. Bounded: cleared past 4,096 codes.
-interface Resolved {
+export interface Resolved {
   entry: ObisField | undefined;
   /** Per DLMS unit code, the factor to the field's unit (unitFactor); NaN = not yet known, 0 = does not convert. */
   factors: Float64Array | undefined;
 }
 const resolved = new Map<string, Resolved>();
 
-function resolve(obis: string): Resolved {
+export function resolve(obis: string): Resolved {
   let r = resolved.get(obis);
   if (r === undefined) {
     if (resolved.size >= 4_096) resolved.clear();
@@ -168,8 +168,12 @@ const UNIT_TEXT: ReadonlyArray<string | undefined> = Array.from({ length: 256 },
  * them (absent: the table's unit and no scaling). The push reader's inner step: no result objects.
  */
 export function addObject(objects: CosemObject[], fields: Fields, obis: string, value: DlmsData, scaler?: number, unit?: number): void {
-  const { entry, factors } = resolve(obis);
-  const shown = valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255');
+  addValue(objects, fields, obis, valueText(value, scaler ?? 0, obis === '0-0:1.0.0.255'), unit);
+}
+
+/** addObject with the value already shown (valueText) and, if the caller kept it, the code resolved: the push reader's fast path (push-tape.ts) shows it from the bytes. */
+export function addValue(objects: CosemObject[], fields: Fields, obis: string, shown: number | string, unit?: number, resolved: Resolved = resolve(obis)): void {
+  const { entry, factors } = resolved;
   const isNumber = typeof shown === 'number';
   const unitCode = isNumber ? (unit ?? entry?.dlmsUnit) : undefined;
   const unitName = unitCode === undefined || unitCode === 255 ? undefined : UNIT_TEXT[unitCode];

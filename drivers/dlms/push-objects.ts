@@ -42,16 +42,20 @@ function isTuple(items: readonly DlmsData[]): boolean {
 // formatting them anew for every push is most of the walk's cost. Bounded: cleared past 4,096.
 const obisTexts = new Map<number, string>();
 
-function obisText(b: Buffer): string {
-  const key = ((b[0] as number) * 0x10000 + (((b[1] as number) << 8) | (b[2] as number))) * 0x1000000 + (((b[3] as number) << 16) | ((b[4] as number) << 8) | (b[5] as number));
+/** The OBIS text of the six bytes at `at` (the caller knows they are there). */
+export function obisTextAt(b: Uint8Array, at: number): string {
+  const key = ((b[at] as number) * 0x10000 + (((b[at + 1] as number) << 8) | (b[at + 2] as number))) * 0x1000000 + (((b[at + 3] as number) << 16) | ((b[at + 4] as number) << 8) | (b[at + 5] as number));
   let text = obisTexts.get(key);
   if (text === undefined) {
     if (obisTexts.size >= 4_096) obisTexts.clear();
-    text = formatObis(b);
+    text = formatObis(b.subarray(at, at + 6));
     obisTexts.set(key, text);
   }
   return text;
 }
+
+/** Whether Kamstrup's flat lists give this code in 0.01 A (the fast path, push-tape.ts, asks too). */
+export const isKamstrupCentiAmpere = (obis: string): boolean => KAMSTRUP_CENTI_AMPERE.has(obis);
 
 const isList = (d: DlmsData | undefined): boolean => d !== undefined && (d.type === 'structure' || d.type === 'array');
 
@@ -61,7 +65,7 @@ class Walk {
   private kamstrupFlat = false;
 
   add(obisBytes: Buffer, value: DlmsData, su: { scaler: number; unit: number } | undefined): void {
-    const obis = obisText(obisBytes);
+    const obis = obisTextAt(obisBytes, 0);
     const scaler = su?.scaler ?? (this.kamstrupFlat && KAMSTRUP_CENTI_AMPERE.has(obis) ? -2 : undefined);
     addObject(this.out.objects, this.out.fields, obis, value, scaler, su?.unit);
   }
