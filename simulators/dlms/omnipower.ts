@@ -42,7 +42,12 @@ export interface DlmsMeterOptions {
   onEvent?(e: DlmsMeterEvent): void;
 }
 
-export type DlmsMeterEvent = CosemServerEvent | { kind: 'push'; invocationCounter: number; bytes: number } | { kind: 'frame-error'; message: string };
+export type DlmsMeterEvent =
+  | CosemServerEvent
+  | { kind: 'push'; invocationCounter: number; bytes: number }
+  | { kind: 'frame-error'; message: string }
+  /** An IEC 62056-21 sign-on read on the optical port, and whether it was answered with the identification. */
+  | { kind: 'sign-on'; answered: boolean };
 
 export interface DlmsMeterHandle {
   serial: string;
@@ -140,10 +145,13 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
     readout: () => readoutSets(serial, step()),
     hdlc: onFrame,
     onGarbage: (err) => emit({ kind: 'frame-error', message: err.message }),
+    onSignOn: (answered) => emit({ kind: 'sign-on', answered }),
   });
   // Writes and speed changes in order: a new speed only after what was written before it has gone,
-  // as a UART must. On a pty, changing the settings discards what the other end has not read yet,
-  // so the meter waits the bytes' time on the line (at most 300 ms) before it switches.
+  // as a UART must, so the meter waits the bytes' time on the line (at most 300 ms) before it
+  // switches. The switch itself is only that wait: a pty has no speed, and serialport's update()
+  // flushes both queues (tcflush TCIOFLUSH), which on a pty throws away what socat has not yet
+  // carried across — a sign-on that came in just then, or the meter's last answer.
   let line: Promise<void> = Promise.resolve();
   let baudRate = 300;
   let sentBytes = 0;
@@ -161,7 +169,7 @@ export async function startDlmsMeter(o: DlmsMeterOptions): Promise<DlmsMeterHand
             const onLineMs = Math.min(300, Math.max(20, (sentBytes * 10_000) / baudRate));
             sentBytes = 0;
             baudRate = a.baud;
-            setTimeout(() => (optical.port.isOpen ? optical.port.update({ baudRate: a.baud }, () => resolve()) : resolve()), onLineMs);
+            setTimeout(resolve, onLineMs);
           }),
       );
     }

@@ -6,6 +6,9 @@ import { baudOfChar, identificationLine, readOptionSelect, readoutBlock, type Me
 // the option select either sends the mode C readout or hands over to HDLC at the chosen speed (mode
 // E). A frame flag (7E) while idle is plain HDLC without a sign-on, as on a meter's serial port.
 // After HDLC's DISC, or a break (SOH B0 ETX), the port is back at 300 baud waiting for a sign-on.
+// A sign-on while identified (the host missed the identification, or its option select was lost)
+// is answered again, and any other line there sends the port back to the start, as IEC 62056-21
+// has a meter do with a message it does not expect: the port never sits deaf in `identified`.
 
 export type OpticalState = 'idle' | 'identified' | 'hdlc';
 
@@ -22,6 +25,8 @@ export interface OpticalPortOptions {
   hdlc(frame: HdlcFrame): Buffer[];
   /** A frame that is not one (bad FCS …): the simulator may log it; the meter stays silent. */
   onGarbage?(error: Error): void;
+  /** A sign-on line was read: whether it was answered (not when it names another meter, or signOn is false). */
+  onSignOn?(answered: boolean): void;
 }
 
 /** What the port does, in order: bytes to send, or a change of the line's speed (after what was sent before it). */
@@ -67,15 +72,19 @@ export function createOpticalPort(o: OpticalPortOptions): OpticalPort {
   /** One complete line in the IEC phases (sign-on, option select). */
   const onLine = (text: Buffer): OpticalAction[] => {
     if (text.equals(BREAK_BYTES)) return toIdle();
-    if (state === 'idle') {
-      const m = SIGN_ON.exec(text.toString('latin1'));
-      if (m === null || !o.signOn) return [];
+    const m = SIGN_ON.exec(text.toString('latin1'));
+    if (m !== null) {
+      // A sign-on starts over from any IEC phase (a host that missed the identification asks again).
       const address = (m[1] ?? '').trim();
-      if (address !== '' && address !== o.serial && address.replace(/^0+/, '') !== o.serial.replace(/^0+/, '')) return [];
+      const mine = address === '' || address === o.serial || address.replace(/^0+/, '') === o.serial.replace(/^0+/, '');
+      const before = toIdle();
+      o.onSignOn?.(o.signOn && mine);
+      if (!o.signOn || !mine) return before;
       state = 'identified';
-      return [identificationLine(o.identification)];
+      return [...before, identificationLine(o.identification)];
     }
-    // identified: the option select ACK, `06 V Z Y CR LF`.
+    if (state === 'idle') return [];
+    // identified: the option select ACK, `06 V Z Y CR LF`; anything else back to the start.
     const select = readOptionSelect(text);
     const chosen = select === null ? undefined : baudOfChar(select.baudChar);
     if (select === null || chosen === undefined) return toIdle();
@@ -143,10 +152,11 @@ export function createOpticalPort(o: OpticalPortOptions): OpticalPort {
         const whole = Buffer.concat([line, sevenBit(bytes.subarray(0, end + 1))]);
         line = Buffer.alloc(0);
         bytes = bytes.subarray(end + 1);
-        // A sign-on may be preceded by wake-up bytes (NULs): the line starts at its slash.
+        // A sign-on may be preceded by wake-up bytes (NULs): the line starts at its slash; an option
+        // select at its ACK. Identified, a line with neither is still read (and sends the port back).
         const slash = whole.indexOf(0x2f);
         const ack = whole.indexOf(0x06);
-        const start = state === 'idle' ? slash : ack;
+        const start = state === 'idle' ? slash : ack >= 0 ? ack : Math.max(0, slash);
         if (start >= 0) out.push(...onLine(whole.subarray(start)));
       }
       return out;

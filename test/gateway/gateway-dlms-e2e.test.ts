@@ -106,7 +106,7 @@ describe('the gateway with an IEC 62056-21 link', () => {
   it('reads the meter out in mode C and publishes the readout, its fields named like the DLMS and wM-Bus readings', async () => {
     gateway = await startGateway({ config: await loadGatewayConfig(await configFile('iec', `  - name: probe\n    protocol: iec62056-21\n    device: ${meter.devicePath}\n    baud: 9600\n`), env), log: pino({ level: 'silent' }) });
     const g = gateway;
-    const [state] = await until(() => (states(meterKey).length > 0 ? states(meterKey) : null), 'the readout', { tries: 1500 }).catch((err: unknown) => {
+    const [state] = await until(() => (states(meterKey).length > 0 ? states(meterKey) : null), 'the readout', { tries: 500 }).catch((err: unknown) => {
       throw new Error(`${String(err)}: ${JSON.stringify(g.status().links)}`);
     });
     expect(state).toMatchObject({ media: 'electricity', meter: 'iec62056-21', name: meterKey, id: SERIAL, protocol: 'iec62056-21', verified: 'bcc', link: 'probe', rssi_dbm: null });

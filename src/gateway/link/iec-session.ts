@@ -25,7 +25,7 @@ export class IecNoAnswerError extends Error {
 
 const LINE_7E1 = { dataBits: 7, parity: 'even', stopBits: 1 } as const;
 const SIGN_ON_BAUD = 300;
-const SIGN_ON_RETRIES = 4;
+const SIGN_ON_RETRIES = 1;
 const READOUT_RETRIES = 1;
 const CLOSE_TIMEOUT_MS = 2000;
 
@@ -87,10 +87,13 @@ export async function readIecMeter(target: LinkTarget, o: { baud?: number; addre
       stream.write(bytes, (err) => (err ? reject(err) : resolve()));
     });
 
-  const setBaud = async (baud: number): Promise<void> => {
+  /** Drains, waits until `notBefore` (ms since the epoch) if given, then changes the speed. */
+  const setBaud = async (baud: number, notBefore = 0): Promise<void> => {
     if (!canUpdate(stream)) return;
     const port = stream;
     await new Promise<void>((resolve, reject) => port.drain((err) => (err ? reject(err) : resolve())));
+    const wait = notBefore - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     await new Promise<void>((resolve, reject) => port.update({ baudRate: baud }, (err) => (err ? reject(err) : resolve())));
   };
 
@@ -100,9 +103,10 @@ export async function readIecMeter(target: LinkTarget, o: { baud?: number; addre
   /** Sign-on (sent again when unanswered), option select, the speed switch, the readout. */
   async function exchange(): Promise<IecReadout> {
     const request = signOnRequest(o.address);
-    // The sign-on is sent again when nothing answers it (SIGN_ON_RETRIES times): a meter whose port
-    // was still switching back to 300 baud after a previous session misses it, as KMP and DLMS
-    // retry their first request.
+    // The sign-on is sent once more when nothing answers it: a real meter's optical port may miss
+    // the first characters while it wakes up, as KMP and DLMS retry their first request. One retry
+    // is enough; a meter that ignores more is not there or not listening (the simulated one answers
+    // every sign-on, simulators/dlms/optical-port.ts).
     let identification: Identification | undefined;
     for (let attempt = 0; identification === undefined; attempt += 1) {
       await write(request);
@@ -115,12 +119,19 @@ export async function readIecMeter(target: LinkTarget, o: { baud?: number; addre
     identified = true;
     const h = handOver(identification, { to: 'readout', ...(o.baud === undefined ? {} : { maxBaud: o.baud }) });
     await new Promise((resolve) => setTimeout(resolve, identification.reactionMs));
+    const ackSent = Date.now();
     if (h.ack.length > 0) await write(h.ack);
-    // The option select must have left the UART at 300 baud (drain: tcdrain) before the speed
-    // changes, and the change must come before the meter's first readout byte: a meter switches
-    // only after its reaction time (≥ 200 ms in practice), and changing the settings of a port may
-    // discard what it has received and not yet been read.
-    if (h.baud !== SIGN_ON_BAUD) await setBaud(h.baud);
+    // The option select must have left the port at 300 baud before the speed changes, and the
+    // change must come before the meter's first readout byte: a meter switches only after its
+    // reaction time (≥ 200 ms in practice), and changing the settings of a port may discard what
+    // it has received and not yet been read. serialport's update() flushes both queues (tcflush
+    // TCIOFLUSH); tcdrain returns when the driver's buffer is empty, which on a pty (and on many
+    // USB adapters) is before the bytes are on the line, so the flush would throw the option select
+    // away. Hence also the option select's own time on the line since it was written: after a
+    // drain that really waited for the UART this adds nothing.
+    if (h.baud !== SIGN_ON_BAUD) {
+      await setBaud(h.baud, ackSent + lineMs(h.ack.length, SIGN_ON_BAUD));
+    }
     const { readout } = await next('readout', 'readout', o.timeoutMs);
     return { identification, sets: readout, baud: h.baud };
   }
