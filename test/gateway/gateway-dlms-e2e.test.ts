@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDlmsMeter, type DlmsMeterHandle } from '../../simulators/dlms/omnipower.js';
 import { openPtyPair, type PtyPair } from '../support/pty-pair.js';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
 import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
@@ -56,16 +55,7 @@ async function configFile(name: string, links: string): Promise<string> {
   return path;
 }
 
-function cli() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const cli = () => cliCapture({ env });
 
 /** The register's value in the readout's unit, as the meter shows it (kWh, V, A). */
 const registerValue = (obis: string): number => {

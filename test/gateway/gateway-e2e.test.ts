@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StickName } from '../../drivers/wmbus-sticks/index.js';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
 import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
@@ -101,16 +100,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const cli = () => cliCapture({ env });
 
 describe('the gateway end to end', () => {
   it('publishes every reading of every stick type with exactly the values the simulator sent', async () => {

@@ -3,9 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { runCli } from '../../src/cli/program.js';
 import { openPtyPair } from '../support/pty-pair.js';
 import { KMP_DEFAULT_HEAT_REGISTERS, getSerialNoRequest, kmpFields, kmpUnitName } from '../../drivers/kmp/index.js';
@@ -106,16 +105,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const cli = () => cliCapture({ env });
 
 describe('the gateway with a KMP link', () => {
   it('polls the MULTICAL 603 on the optical eye and publishes its registers, named like wM-Bus readings, with protocol and verification', async () => {
