@@ -9,16 +9,9 @@ import {
 import { hlsGmac, protect, wrapGlo } from './cipher.js';
 import { DlmsError } from './errors.js';
 import { parseObis } from './obis.js';
+import { thrown as thrownBy } from '../../test/support/thrown.js';
 
-function thrown(f: () => unknown): DlmsError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlmsError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const thrown = (f: () => unknown): DlmsError => thrownBy(DlmsError, f);
 
 /** The APDU in one of the HDLC frame vectors (the AARQ and AARE ones): its info after the LLC. */
 function hdlcInfo(descriptionStart: string): Buffer {

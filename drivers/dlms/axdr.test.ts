@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { dlmsVector, fromExpected, hex, type ExpectedData } from '../../test/support/dlms-vectors.js';
 import { decodeData, decodeDateTime, encodeData, encodeDateTime, MAX_DEPTH, type DlmsData } from './axdr.js';
 import { DlmsError } from './errors.js';
+import { thrown as thrownBy } from '../../test/support/thrown.js';
 
-function thrown(f: () => unknown): DlmsError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlmsError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const thrown = (f: () => unknown): DlmsError => thrownBy(DlmsError, f);
 
 describe('A-XDR', () => {
   it('decodes and re-encodes the Austrian vector body byte for byte', () => {

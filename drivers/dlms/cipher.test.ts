@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { dlmsVector, hex } from '../../test/support/dlms-vectors.js';
 import { hlsGmac, InvocationCounters, protect, unprotect, unwrapGeneralGlo, unwrapGlo, wrapGeneralGlo, wrapGlo } from './cipher.js';
 import { DlmsError } from './errors.js';
+import { thrown as thrownBy } from '../../test/support/thrown.js';
 
-function thrown(f: () => unknown): DlmsError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlmsError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const thrown = (f: () => unknown): DlmsError => thrownBy(DlmsError, f);
 
 const gcm = dlmsVector('dlms-gcm-encrypt');
 const greenBook = { ek: hex(gcm.keys.EK as string), ak: hex(gcm.keys.AK as string) };

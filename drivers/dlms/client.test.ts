@@ -5,6 +5,7 @@ import { InvocationCounters } from './cipher.js';
 import { createDlmsClient, type DlmsClientOptions } from './client.js';
 import { DlmsError } from './errors.js';
 import { parseObis } from './obis.js';
+import { rejected } from '../../test/support/thrown.js';
 
 // The client against an in-memory meter made of the drivers' server side (HDLC server state, APDU
 // encoders, cipher): every authentication, ciphered and plain, block transfer, HDLC segmentation,
@@ -46,15 +47,7 @@ function pair(auth: 'none' | 'lls' | 'hls-gmac', security: 'none' | 'authenticat
   return { client, meter, sent };
 }
 
-async function rejection(p: Promise<unknown>): Promise<DlmsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DlmsError) return e;
-    throw e;
-  }
-  throw new Error('resolved, expected a DlmsError');
-}
+const rejection = (p: Promise<unknown>): Promise<DlmsError> => rejected(DlmsError, p);
 
 describe('DLMS client', () => {
   it('no security, public client: registers scaled and named, a Data object, the clock, release and DISC', async () => {

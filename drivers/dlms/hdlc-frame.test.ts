@@ -5,18 +5,11 @@ import {
   LLC_REQUEST, LLC_RESPONSE, crc16X25, decodeHdlcFrame, encodeHdlcFrame, encodeHdlcParameters, encodeHdlcPush,
   parseHdlcParameters, stripLlc, type HdlcFrame,
 } from './hdlc.js';
+import { thrown } from '../../test/support/thrown.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-function fails(fn: () => unknown): DlmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DlmsError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const fails = (f: () => unknown): DlmsError => thrown(DlmsError, f);
 
 describe('crc16X25', () => {
   it('gives the check value 906E over "123456789"', () => {

@@ -3,21 +3,14 @@ import { vectorsOf } from '../../test/support/protocol-vectors-of.js';
 import { DlmsError } from './errors.js';
 import { LLC_REQUEST, LLC_RESPONSE, decodeHdlcFrame, stripLlc } from './hdlc.js';
 import { createHdlcClient, createHdlcServer, type HdlcClient, type HdlcServer } from './hdlc-link.js';
+import { thrown } from '../../test/support/thrown.js';
 
 const vector = (i: number): Buffer => Buffer.from(vectorsOf('hdlc-frame')[i]?.input_hex ?? '', 'hex');
 const [SNRM, UA, AARQ, AARE] = [0, 1, 2, 3].map(vector) as [Buffer, Buffer, Buffer, Buffer];
 const aarqApdu = stripLlc(decodeHdlcFrame(AARQ).info, LLC_REQUEST) ?? Buffer.alloc(0);
 const aareApdu = stripLlc(decodeHdlcFrame(AARE).info, LLC_RESPONSE) ?? Buffer.alloc(0);
 
-function fails(fn: () => unknown): DlmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DlmsError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const fails = (f: () => unknown): DlmsError => thrown(DlmsError, f);
 
 /** Sends one frame to the server and returns its reply, as the wire would: through encode and decode. */
 function toServer(server: HdlcServer, frame: Buffer): { apdu?: Buffer; reply?: Buffer } {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IecError } from './errors.js';
 import { bcc, encodeReadout, parseReadout, readoutFields, type DataSet } from './index.js';
+import { thrown } from '../../test/support/thrown.js';
 
 /** A block around `body` (the data lines and `!\r\n`), its BCC computed here independently. */
 function block(body: string, fixBcc = true): Buffer {
@@ -11,15 +12,7 @@ function block(body: string, fixBcc = true): Buffer {
   return b;
 }
 
-function fails(fn: () => unknown): IecError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IecError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const fails = (f: () => unknown): IecError => thrown(IecError, f);
 
 const SETS: DataSet[] = [
   { id: 'C.1.0', value: '12345678' },

@@ -5,19 +5,12 @@ import {
   BREAK, baudCharOf, baudOf, bcc, encodeIdentification, handOver, optionSelect, parseIdentification, parseOptionSelect,
   parseSignOnRequest, signOnRequest,
 } from './index.js';
+import { thrown } from '../../test/support/thrown.js';
 
 const [vector] = vectorsOf('iec62056-21');
 const expected = (key: string): string => String(vector?.expected[key]);
 
-function fails(fn: () => unknown): IecError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IecError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+const fails = (f: () => unknown): IecError => thrown(IecError, f);
 
 describe('the iec62056-21 vector, both ways', () => {
   it('sign-on /?!CR LF', () => {

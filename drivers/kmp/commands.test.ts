@@ -4,20 +4,16 @@ import {
   encodeKmpFrame, encodeKmpValue, getRegisterRequest, getTypeRequest, kmpFields, parseGetRegisterRequest, parseGetRegisterResponse,
   parseGetSerialNoResponse, parseGetTypeResponse, type KmpFrame,
 } from './index.js';
+import { thrown } from '../../test/support/thrown.js';
 
 // The commands both ways, the value encoding at its edges, and the fields a reading gets.
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const answer = (cid: number, data: string): KmpFrame => ({ toMeter: false, dest: 0x3f, cid, data: hex(data) });
 
-function errorOf(fn: () => unknown): { code: string; offset: number } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KmpError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('did not throw');
+function errorOf(f: () => unknown): { code: string; offset: number } {
+  const e = thrown(KmpError, f);
+  return { code: e.code, offset: e.offset };
 }
 
 describe('requests', () => {

@@ -3,19 +3,15 @@ import { createRng } from '../../src/lib/prng.js';
 import {
   KMP_MAX_FRAME, KmpError, KmpFrameReader, decodeKmpFrame, encodeKmpFrame, getRegisterRequest, getSerialNoRequest, type KmpReadEvent,
 } from './index.js';
+import { thrown } from '../../test/support/thrown.js';
 
 // Framing errors with their exact code, offset and layer, and the stream reader.
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-function errorOf(fn: () => unknown): { code: string; offset: number; where: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KmpError) return { code: e.code, offset: e.offset, where: e.where };
-    throw e;
-  }
-  throw new Error('did not throw');
+function errorOf(f: () => unknown): { code: string; offset: number; where: string } {
+  const e = thrown(KmpError, f);
+  return { code: e.code, offset: e.offset, where: e.where };
 }
 
 describe('decodeKmpFrame errors', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isDlmsError } from '../../drivers/dlms/errors.js';
 import { meterOfSystemTitle } from '../../drivers/dlms/notification.js';
 import { openDlmsSession, type DlmsSessionOptions } from '../gateway/link/dlms-session.js';
-import { LinkTargetError, parseLinkTarget } from '../gateway/link/link-target.js';
+import { linkOption } from './link-option.js';
 import { CliFailure } from './cli-context.js';
 import { dlmsKeys, type KeyOptions } from './dlms-keys.js';
 
@@ -116,13 +116,7 @@ function failure(e: unknown): CliFailure {
 }
 
 export async function dlmsRead(input: DlmsReadInput, env: NodeJS.ProcessEnv): Promise<string[]> {
-  let target;
-  try {
-    target = parseLinkTarget(input.link);
-  } catch (e) {
-    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
-    throw e;
-  }
+  const target = linkOption(input.link);
   const options = sessionOptions(input, env);
   const obis = obisList(input.obis);
   let session;

@@ -5,7 +5,7 @@ import { createGatewayPipeline } from '../gateway/pipeline.js';
 import { CliFailure } from './cli-context.js';
 import { configuredPullLink, validatePullLink, validatePushLink, type PullValidateReport } from './gateway-validate-pull.js';
 import { VALIDATE_EXIT } from './validate-exit.js';
-import { parseLinkTarget, LinkTargetError } from '../gateway/link/link-target.js';
+import { linkOption } from './link-option.js';
 import type { PullLinkConfig } from '../gateway/links.js';
 import { stickLinkOptions } from './stick-link-options.js';
 import { gatewayLogger } from './gateway-log.js';
@@ -93,13 +93,7 @@ function pullLinkOf(input: ValidateInput, config: Awaited<ReturnType<typeof read
   const protocol = input.protocol;
   if (protocol === 'dlms') throw new CliFailure('a dlms link is validated as configured: --config FILE --configured NAME (its addresses, authentication and meter come from there)', 2);
   if (input.link === undefined) throw new CliFailure('--link is required (or --configured NAME with --config)', 2);
-  let target;
-  try {
-    target = parseLinkTarget(input.link);
-  } catch (e) {
-    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
-    throw e;
-  }
+  const target = linkOption(input.link);
   if (protocol === 'kmp') return { name: 'validate', protocol, target, pollSeconds: 900, timeoutMs: 2000 };
   return { name: 'validate', protocol: 'iec62056-21', target, pollSeconds: 900, timeoutMs: 3000 };
 }

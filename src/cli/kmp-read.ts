@@ -1,6 +1,7 @@
 import { KMP_DEFAULT_HEAT_REGISTERS, KMP_REGISTERS, KmpError, kmpField } from '../../drivers/kmp/index.js';
 import { openKmpSession, type KmpPollResult } from '../gateway/link/kmp-session.js';
-import { describeLinkTarget, LinkTargetError, parseLinkTarget, type LinkTarget } from '../gateway/link/link-target.js';
+import { describeLinkTarget } from '../gateway/link/link-target.js';
+import { linkOption } from './link-option.js';
 import { CliFailure } from './cli-context.js';
 
 // `openeks kmp read --link DEV|tcp://HOST:PORT [--registers 60,68,…] [--timeout ms] [--json]`: one
@@ -49,13 +50,7 @@ function textLines(link: string, r: KmpPollResult): string[] {
 }
 
 export async function kmpRead(o: KmpReadOptions): Promise<string[]> {
-  let target: LinkTarget;
-  try {
-    target = parseLinkTarget(o.link);
-  } catch (e) {
-    if (e instanceof LinkTargetError) throw new CliFailure(`--link: ${e.message}`, 2);
-    throw e;
-  }
+  const target = linkOption(o.link);
   const rids = o.registers === undefined ? [...KMP_DEFAULT_HEAT_REGISTERS] : parseRegisterList(o.registers);
   const timeoutMs = parseTimeout(o.timeout);
   const link = describeLinkTarget(target);

@@ -1,28 +1,12 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRegisterRequest, getSerialNoRequest, getTypeRequest } from '../../drivers/kmp/index.js';
 import { startKmpMeter, type KmpMeterHandle } from '../../simulators/kmp/multical603.js';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { runCli } from '../../src/cli/program.js';
 
 // `openeks kmp read` against the simulated MULTICAL 603 on a real pseudo-terminal.
 
-function context() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = {
-    loadSettings: () => {
-      throw new Error('no configuration needed');
-    },
-    out,
-    err,
-  };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const context = () => cliCapture();
 
 let meter: KmpMeterHandle;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CliFailure, type CliContext } from '../../src/cli/cli-context.js';
+import { CliFailure } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { reportFailure } from '../../src/cli/cli-errors.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadSettings, type Settings } from '../../src/lib/config.js';
@@ -10,22 +11,14 @@ import { AppError } from '../../src/shared/errors.js';
 // runCli in this process: what it hands back to src/main.ts, and when it reads the configuration.
 
 function context(load: () => Settings) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
   let loads = 0;
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = {
+  const c = cliCapture({
     loadSettings: () => {
       loads += 1;
       return load();
     },
-    out,
-    err,
-  };
-  return { ctx, stdout: () => stdout, stderr: () => stderr, loads: () => loads };
+  });
+  return { ...c, loads: () => loads };
 }
 
 describe('runCli', () => {

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { runCli } from '../../src/cli/program.js';
 import { gatewayEnv, gatewayYaml, startPtyBench, until, type PtyBench } from '../support/gateway-bench.js';
 
@@ -12,26 +11,7 @@ import { gatewayEnv, gatewayYaml, startPtyBench, until, type PtyBench } from '..
 // the validate table and JSON against the simulated bench. Validation with the core's keys is in
 // gateway-e2e.test.ts.
 
-function context(env: NodeJS.ProcessEnv = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  let stop: (signal: string) => void = () => undefined;
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
-  const ctx: CliContext = {
-    loadSettings: () => {
-      throw new Error('the gateway reads no EKS settings');
-    },
-    out,
-    err,
-    env,
-    stopSignal: () => stopped,
-  };
-  return { ctx, stdout: () => stdout, stderr: () => stderr, stop };
-}
+const context = (env: NodeJS.ProcessEnv = {}) => cliCapture({ env });
 
 let dir: string;
 let bench: PtyBench;

@@ -1,33 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDlmsMeter, type DlmsMeterHandle } from '../../simulators/dlms/omnipower.js';
 import { openPtyPair, type PtyPair } from '../support/pty-pair.js';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
+import { closeGatewayCore, grantToGatewayToken, startGatewayCore, type GatewayCore } from '../support/gateway-core.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
 import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
-import { asSystem, createTestApp, signIn, type TestApp } from '../harness.js';
-import { createActiveUser, goodPassword } from '../support/accounts.js';
-import { FixedClock } from '../support/clock.js';
+import { asSystem, type TestApp } from '../harness.js';
 import { storeDevice } from '../support/devices.js';
-import { post } from '../support/grants.js';
-import { clearRetained, gatewayEnv, gatewayYaml, until, watchMqtt, type MqttWatch } from '../support/gateway-bench.js';
+import { gatewayYaml, until, watchMqtt, type MqttWatch } from '../support/gateway-bench.js';
 
 // The OMNIPOWER-like meter of the bench (simulators/dlms) read by the gateway, real parts only: a
 // real core holding the meter's GUEK and GAK and granting them to a gateway token; the simulated
 // meter on socat pseudo-terminals (its optical port: IEC 62056-21 mode C readout); the gateway
 // from its configuration file with its key source; the real Mosquitto.
-
-class WallClock extends FixedClock {
-  override now(): Date {
-    return new Date();
-  }
-}
 
 const prefix = `openeks-dlms-${process.pid}-${randomBytes(4).toString('hex')}`;
 const gw = 'dlms';
@@ -37,6 +27,7 @@ const meterKey = `KAM-${SERIAL}`;
 const guek = randomBytes(16);
 const gak = randomBytes(16);
 
+let rig: GatewayCore | undefined;
 let core: TestApp;
 let coreUrl: string;
 let userId: string;
@@ -56,16 +47,7 @@ async function configFile(name: string, links: string): Promise<string> {
   return path;
 }
 
-function cli() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const cli = () => cliCapture({ env });
 
 /** The register's value in the readout's unit, as the meter shows it (kWh, V, A). */
 const registerValue = (obis: string): number => {
@@ -75,31 +57,18 @@ const registerValue = (obis: string): number => {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'openeks-gw-dlms-'));
-  core = await createTestApp({ clock: new WallClock() });
-  await core.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = core.app.server.address();
-  coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  userId = await createActiveUser(core, { email });
+  rig = await startGatewayCore('openeks-gw-dlms-', email);
+  ({ core, coreUrl, userId, dir } = rig);
   meter = await startDlmsMeter({ serial: SERIAL, keys: { ek: guek, ak: gak }, authentication: 'hls-gmac', pushSeconds: 3600, transport: 'pty' });
   ({ deviceId } = await storeDevice(core.container, { manufacturer: 'KAM', serial: SERIAL, kind: 'meter', keys: [{ hex: guek.toString('hex'), keyType: 'GUEK' }, { hex: gak.toString('hex'), keyType: 'GAK' }] }));
-  await core.container.grants.assign({ ...asSystem, selection: { ids: [deviceId] }, email });
-  const session = await signIn(core.app, email, goodPassword);
-  const created = await post(core, session, '/api/me/tokens', { name: 'Zählerschrank', kind: 'gateway' });
-  if (created.statusCode !== 201) throw new Error(`token: ${created.statusCode} ${created.body}`);
-  env = gatewayEnv(created.json<{ token: string }>().token, randomBytes(32));
+  env = await grantToGatewayToken(rig, [deviceId], 'Zählerschrank');
   watch = await watchMqtt(prefix);
 });
 
 afterAll(async () => {
   await gateway?.close();
   await meter?.close();
-  if (watch) {
-    await clearRetained(watch);
-    await watch.close();
-  }
-  await core?.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeGatewayCore(rig, watch);
 });
 
 describe('the gateway with an IEC 62056-21 link', () => {

@@ -1,21 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StickName } from '../../drivers/wmbus-sticks/index.js';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
+import { closeGatewayCore, grantToGatewayToken, startGatewayCore, type GatewayCore } from '../support/gateway-core.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
 import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
-import { asSystem, createTestApp, signIn, type TestApp } from '../harness.js';
-import { createActiveUser, goodPassword } from '../support/accounts.js';
-import { FixedClock } from '../support/clock.js';
+import { asSystem, type TestApp } from '../harness.js';
 import { storeDevice } from '../support/devices.js';
-import { post } from '../support/grants.js';
-import { benchMeters, clearRetained, gatewayEnv, gatewayYaml, startPtyBench, until, watchMqtt, type MqttWatch, type PtyBench } from '../support/gateway-bench.js';
+import { benchMeters, gatewayYaml, startPtyBench, until, watchMqtt, type MqttWatch, type PtyBench } from '../support/gateway-bench.js';
 
 // End to end with real parts only: a real core (HTTP on loopback, the test database) holding the
 // bench's keys and granting them to a gateway token; one simulated bench per stick type on its own
@@ -24,18 +20,12 @@ import { benchMeters, clearRetained, gatewayEnv, gatewayYaml, startPtyBench, unt
 // what the simulator sent. Then a key revoked in the core while the gateway runs, and `gateway
 // validate` with the core's keys, online and from the cache.
 
-/** The core on the wall clock: the gateway's key sync and the revocation happen in real time. */
-class WallClock extends FixedClock {
-  override now(): Date {
-    return new Date();
-  }
-}
-
 const STICKS: StickName[] = ['im871a', 'iu891a', 'amb8465', 'cul', 'rtlwmbus'];
 const prefix = `openeks-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
 const gw = 'e2e';
 const email = 'gateway-owner@example.com';
 
+let rig: GatewayCore | undefined;
 let core: TestApp;
 let coreUrl: string;
 let userId: string;
@@ -52,12 +42,8 @@ const states = (meterKey: string) => watch.on(`/${gw}/${meterKey}/state`).map((m
 const events = (meterKey: string) => watch.on(`/${gw}/${meterKey}/event`).map((m) => m.json());
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'openeks-gw-e2e-'));
-  core = await createTestApp({ clock: new WallClock() });
-  await core.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = core.app.server.address();
-  coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  userId = await createActiveUser(core, { email });
+  rig = await startGatewayCore('openeks-gw-e2e-', email);
+  ({ core, coreUrl, userId, dir } = rig);
 
   // Five benches, one per stick type, each with the four meters of config/bench.yaml under its own addresses.
   const configs = await benchMeters();
@@ -71,11 +57,7 @@ beforeAll(async () => {
       deviceIds.set(meterKeyOfSent(m), deviceId);
     }
   }
-  await core.container.grants.assign({ ...asSystem, selection: { ids: [...deviceIds.values()] }, email });
-  const session = await signIn(core.app, email, goodPassword);
-  const created = await post(core, session, '/api/me/tokens', { name: 'Keller', kind: 'gateway' });
-  if (created.statusCode !== 201) throw new Error(`token: ${created.statusCode} ${created.body}`);
-  env = gatewayEnv(created.json<{ token: string }>().token, randomBytes(32));
+  env = await grantToGatewayToken(rig, [...deviceIds.values()], 'Keller');
 
   configPath = join(dir, 'gateway.yaml');
   await writeFile(configPath, gatewayYaml({
@@ -93,24 +75,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   for (const b of benches) await b.close();
-  if (watch) {
-    await clearRetained(watch);
-    await watch.close();
-  }
-  await core?.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeGatewayCore(rig, watch);
 });
 
-function cli() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const cli = () => cliCapture({ env });
 
 describe('the gateway end to end', () => {
   it('publishes every reading of every stick type with exactly the values the simulator sent', async () => {

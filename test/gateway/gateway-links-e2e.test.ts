@@ -1,23 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
+import { closeGatewayCore, grantToGatewayToken, startGatewayCore, type GatewayCore } from '../support/gateway-core.js';
 import { runCli } from '../../src/cli/program.js';
 import { openPtyPair } from '../support/pty-pair.js';
 import { KMP_DEFAULT_HEAT_REGISTERS, getSerialNoRequest, kmpFields, kmpUnitName } from '../../drivers/kmp/index.js';
 import { startKmpMeter, type KmpMeterHandle } from '../../simulators/kmp/multical603.js';
 import { loadGatewayConfig } from '../../src/gateway/config/gateway-config.js';
 import { startGateway, type GatewayHandle } from '../../src/gateway/gateway-service.js';
-import { asSystem, createTestApp, signIn, type TestApp } from '../harness.js';
-import { createActiveUser, goodPassword } from '../support/accounts.js';
-import { FixedClock } from '../support/clock.js';
+import { asSystem, type TestApp } from '../harness.js';
 import { storeDevice } from '../support/devices.js';
-import { post } from '../support/grants.js';
-import { clearRetained, gatewayEnv, gatewayYaml, until, watchMqtt, type MqttWatch } from '../support/gateway-bench.js';
+import { gatewayYaml, until, watchMqtt, type MqttWatch } from '../support/gateway-bench.js';
 
 // The pull and push links end to end, real parts only: a real core (HTTP on loopback, the test
 // database) holding the meters and granting them to a gateway token; the simulated MULTICAL 603
@@ -25,18 +21,13 @@ import { clearRetained, gatewayEnv, gatewayYaml, until, watchMqtt, type MqttWatc
 // source; the real Mosquitto. Then a right revoked in the core: the meter's next poll is a no_right
 // event, not a reading (docs/gateway.md "Readings without encryption").
 
-class WallClock extends FixedClock {
-  override now(): Date {
-    return new Date();
-  }
-}
-
 const prefix = `openeks-links-${process.pid}-${randomBytes(4).toString('hex')}`;
 const gw = 'links';
 const email = 'links-owner@example.com';
 const KMP_SERIAL = 60312345;
 const kmpKey = `KAM-${KMP_SERIAL}`;
 
+let rig: GatewayCore | undefined;
 let core: TestApp;
 let coreUrl: string;
 let userId: string;
@@ -77,45 +68,23 @@ async function configFile(name: string, moreLinks = ''): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'openeks-gw-links-'));
-  core = await createTestApp({ clock: new WallClock() });
-  await core.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = core.app.server.address();
-  coreUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  userId = await createActiveUser(core, { email });
+  rig = await startGatewayCore('openeks-gw-links-', email);
+  ({ core, coreUrl, userId, dir } = rig);
   kmp = await startKmpMeter({ serial: KMP_SERIAL, seed: 7, transport: 'pty' });
   // The MULTICAL 603 as the bench exports it: a heat meter with its DEK (its wM-Bus key); over KMP no key is used, the grant is what counts.
   const heat = await storeDevice(core.container, { manufacturer: 'KAM', serial: String(KMP_SERIAL), keys: [{ hex: randomBytes(16).toString('hex') }] });
   deviceIds.set(kmpKey, heat.deviceId);
-  await core.container.grants.assign({ ...asSystem, selection: { ids: [...deviceIds.values()] }, email });
-  const session = await signIn(core.app, email, goodPassword);
-  const created = await post(core, session, '/api/me/tokens', { name: 'Keller', kind: 'gateway' });
-  if (created.statusCode !== 201) throw new Error(`token: ${created.statusCode} ${created.body}`);
-  env = gatewayEnv(created.json<{ token: string }>().token, randomBytes(32));
+  env = await grantToGatewayToken(rig, [...deviceIds.values()], 'Keller');
   watch = await watchMqtt(prefix);
 });
 
 afterAll(async () => {
   await gateway?.close();
   await kmp?.close();
-  if (watch) {
-    await clearRetained(watch);
-    await watch.close();
-  }
-  await core?.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeGatewayCore(rig, watch);
 });
 
-function cli() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = { loadSettings: () => { throw new Error('not the core'); }, out, err, env };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const cli = () => cliCapture({ env });
 
 describe('the gateway with a KMP link', () => {
   it('polls the MULTICAL 603 on the optical eye and publishes its registers, named like wM-Bus readings, with protocol and verification', async () => {

@@ -1,34 +1,18 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBenchConfig } from '../../simulators/bench-config.js';
 import { startBench, type Bench } from '../../simulators/bench.js';
 import { keysCsv } from '../../simulators/key-export.js';
-import type { CliContext } from '../../src/cli/cli-context.js';
+import { cliCapture } from '../support/cli-capture.js';
 import { runCli } from '../../src/cli/program.js';
 import { parseKeysCsv } from '../../src/cli/wmbus-listen.js';
 import { KEY_CSV_HEADER } from '../../src/shared/inventory/key-csv-columns.js';
 
 // `openeks wmbus listen` reading a simulated bench over a pseudo-terminal, and `openeks simulate`.
 
-function context() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ctx: CliContext = {
-    loadSettings: () => {
-      throw new Error('no configuration needed');
-    },
-    out,
-    err,
-  };
-  return { ctx, stdout: () => stdout, stderr: () => stderr };
-}
+const context = () => cliCapture();
 
 let dir = '';
 let bench: Bench | undefined;

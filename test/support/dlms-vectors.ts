@@ -1,21 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { DlmsData } from '../../drivers/dlms/axdr.js';
+import { allProtocolVectors, type ProtocolVector } from './protocol-vectors-of.js';
 
 // The DLMS entries of test/fixtures/protocol-vectors.json (dlms-*, xdlms-apdu, hdlc-frame), read
 // from the one file rather than copied, so a test cannot drift from the checked vectors.
-export interface DlmsVector {
-  kind: string;
-  description: string;
-  keys: Record<string, string>;
-  input_hex: string;
-  expected: Record<string, unknown>;
-}
+export type DlmsVector = ProtocolVector;
 
-const PATH = new URL('../fixtures/protocol-vectors.json', import.meta.url);
-
-const all = JSON.parse(readFileSync(PATH, 'utf8')) as DlmsVector[];
-
-export const dlmsVectors: DlmsVector[] = all.filter((v) => v.kind.startsWith('dlms-') || v.kind === 'xdlms-apdu' || v.kind === 'hdlc-frame');
+export const dlmsVectors: DlmsVector[] = allProtocolVectors.filter((v) => v.kind.startsWith('dlms-') || v.kind === 'xdlms-apdu' || v.kind === 'hdlc-frame');
 
 /** The one vector of a kind; throws when the fixture lost it, so a test cannot pass on nothing. */
 export function dlmsVector(kind: string): DlmsVector {

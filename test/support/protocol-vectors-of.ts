@@ -12,10 +12,11 @@ export interface ProtocolVector {
   source: string;
 }
 
-const all = JSON.parse(readFileSync(protocolVectorsPath, 'utf8')) as ProtocolVector[];
+/** Every entry of the file, in its order. */
+export const allProtocolVectors = JSON.parse(readFileSync(protocolVectorsPath, 'utf8')) as ProtocolVector[];
 
 export function vectorsOf(kind: string): ProtocolVector[] {
-  const found = all.filter((v) => v.kind === kind);
+  const found = allProtocolVectors.filter((v) => v.kind === kind);
   if (found.length === 0) throw new Error(`no protocol vector of kind ${kind}`);
   return found;
 }

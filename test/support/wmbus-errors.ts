@@ -1,12 +1,5 @@
 import { WmbusError } from '../../drivers/wmbus/errors.js';
+import { thrown } from './thrown.js';
 
 /** The WmbusError `f` throws; fails the test if it returns or throws anything else. */
-export function catchWmbus(f: () => unknown): WmbusError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WmbusError) return e;
-    throw e;
-  }
-  throw new Error('expected a WmbusError');
-}
+export const catchWmbus = (f: () => unknown): WmbusError => thrown(WmbusError, f);

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { HdlcFrameReader } from '../../../drivers/dlms/hdlc.js';
 import { describeLinkTarget, openLinkStream, type LinkTarget } from './link-target.js';
+import { DEFAULT_BACKOFF, destroyAndWait, onStreamEnd, retryDelayMs, type Backoff } from './reconnect.js';
 import type { LinkStatus } from './stick-link.js';
 
 // A HAN-like push port (a Kamstrup HAN module, a Nordic meter's P1/HAN, a push over TCP): the meter
@@ -20,7 +21,7 @@ export interface DlmsPushLinkOptions {
   /** Serial speed (default 2400, the Kamstrup and Aidon HAN ports). */
   baudRate?: number;
   idleFlushMs?: number;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   connectTimeoutMs?: number;
 }
 
@@ -31,7 +32,6 @@ export interface DlmsPushLink {
 const HDLC_FLAG = 0x7e;
 const APDU_STARTS = new Set([0x0f, 0xdb, 0xe0]); // DataNotification, general-glo-ciphering, general-block-transfer
 const MAX_BARE_APDU = 64 * 1024;
-const CLOSE_TIMEOUT_MS = 2000;
 
 function createSplitter(o: DlmsPushLinkOptions) {
   let reader = new HdlcFrameReader();
@@ -73,7 +73,7 @@ function createSplitter(o: DlmsPushLinkOptions) {
 
 export function listenDlmsPushes(target: LinkTarget, o: DlmsPushLinkOptions): DlmsPushLink {
   const idleFlushMs = o.idleFlushMs ?? 250;
-  const { initialMs, maxMs } = o.backoff ?? { initialMs: 200, maxMs: 30_000 };
+  const backoff = o.backoff ?? DEFAULT_BACKOFF;
   const link = describeLinkTarget(target);
   let stream: Duplex | null = null;
   let closed = false;
@@ -101,16 +101,6 @@ export function listenDlmsPushes(target: LinkTarget, o: DlmsPushLinkOptions): Dl
         }
         stream = s;
         failures = 0;
-        let ended = false;
-        const end = (reason: string): void => {
-          if (ended) return;
-          ended = true;
-          if (idleTimer) clearTimeout(idleTimer);
-          idleTimer = null;
-          safely(() => splitter.idle());
-          s.destroy();
-          lost(reason);
-        };
         s.on('data', (chunk: Buffer) => {
           safely(() => splitter.push(chunk));
           if (idleTimer) clearTimeout(idleTimer);
@@ -119,9 +109,13 @@ export function listenDlmsPushes(target: LinkTarget, o: DlmsPushLinkOptions): Dl
             safely(() => splitter.idle());
           }, idleFlushMs);
         });
-        s.on('error', (err: Error) => end(err.message));
-        s.once('close', () => end('closed'));
-        s.once('end', () => end('ended'));
+        onStreamEnd(s, (reason) => {
+          if (idleTimer) clearTimeout(idleTimer);
+          idleTimer = null;
+          safely(() => splitter.idle());
+          s.destroy();
+          lost(reason);
+        });
         o.onStatus?.({ kind: 'connected', link });
       },
       (err: unknown) => lost(err instanceof Error ? err.message : 'could not open'),
@@ -131,7 +125,7 @@ export function listenDlmsPushes(target: LinkTarget, o: DlmsPushLinkOptions): Dl
   function lost(reason: string): void {
     stream = null;
     if (closed) return;
-    const retryInMs = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 30));
+    const retryInMs = retryDelayMs(backoff, failures);
     failures += 1;
     o.onStatus?.({ kind: 'disconnected', link, reason, retryInMs });
     retryTimer = setTimeout(connect, retryInMs);
@@ -145,15 +139,7 @@ export function listenDlmsPushes(target: LinkTarget, o: DlmsPushLinkOptions): Dl
       if (idleTimer) clearTimeout(idleTimer);
       const s = stream;
       stream = null;
-      if (!s || s.destroyed) return;
-      await new Promise<void>((resolve) => {
-        const guard = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-        s.once('close', () => {
-          clearTimeout(guard);
-          resolve();
-        });
-        s.destroy();
-      });
+      await destroyAndWait(s);
     },
   };
 }

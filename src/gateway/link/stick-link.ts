@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { GarbageEvent, ReceiveMode, ResponseEvent, StickCodec, StickEvent, TelegramEvent } from '../../../drivers/wmbus-sticks/index.js';
 import { describeLinkTarget, openLinkStream, type LinkTarget } from './link-target.js';
+import { DEFAULT_BACKOFF, destroyAndWait, onStreamEnd, retryDelayMs, type Backoff } from './reconnect.js';
 
 // The gateway's side of a receiver stick: owns the device or socket, hands every byte to the
 // codec's decoder, flushes it after an idle gap or a disconnect, and reconnects with exponential
@@ -20,7 +21,7 @@ export interface StickLinkOptions {
   /** Held bytes are flushed after this many quiet milliseconds (default 250). */
   idleFlushMs?: number;
   /** Reconnect delays: initial, doubled each failure, capped (defaults 200 ms and 30 s). */
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   /** Commands that put the stick in receive mode, sent on each connect (default c1t1; false: none). */
   receiveMode?: ReceiveMode | false;
   connectTimeoutMs?: number;
@@ -32,11 +33,10 @@ export interface StickLink {
 }
 
 const INIT_SPACING_MS = 50;
-const CLOSE_TIMEOUT_MS = 2000;
 
 export function startStickLink(o: StickLinkOptions): StickLink {
   const idleFlushMs = o.idleFlushMs ?? 250;
-  const { initialMs, maxMs } = o.backoff ?? { initialMs: 200, maxMs: 30_000 };
+  const backoff = o.backoff ?? DEFAULT_BACKOFF;
   const link = describeLinkTarget(o.target);
   const decoder = o.codec.createDecoder();
   let stream: Duplex | null = null;
@@ -75,7 +75,7 @@ export function startStickLink(o: StickLinkOptions): StickLink {
     dispatch(decoder.flush());
     stream = null;
     if (closed) return;
-    const retryInMs = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 30));
+    const retryInMs = retryDelayMs(backoff, failures);
     failures += 1;
     o.onStatus?.({ kind: 'disconnected', link, reason, retryInMs });
     later(retryInMs, connect);
@@ -97,18 +97,12 @@ export function startStickLink(o: StickLinkOptions): StickLink {
         }
         stream = s;
         failures = 0;
-        let ended = false;
-        const end = (reason: string): void => {
-          if (ended) return;
-          ended = true;
+        s.on('data', onData);
+        onStreamEnd(s, (reason) => {
           s.off('data', onData);
           s.destroy();
           lost(reason);
-        };
-        s.on('data', onData);
-        s.on('error', (err: Error) => end(err.message));
-        s.once('close', () => end('closed'));
-        s.once('end', () => end('ended'));
+        });
         o.onStatus?.({ kind: 'connected', link });
         sendInit(s);
       },
@@ -125,15 +119,7 @@ export function startStickLink(o: StickLinkOptions): StickLink {
       if (idleTimer) clearTimeout(idleTimer);
       const s = stream;
       stream = null;
-      if (!s || s.destroyed) return;
-      await new Promise<void>((resolve) => {
-        const guard = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-        s.once('close', () => {
-          clearTimeout(guard);
-          resolve();
-        });
-        s.destroy();
-      });
+      await destroyAndWait(s);
     },
   };
 }
