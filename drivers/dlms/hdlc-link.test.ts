@@ -110,7 +110,8 @@ describe('client and server', () => {
     const { client, server } = connected();
     toServer(server, client.send(Buffer.from('c001c100', 'hex'))[0] ?? Buffer.alloc(0));
     const [first] = server.send(Buffer.alloc(300, 0x55));
-    expect(client.receive(decodeHdlcFrame(first ?? Buffer.alloc(0))).reply).toBeDefined();
+    // The first of two segments: the client asks for the next with RR N(R)=1.
+    expect(decodeHdlcFrame(client.receive(decodeHdlcFrame(first ?? Buffer.alloc(0))).reply ?? Buffer.alloc(0)).control).toEqual({ kind: 'RR', nr: 1, pf: true });
     const rnr = { ...decodeHdlcFrame(client.rr()), control: { kind: 'RNR' as const, nr: 1, pf: true } };
     expect(decodeHdlcFrame(server.receive(rnr).reply ?? Buffer.alloc(0)).control).toEqual({ kind: 'RR', nr: 1, pf: true });
     // The client gives up on that response and asks again: numbering goes on from what was sent.

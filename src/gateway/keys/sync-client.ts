@@ -69,7 +69,7 @@ export async function requestSync(o: { coreUrl: string; token: string; cursor: s
     const code = errorCodeOf(body.toString('utf8'));
     if (res.status === 401) return { kind: 'failed', message: tokenRefused, unauthorized: true };
     if (res.status === 410 || code === 'sync_cursor_invalid') return { kind: 'start-over', reason: code || String(res.status) };
-    if (res.status === 404) return { kind: 'failed', message: 'the core refused the key sync for this token (404): it must be a token of kind gateway whose user may read keys' };
+    if (res.status === 404) return { kind: 'failed', message: 'the core refused the key sync for this token (404): it must be a token of kind gateway or concentrator whose user may read keys' };
     if (res.status === 503) return { kind: 'failed', message: "the core's key vault is sealed (503); the gateway retries" };
     if (res.status === 409) return { kind: 'failed', message: 'another sync of this token ran at the same moment (409); the gateway retries' };
     return { kind: 'failed', message: `the core answered ${res.status}${code ? ` ${code}` : ''} to the key sync` };
